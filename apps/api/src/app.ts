@@ -1,0 +1,34 @@
+import express, { type Express } from 'express';
+import type { ApiDeps } from './deps.ts';
+import { errorHandler, notFound } from './http/error-handler.ts';
+import { httpMetrics } from './http/http-metrics.ts';
+import { requestContext } from './http/request-context.ts';
+import { healthRouter } from './health/health.routes.ts';
+
+/** Builds the Express app from its dependencies; it neither listens nor opens connections. */
+export function createApp(deps: ApiDeps, opts: { isShuttingDown?: () => boolean } = {}): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false); // the storefront computes its own ETags over cached bytes
+  app.set('query parser', 'simple');
+
+  app.use(requestContext());
+  app.use(httpMetrics(deps.metrics));
+
+  // --- cross-cutting security middleware (headers, CORS, rate limits) ---
+
+  app.use(
+    healthRouter({
+      mongo: deps.mongo,
+      redis: deps.redis,
+      metrics: deps.metrics,
+      isShuttingDown: opts.isShuttingDown ?? (() => false),
+    }),
+  );
+
+  // --- feature routers ---
+
+  app.use(notFound());
+  app.use(errorHandler(deps.logger));
+  return app;
+}

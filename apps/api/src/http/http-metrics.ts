@@ -1,0 +1,31 @@
+import type { RequestHandler } from 'express';
+import { getOrCreateMetric, promClient, type MetricsRegistry } from '@storefront/shared';
+
+/** Counts and times every request by method, route pattern (never the raw URL) and status. */
+export function httpMetrics(registry: MetricsRegistry): RequestHandler {
+  const duration = getOrCreateMetric(
+    registry,
+    'http_request_duration_seconds',
+    () =>
+      new promClient.Histogram({
+        name: 'http_request_duration_seconds',
+        help: 'HTTP request duration by method, route pattern and status',
+        labelNames: ['method', 'route', 'status'],
+        buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+        registers: [registry],
+      }),
+  );
+  return (req, res, next) => {
+    const start = process.hrtime.bigint();
+    res.once('finish', () => {
+      const route = req.route as { path?: unknown } | undefined;
+      const pattern =
+        typeof route?.path === 'string' ? `${req.baseUrl}${route.path}` : 'unmatched';
+      duration.observe(
+        { method: req.method, route: pattern, status: String(res.statusCode) },
+        Number(process.hrtime.bigint() - start) / 1e9,
+      );
+    });
+    next();
+  };
+}

@@ -1,0 +1,53 @@
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import { createLogger, loadConfigOrExit } from '@storefront/shared';
+import { startApi } from './server.ts';
+
+// Entry point of an API process. With API_WORKERS != 1 the primary forks one API process per
+// worker slot (0 = one per core) and restarts any that die; each listens on the same port.
+const config = loadConfigOrExit();
+const logger = createLogger({ level: config.LOG_LEVEL, service: 'api' });
+const workers = config.API_WORKERS === 0 ? availableParallelism() : config.API_WORKERS;
+
+if (workers > 1 && cluster.isPrimary) {
+  let stopping = false;
+  for (let i = 0; i < workers; i++) cluster.fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    logger.error('api process died; restarting', { pid: worker.process.pid, code, signal });
+    cluster.fork();
+  });
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping api processes', { signal });
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill(signal);
+    const timer = setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 2_000);
+    timer.unref();
+    cluster.on('exit', () => {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+    });
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+} else {
+  const api = await startApi(config, { logger });
+  logger.info('api listening', { url: api.url, pid: process.pid });
+  const shutdown = (signal: NodeJS.Signals) => {
+    logger.info('api shutting down', { signal });
+    const timer = setTimeout(() => {
+      logger.error('graceful shutdown timed out');
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS + 5_000);
+    timer.unref();
+    api.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error('shutdown failed', { err });
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}

@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import {
+  createCacheRedis,
+  createLogger,
+  createMetricsRegistry,
+  createMongoConnection,
+  createProducerRedis,
+  type Config,
+  type Logger,
+  type Redis,
+} from '@storefront/shared';
+import { createApp } from './app.ts';
+import type { ApiDeps } from './deps.ts';
+
+export interface RunningApi {
+  /** Base URL, e.g. `http://127.0.0.1:54321`. */
+  url: string;
+  server: http.Server | https.Server;
+  deps: ApiDeps;
+  /** Graceful stop: refuse new connections, let in-flight requests finish, close connections. */
+  close: () => Promise<void>;
+}
+
+/**
+ * The API's composition root: opens connections, builds the app and listens. Used by the entry
+ * point and by tests (with `API_PORT=0`), so tests run exactly the graph production runs.
+ */
+export async function startApi(config: Config, opts: { logger?: Logger } = {}): Promise<RunningApi> {
+  const logger = opts.logger ?? createLogger({ level: config.LOG_LEVEL, service: 'api' });
+  const metrics = createMetricsRegistry({ service: 'api' });
+  const closers: Array<() => Promise<void> | void> = [];
+  const extraRedis: Redis[] = [];
+  const mongo = await createMongoConnection({
+    url: config.MONGO_URL,
+    poolSize: config.MONGO_POOL_SIZE,
+    serverSelectionTimeoutMS: config.MONGO_SERVER_SELECTION_TIMEOUT_MS,
+    logger,
+    metrics,
+  });
+  const redis = createCacheRedis(config.REDIS_URL, logger, { keyPrefix: config.REDIS_KEY_PREFIX });
+  const deps: ApiDeps = {
+    config,
+    logger,
+    metrics,
+    mongo,
+    redis,
+    createRedis: (role) => {
+      const r =
+        role === 'producer'
+          ? createProducerRedis(config.REDIS_URL, logger)
+          : createCacheRedis(config.REDIS_URL, logger, { keyPrefix: config.REDIS_KEY_PREFIX });
+      extraRedis.push(r);
+      return r;
+    },
+    onClose: (fn) => closers.push(fn),
+  };
+
+  let shuttingDown = false;
+  const app = createApp(deps, { isShuttingDown: () => shuttingDown });
+  const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE;
+  const server = tls
+    ? https.createServer(
+        {
+          cert: readFileSync(config.TLS_CERT_FILE as string),
+          key: readFileSync(config.TLS_KEY_FILE as string),
+          minVersion: 'TLSv1.3',
+        },
+        app,
+      )
+    : http.createServer(app);
+  // Longer than a typical load balancer idle timeout, so the balancer closes idle sockets first.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 30_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.API_PORT, config.API_HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `${tls ? 'https' : 'http'}://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      shuttingDown = true;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => {
+        logger.warn('shutdown timeout: closing remaining connections');
+        server.closeAllConnections();
+      }, config.SHUTDOWN_TIMEOUT_MS);
+      timer.unref();
+      await stopped;
+      clearTimeout(timer);
+      for (const fn of closers.reverse()) {
+        try {
+          await fn();
+        } catch (err) {
+          logger.error('error during shutdown', { err });
+        }
+      }
+      await Promise.allSettled([...extraRedis, redis].map((r) => r.quit()));
+      await mongo.close();
+    })();
+    return closing;
+  };
+  return { url, server, deps, close };
+}

@@ -1,0 +1,79 @@
+import {
+  createCacheRedis,
+  createLogger,
+  createMetricsRegistry,
+  createMongoConnection,
+  createQueueRedis,
+  type Config,
+  type Logger,
+} from '@storefront/shared';
+import type { WorkerDeps } from './deps.ts';
+import { startHealthServer } from './health-server.ts';
+
+export interface RunningWorker {
+  /** Base URL of the health/metrics server. */
+  url: string;
+  deps: WorkerDeps;
+  /** Graceful stop: stop taking jobs, let active jobs finish, close connections. */
+  close: () => Promise<void>;
+}
+
+/**
+ * The worker's composition root: opens connections, starts every BullMQ worker and job
+ * scheduler, and the health server. Used by the entry point and by tests.
+ */
+export async function startWorker(config: Config, opts: { logger?: Logger } = {}): Promise<RunningWorker> {
+  const logger = opts.logger ?? createLogger({ level: config.LOG_LEVEL, service: 'worker' });
+  const metrics = createMetricsRegistry({ service: 'worker' });
+  const closers: Array<() => Promise<void> | void> = [];
+  const mongo = await createMongoConnection({
+    url: config.MONGO_URL,
+    poolSize: config.MONGO_POOL_SIZE,
+    serverSelectionTimeoutMS: config.MONGO_SERVER_SELECTION_TIMEOUT_MS,
+    logger,
+    metrics,
+  });
+  const queueRedis = createQueueRedis(config.REDIS_URL, logger);
+  const redis = createCacheRedis(config.REDIS_URL, logger, { keyPrefix: config.REDIS_KEY_PREFIX });
+  const deps: WorkerDeps = {
+    config,
+    logger,
+    metrics,
+    mongo,
+    queueRedis,
+    redis,
+    onClose: (fn) => closers.push(fn),
+  };
+
+  // --- processors and schedulers ---
+
+  let shuttingDown = false;
+  const health = await startHealthServer({
+    host: config.WORKER_HOST,
+    port: config.WORKER_HEALTH_PORT,
+    mongo,
+    redis,
+    metrics,
+    isShuttingDown: () => shuttingDown,
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      shuttingDown = true;
+      // Workers close first (waiting for active jobs), then connections.
+      for (const fn of closers.reverse()) {
+        try {
+          await fn();
+        } catch (err) {
+          logger.error('error during shutdown', { err });
+        }
+      }
+      await health.close();
+      await Promise.allSettled([queueRedis.quit(), redis.quit()]);
+      await mongo.close();
+    })();
+    return closing;
+  };
+  return { url: health.url, deps, close };
+}

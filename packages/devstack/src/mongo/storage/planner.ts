@@ -1,0 +1,51 @@
+import { isExactScalar, isPlainObject, type Doc } from './key-encoding.ts';
+
+/** Equality constraints a filter imposes, by path: each document matching has one of the values. */
+export interface Constraint {
+  values: unknown[];
+  /** Every value is a scalar whose index bucket matches exactly (no need to re-test). */
+  exact: boolean;
+}
+
+/**
+ * Extracts the top-level equality constraints (`{a: v}`, `{a: {$eq: v}}`, `{a: {$in: [...]}}`,
+ * also inside `$and`) that an index can answer. Anything else is left to the matcher.
+ */
+export function equalityConstraints(filter: Doc, out = new Map<string, Constraint>()): Map<string, Constraint> {
+  for (const key of Object.keys(filter)) {
+    const v = filter[key];
+    if (key === '$and') {
+      if (Array.isArray(v)) for (const sub of v) if (isPlainObject(sub)) equalityConstraints(sub, out);
+      continue;
+    }
+    if (key.startsWith('$')) continue;
+    const c = constraintFor(v);
+    if (!c) continue;
+    const prev = out.get(key);
+    if (!prev || c.values.length < prev.values.length) out.set(key, c);
+  }
+  return out;
+}
+
+function indexable(v: unknown): boolean {
+  return !(v instanceof RegExp) && !Array.isArray(v);
+}
+
+function constraintFor(v: unknown): Constraint | null {
+  if (isPlainObject(v)) {
+    const keys = Object.keys(v);
+    if (keys.length > 0 && (keys[0] as string).startsWith('$')) {
+      if ('$eq' in v) {
+        return indexable(v.$eq) ? { values: [v.$eq], exact: keys.length === 1 && isExactScalar(v.$eq) } : null;
+      }
+      const list = v.$in;
+      if (Array.isArray(list) && list.every(indexable)) {
+        return { values: list, exact: keys.length === 1 && list.every(isExactScalar) };
+      }
+      return null;
+    }
+    return { values: [v], exact: false };
+  }
+  if (!indexable(v)) return null;
+  return { values: [v], exact: isExactScalar(v) };
+}

@@ -1,0 +1,55 @@
+import type { TestProject } from 'vitest/node';
+import { startMongoServer } from '../mongo/index.ts';
+import { startRazorpaySandbox } from '../razorpay/index.ts';
+import { startRedisServer } from '../redis/redis-server.ts';
+import { startS3Server } from '../s3/index.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** A MongoDB URL (MONGO_URL when set, else the in-repo server); pick a database per test file. */
+    mongoUrl: string;
+    /** A dedicated redis-server for this run; use your own key/queue prefix per test. */
+    redisUrl: string;
+    /** The Razorpay sandbox base URL. */
+    razorpayUrl: string;
+    /** The local S3 endpoint. */
+    s3Endpoint: string;
+  }
+}
+
+/**
+ * Starts the services every test run shares, once, and stops them when the run ends, whether
+ * tests passed, failed or the run was interrupted.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    await Promise.allSettled(stops.reverse().map((s) => s()));
+  };
+  try {
+    const redis = await startRedisServer();
+    stops.push(redis.stop);
+    project.provide('redisUrl', redis.url);
+
+    const externalMongo = process.env.MONGO_URL;
+    if (externalMongo) {
+      project.provide('mongoUrl', externalMongo);
+    } else {
+      const mongo = await startMongoServer();
+      stops.push(mongo.stop);
+      project.provide('mongoUrl', mongo.url);
+    }
+
+    const razorpay = await startRazorpaySandbox();
+    stops.push(razorpay.stop);
+    project.provide('razorpayUrl', razorpay.url);
+
+    const s3 = await startS3Server({ buckets: ['storefront-test'] });
+    stops.push(s3.stop);
+    project.provide('s3Endpoint', s3.endpoint);
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  return stopAll;
+}

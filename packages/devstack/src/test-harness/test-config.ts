@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { loadConfig, type Config } from '@storefront/shared';
+import { withDatabase } from './mongo-url.ts';
+
+/** A short unique name for a test's database, queue prefix or key prefix. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * A full, validated Config pointing at this run's services, with a database, queue prefix and
+ * Redis key prefix of its own (so test files can run in parallel), plus any overrides.
+ */
+export function testConfig(overrides: Record<string, string | undefined> = {}, name = uniqueName('t')): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    API_HOST: '127.0.0.1',
+    API_PORT: '0',
+    WORKER_HOST: '127.0.0.1',
+    WORKER_HEALTH_PORT: '0',
+    MONGO_URL: withDatabase(inject('mongoUrl'), name),
+    MONGO_POOL_SIZE: '10',
+    REDIS_URL: inject('redisUrl'),
+    QUEUE_PREFIX: `{${name}}`,
+    REDIS_KEY_PREFIX: `${name}:`,
+    RAZORPAY_API_BASE_URL: inject('razorpayUrl'),
+    S3_ENDPOINT: inject('s3Endpoint'),
+    S3_BUCKET: 'storefront-test',
+    S3_FORCE_PATH_STYLE: 'true',
+    SHUTDOWN_TIMEOUT_MS: '5000',
+    ...overrides,
+  });
+}

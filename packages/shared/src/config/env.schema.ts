@@ -1,0 +1,133 @@
+import { z } from 'zod';
+
+// The single description of every environment variable. Each section belongs to one feature;
+// docs/configuration.md and .env.example list the same variables in the same sections.
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().min(0);
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+const csv = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
+  );
+
+/** Variables that must be set explicitly when NODE_ENV=production (no development default applies). */
+export const PRODUCTION_REQUIRED = [
+  'MONGO_URL',
+  'REDIS_URL',
+  'JWT_SECRET',
+  'ADMIN_PASSWORD',
+  'ENCRYPTION_KEYS',
+  'RAZORPAY_KEY_ID',
+  'RAZORPAY_KEY_SECRET',
+  'RAZORPAY_WEBHOOK_SECRET',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+] as const;
+
+export const envSchema = z.object({
+  // --- process ---
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'debug', 'silent']).default('info'),
+  SERVICE_NAME: z.string().min(1).default('storefront'),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+
+  // --- api ---
+  API_HOST: z.string().min(1).default('0.0.0.0'),
+  API_PORT: port.default(3000),
+  /** Number of API processes `npm start -w @storefront/api` forks; 0 = one per core. */
+  API_WORKERS: nonNegativeInt.default(1),
+  PUBLIC_BASE_URL: z.string().url().default('http://localhost:3000'),
+
+  // --- worker ---
+  WORKER_HOST: z.string().min(1).default('0.0.0.0'),
+  WORKER_HEALTH_PORT: port.default(3001),
+  WORKER_CONCURRENCY: positiveInt.default(10),
+
+  // --- mongodb ---
+  MONGO_URL: z.string().startsWith('mongodb').default('mongodb://127.0.0.1:27017/storefront'),
+  MONGO_POOL_SIZE: positiveInt.default(50),
+  MONGO_SERVER_SELECTION_TIMEOUT_MS: positiveInt.default(5_000),
+
+  // --- redis ---
+  REDIS_URL: z.string().startsWith('redis').default('redis://127.0.0.1:6379'),
+  /** BullMQ key prefix; the `{...}` hash tag keeps one queue's keys on one Redis Cluster slot. */
+  QUEUE_PREFIX: z.string().min(1).default('{storefront}'),
+  /** Key prefix for cache and rate-limit keys. */
+  REDIS_KEY_PREFIX: z.string().default(''),
+
+  // --- auth ---
+  JWT_SECRET: z.string().min(32).default('dev-only-jwt-secret-change-me-0123456789abcdef'),
+  JWT_TTL_SECONDS: positiveInt.default(7 * 24 * 3600),
+  JWT_REFRESH_AFTER_SECONDS: positiveInt.default(24 * 3600),
+  ADMIN_USERNAME: z.string().min(1).default('admin'),
+  ADMIN_PASSWORD: z.string().min(12).default('dev-admin-password'),
+
+  // --- storefront cache ---
+  STORE_MEMORY_TTL_MS: positiveInt.default(1_000),
+  STORE_MEMORY_MAX_ENTRIES: positiveInt.default(10_000),
+  STORE_REDIS_TTL_SECONDS: positiveInt.default(60),
+  STORE_NEGATIVE_TTL_SECONDS: positiveInt.default(10),
+
+  // --- razorpay ---
+  RAZORPAY_API_BASE_URL: z.string().url().default('https://api.razorpay.com'),
+  RAZORPAY_KEY_ID: z.string().min(1).default('rzp_test_platform'),
+  RAZORPAY_KEY_SECRET: z.string().min(1).default('dev-platform-key-secret'),
+  RAZORPAY_WEBHOOK_SECRET: z.string().min(1).default('dev-platform-webhook-secret'),
+  RAZORPAY_TIMEOUT_MS: positiveInt.default(4_000),
+
+  // --- payments / webhooks ---
+  ORDER_TOKEN_TTL_SECONDS: positiveInt.default(30 * 24 * 3600),
+  WEBHOOK_MAX_BODY_BYTES: positiveInt.default(256 * 1024),
+  /** Multiplies the webhook retry schedule (30 s, 1 min, 5 min, 30 min, 1 h); tests use e.g. 0.01. */
+  WEBHOOK_RETRY_TIME_SCALE: z.coerce.number().positive().default(1),
+  WEBHOOK_SWEEP_INTERVAL_MS: positiveInt.default(30_000),
+  ALERT_WEBHOOK_URL: optionalString.pipe(z.string().url().optional()),
+
+  // --- reconciliation ---
+  RECONCILE_INTERVAL_MS: positiveInt.default(120_000),
+  RECONCILE_MIN_AGE_MS: nonNegativeInt.default(5 * 60_000),
+  RECONCILE_BATCH_SIZE: positiveInt.default(100),
+  RECONCILE_ORDER_EXPIRY_MS: positiveInt.default(30 * 60_000),
+  RAZORPAY_MAX_CALLS_PER_SECOND: positiveInt.default(10),
+
+  // --- s3 ---
+  S3_ENDPOINT: optionalString.pipe(z.string().url().optional()),
+  S3_REGION: z.string().min(1).default('ap-south-1'),
+  S3_BUCKET: z.string().min(3).default('storefront-files'),
+  S3_ACCESS_KEY_ID: z.string().min(1).default('S3RVER'),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).default('S3RVER'),
+  S3_FORCE_PATH_STYLE: bool.default(false),
+  DOWNLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(900).default(900),
+  UPLOAD_MAX_BYTES: positiveInt.default(50 * 1024 * 1024),
+
+  // --- security ---
+  /** Comma-separated `keyId:base64key` pairs; each key must decode to exactly 32 bytes. */
+  ENCRYPTION_KEYS: z.string().min(1).default('dev1:ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM='),
+  ENCRYPTION_ACTIVE_KEY_ID: optionalString,
+  TLS_CERT_FILE: optionalString,
+  TLS_KEY_FILE: optionalString,
+  CORS_ORIGINS: csv.default(['http://localhost:5173']),
+  /** Express `trust proxy` value: `false`, a hop count, or a comma-separated list of proxy addresses/CIDRs. */
+  TRUST_PROXY: z.string().default('false'),
+  RATE_LIMIT_PUBLIC_PER_MIN: positiveInt.default(100),
+  RATE_LIMIT_AUTH_PER_MIN: positiveInt.default(300),
+  RATE_LIMIT_WEBHOOK_PER_MIN: positiveInt.default(6_000),
+  RATE_LIMIT_ADMIN_PER_MIN: positiveInt.default(60),
+  /** What rate limiting does when Redis is unreachable: `open` lets requests through, `closed` answers 503. */
+  RATE_LIMIT_ON_REDIS_ERROR: z.enum(['open', 'closed']).default('open'),
+});
+
+export type EnvInput = z.input<typeof envSchema>;
+export type Config = Readonly<z.output<typeof envSchema>>;

@@ -1,0 +1,23 @@
+/** Lifecycle of an order. `paid` is terminal; a capture wins over an earlier failure or expiry. */
+export const ORDER_STATUSES = ['created', 'pending', 'paid', 'failed', 'expired'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+// For each target status, the statuses an order may move from. `created → paid` is allowed
+// because a payment can be captured before our own `created → pending` write landed.
+const ALLOWED_FROM: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
+  created: [],
+  pending: ['created'],
+  paid: ['created', 'pending', 'failed', 'expired'],
+  failed: ['created', 'pending'],
+  expired: ['created', 'pending'],
+};
+
+/** Statuses from which an order may move to `to`. */
+export function allowedFrom(to: OrderStatus): readonly OrderStatus[] {
+  return ALLOWED_FROM[to];
+}
+
+/** Whether `from → to` is a legal transition. */
+export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
+  return ALLOWED_FROM[to].includes(from);
+}

@@ -1,0 +1,43 @@
+// Queue names and job payloads shared by the API (producer) and the worker (consumer).
+// Renaming a queue strands every job already queued under the old name: add a new name and
+// drain the old one instead.
+
+/** Every BullMQ queue the system uses. */
+export const QUEUES = {
+  /** One job per inbox event (`webhook_events`), processed by the worker. */
+  webhooks: 'webhooks',
+  /** One job per paid order: makes the product file available to the buyer. */
+  deliveries: 'deliveries',
+  /** Repeating reconciliation runs against Razorpay's Payment API. */
+  reconciliation: 'reconciliation',
+  /** Repeating maintenance: the inbox/DLQ sweeper. */
+  maintenance: 'maintenance',
+} as const;
+
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+/** Payload of a `webhooks` job: only the inbox id; the event body stays in MongoDB. */
+export interface WebhookJobData {
+  eventId: string;
+}
+
+/** Payload of a `deliveries` job. */
+export interface DeliveryJobData {
+  orderId: string;
+}
+
+/** Payload of a `reconciliation` run. */
+export type ReconciliationJobData = Record<string, never>;
+
+// Job ids are how BullMQ deduplicates: one job per webhook event, one delivery per order.
+// BullMQ rejects custom ids containing ':', hence '-'.
+
+/** Job id for processing the inbox event `eventId`. */
+export const webhookJobId = (eventId: string): string => `webhook-${eventId}`;
+/** Job id for delivering order `orderId` (at most one delivery job per order). */
+export const deliveryJobId = (orderId: string): string => `delivery-${orderId}`;
+/** Scheduler ids for repeating jobs. */
+export const SCHEDULERS = {
+  reconciliation: 'reconciliation-every',
+  webhookSweeper: 'webhook-sweeper-every',
+} as const;
