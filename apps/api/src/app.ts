@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { ApiDeps } from './deps.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
 import { httpMetrics } from './http/http-metrics.ts';
+import { jsonBody } from './http/json-body.ts';
 import { requestContext } from './http/request-context.ts';
 import { healthRouter } from './health/health.routes.ts';
 
@@ -26,7 +27,9 @@ export function createApp(deps: ApiDeps, opts: { isShuttingDown?: () => boolean 
     }),
   );
 
-  // --- feature routers ---
+  app.use(jsonBody({ limit: '100kb' }));
+
+  // --- feature routers (one line per feature) ---
 
   app.use(notFound());
   app.use(errorHandler(deps.logger));

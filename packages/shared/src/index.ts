@@ -12,3 +12,6 @@ export * from './queues/queue-names.ts';
 export * from './orders/order-state.ts';
 export * from './orders/order.model.ts';
 export * from './orders/order-transitions.ts';
+export * from './queues/producers.ts';
+export * from './payments/transaction.model.ts';
+export * from './payments/payment-outcomes.ts';

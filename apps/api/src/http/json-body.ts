@@ -1,0 +1,24 @@
+import express, { type RequestHandler } from 'express';
+import { UnsupportedMediaTypeError } from '@storefront/shared';
+
+// Paths that read their own body: webhooks need the raw bytes for the signature check, uploads
+// stream the file.
+const OWN_BODY = [/^\/api\/v1\/webhooks\//, /^\/api\/v1\/me\/products\/[^/]+\/file$/];
+
+/**
+ * JSON bodies for the API: size-limited, and a request that carries a body in any other
+ * content type gets 415 instead of being silently ignored.
+ */
+export function jsonBody(opts: { limit: string }): RequestHandler {
+  const parse = express.json({ limit: opts.limit, type: ['application/json', 'application/*+json'] });
+  return (req, res, next) => {
+    if (OWN_BODY.some((re) => re.test(req.path))) return next();
+    const hasBody =
+      req.headers['transfer-encoding'] !== undefined ||
+      (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+    if (hasBody && !req.is(['application/json', 'application/*+json'])) {
+      return next(new UnsupportedMediaTypeError('Request body must be application/json'));
+    }
+    parse(req, res, next);
+  };
+}

@@ -1,0 +1,68 @@
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import {
+  QUEUES,
+  deliveryJobId,
+  webhookJobId,
+  type DeliveryJobData,
+  type WebhookJobData,
+} from './queue-names.ts';
+
+/**
+ * Webhook retry schedule after the first attempt: 30 s, 1 min, 5 min, 30 min, 1 h. After the
+ * last one the event is dead. Multiplied by WEBHOOK_RETRY_TIME_SCALE (tests run it in seconds).
+ */
+export const WEBHOOK_RETRY_DELAYS_MS = [30_000, 60_000, 300_000, 1_800_000, 3_600_000] as const;
+/** Name of the custom BullMQ backoff strategy the worker implements with WEBHOOK_RETRY_DELAYS_MS. */
+export const WEBHOOK_BACKOFF_TYPE = 'webhook-schedule';
+
+const REMOVE = {
+  removeOnComplete: { age: 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+} satisfies JobsOptions;
+
+/** Job options for processing one inbox event. */
+export const WEBHOOK_JOB_OPTIONS: JobsOptions = {
+  ...REMOVE,
+  attempts: WEBHOOK_RETRY_DELAYS_MS.length + 1,
+  backoff: { type: WEBHOOK_BACKOFF_TYPE },
+};
+
+/** Job options for a delivery: retried quickly; the processor itself is idempotent per order. */
+export const DELIVERY_JOB_OPTIONS: JobsOptions = {
+  ...REMOVE,
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 1_000 },
+};
+
+/** The producer-side queues, created over one connection (fail-fast for request handlers). */
+export interface Producers {
+  webhooks: Queue<WebhookJobData>;
+  deliveries: Queue<DeliveryJobData>;
+  close(): Promise<void>;
+}
+
+/** Creates the queues the API and worker produce into. */
+export function createProducers(connection: ConnectionOptions, prefix: string): Producers {
+  const webhooks = new Queue<WebhookJobData>(QUEUES.webhooks, { connection, prefix });
+  const deliveries = new Queue<DeliveryJobData>(QUEUES.deliveries, { connection, prefix });
+  // Errors surface on the awaited add(); the listener only stops them becoming unhandled events.
+  webhooks.on('error', () => undefined);
+  deliveries.on('error', () => undefined);
+  return {
+    webhooks,
+    deliveries,
+    close: async () => {
+      await Promise.allSettled([webhooks.close(), deliveries.close()]);
+    },
+  };
+}
+
+/** Enqueues processing of inbox event `eventId` (deduplicated by job id while the job exists). */
+export async function enqueueWebhook(queue: Queue<WebhookJobData>, eventId: string): Promise<void> {
+  await queue.add('webhook', { eventId }, { ...WEBHOOK_JOB_OPTIONS, jobId: webhookJobId(eventId) });
+}
+
+/** Enqueues delivery of `orderId` (deduplicated by job id; the processor is idempotent too). */
+export async function enqueueDelivery(queue: Queue<DeliveryJobData>, orderId: string): Promise<void> {
+  await queue.add('delivery', { orderId }, { ...DELIVERY_JOB_OPTIONS, jobId: deliveryJobId(orderId) });
+}
