@@ -3,7 +3,9 @@ import {
   createLogger,
   createMetricsRegistry,
   createMongoConnection,
+  createProducers,
   createQueueRedis,
+  enqueueDelivery,
   type Config,
   type Logger,
 } from '@storefront/shared';
@@ -35,6 +37,7 @@ export async function startWorker(config: Config, opts: { logger?: Logger } = {}
   });
   const queueRedis = createQueueRedis(config.REDIS_URL, logger);
   const redis = createCacheRedis(config.REDIS_URL, logger, { keyPrefix: config.REDIS_KEY_PREFIX });
+  const producers = createProducers(queueRedis, config.QUEUE_PREFIX);
   const deps: WorkerDeps = {
     config,
     logger,
@@ -42,6 +45,12 @@ export async function startWorker(config: Config, opts: { logger?: Logger } = {}
     mongo,
     queueRedis,
     redis,
+    producers,
+    payments: {
+      mongo,
+      logger,
+      enqueueDelivery: (orderId) => enqueueDelivery(producers.deliveries, orderId),
+    },
     onClose: (fn) => closers.push(fn),
   };
 
@@ -69,6 +78,7 @@ export async function startWorker(config: Config, opts: { logger?: Logger } = {}
           logger.error('error during shutdown', { err });
         }
       }
+      await producers.close();
       await health.close();
       await Promise.allSettled([queueRedis.quit(), redis.quit()]);
       await mongo.close();

@@ -15,3 +15,4 @@ export * from './orders/order-transitions.ts';
 export * from './queues/producers.ts';
 export * from './payments/transaction.model.ts';
 export * from './payments/payment-outcomes.ts';
+export * from './webhooks/webhook-event.model.ts';
