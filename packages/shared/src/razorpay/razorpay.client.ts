@@ -72,9 +72,10 @@ export function createRazorpayClient(options: RazorpayClientOptions): RazorpayCl
 }
 
 // Carries a RazorpayError through the SDK's `normalizeError`, which reads `response`.
-class SdkEnvelope {
+class SdkEnvelope extends Error {
   readonly response: { status: number; data: { error: RazorpayError } };
   constructor(response: { status: number; data: { error: RazorpayError } }) {
+    super(response.data.error.message);
     this.response = response;
   }
 }

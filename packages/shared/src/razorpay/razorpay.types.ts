@@ -14,10 +14,7 @@ export type RazorpayPaymentStatus = 'created' | 'authorized' | 'captured' | 'ref
 
 /** Webhook events this project consumes. */
 export type RazorpayWebhookEventName =
-  | 'payment.authorized'
-  | 'payment.captured'
-  | 'payment.failed'
-  | 'order.paid';
+  'payment.authorized' | 'payment.captured' | 'payment.failed' | 'order.paid';
 
 /** Razorpay order entity (`GET /v1/orders/:id`). Amounts are integers in paise. */
 export interface RazorpayOrder {
