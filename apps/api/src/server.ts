@@ -7,6 +7,7 @@ import {
   createLogger,
   createMetricsRegistry,
   createMongoConnection,
+  ensureIndexes,
   createProducerRedis,
   type Config,
   type Logger,
@@ -40,6 +41,7 @@ export async function startApi(config: Config, opts: { logger?: Logger } = {}): 
     logger,
     metrics,
   });
+  await ensureIndexes(mongo);
   const redis = createCacheRedis(config.REDIS_URL, logger, { keyPrefix: config.REDIS_KEY_PREFIX });
   const deps: ApiDeps = {
     config,

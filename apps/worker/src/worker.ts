@@ -3,6 +3,7 @@ import {
   createLogger,
   createMetricsRegistry,
   createMongoConnection,
+  ensureIndexes,
   createProducers,
   createQueueRedis,
   enqueueDelivery,
@@ -35,6 +36,7 @@ export async function startWorker(config: Config, opts: { logger?: Logger } = {}
     logger,
     metrics,
   });
+  await ensureIndexes(mongo);
   const queueRedis = createQueueRedis(config.REDIS_URL, logger);
   const redis = createCacheRedis(config.REDIS_URL, logger, { keyPrefix: config.REDIS_KEY_PREFIX });
   const producers = createProducers(queueRedis, config.QUEUE_PREFIX);

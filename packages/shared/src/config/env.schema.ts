@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseEncryptionKeys } from '../crypto/encryption-keys.ts';
 
 // The single description of every environment variable. Each section belongs to one feature;
 // docs/configuration.md and .env.example list the same variables in the same sections.
@@ -114,7 +115,14 @@ export const envSchema = z.object({
 
   // --- security ---
   /** Comma-separated `keyId:base64key` pairs; each key must decode to exactly 32 bytes. */
-  ENCRYPTION_KEYS: z.string().min(1).default('dev1:ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM='),
+  ENCRYPTION_KEYS: z
+    .string()
+    .min(1)
+    .default('dev1:ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=')
+    .superRefine((value, ctx) => {
+      const parsed = parseEncryptionKeys(value);
+      if (!parsed.ok) for (const message of parsed.problems) ctx.addIssue({ code: 'custom', message });
+    }),
   ENCRYPTION_ACTIVE_KEY_ID: optionalString,
   TLS_CERT_FILE: optionalString,
   TLS_KEY_FILE: optionalString,

@@ -1,0 +1,53 @@
+# Every target runs on the Node 24 binary the `node` dev dependency puts in node_modules/.bin,
+# whatever Node the system has.
+SHELL := /bin/bash
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+STAMP := node_modules/.install-stamp
+
+.PHONY: dev test lint typecheck unit install redis-server certs security-test load-test chaos bench clean
+
+## dev: start the whole system (stand-ins for every service not given in the environment)
+dev: install
+	node scripts/dev.ts
+
+## test: lint, type checks and every test (what CI runs)
+test: install redis-server lint typecheck unit
+
+unit: install redis-server
+	vitest run
+
+lint: install
+	eslint .
+	prettier --check .
+	madge --circular --extensions ts --ts-config tsconfig.json apps packages scripts tests
+
+typecheck: install
+	tsc -p tsconfig.json
+
+security-test: install redis-server
+	vitest run apps/api/test/security
+
+load-test: install redis-server
+	node tests/load/run.ts
+
+chaos: install redis-server
+	node tests/chaos/run.ts
+
+## certs: a self-signed certificate for local HTTPS (certs/dev-cert.pem, certs/dev-key.pem)
+certs: install
+	node scripts/gen-dev-cert.ts
+
+install: $(STAMP)
+
+# Reinstall whenever a manifest or the lock file changes.
+$(STAMP): package.json package-lock.json $(wildcard apps/*/package.json packages/*/package.json)
+	npm ci --no-audit --no-fund
+	@node -e 'const v=process.versions.node; if(!v.startsWith("24.")){console.error("expected Node 24 from node_modules/.bin, got "+v);process.exit(1)}'
+	@touch $@
+
+# Tests spawn their own redis-server; install it from the OS package manager where missing.
+redis-server:
+	@command -v redis-server >/dev/null 2>&1 || scripts/install-redis.sh
+
+clean:
+	rm -rf node_modules apps/*/node_modules packages/*/node_modules

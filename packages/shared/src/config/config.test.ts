@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+import { envSchema, PRODUCTION_REQUIRED } from './env.schema.ts';
+
+const root = new URL('../../../../', import.meta.url);
+
+describe('loadConfig', () => {
+  it('when nothing is set, then development defaults give a complete config', () => {
+    const config = loadConfig({});
+    expect(config.NODE_ENV).toBe('development');
+    expect(config.API_PORT).toBe(3000);
+    expect(config.STORE_REDIS_TTL_SECONDS).toBe(60);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('when a port is not numeric, then it fails naming the variable and the value', () => {
+    expect(() => loadConfig({ API_PORT: 'eighty' })).toThrowError(/API_PORT.*"eighty"/);
+  });
+
+  it('when several variables are bad, then one error names every one of them', () => {
+    try {
+      loadConfig({ API_PORT: '-1', MONGO_POOL_SIZE: 'x', LOG_LEVEL: 'loud' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const names = (err as ConfigError).problems.map((p) => p.split(':')[0]);
+      expect(names).toEqual(expect.arrayContaining(['API_PORT', 'MONGO_POOL_SIZE', 'LOG_LEVEL']));
+    }
+  });
+
+  it('when NODE_ENV=production and secrets are missing, then each missing secret is named', () => {
+    try {
+      loadConfig({ NODE_ENV: 'production' });
+      expect.unreachable();
+    } catch (err) {
+      const problems = (err as ConfigError).problems.join('\n');
+      for (const name of PRODUCTION_REQUIRED) expect(problems).toContain(name);
+    }
+  });
+
+  it('when a secret is invalid, then its value is not echoed in the message', () => {
+    expect(() => loadConfig({ JWT_SECRET: 'short-secret' })).toThrowError(/JWT_SECRET.*\[redacted\]/);
+  });
+
+  it('when a variable is empty, then its default applies', () => {
+    expect(loadConfig({ API_PORT: '' }).API_PORT).toBe(3000);
+  });
+});
+
+describe('configuration is documented', () => {
+  const names = Object.keys(envSchema.shape);
+  it.each(['.env.example', 'docs/configuration.md'])('when reading %s, then every variable appears', (file) => {
+    const text = readFileSync(new URL(file, root), 'utf8');
+    const missing = names.filter((n) => !new RegExp(`(^|[^A-Z_])${n}([^A-Z_]|$)`, 'm').test(text));
+    expect(missing).toEqual([]);
+  });
+});
