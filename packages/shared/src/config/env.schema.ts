@@ -102,6 +102,16 @@ export const envSchema = z.object({
   RECONCILE_BATCH_SIZE: positiveInt.default(100),
   RECONCILE_ORDER_EXPIRY_MS: positiveInt.default(30 * 60_000),
   RAZORPAY_MAX_CALLS_PER_SECOND: positiveInt.default(10),
+  /** Orders one reconciliation run checks in parallel (the calls-per-second cap still applies). */
+  RECONCILE_CONCURRENCY: positiveInt.default(4),
+  /** TTL of the lock that keeps reconciliation runs from overlapping; renewed while a run is alive. */
+  RECONCILE_LOCK_TTL_MS: positiveInt.default(30_000),
+  /** Consecutive retryable Razorpay failures after which a run stops and leaves the rest to the next. */
+  RECONCILE_MAX_RETRIES: nonNegativeInt.default(3),
+  /** First pause of all Razorpay calls after a 429/5xx/timeout; doubles per consecutive failure, with jitter. */
+  RAZORPAY_BACKOFF_BASE_MS: positiveInt.default(1_000),
+  /** Longest backoff pause; a run does not wait out a longer pause (e.g. a long Retry-After). */
+  RAZORPAY_BACKOFF_MAX_MS: positiveInt.default(60_000),
 
   // --- s3 ---
   S3_ENDPOINT: optionalString.pipe(z.string().url().optional()),
