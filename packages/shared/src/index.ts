@@ -24,3 +24,5 @@ export * from './creators/creator.model.ts';
 export * from './creators/creator.repository.ts';
 export * from './products/product.model.ts';
 export * from './products/product.repository.ts';
+export * from './storage/s3.ts';
+export * from './storage/bucket-provisioner.ts';

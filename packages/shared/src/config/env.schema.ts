@@ -138,13 +138,20 @@ export const envSchema = z.object({
   TLS_KEY_FILE: optionalString,
   CORS_ORIGINS: csv.default(['http://localhost:5173']),
   /** Express `trust proxy` value: `false`, a hop count, or a comma-separated list of proxy addresses/CIDRs. */
-  TRUST_PROXY: z.string().default('false'),
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .refine((v) => v.trim().toLowerCase() !== 'true', {
+      message: 'true would trust any client-supplied X-Forwarded-For; name the proxies or a hop count',
+    }),
   RATE_LIMIT_PUBLIC_PER_MIN: positiveInt.default(100),
   RATE_LIMIT_AUTH_PER_MIN: positiveInt.default(300),
   RATE_LIMIT_WEBHOOK_PER_MIN: positiveInt.default(6_000),
   RATE_LIMIT_ADMIN_PER_MIN: positiveInt.default(60),
   /** What rate limiting does when Redis is unreachable: `open` lets requests through, `closed` answers 503. */
   RATE_LIMIT_ON_REDIS_ERROR: z.enum(['open', 'closed']).default('open'),
+  /** Bearer token that may read /metrics from anywhere; without it only internal, unproxied peers may. */
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16).optional()),
 });
 
 export type EnvInput = z.input<typeof envSchema>;
