@@ -26,3 +26,4 @@ export * from './products/product.model.ts';
 export * from './products/product.repository.ts';
 export * from './storage/s3.ts';
 export * from './storage/bucket-provisioner.ts';
+export * from './crypto/index.ts';

@@ -131,7 +131,8 @@ export const envSchema = z.object({
     .default('dev1:ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=')
     .superRefine((value, ctx) => {
       const parsed = parseEncryptionKeys(value);
-      if (!parsed.ok) for (const message of parsed.problems) ctx.addIssue({ code: 'custom', message });
+      if (parsed.ok) return;
+      for (const message of parsed.problems) ctx.addIssue({ code: 'custom', message });
     }),
   ENCRYPTION_ACTIVE_KEY_ID: optionalString,
   TLS_CERT_FILE: optionalString,

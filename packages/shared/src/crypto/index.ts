@@ -1,0 +1,2 @@
+export * from './encryption-keys.ts';
+export * from './field-encryption.ts';
