@@ -5,6 +5,8 @@ import { encodeKey, formatValue, valuesAtPath, type Doc } from './key-encoding.t
 /** A stored document with a stable identity; updates swap `doc` for a new object. */
 export interface Rec {
   doc: Doc;
+  /** Insertion sequence: natural order. */
+  readonly seq: number;
 }
 
 /** An index definition as listIndexes returns it. */
@@ -77,7 +79,9 @@ export class Index {
     );
     this.unique = spec.unique === true;
     this.sparse = spec.sparse === true;
-    this.partial = spec.partialFilterExpression ? new Query(spec.partialFilterExpression, {}) : null;
+    this.partial = spec.partialFilterExpression
+      ? new Query(spec.partialFilterExpression, {})
+      : null;
     this.ttlSeconds =
       typeof spec.expireAfterSeconds === 'number' && this.fields.length === 1
         ? spec.expireAfterSeconds

@@ -29,15 +29,18 @@ export function encodeKey(v: unknown): string {
       return 'n' + v.toString();
     case 'object':
       break;
-    default:
-      return 'x' + String(v);
+    case 'function':
+    case 'symbol':
+      return 'x' + typeof v;
   }
   if (v === null) return 'z';
   if (v instanceof Date) return 'd' + v.getTime();
   if (Array.isArray(v)) return 'a' + JSON.stringify(v.map(encodeKey));
   const t = bsonType(v);
   if (t === 'ObjectId') return 'o' + (v as { toHexString(): string }).toHexString();
-  if (t === 'Long' || t === 'Int32' || t === 'Double') return 'n' + String(v);
+  if (t === 'Long' || t === 'Int32' || t === 'Double') {
+    return 'n' + (v as { toString(): string }).toString();
+  }
   if (t === undefined && !(v instanceof RegExp)) {
     const parts: string[] = [];
     for (const k of Object.keys(v)) parts.push(k, encodeKey((v as Doc)[k]));
@@ -158,5 +161,5 @@ export function formatValue(v: unknown): string {
     }
     return EJSON.stringify(v, { relaxed: true });
   }
-  return String(v);
+  return typeof v;
 }

@@ -11,11 +11,15 @@ export interface Constraint {
  * Extracts the top-level equality constraints (`{a: v}`, `{a: {$eq: v}}`, `{a: {$in: [...]}}`,
  * also inside `$and`) that an index can answer. Anything else is left to the matcher.
  */
-export function equalityConstraints(filter: Doc, out = new Map<string, Constraint>()): Map<string, Constraint> {
+export function equalityConstraints(
+  filter: Doc,
+  out = new Map<string, Constraint>(),
+): Map<string, Constraint> {
   for (const key of Object.keys(filter)) {
     const v = filter[key];
     if (key === '$and') {
-      if (Array.isArray(v)) for (const sub of v) if (isPlainObject(sub)) equalityConstraints(sub, out);
+      if (Array.isArray(v))
+        for (const sub of v) if (isPlainObject(sub)) equalityConstraints(sub, out);
       continue;
     }
     if (key.startsWith('$')) continue;
@@ -36,7 +40,9 @@ function constraintFor(v: unknown): Constraint | null {
     const keys = Object.keys(v);
     if (keys.length > 0 && (keys[0] as string).startsWith('$')) {
       if ('$eq' in v) {
-        return indexable(v.$eq) ? { values: [v.$eq], exact: keys.length === 1 && isExactScalar(v.$eq) } : null;
+        return indexable(v.$eq)
+          ? { values: [v.$eq], exact: keys.length === 1 && isExactScalar(v.$eq) }
+          : null;
       }
       const list = v.$in;
       if (Array.isArray(list) && list.every(indexable)) {

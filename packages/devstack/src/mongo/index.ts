@@ -1,0 +1,2 @@
+export { startMongoServer } from './server.ts';
+export type { MongoServerHandle, MongoServerOptions } from './server.ts';
