@@ -5,6 +5,8 @@ import { httpMetrics } from './http/http-metrics.ts';
 import { jsonBody } from './http/json-body.ts';
 import { requestContext } from './http/request-context.ts';
 import { healthRouter } from './health/health.routes.ts';
+import { securityMiddleware } from './security/security.middleware.ts';
+import { parseTrustProxy } from './security/trust-proxy.ts';
 
 /** Builds the Express app from its dependencies; it neither listens nor opens connections. */
 export function createApp(deps: ApiDeps, opts: { isShuttingDown?: () => boolean } = {}): Express {
@@ -13,17 +15,25 @@ export function createApp(deps: ApiDeps, opts: { isShuttingDown?: () => boolean 
   app.set('etag', false); // the storefront computes its own ETags over cached bytes
   app.set('query parser', 'simple');
 
+  const isShuttingDown = opts.isShuttingDown ?? (() => false);
+  // While draining, every response closes its connection so keep-alive clients move elsewhere.
+  app.use((_req, res, next) => {
+    if (isShuttingDown()) res.setHeader('Connection', 'close');
+    next();
+  });
   app.use(requestContext());
   app.use(httpMetrics(deps.metrics));
 
   // --- cross-cutting security middleware (headers, CORS, rate limits) ---
+  app.set('trust proxy', parseTrustProxy(deps.config.TRUST_PROXY));
+  app.use(securityMiddleware(deps));
 
   app.use(
     healthRouter({
       mongo: deps.mongo,
       redis: deps.redis,
       metrics: deps.metrics,
-      isShuttingDown: opts.isShuttingDown ?? (() => false),
+      isShuttingDown,
     }),
   );
 

@@ -47,7 +47,6 @@ export async function presignDownloadUrl(
 /** `attachment` with an ASCII fallback name and the exact UTF-8 name (RFC 6266 / RFC 5987). */
 export function contentDisposition(fileName: string | undefined): string {
   if (!fileName) return 'attachment';
-  // eslint-disable-next-line no-control-regex
   const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
   const encoded = encodeURIComponent(fileName).replace(
     /['()*]/g,

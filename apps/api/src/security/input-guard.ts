@@ -1,0 +1,126 @@
+import type { RequestHandler } from 'express';
+import { AppError } from '@storefront/shared';
+
+// Field names that can only mean raw card data. We take no card details, ever: Razorpay's
+// checkout collects them on its own pages.
+const CARD_KEYS = new Set([
+  'card',
+  'card_number',
+  'cardnumber',
+  'card_no',
+  'cardno',
+  'pan',
+  'cvv',
+  'cvv2',
+  'cvc',
+  'cvc2',
+  'csc',
+  'card_cvv',
+  'security_code',
+  'expiry',
+  'expiry_month',
+  'expiry_year',
+  'exp_month',
+  'exp_year',
+  'card_expiry',
+]);
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const MAX_DEPTH = 32;
+// A payment card number: 13–19 digits (spaces or dashes allowed), starting like a card network.
+const PAN_CANDIDATE = /^[2-6](?:[ -]?\d){12,18}$/;
+
+function normalizeKey(key: string): string {
+  return key.toLowerCase().replace(/[-\s]/g, '_');
+}
+
+/** True when `digits` passes the Luhn checksum that every card number carries. */
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+/** True when `value` looks like a real card number (right length and prefix, Luhn-valid). */
+export function looksLikeCardNumber(value: string): boolean {
+  if (value.length < 13 || value.length > 40 || !PAN_CANDIDATE.test(value)) return false;
+  return luhnValid(value.replace(/[ -]/g, ''));
+}
+
+/** The input was rejected by the global guard (400). */
+export class HostileInputError extends AppError {
+  constructor(code: 'INVALID_INPUT' | 'CARD_DATA_REJECTED', message: string, path: string) {
+    super(code, 400, message, { details: { path } });
+  }
+}
+
+/**
+ * Walks a parsed JSON body or query object and returns the first problem: a MongoDB operator or
+ * dotted key (`$gt`, `a.b`), a prototype key, nesting past 32 levels, or card data (a card
+ * field name or a Luhn-valid card number anywhere). Iterative, so deep nesting cannot blow
+ * the stack.
+ */
+export function findHostileInput(root: unknown): HostileInputError | undefined {
+  const stack: Array<{ value: unknown; path: string; depth: number }> = [
+    { value: root, path: '', depth: 0 },
+  ];
+  while (stack.length > 0) {
+    const { value, path, depth } = stack.pop() as { value: unknown; path: string; depth: number };
+    if (typeof value === 'string') {
+      if (looksLikeCardNumber(value)) {
+        return new HostileInputError('CARD_DATA_REJECTED', 'Card data is not accepted', path);
+      }
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= MAX_DEPTH) {
+      return new HostileInputError('INVALID_INPUT', 'Input is nested too deeply', path);
+    }
+    const isArray = Array.isArray(value);
+    for (const key of Object.keys(value)) {
+      const childPath = path === '' ? key : `${path}.${key}`;
+      if (!isArray) {
+        if (key.startsWith('$') || key.includes('.') || FORBIDDEN_KEYS.has(key)) {
+          return new HostileInputError(
+            'INVALID_INPUT',
+            `Field name not allowed: ${key}`,
+            childPath,
+          );
+        }
+        if (CARD_KEYS.has(normalizeKey(key))) {
+          return new HostileInputError(
+            'CARD_DATA_REJECTED',
+            'Card data is not accepted',
+            childPath,
+          );
+        }
+      }
+      stack.push({
+        value: (value as Record<string, unknown>)[key],
+        path: childPath,
+        depth: depth + 1,
+      });
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Rejects a request whose query string carries operator keys, prototype keys or card data
+ * (400). Requests without a query string cost one `indexOf`.
+ */
+export function queryGuard(): RequestHandler {
+  return (req, _res, next) => {
+    if (req.url.indexOf('?') === -1) return next();
+    next(findHostileInput(req.query));
+  };
+}

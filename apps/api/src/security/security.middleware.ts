@@ -1,0 +1,25 @@
+import type { RequestHandler } from 'express';
+import type { ApiDeps } from '../deps.ts';
+import { corsPolicy } from './cors-policy.ts';
+import { queryGuard } from './input-guard.ts';
+import { metricsAccess } from './metrics-access.ts';
+import { rateLimits } from './rate-limit.ts';
+import { securityHeaders } from './security-headers.ts';
+
+/**
+ * The API's cross-cutting security chain, in order: headers on every response, CORS, the
+ * `/metrics` access check, rate limits (one limiter per request), and the query-string guard.
+ * JSON bodies are checked by the same guard after parsing (http/json-body.ts).
+ */
+export function securityMiddleware(
+  deps: Pick<ApiDeps, 'config' | 'redis' | 'metrics' | 'logger'>,
+): RequestHandler[] {
+  const metricsGuard = metricsAccess(deps.config.METRICS_TOKEN);
+  return [
+    securityHeaders(),
+    corsPolicy(deps.config.CORS_ORIGINS),
+    (req, res, next) => (req.path === '/metrics' ? metricsGuard(req, res, next) : next()),
+    rateLimits(deps),
+    queryGuard(),
+  ];
+}
