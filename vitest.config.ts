@@ -4,7 +4,13 @@ import { defineConfig } from 'vitest/config';
 // MONGO_URL, the Razorpay sandbox, local S3) once and stops them on exit, even after failure.
 export default defineConfig({
   test: {
-    include: ['apps/*/src/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'tests/**/*.test.ts'],
+    include: [
+      'apps/*/src/**/*.test.ts',
+      'apps/*/test/**/*.test.ts',
+      'packages/*/src/**/*.test.ts',
+      'packages/*/test/**/*.test.ts',
+      'tests/**/*.test.ts',
+    ],
     globalSetup: ['./packages/devstack/src/test-harness/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

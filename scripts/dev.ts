@@ -76,7 +76,11 @@ async function registerPlatformAccount(config: Config, apiUrl: string): Promise<
 }
 
 function run(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, [script], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const prefix = (chunk: Buffer) =>
     chunk
       .toString()
@@ -146,7 +150,10 @@ try {
 
   run('api', 'apps/api/src/main.ts', env);
   run('worker', 'apps/worker/src/main.ts', env);
-  await Promise.all([waitReady(`${apiUrl}/readyz`, 60_000), waitReady(`${workerUrl}/readyz`, 60_000)]);
+  await Promise.all([
+    waitReady(`${apiUrl}/readyz`, 60_000),
+    waitReady(`${workerUrl}/readyz`, 60_000),
+  ]);
 
   log('ready:');
   log(`  API                ${apiUrl}`);

@@ -29,7 +29,10 @@ export interface RunningApi {
  * The API's composition root: opens connections, builds the app and listens. Used by the entry
  * point and by tests (with `API_PORT=0`), so tests run exactly the graph production runs.
  */
-export async function startApi(config: Config, opts: { logger?: Logger } = {}): Promise<RunningApi> {
+export async function startApi(
+  config: Config,
+  opts: { logger?: Logger } = {},
+): Promise<RunningApi> {
   const logger = opts.logger ?? createLogger({ level: config.LOG_LEVEL, service: 'api' });
   const metrics = createMetricsRegistry({ service: 'api' });
   const closers: Array<() => Promise<void> | void> = [];
@@ -43,6 +46,9 @@ export async function startApi(config: Config, opts: { logger?: Logger } = {}): 
   });
   await ensureIndexes(mongo);
   const redis = createCacheRedis(config.REDIS_URL, logger, { keyPrefix: config.REDIS_KEY_PREFIX });
+  // Start ready when Redis is: wait briefly for the first connection, but start degraded (cache
+  // misses go to MongoDB) rather than not at all when Redis is down.
+  await waitForReady(redis, 3_000);
   const deps: ApiDeps = {
     config,
     logger,
@@ -94,6 +100,8 @@ export async function startApi(config: Config, opts: { logger?: Logger } = {}): 
     closing ??= (async () => {
       shuttingDown = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Connections that finish their in-flight request become idle: close them as they do.
+      const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
       server.closeIdleConnections();
       const timer = setTimeout(() => {
         logger.warn('shutdown timeout: closing remaining connections');
@@ -102,6 +110,7 @@ export async function startApi(config: Config, opts: { logger?: Logger } = {}): 
       timer.unref();
       await stopped;
       clearTimeout(timer);
+      clearInterval(idleSweep);
       for (const fn of closers.reverse()) {
         try {
           await fn();
@@ -115,4 +124,17 @@ export async function startApi(config: Config, opts: { logger?: Logger } = {}): 
     return closing;
   };
   return { url, server, deps, close };
+}
+
+function waitForReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    redis.once('ready', done);
+  });
 }

@@ -18,12 +18,19 @@ export async function startHealthServer(opts: {
       res.end(body);
     };
     const path = (req.url ?? '/').split('?')[0];
-    if (req.method !== 'GET') return send(405, JSON.stringify({ error: { code: 'METHOD_NOT_ALLOWED', message: 'Use GET' } }));
+    if (req.method !== 'GET')
+      return send(
+        405,
+        JSON.stringify({ error: { code: 'METHOD_NOT_ALLOWED', message: 'Use GET' } }),
+      );
     if (path === '/healthz') return send(200, JSON.stringify({ status: 'ok' }));
     if (path === '/readyz') {
       void Promise.all([pingMongo(opts.mongo), pingRedis(opts.redis)]).then(([mongo, redis]) => {
         const ready = mongo && redis && !opts.isShuttingDown();
-        send(ready ? 200 : 503, JSON.stringify({ status: ready ? 'ready' : 'not_ready', checks: { mongo, redis } }));
+        send(
+          ready ? 200 : 503,
+          JSON.stringify({ status: ready ? 'ready' : 'not_ready', checks: { mongo, redis } }),
+        );
       });
       return;
     }
@@ -31,7 +38,10 @@ export async function startHealthServer(opts: {
       void opts.metrics.metrics().then((text) => send(200, text, opts.metrics.contentType));
       return;
     }
-    send(404, JSON.stringify({ error: { code: 'NOT_FOUND', message: `No route for GET ${path}` } }));
+    send(
+      404,
+      JSON.stringify({ error: { code: 'NOT_FOUND', message: `No route for GET ${path}` } }),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -15,7 +15,12 @@ interface Running {
   stop(): Promise<void>;
 }
 
-async function start(service: string, port: number, host: string, bucket: string): Promise<Running> {
+async function start(
+  service: string,
+  port: number,
+  host: string,
+  bucket: string,
+): Promise<Running> {
   switch (service) {
     case 'redis': {
       const { startRedisServer } = await import('./redis/redis-server.ts');
@@ -32,7 +37,7 @@ async function start(service: string, port: number, host: string, bucket: string
     case 's3': {
       const { startS3Server } = await import('./s3/index.ts');
       const s3 = await startS3Server({ port, host, buckets: [bucket] });
-      return { url: s3.endpoint, stop: s3.stop };
+      return { url: s3.endpoint, stop: () => s3.stop() };
     }
     default:
       throw new Error(`unknown service '${service}'\n${USAGE}`);

@@ -10,9 +10,12 @@ interface Service {
   command?: string[];
   restart?: string;
 }
-const compose = parse(readFileSync(new URL('../../../docker-compose.yml', import.meta.url), 'utf8'), {
-  merge: true,
-}) as { services: Record<string, Service> };
+const compose = parse(
+  readFileSync(new URL('../../../docker-compose.yml', import.meta.url), 'utf8'),
+  {
+    merge: true,
+  },
+) as { services: Record<string, Service> };
 
 describe('docker-compose.yml', () => {
   it.each(['api', 'worker'])(

@@ -19,8 +19,7 @@ export function httpMetrics(registry: MetricsRegistry): RequestHandler {
     const start = process.hrtime.bigint();
     res.once('finish', () => {
       const route = req.route as { path?: unknown } | undefined;
-      const pattern =
-        typeof route?.path === 'string' ? `${req.baseUrl}${route.path}` : 'unmatched';
+      const pattern = typeof route?.path === 'string' ? `${req.baseUrl}${route.path}` : 'unmatched';
       duration.observe(
         { method: req.method, route: pattern, status: String(res.statusCode) },
         Number(process.hrtime.bigint() - start) / 1e9,

@@ -8,7 +8,8 @@ const ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 export function requestContext(): RequestHandler {
   return (req, res, next) => {
     const incoming = req.headers['x-request-id'];
-    const requestId = typeof incoming === 'string' && ID_PATTERN.test(incoming) ? incoming : randomUUID();
+    const requestId =
+      typeof incoming === 'string' && ID_PATTERN.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', requestId);
     runWithContext({ requestId }, next);
   };

@@ -28,7 +28,9 @@ export function hasRedisServer(bin = process.env.REDIS_SERVER_BIN ?? 'redis-serv
  * Spawns the system `redis-server` on a free port with its own temporary directory, no
  * persistence and `maxmemory-policy noeviction` (BullMQ must never have keys evicted).
  */
-export async function startRedisServer(opts: { port?: number; host?: string } = {}): Promise<RedisServerHandle> {
+export async function startRedisServer(
+  opts: { port?: number; host?: string } = {},
+): Promise<RedisServerHandle> {
   const bin = process.env.REDIS_SERVER_BIN ?? 'redis-server';
   if (!hasRedisServer(bin)) throw new Error(REDIS_INSTALL_HINT);
   const host = opts.host ?? '127.0.0.1';
@@ -37,14 +39,22 @@ export async function startRedisServer(opts: { port?: number; host?: string } = 
   const child = spawn(
     bin,
     [
-      '--port', String(port),
-      '--bind', host,
-      '--dir', dir,
-      '--save', '',
-      '--appendonly', 'no',
-      '--maxmemory-policy', 'noeviction',
-      '--protected-mode', 'no',
-      '--loglevel', 'warning',
+      '--port',
+      String(port),
+      '--bind',
+      host,
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--maxmemory-policy',
+      'noeviction',
+      '--protected-mode',
+      'no',
+      '--loglevel',
+      'warning',
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -56,7 +66,9 @@ export async function startRedisServer(opts: { port?: number; host?: string } = 
   } catch (err) {
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`redis-server did not start on ${host}:${port}: ${stderr || String(err)}`);
+    throw new Error(`redis-server did not start on ${host}:${port}: ${stderr || String(err)}`, {
+      cause: err,
+    });
   }
   let stopping: Promise<void> | undefined;
   return {
@@ -78,7 +90,12 @@ export async function startRedisServer(opts: { port?: number; host?: string } = 
   };
 }
 
-async function waitForPort(host: string, port: number, timeoutMs: number, exited: Promise<void>): Promise<void> {
+async function waitForPort(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  exited: Promise<void>,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let dead = false;
   void exited.then(() => (dead = true));

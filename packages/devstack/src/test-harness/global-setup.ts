@@ -1,5 +1,8 @@
 import type { TestProject } from 'vitest/node';
+import { startMongoServer } from '../mongo/index.ts';
+import { startRazorpaySandbox } from '../razorpay/index.ts';
 import { startRedisServer } from '../redis/redis-server.ts';
+import { startS3Server } from '../s3/index.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -25,45 +28,28 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
   try {
     const redis = await startRedisServer();
-    stops.push(redis.stop);
+    stops.push(() => redis.stop());
     project.provide('redisUrl', redis.url);
 
     const externalMongo = process.env.MONGO_URL;
     if (externalMongo) {
       project.provide('mongoUrl', externalMongo);
     } else {
-      const { startMongoServer } = await import('../mongo/index.ts');
       const mongo = await startMongoServer();
-      stops.push(mongo.stop);
+      stops.push(() => mongo.stop());
       project.provide('mongoUrl', mongo.url);
     }
 
-    const razorpayModule = await importIfPresent<typeof import('../razorpay/index.ts')>('../razorpay/index.ts');
-    if (razorpayModule) {
-      const razorpay = await razorpayModule.startRazorpaySandbox();
-      stops.push(razorpay.stop);
-      project.provide('razorpayUrl', razorpay.url);
-    }
+    const razorpay = await startRazorpaySandbox();
+    stops.push(() => razorpay.stop());
+    project.provide('razorpayUrl', razorpay.url);
 
-    const s3Module = await importIfPresent<typeof import('../s3/index.ts')>('../s3/index.ts');
-    if (s3Module) {
-      const s3 = await s3Module.startS3Server({ buckets: ['storefront-test'] });
-      stops.push(s3.stop);
-      project.provide('s3Endpoint', s3.endpoint);
-    }
+    const s3 = await startS3Server({ buckets: ['storefront-test'] });
+    stops.push(() => s3.stop());
+    project.provide('s3Endpoint', s3.endpoint);
   } catch (err) {
     await stopAll();
     throw err;
   }
   return stopAll;
-}
-
-// TEMPORARY while the sandbox modules land: a missing module is skipped instead of failing setup.
-async function importIfPresent<T>(path: string): Promise<T | undefined> {
-  try {
-    return (await import(path)) as T;
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return undefined;
-    throw err;
-  }
 }

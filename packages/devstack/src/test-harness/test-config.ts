@@ -12,7 +12,10 @@ export function uniqueName(prefix: string): string {
  * A full, validated Config pointing at this run's services, with a database, queue prefix and
  * Redis key prefix of its own (so test files can run in parallel), plus any overrides.
  */
-export function testConfig(overrides: Record<string, string | undefined> = {}, name = uniqueName('t')): Config {
+export function testConfig(
+  overrides: Record<string, string | undefined> = {},
+  name = uniqueName('t'),
+): Config {
   return loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -25,8 +28,8 @@ export function testConfig(overrides: Record<string, string | undefined> = {}, n
     REDIS_URL: inject('redisUrl'),
     QUEUE_PREFIX: `{${name}}`,
     REDIS_KEY_PREFIX: `${name}:`,
-    RAZORPAY_API_BASE_URL: inject('razorpayUrl') || undefined,
-    S3_ENDPOINT: inject('s3Endpoint') || undefined,
+    RAZORPAY_API_BASE_URL: inject('razorpayUrl'),
+    S3_ENDPOINT: inject('s3Endpoint'),
     S3_BUCKET: 'storefront-test',
     S3_FORCE_PATH_STYLE: 'true',
     SHUTDOWN_TIMEOUT_MS: '5000',

@@ -40,7 +40,9 @@ describe('loadConfig', () => {
   });
 
   it('when a secret is invalid, then its value is not echoed in the message', () => {
-    expect(() => loadConfig({ JWT_SECRET: 'short-secret' })).toThrowError(/JWT_SECRET.*\[redacted\]/);
+    expect(() => loadConfig({ JWT_SECRET: 'short-secret' })).toThrowError(
+      /JWT_SECRET.*\[redacted\]/,
+    );
   });
 
   it('when a variable is empty, then its default applies', () => {
@@ -50,9 +52,14 @@ describe('loadConfig', () => {
 
 describe('configuration is documented', () => {
   const names = Object.keys(envSchema.shape);
-  it.each(['.env.example', 'docs/configuration.md'])('when reading %s, then every variable appears', (file) => {
-    const text = readFileSync(new URL(file, root), 'utf8');
-    const missing = names.filter((n) => !new RegExp(`(^|[^A-Z_])${n}([^A-Z_]|$)`, 'm').test(text));
-    expect(missing).toEqual([]);
-  });
+  it.each(['.env.example', 'docs/configuration.md'])(
+    'when reading %s, then every variable appears',
+    (file) => {
+      const text = readFileSync(new URL(file, root), 'utf8');
+      const missing = names.filter(
+        (n) => !new RegExp(`(^|[^A-Z_])${n}([^A-Z_]|$)`, 'm').test(text),
+      );
+      expect(missing).toEqual([]);
+    },
+  );
 });

@@ -13,7 +13,9 @@ export class ConfigError extends Error {
 /** Parses an environment (default: process.env) into a frozen, typed config, or throws ConfigError. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // Empty strings mean "unset", so an `X=` line in a .env file falls back to the default.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
   const problems: string[] = [];
   if (cleaned.NODE_ENV === 'production') {
     for (const name of PRODUCTION_REQUIRED) {

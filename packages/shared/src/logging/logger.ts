@@ -19,7 +19,7 @@ const enrich = winston.format((info) => {
       info[key] = redact(v);
     }
   }
-  if (typeof info.message === 'string') info.message = redact(info.message) as string;
+  if (typeof info.message === 'string') info.message = redact(info.message);
   delete (info as Record<symbol, unknown>)[SPLAT];
   return info;
 });
