@@ -1,0 +1,21 @@
+export { startRazorpaySandbox } from './razorpay-sandbox.ts';
+export type {
+  CaptureOptions,
+  DeliverOptions,
+  DeliveryRecord,
+  FaultSpec,
+  LogFilter,
+  PayOptions,
+  PayResult,
+  PaymentErrorDetails,
+  RazorpaySandbox,
+  RequestLogEntry,
+  SandboxAccount,
+  SandboxCard,
+  SandboxOptions,
+  SandboxOrder,
+  SandboxOrderStatus,
+  SandboxPayment,
+  SandboxPaymentMethod,
+  SandboxPaymentStatus,
+} from './sandbox.types.ts';
