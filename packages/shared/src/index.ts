@@ -27,3 +27,4 @@ export * from './products/product.repository.ts';
 export * from './storage/s3.ts';
 export * from './storage/bucket-provisioner.ts';
 export * from './crypto/index.ts';
+export * from './razorpay-accounts/index.ts';
