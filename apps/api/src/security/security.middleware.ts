@@ -6,6 +6,9 @@ import { metricsAccess } from './metrics-access.ts';
 import { rateLimits } from './rate-limit.ts';
 import { securityHeaders } from './security-headers.ts';
 
+// Express matches routes case-insensitively and with an optional trailing slash; so must we.
+const METRICS_PATH = /^\/metrics\/?$/i;
+
 /**
  * The API's cross-cutting security chain, in order: headers on every response, CORS, the
  * `/metrics` access check, rate limits (one limiter per request), and the query-string guard.
@@ -18,7 +21,7 @@ export function securityMiddleware(
   return [
     securityHeaders(),
     corsPolicy(deps.config.CORS_ORIGINS),
-    (req, res, next) => (req.path === '/metrics' ? metricsGuard(req, res, next) : next()),
+    (req, res, next) => (METRICS_PATH.test(req.path) ? metricsGuard(req, res, next) : next()),
     rateLimits(deps),
     queryGuard(),
   ];
