@@ -1,0 +1,102 @@
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+
+/**
+ * A storefront username: 3–30 characters of lowercase letters, digits, `_` and `-`, starting and
+ * ending with a letter or digit. Usernames are stored lowercase and appear in public URLs.
+ */
+export const USERNAME_PATTERN = /^[a-z0-9](?:[a-z0-9_-]{1,28}[a-z0-9])$/;
+
+/** Usernames nobody can claim: they would read as site paths or staff accounts. */
+export const RESERVED_USERNAMES: ReadonlySet<string> = new Set([
+  'admin',
+  'api',
+  'app',
+  'auth',
+  'help',
+  'login',
+  'logout',
+  'me',
+  'root',
+  'settings',
+  'signup',
+  'static',
+  'store',
+  'support',
+  'www',
+]);
+
+/** A labelled link on a creator's public profile. */
+export interface CreatorLink {
+  label: string;
+  url: string;
+}
+
+/** A creator's own Razorpay account; secrets are AES-256-GCM encrypted and never leave the server. */
+export interface CreatorRazorpay {
+  keyId: string;
+  keySecretEnc: string;
+  webhookSecretEnc: string;
+  connectedAt: Date;
+}
+
+/** A creator account and its public profile. */
+export interface Creator {
+  _id: Types.ObjectId;
+  username: string;
+  email: string;
+  /** argon2id hash; `select: false`, read it with `.select('+passwordHash')`. */
+  passwordHash: string;
+  displayName: string;
+  bio: string;
+  avatarUrl?: string;
+  links: CreatorLink[];
+  /** `select: false`, read it with `.select('+razorpay')`; never returned by any endpoint. */
+  razorpay?: CreatorRazorpay;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const linkSchema = new Schema<CreatorLink>(
+  { label: { type: String, required: true }, url: { type: String, required: true } },
+  { _id: false },
+);
+
+const razorpaySchema = new Schema<CreatorRazorpay>(
+  {
+    keyId: { type: String, required: true },
+    keySecretEnc: { type: String, required: true },
+    webhookSecretEnc: { type: String, required: true },
+    connectedAt: { type: Date, required: true },
+  },
+  { _id: false },
+);
+
+const creatorSchema = new Schema<Creator>(
+  {
+    username: {
+      type: String,
+      required: true,
+      lowercase: true,
+      trim: true,
+      match: USERNAME_PATTERN,
+    },
+    email: { type: String, required: true, lowercase: true, trim: true },
+    passwordHash: { type: String, required: true, select: false },
+    displayName: { type: String, required: true },
+    bio: { type: String, default: '' },
+    avatarUrl: { type: String },
+    links: { type: [linkSchema], default: [] },
+    razorpay: { type: razorpaySchema, select: false },
+  },
+  { timestamps: true, collection: 'creators', versionKey: false },
+);
+creatorSchema.index({ username: 1 }, { unique: true });
+creatorSchema.index({ email: 1 }, { unique: true });
+
+/** The `creators` model bound to `conn`. */
+export function creatorModel(conn: Connection): Model<Creator> {
+  return (
+    (conn.models.Creator as Model<Creator> | undefined) ??
+    conn.model<Creator>('Creator', creatorSchema)
+  );
+}

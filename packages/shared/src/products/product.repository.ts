@@ -1,0 +1,173 @@
+import { Types, type Connection, type Model } from 'mongoose';
+import { isObjectIdString } from '../creators/creator.repository.ts';
+import {
+  MAX_PRODUCTS_PER_CREATOR,
+  productModel,
+  type Product,
+  type ProductStatus,
+} from './product.model.ts';
+
+/** The fields of an active product anyone may see on the storefront. */
+export interface PublicProduct {
+  _id: Types.ObjectId;
+  title: string;
+  description: string;
+  price: number;
+  currency: 'INR';
+  coverImageUrl?: string;
+}
+
+/** A product as its creator sees it (everything but the deletion marker). */
+export type OwnProduct = Omit<Product, 'deletedAt'>;
+
+export interface NewProduct {
+  title: string;
+  description?: string;
+  price: number;
+  status?: ProductStatus;
+  position?: number;
+  coverImageUrl?: string;
+}
+
+/** Editable product fields; `coverImageUrl: null` removes the cover image. */
+export interface ProductPatch {
+  title?: string;
+  description?: string;
+  price?: number;
+  status?: ProductStatus;
+  position?: number;
+  coverImageUrl?: string | null;
+}
+
+const PUBLIC_FIELDS = {
+  title: 1,
+  description: 1,
+  price: 1,
+  currency: 1,
+  coverImageUrl: 1,
+} as const;
+const NOT_DELETED = { deletedAt: null };
+
+/** Reads and writes `products`; every method returns plain objects. */
+export class ProductRepository {
+  private readonly model: Model<Product>;
+
+  constructor(conn: Connection) {
+    this.model = productModel(conn);
+  }
+
+  /** A creator's active products in storefront order (position, then creation). */
+  async listActiveForStore(creatorId: Types.ObjectId): Promise<PublicProduct[]> {
+    return this.model
+      .find({ creatorId, status: 'active' }, PUBLIC_FIELDS)
+      .sort({ position: 1, _id: 1 })
+      .limit(MAX_PRODUCTS_PER_CREATOR)
+      .lean<PublicProduct[]>()
+      .exec();
+  }
+
+  /** Every product a creator has not deleted, in storefront order. */
+  async listForOwner(creatorId: string): Promise<OwnProduct[]> {
+    return this.model
+      .find({ creatorId: new Types.ObjectId(creatorId), ...NOT_DELETED }, { deletedAt: 0 })
+      .sort({ position: 1, _id: 1 })
+      .lean<OwnProduct[]>()
+      .exec();
+  }
+
+  /** One of the creator's own (not deleted) products, or null for any other id. */
+  async findForOwner(creatorId: string, productId: string): Promise<OwnProduct | null> {
+    if (!isObjectIdString(productId)) return null;
+    return this.model
+      .findOne(
+        {
+          _id: new Types.ObjectId(productId),
+          creatorId: new Types.ObjectId(creatorId),
+          ...NOT_DELETED,
+        },
+        { deletedAt: 0 },
+      )
+      .lean<OwnProduct>()
+      .exec();
+  }
+
+  /** An active product by id (what a buyer may check out), or null. */
+  async findActiveById(productId: string): Promise<Product | null> {
+    if (!isObjectIdString(productId)) return null;
+    return this.model
+      .findOne({ _id: new Types.ObjectId(productId), status: 'active', ...NOT_DELETED })
+      .lean<Product>()
+      .exec();
+  }
+
+  /** How many products the creator has (deleted ones excluded). */
+  async countForOwner(creatorId: string): Promise<number> {
+    return this.model
+      .countDocuments({ creatorId: new Types.ObjectId(creatorId), ...NOT_DELETED })
+      .exec();
+  }
+
+  /** Creates a product; without a position it goes after the creator's last product. */
+  async create(creatorId: string, input: NewProduct): Promise<OwnProduct> {
+    const owner = new Types.ObjectId(creatorId);
+    let position = input.position;
+    if (position === undefined) {
+      const last = await this.model
+        .findOne({ creatorId: owner, ...NOT_DELETED }, { position: 1 })
+        .sort({ position: -1 })
+        .lean<{ position: number }>()
+        .exec();
+      position = last ? Math.floor(last.position) + 1 : 0;
+    }
+    const doc = await this.model.create({ ...input, position, creatorId: owner, currency: 'INR' });
+    const { deletedAt: _deleted, ...own } = doc.toObject();
+    return own;
+  }
+
+  /** Applies a patch to one of the creator's products; null when it is not theirs (or deleted). */
+  async updateForOwner(
+    creatorId: string,
+    productId: string,
+    patch: ProductPatch,
+  ): Promise<OwnProduct | null> {
+    if (!isObjectIdString(productId)) return null;
+    const { coverImageUrl, ...rest } = patch;
+    const update: { $set: Record<string, unknown>; $unset?: Record<string, 1> } = {
+      $set: { ...rest },
+    };
+    if (coverImageUrl === null) update.$unset = { coverImageUrl: 1 };
+    else if (coverImageUrl !== undefined) update.$set.coverImageUrl = coverImageUrl;
+    return this.model
+      .findOneAndUpdate(
+        {
+          _id: new Types.ObjectId(productId),
+          creatorId: new Types.ObjectId(creatorId),
+          ...NOT_DELETED,
+        },
+        update,
+        { returnDocument: 'after', runValidators: true, projection: { deletedAt: 0 } },
+      )
+      .lean<OwnProduct>()
+      .exec();
+  }
+
+  /**
+   * Deletes one of the creator's products as far as the creator and buyers can tell: it leaves
+   * the storefront and the creator's list, and checkout refuses it. The document itself stays so
+   * an order paid before the deletion can still be delivered. False when it is not theirs.
+   */
+  async softDeleteForOwner(creatorId: string, productId: string): Promise<boolean> {
+    if (!isObjectIdString(productId)) return false;
+    const res = await this.model
+      .updateOne(
+        {
+          _id: new Types.ObjectId(productId),
+          creatorId: new Types.ObjectId(creatorId),
+          ...NOT_DELETED,
+        },
+        { $set: { deletedAt: new Date(), status: 'draft' } },
+      )
+      .exec();
+    return res.matchedCount === 1;
+  }
+}
