@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { parsePrometheusText, sumOf } from './prom-text.ts';
+import { serverFigures } from './server-metrics.ts';
+
+const API = `# HELP storefront_requests_total x
+# TYPE storefront_requests_total counter
+storefront_requests_total{tier="memory",result="found",service="api"} 900
+storefront_requests_total{tier="redis",result="found",service="api"} 80
+storefront_requests_total{tier="coalesced",result="found",service="api"} 10
+storefront_requests_total{tier="mongo",result="found",service="api"} 8
+storefront_requests_total{tier="mongo",result="not_found",service="api"} 2
+storefront_mongo_queries_total{service="api"} 10
+mongodb_pool_checked_out_max{service="api"} 3
+mongodb_pool_wait_queue_max{service="api"} 0
+http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/api/v1/store/:username",status="200"} 995
+http_request_duration_seconds_count{method="GET",route="/api/v1/store/:username",status="200"} 995
+http_request_duration_seconds_count{method="GET",route="/api/v1/store/:username",status="429"} 3
+http_request_duration_seconds_count{method="GET",route="unmatched",status="503"} 2
+process_resident_memory_bytes{service="api"} 123456789
+`;
+
+describe('server metrics', () => {
+  it('when exposition text is parsed, then labels (escapes too) and special values are read', () => {
+    const s = parsePrometheusText('a{x="q\\"uo\\\\te",y="2"} +Inf\nb 1.5e3 1700000000\n# c 1\n');
+    expect(s).toEqual([
+      { name: 'a', labels: { x: 'q"uo\\te', y: '2' }, value: Infinity },
+      { name: 'b', labels: {}, value: 1500 },
+    ]);
+    expect(sumOf(s, 'b')).toBe(1500);
+  });
+
+  it('when the run is summarised, then the hit ratio counts every tier but MongoDB as a hit', () => {
+    const f = serverFigures(API, 'process_resident_memory_bytes 5\n', 'test');
+    expect(f.storefront.requests).toBe(1000);
+    expect(f.storefront.hitRatio).toBeCloseTo(0.99, 10);
+    expect(f.storefront.mongoQueries).toBe(10);
+    expect(f.http).toEqual({ requests: 1000, status5xx: 2, status429: 3 });
+    expect(f.mongoPool).toEqual({ checkedOutMax: 3, waitQueueMax: 0 });
+    expect(f.memory).toEqual({ apiRssBytes: 123456789, workerRssBytes: 5 });
+  });
+
+  it('when the storefront metrics are missing, then there is no hit ratio (and the threshold fails)', () => {
+    expect(
+      serverFigures('process_resident_memory_bytes 1\n', undefined, 'test').storefront.hitRatio,
+    ).toBeNull();
+  });
+});

@@ -1,0 +1,304 @@
+import { writeFileSync } from 'node:fs';
+import { createHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { Client } from 'undici';
+import { evaluateClientThresholds, statusClass, SUMMARY_FORMAT } from './load-summary.js';
+import type { LoadSummary } from './load-summary.js';
+import { loadScenario, maxVus, targetVusAt, totalStageSeconds, type Scenario } from './scenario.ts';
+import {
+  clientAddress,
+  createUsernamePicker,
+  defaultTailUsernames,
+  requestPath,
+  thinkTimeSeconds,
+} from './traffic-mix.js';
+
+// The Node load generator for machines without k6: the same scenario file, the same traffic
+// model and the same summary format as tests/load/storefront.k6.js.
+//
+// Closed model, as k6's ramping-vus: each virtual user (VU) owns ONE keep-alive connection (an
+// undici Client) and loops request → think (1–3 s) → request. Coordinated omission: a VU's next
+// request is due at `previous response end + think time`; if this process is too busy to send it
+// then (timers firing late), the delay is a "late start", counted and added to that request's
+// latency, because latency is measured from the intended send time, not the actual one.
+
+const USER_AGENT = 'storefront-load-runner/1';
+const CONTROL_TICK_MS = 50;
+
+export interface RunnerOptions {
+  baseUrl: string;
+  scenario: Scenario;
+  /** Progress lines (every few seconds); silent when omitted. */
+  log?: (line: string) => void;
+  /** Aborting stops the run early; the summary covers what ran. */
+  signal?: AbortSignal;
+}
+
+interface Vu {
+  id: number;
+  client: Client;
+  address: string;
+  stop: AbortController;
+  done: Promise<void>;
+}
+
+/** Runs the scenario against `baseUrl` and returns the summary (thresholds evaluated). */
+export async function runScenario(opts: RunnerOptions): Promise<LoadSummary> {
+  const { scenario, baseUrl } = opts;
+  const log = opts.log ?? (() => {});
+  const tail = scenario.usernames ?? defaultTailUsernames(scenario.seed.creators);
+  const pick = createUsernamePicker(scenario.mix, tail);
+  const think = scenario.thinkTimeSeconds;
+  const expectStatus = scenario.request.expectStatus;
+
+  // Microsecond histograms (HDR, 3 significant figures) for latency and late starts.
+  const latency = createHistogram({ lowest: 1, highest: 120_000_000, figures: 3 });
+  const lateness = createHistogram({ lowest: 1, highest: 120_000_000, figures: 3 });
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  const cpuStart = process.cpuUsage();
+
+  const byStatus: Record<string, number> = {};
+  let total = 0;
+  let status5xx = 0;
+  let status429 = 0;
+  let networkErrors = 0;
+  let checksPassed = 0;
+  let checksFailed = 0;
+  let lateStarts = 0;
+  let openConnections = 0;
+  let maxOpen = 0;
+  let opened = 0;
+  let maxVusRunning = 0;
+  let firstError: string | undefined;
+
+  const running: Vu[] = [];
+  let nextId = 1;
+  const stopAll = new AbortController();
+  opts.signal?.addEventListener('abort', () => stopAll.abort(), { once: true });
+
+  const vuLoop = async (vu: Vu): Promise<void> => {
+    let intended = performance.now();
+    while (!vu.stop.signal.aborted) {
+      const username = pick();
+      const sentAt = performance.now();
+      const late = sentAt - intended;
+      lateness.record(Math.max(1, Math.round(late * 1000)));
+      if (late > scenario.lateStartMs) lateStarts++;
+      let status = 0;
+      let ok = false;
+      try {
+        const res = await vu.client.request({
+          method: 'GET',
+          path: requestPath(scenario.request.pathTemplate, username),
+          headers: {
+            'x-forwarded-for': vu.address,
+            'user-agent': USER_AGENT,
+            accept: 'application/json',
+          },
+        });
+        status = res.statusCode;
+        const body = await res.body.text();
+        ok = status === expectStatus && body.includes(username);
+      } catch (err) {
+        networkErrors++;
+        firstError ??= err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      }
+      const end = performance.now();
+      total++;
+      latency.record(Math.max(1, Math.round((end - intended) * 1000)));
+      const cls = statusClass(status);
+      byStatus[cls] = (byStatus[cls] ?? 0) + 1;
+      if (status >= 500) status5xx++;
+      if (status === 429) status429++;
+      if (ok) checksPassed++;
+      else checksFailed++;
+      const thinkMs = thinkTimeSeconds(think) * 1000;
+      intended = end + thinkMs;
+      try {
+        await sleep(thinkMs, undefined, { signal: vu.stop.signal });
+      } catch {
+        // stopped while thinking: the VU ends after its last complete request, as in k6 ramp-down
+      }
+    }
+  };
+
+  const startVu = (): void => {
+    const id = nextId++;
+    const client = new Client(baseUrl, {
+      pipelining: 1,
+      keepAliveTimeout: 60_000,
+      keepAliveMaxTimeout: 120_000,
+      connectTimeout: 10_000,
+      headersTimeout: 30_000,
+      bodyTimeout: 30_000,
+    });
+    client.on('connect', () => {
+      opened++;
+      if (++openConnections > maxOpen) maxOpen = openConnections;
+    });
+    client.on('disconnect', () => {
+      openConnections--;
+    });
+    const stop = new AbortController();
+    const vu: Vu = {
+      id,
+      client,
+      address: clientAddress(id, scenario.clients),
+      stop,
+      done: Promise.resolve(),
+    };
+    vu.done = vuLoop(vu).then(
+      () => client.close(),
+      () => client.destroy(),
+    );
+    running.push(vu);
+    if (running.length > maxVusRunning) maxVusRunning = running.length;
+  };
+
+  // Ramp-down stops the most recently started VUs first (k6 does the same).
+  const stopVus = (n: number): Array<Promise<void>> =>
+    running.splice(running.length - n, n).map((vu) => {
+      vu.stop.abort();
+      return vu.done;
+    });
+
+  const stageSeconds = totalStageSeconds(scenario);
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const stopping: Array<Promise<void>> = [];
+  let lastLog = 0;
+  let lastTotal = 0;
+  log(
+    `node runner: ${scenario.name}: up to ${maxVus(scenario)} VUs for ${stageSeconds}s against ${baseUrl}`,
+  );
+  while (!stopAll.signal.aborted) {
+    const t = (performance.now() - t0) / 1000;
+    if (t >= stageSeconds) break;
+    const target = targetVusAt(scenario, t);
+    while (running.length < target) startVu();
+    if (running.length > target) stopping.push(...stopVus(running.length - target));
+    if (t - lastLog >= 5) {
+      log(
+        `  t=${t.toFixed(0)}s vus=${running.length} conns=${openConnections} reqs=${total} ` +
+          `(${((total - lastTotal) / (t - lastLog)).toFixed(0)}/s) 5xx=${status5xx} errors=${networkErrors}`,
+      );
+      lastLog = t;
+      lastTotal = total;
+    }
+    await sleep(CONTROL_TICK_MS);
+  }
+
+  // End of the last stage: every VU stops after its in-flight request, within the graceful
+  // ramp-down; anything still running then is cut off (its request is not counted).
+  stopping.push(...stopVus(running.length));
+  const grace = sleep(scenario.gracefulRampDownSeconds * 1000, 'timeout' as const);
+  const finished = await Promise.race([Promise.all(stopping).then(() => 'done' as const), grace]);
+  const durationSeconds = (performance.now() - t0) / 1000;
+  if (finished === 'timeout') log('  graceful ramp-down over: cutting off remaining requests');
+  loopDelay.disable();
+  const cpu = process.cpuUsage(cpuStart);
+
+  const ms = (h: typeof latency, p: number) => round(h.percentile(p) / 1000);
+  const core = {
+    latencyMs: {
+      min: total > 0 ? round(latency.min / 1000) : 0,
+      mean: total > 0 ? round(latency.mean / 1000) : 0,
+      p50: total > 0 ? ms(latency, 50) : 0,
+      p90: total > 0 ? ms(latency, 90) : 0,
+      p95: total > 0 ? ms(latency, 95) : 0,
+      p99: total > 0 ? ms(latency, 99) : 0,
+      max: total > 0 ? round(latency.max / 1000) : 0,
+    },
+    requests: {
+      total,
+      perSecond: round(total / durationSeconds),
+      byStatus,
+      status5xx,
+      status429,
+      networkErrors,
+    },
+    checks: {
+      passed: checksPassed,
+      failed: checksFailed,
+      rate: total > 0 ? checksPassed / total : 0,
+    },
+  };
+  const { thresholds, goals } = evaluateClientThresholds(core, scenario);
+  return {
+    format: SUMMARY_FORMAT,
+    tool: 'node-runner',
+    toolVersion: `node ${process.version}, undici`,
+    scenario: scenario.name,
+    baseUrl,
+    startedAt: startedAt.toISOString(),
+    durationSeconds: round(durationSeconds),
+    vus: { peakTarget: maxVus(scenario), max: maxVusRunning },
+    connections: { maxOpen, opened },
+    ...core,
+    coordinatedOmission: {
+      model: 'closed (ramping VUs, one keep-alive connection each, think time between requests)',
+      latencyMeasuredFrom:
+        'intended send time (previous response end + think time), so generator stalls count as latency',
+      lateStartThresholdMs: scenario.lateStartMs,
+      lateStarts,
+      lateStartP99Ms: total > 0 ? ms(lateness, 99) : 0,
+      lateStartMaxMs: total > 0 ? round(lateness.max / 1000) : 0,
+      note:
+        'In a closed model a slow server also lowers the request rate; compare requests.perSecond ' +
+        'with the VU count divided by (mean think time + mean latency).',
+    },
+    loadGenerator: {
+      cpuSeconds: round((cpu.user + cpu.system) / 1e6),
+      eventLoopDelayP99Ms: round(loopDelay.percentile(99) / 1e6),
+      eventLoopDelayMaxMs: round(loopDelay.max / 1e6),
+      firstNetworkError: firstError ?? null,
+    },
+    thresholds,
+    goals,
+    passed: thresholds.every((t) => t.ok) && !stopAll.signal.aborted,
+  };
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+// CLI: node tests/load/runner.ts --base-url URL [--scenario FILE] [--out FILE]
+// Exit code: 0 thresholds passed, 1 a threshold failed, 2 usage or run error.
+if (import.meta.main) {
+  const { values } = parseArgs({
+    options: {
+      'base-url': { type: 'string' },
+      scenario: { type: 'string' },
+      out: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
+  });
+  const baseUrl = values['base-url'];
+  if (!baseUrl) {
+    process.stderr.write(
+      'usage: node tests/load/runner.ts --base-url URL [--scenario FILE] [--out FILE]\n',
+    );
+    process.exit(2);
+  }
+  const abort = new AbortController();
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => abort.abort());
+  try {
+    const scenario = loadScenario(values.scenario);
+    const summary = await runScenario({
+      baseUrl,
+      scenario,
+      signal: abort.signal,
+      log: values.quiet ? undefined : (l) => process.stdout.write(`${l}\n`),
+    });
+    const json = `${JSON.stringify(summary, null, 2)}\n`;
+    if (values.out) writeFileSync(values.out, json);
+    else process.stdout.write(json);
+    process.exit(summary.passed ? 0 : 1);
+  } catch (err) {
+    process.stderr.write(`load runner failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(2);
+  }
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { loadScenario, maxVus, parseScenario, targetVusAt, totalStageSeconds } from './scenario.ts';
+
+describe('load scenario', () => {
+  it('when the checked-in scenario is read, then it is the 10,000-user drop with the issue thresholds', () => {
+    const s = loadScenario();
+    expect(maxVus(s)).toBe(10_000);
+    expect(s.thresholds).toMatchObject({ p95Ms: 100, p99Ms: 500, max5xx: 0, hitRatioAbove: 0.95 });
+    expect(s.thinkTimeSeconds).toEqual({ min: 1, max: 3 });
+    expect(s.mix.hotShare).toBe(0.7);
+  });
+
+  it('when an override is given, then objects merge and arrays replace', () => {
+    const s = loadScenario(undefined, {
+      stages: [{ duration: '10s', target: 300 }],
+      seed: { creators: 40 },
+    });
+    expect(s.stages).toEqual([{ duration: '10s', target: 300 }]);
+    expect(s.seed).toEqual({
+      creators: 40,
+      productsPerCreator: loadScenario().seed.productsPerCreator,
+    });
+    expect(s.thresholds.p95Ms).toBe(100);
+  });
+
+  it('when the scenario is invalid, then every problem is named', () => {
+    const base = loadScenario();
+    expect(() =>
+      parseScenario({
+        ...base,
+        stages: [{ duration: 'soon', target: 10 }],
+        clients: { ...base.clients, xffPoolSize: 1000 },
+      }),
+    ).toThrow(/stages\.0\.duration[\s\S]*clients\.xffPoolSize/);
+    expect(() =>
+      parseScenario({ ...base, clients: { ...base.clients, xffPoolSize: 4096 } }),
+    ).toThrow(/at least the largest stage target/);
+  });
+
+  it('when asking for the VU target over time, then stages ramp linearly from zero', () => {
+    const s = {
+      stages: [
+        { duration: '10s', target: 100 },
+        { duration: '10s', target: 100 },
+        { duration: '5s', target: 0 },
+      ],
+    };
+    expect(totalStageSeconds(s)).toBe(25);
+    expect(targetVusAt(s, 0)).toBe(0);
+    expect(targetVusAt(s, 5)).toBe(50);
+    expect(targetVusAt(s, 15)).toBe(100);
+    expect(targetVusAt(s, 22.5)).toBe(50);
+    expect(targetVusAt(s, 30)).toBe(0);
+  });
+});

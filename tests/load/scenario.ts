@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { parseDurationSeconds } from './traffic-mix.js';
+
+// The one description of the load scenario (tests/load/scenario.json), read by the orchestrator,
+// the Node runner and (via open()) the k6 script. Overrides (the shortened test) are deep-merged.
+
+const duration = z.string().refine((s) => {
+  try {
+    parseDurationSeconds(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'a duration like "30s", "2m" or "1m30s"');
+
+const powerOfTwo = z
+  .number()
+  .int()
+  .positive()
+  .refine((n) => (n & (n - 1)) === 0 && n <= 2 ** 24, 'a power of two up to 2^24');
+
+export const scenarioSchema = z
+  .object({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    request: z.object({
+      method: z.literal('GET'),
+      pathTemplate: z.string().includes('{username}'),
+      expectStatus: z.number().int(),
+    }),
+    stages: z.array(z.object({ duration, target: z.number().int().min(0) })).min(1),
+    gracefulRampDownSeconds: z.number().min(0),
+    thinkTimeSeconds: z.object({ min: z.number().min(0), max: z.number().min(0) }),
+    mix: z.object({
+      hotUsername: z.string().min(1),
+      hotShare: z.number().min(0).max(1),
+      zipfExponent: z.number().min(0),
+    }),
+    clients: z.object({
+      xffBase: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/),
+      xffPoolSize: powerOfTwo,
+      note: z.string().optional(),
+    }),
+    seed: z.object({
+      creators: z.number().int().min(0),
+      productsPerCreator: z.number().int().min(0),
+    }),
+    thresholds: z.object({
+      p95Ms: z.number().positive(),
+      p99Ms: z.number().positive(),
+      max5xx: z.number().int().min(0),
+      minCheckRate: z.number().min(0).max(1),
+      hitRatioAbove: z.number().min(0).max(1),
+    }),
+    goals: z.object({
+      p95Ms: z.number().positive(),
+      p99Ms: z.number().positive(),
+      minHitRatio: z.number().min(0).max(1),
+    }),
+    lateStartMs: z.number().positive(),
+    /** Filled in by the orchestrator: the seeded usernames (hot one included). */
+    usernames: z.array(z.string()).optional(),
+  })
+  .refine((s) => s.thinkTimeSeconds.max >= s.thinkTimeSeconds.min, {
+    message: 'thinkTimeSeconds.max must be >= min',
+  })
+  .refine((s) => maxVus(s) <= s.clients.xffPoolSize, {
+    message: 'clients.xffPoolSize must be at least the largest stage target (one address per VU)',
+  });
+
+export type Scenario = z.infer<typeof scenarioSchema>;
+
+/** A partial scenario whose fields replace those of the base (objects merge, arrays replace). */
+export type ScenarioOverride = DeepPartial<Scenario>;
+type DeepPartial<T> = T extends readonly unknown[]
+  ? T
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+/** Path of the checked-in scenario file. */
+export const SCENARIO_FILE = fileURLToPath(new URL('./scenario.json', import.meta.url));
+
+/** Reads and validates a scenario file, applying `override` on top. */
+export function loadScenario(file = SCENARIO_FILE, override: ScenarioOverride = {}): Scenario {
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  return parseScenario(deepMerge(raw, override));
+}
+
+/** Validates a scenario object, naming every problem. */
+export function parseScenario(raw: unknown): Scenario {
+  const parsed = scenarioSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (i) => `${i.path.join('.') || '(root)'}: ${i.message}`,
+    );
+    throw new Error(`invalid load scenario:\n  - ${problems.join('\n  - ')}`);
+  }
+  return parsed.data;
+}
+
+/** The largest number of VUs any stage ramps to. */
+export function maxVus(s: { stages: ReadonlyArray<{ target: number }> }): number {
+  return Math.max(0, ...s.stages.map((st) => st.target));
+}
+
+/** Seconds from start to the end of the last stage (without graceful ramp-down). */
+export function totalStageSeconds(s: { stages: ReadonlyArray<{ duration: string }> }): number {
+  return s.stages.reduce((acc, st) => acc + parseDurationSeconds(st.duration), 0);
+}
+
+/** The VU target at `t` seconds: linear ramps between stage targets, starting from 0 (as k6). */
+export function targetVusAt(
+  s: { stages: ReadonlyArray<{ duration: string; target: number }> },
+  t: number,
+): number {
+  let from = 0;
+  let start = 0;
+  for (const st of s.stages) {
+    const d = parseDurationSeconds(st.duration);
+    if (t < start + d) return Math.round(from + ((st.target - from) * (t - start)) / d);
+    start += d;
+    from = st.target;
+  }
+  return from;
+}
+
+function deepMerge(base: unknown, over: unknown): unknown {
+  if (over === undefined) return base;
+  if (!isPlainObject(base) || !isPlainObject(over)) return over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
