@@ -12,6 +12,10 @@ import {
 } from '@storefront/shared';
 import type { WorkerDeps } from './deps.ts';
 import { startHealthServer } from './health-server.ts';
+import { registerMonitoring } from './alerts/register-monitoring.ts';
+import { registerDeliveries } from './deliveries/register-deliveries.ts';
+import { registerSweeper } from './sweeper/register-sweeper.ts';
+import { registerWebhooks } from './webhooks/register-webhooks.ts';
 
 export interface RunningWorker {
   /** Base URL of the health/metrics server. */
@@ -57,6 +61,10 @@ export async function startWorker(config: Config, opts: { logger?: Logger } = {}
   };
 
   // --- processors and schedulers ---
+  registerWebhooks(deps);
+  registerDeliveries(deps);
+  registerSweeper(deps);
+  registerMonitoring(deps);
 
   let shuttingDown = false;
   const health = await startHealthServer({

@@ -28,3 +28,7 @@ export * from './storage/s3.ts';
 export * from './storage/bucket-provisioner.ts';
 export * from './crypto/index.ts';
 export * from './razorpay-accounts/index.ts';
+export * from './dlq/webhook-dlq.model.ts';
+export * from './dlq/job-requeue.ts';
+export * from './dlq/dlq.service.ts';
+export * from './deliveries/delivery.model.ts';

@@ -2,6 +2,8 @@ import type { Connection, Model } from 'mongoose';
 import { orderModel } from '../orders/order.model.ts';
 import { transactionModel } from '../payments/transaction.model.ts';
 import { webhookEventModel } from '../webhooks/webhook-event.model.ts';
+import { webhookDlqModel } from '../dlq/webhook-dlq.model.ts';
+import { deliveryModel } from '../deliveries/delivery.model.ts';
 
 // Every model whose indexes the application relies on (unique keys are correctness, not speed).
 // Add a model here when you add one.
@@ -9,6 +11,8 @@ const MODELS: Array<(conn: Connection) => Model<never>> = [
   orderModel,
   transactionModel,
   webhookEventModel,
+  webhookDlqModel,
+  deliveryModel,
 ] as unknown as Array<(conn: Connection) => Model<never>>;
 
 /**

@@ -1,0 +1,84 @@
+import type { Queue } from 'bullmq';
+import type { Connection } from 'mongoose';
+import {
+  DLQ_STATUSES,
+  countDlqByStatus,
+  getOrCreateMetric,
+  promClient,
+  type Logger,
+  type MetricsRegistry,
+  type Redis,
+} from '@storefront/shared';
+
+// Gauges an operator alerts on (DLQ size, queue backlogs), read from MongoDB and Redis when
+// Prometheus scrapes rather than kept up to date on every change. A slow or unreachable store
+// must not hang the scrape: a collection that does not answer within the budget keeps the last
+// values.
+
+const COLLECT_TIMEOUT_MS = 1_000;
+const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Registers `dlq_size{status}` and `queue_jobs{queue,state}`, both collected on scrape. */
+export function registerOperatorMetrics(opts: {
+  metrics: MetricsRegistry;
+  mongo: Connection;
+  /** The connection the queues use; skipped while it is not ready (commands would queue up). */
+  queueRedis: Redis;
+  queues: Array<Queue<unknown>>;
+  logger: Logger;
+}): void {
+  const { metrics, mongo, queueRedis, queues, logger } = opts;
+  getOrCreateMetric(
+    metrics,
+    'dlq_size',
+    () =>
+      new promClient.Gauge({
+        name: 'dlq_size',
+        help: 'Webhook DLQ entries by status (pending: waiting for a retry; dead: needs an operator)',
+        labelNames: ['status'],
+        registers: [metrics],
+        async collect() {
+          try {
+            const counts = await withTimeout(countDlqByStatus(mongo), COLLECT_TIMEOUT_MS);
+            for (const status of DLQ_STATUSES) this.set({ status }, counts[status]);
+          } catch (err) {
+            logger.warn('dlq_size not collected', { err });
+          }
+        },
+      }),
+  );
+  getOrCreateMetric(
+    metrics,
+    'queue_jobs',
+    () =>
+      new promClient.Gauge({
+        name: 'queue_jobs',
+        help: 'BullMQ jobs by queue and state',
+        labelNames: ['queue', 'state'],
+        registers: [metrics],
+        async collect() {
+          if (queueRedis.status !== 'ready') return;
+          try {
+            const all = await withTimeout(
+              Promise.all(queues.map((q) => q.getJobCounts(...JOB_STATES))),
+              COLLECT_TIMEOUT_MS,
+            );
+            all.forEach((counts, i) => {
+              const queue = queues[i]?.name ?? 'unknown';
+              for (const state of JOB_STATES) this.set({ queue, state }, counts[state] ?? 0);
+            });
+          } catch (err) {
+            logger.warn('queue_jobs not collected', { err });
+          }
+        },
+      }),
+  );
+}

@@ -1,0 +1,36 @@
+import { Worker } from 'bullmq';
+import { getOrCreateMetric, promClient, QUEUES, type DeliveryJobData } from '@storefront/shared';
+import type { WorkerDeps } from '../deps.ts';
+import { throttledErrorLog } from '../alerts/throttled-error-log.ts';
+import { deliveryProcessor } from './delivery.processor.ts';
+import { DeliveryRepository } from './delivery.repository.ts';
+import { DeliveryService } from './delivery.service.ts';
+
+/** Starts the `deliveries` queue worker. */
+export function registerDeliveries(deps: WorkerDeps): Worker<DeliveryJobData> {
+  const logger = deps.logger.child({ module: 'deliveries' });
+  const delivered = getOrCreateMetric(
+    deps.metrics,
+    'deliveries_total',
+    () =>
+      new promClient.Counter({
+        name: 'deliveries_total',
+        help: 'Paid orders delivered (file: whether the product had a file to deliver)',
+        labelNames: ['file'],
+        registers: [deps.metrics],
+      }),
+  );
+  const service = new DeliveryService({
+    repo: new DeliveryRepository(deps.mongo),
+    logger,
+    onDelivered: (withFile) => delivered.inc({ file: withFile ? 'present' : 'missing' }),
+  });
+  const worker = new Worker<DeliveryJobData>(QUEUES.deliveries, deliveryProcessor(service), {
+    connection: deps.queueRedis,
+    prefix: deps.config.QUEUE_PREFIX,
+    concurrency: deps.config.WORKER_CONCURRENCY,
+  });
+  worker.on('error', throttledErrorLog(logger, 'deliveries worker'));
+  deps.onClose(() => worker.close());
+  return worker;
+}

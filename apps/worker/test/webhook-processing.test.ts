@@ -1,0 +1,399 @@
+import type { Connection, Types } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testConfig, uniqueName } from '@storefront/devstack/test-harness';
+import {
+  createLogger,
+  createMongoConnection,
+  createProducerRedis,
+  createProducers,
+  deliveryModel,
+  ensureWebhookJob,
+  orderModel,
+  transactionModel,
+  webhookDlqModel,
+  webhookEventModel,
+  type Order,
+  type Producers,
+  type Redis,
+  type Transaction,
+} from '@storefront/shared';
+import { startWorker, type RunningWorker } from '../src/index.ts';
+import { startAlertSink } from './helpers/alert-sink.ts';
+import { failFindAndModify } from './helpers/failpoint.ts';
+import {
+  eventBody,
+  eventually,
+  gatewayId,
+  metricValue,
+  receiveEvent,
+  scrape,
+  seedOrder,
+} from './helpers/fixtures.ts';
+
+// The worker as production runs it (startWorker), fed the way the API feeds it: an inbox event in
+// MongoDB plus a job in Redis. Retries run on a 1/2000 time scale (15 ms, 30 ms, 150 ms, 0.9 s, 1.8 s).
+
+const SCALE = 0.0005;
+let worker: RunningWorker;
+let mongo: Connection;
+let redis: Redis;
+let producers: Producers;
+let sink: Awaited<ReturnType<typeof startAlertSink>>;
+
+beforeAll(async () => {
+  sink = await startAlertSink();
+  const config = testConfig(
+    {
+      WEBHOOK_RETRY_TIME_SCALE: String(SCALE),
+      WEBHOOK_SWEEP_INTERVAL_MS: '300',
+      ALERT_WEBHOOK_URL: sink.url,
+      WORKER_CONCURRENCY: '4',
+    },
+    uniqueName('wh'),
+  );
+  worker = await startWorker(config);
+  const logger = createLogger({ level: 'silent', service: 'test' });
+  mongo = await createMongoConnection({ url: config.MONGO_URL, poolSize: 5, logger });
+  redis = createProducerRedis(config.REDIS_URL, logger);
+  producers = createProducers(redis, config.QUEUE_PREFIX);
+});
+
+afterAll(async () => {
+  await failFindAndModify(mongo, 'orders', 'off').catch(() => undefined);
+  await worker?.close();
+  await producers?.close();
+  await redis?.quit();
+  await mongo?.close();
+  await sink?.close();
+});
+
+const findOrder = (id: Types.ObjectId) => orderModel(mongo).findById(id).lean<Order>().exec();
+const inbox = (id: string) => webhookEventModel(mongo).findById(id).lean().exec();
+const dlq = (id: string) => webhookDlqModel(mongo).findById(id).lean().exec();
+const transactions = (orderId: Types.ObjectId) =>
+  transactionModel(mongo).find({ orderId }).lean<Transaction[]>().exec();
+
+async function processed(eventId: string, status = 'processed') {
+  return eventually(async () => (await inbox(eventId))?.status === status, {
+    what: `${eventId} ${status}`,
+  });
+}
+
+describe('webhook processing', () => {
+  it('when payment.captured arrives, then the order is paid, logged and delivered once with the product file', async () => {
+    const before = await scrape(worker.url);
+    const { order, fileKey } = await seedOrder(mongo);
+    const eventId = await receiveEvent(mongo, producers, eventBody('payment.captured', order));
+    await processed(eventId);
+
+    const paid = await eventually(async () => {
+      const o = await findOrder(order._id);
+      return o?.delivery?.status === 'delivered' ? o : null;
+    });
+    expect(paid.status).toBe('paid');
+    expect(paid.delivery?.fileKey).toBe(fileKey);
+    const deliveries = await deliveryModel(mongo).find({ orderId: order._id }).lean().exec();
+    expect(deliveries).toHaveLength(1);
+    expect(deliveries[0]?.fileKey).toBe(fileKey);
+    const log = await transactions(order._id);
+    expect(log.filter((t) => t.outcome === 'paid')).toHaveLength(1);
+    expect(await dlq(eventId)).toBeNull();
+
+    const after = await scrape(worker.url);
+    expect(
+      metricValue(after, 'deliveries_total', { file: 'present' }) -
+        metricValue(before, 'deliveries_total', { file: 'present' }),
+    ).toBe(1);
+    expect(
+      metricValue(after, 'webhooks_processed_total', {
+        event: 'payment.captured',
+        outcome: 'paid',
+      }) -
+        metricValue(before, 'webhooks_processed_total', {
+          event: 'payment.captured',
+          outcome: 'paid',
+        }),
+    ).toBe(1);
+  });
+
+  it('when the same event is processed three times, then it is applied once', async () => {
+    const { order } = await seedOrder(mongo);
+    const eventId = await receiveEvent(mongo, producers, eventBody('payment.captured', order));
+    await processed(eventId);
+    const first = await findOrder(order._id);
+    const before = await scrape(worker.url);
+    // Two more runs of the same event (a re-delivered job, the sweeper re-queueing it).
+    for (let i = 0; i < 2; i++) {
+      await ensureWebhookJob(producers.webhooks, eventId);
+      await eventually(async () => {
+        const text = await scrape(worker.url);
+        return (
+          metricValue(text, 'webhooks_processed_total', { outcome: 'duplicate' }) -
+            metricValue(before, 'webhooks_processed_total', { outcome: 'duplicate' }) >=
+          i + 1
+        );
+      });
+    }
+    const last = await eventually(async () => {
+      const o = await findOrder(order._id);
+      return o?.delivery?.status === 'delivered' ? o : null;
+    });
+    expect(last.paidAt).toEqual(first?.paidAt);
+    expect((await transactions(order._id)).filter((t) => t.outcome === 'paid')).toHaveLength(1);
+    expect(await deliveryModel(mongo).countDocuments({ orderId: order._id })).toBe(1);
+  });
+
+  it('when order.paid follows payment.captured and a failure arrives late, then nothing changes twice', async () => {
+    const { order } = await seedOrder(mongo);
+    const paymentId = gatewayId('pay');
+    const captured = await receiveEvent(
+      mongo,
+      producers,
+      eventBody('payment.captured', order, { paymentId }),
+    );
+    await processed(captured);
+    const orderPaid = await receiveEvent(
+      mongo,
+      producers,
+      eventBody('order.paid', order, { paymentId }),
+    );
+    const lateFailure = await receiveEvent(mongo, producers, eventBody('payment.failed', order));
+    await processed(orderPaid);
+    await processed(lateFailure);
+
+    const o = await findOrder(order._id);
+    expect(o?.status).toBe('paid');
+    expect(o?.paymentId).toBe(paymentId);
+    expect(o?.lastPaymentError).toBeUndefined();
+    const outcomes = (await transactions(order._id)).map((t) => t.outcome).sort();
+    expect(outcomes).toEqual(['already_paid', 'paid', 'payment_failed']);
+    await eventually(async () => (await findOrder(order._id))?.delivery?.status === 'delivered');
+    expect(await deliveryModel(mongo).countDocuments({ orderId: order._id })).toBe(1);
+  });
+
+  it('when a payment fails first, then the order stays open with the error and a later capture pays it', async () => {
+    const { order } = await seedOrder(mongo);
+    const failed = await receiveEvent(mongo, producers, eventBody('payment.failed', order));
+    await processed(failed);
+    const afterFailure = await findOrder(order._id);
+    expect(afterFailure?.status).toBe('pending');
+    expect(afterFailure?.lastPaymentError?.code).toBe('BAD_REQUEST_ERROR');
+
+    const authorized = await receiveEvent(mongo, producers, eventBody('payment.authorized', order));
+    await processed(authorized);
+    expect((await findOrder(order._id))?.status).toBe('pending');
+    expect((await transactions(order._id)).map((t) => t.outcome)).toContain('authorized');
+
+    const captured = await receiveEvent(mongo, producers, eventBody('payment.captured', order));
+    await processed(captured);
+    expect((await findOrder(order._id))?.status).toBe('paid');
+  });
+
+  it('when only order.paid’s notes name our order, then that order is paid', async () => {
+    const { order } = await seedOrder(mongo, { gatewayOrderId: null });
+    const eventId = await receiveEvent(
+      mongo,
+      producers,
+      eventBody('order.paid', order, { gatewayOrderId: gatewayId('order') }),
+    );
+    await processed(eventId);
+    expect((await findOrder(order._id))?.status).toBe('paid');
+  });
+
+  it('when an event is of a kind we do not handle, then it is recorded as ignored', async () => {
+    const eventId = await receiveEvent(mongo, producers, {
+      entity: 'event',
+      event: 'refund.created',
+      payload: {},
+    });
+    await processed(eventId, 'ignored');
+  });
+
+  it('when the product has no file yet, then the order is delivered without a file key', async () => {
+    const { order } = await seedOrder(mongo, { file: false });
+    const eventId = await receiveEvent(mongo, producers, eventBody('payment.captured', order));
+    await processed(eventId);
+    const o = await eventually(async () => {
+      const x = await findOrder(order._id);
+      return x?.delivery?.status === 'delivered' ? x : null;
+    });
+    expect(o.delivery?.fileKey).toBeUndefined();
+  });
+});
+
+describe('retries and the DLQ', () => {
+  it('when the order is not written yet, then the event is retried and applied once it lands', async () => {
+    const { order } = await seedOrder(mongo);
+    const gatewayOrderId = gatewayId('order');
+    const eventId = await receiveEvent(
+      mongo,
+      producers,
+      eventBody('payment.captured', order, { gatewayOrderId }),
+    );
+    const entry = await eventually(() => dlq(eventId));
+    expect(entry.status).toBe('pending');
+    expect(entry.error_message).toMatch(/no order for gateway order/);
+    await orderModel(mongo).updateOne({ _id: order._id }, { $set: { gatewayOrderId } });
+    await processed(eventId);
+    expect((await findOrder(order._id))?.status).toBe('paid');
+    await eventually(async () => (await dlq(eventId)) === null);
+  });
+
+  it('when MongoDB fails the order update three times, then it is retried on the schedule and succeeds', async () => {
+    const before = await scrape(worker.url);
+    const { order } = await seedOrder(mongo);
+    await failFindAndModify(mongo, 'orders', { times: 3 });
+    const started = Date.now();
+    const eventId = await receiveEvent(mongo, producers, eventBody('payment.captured', order));
+    // retry_count → scheduled delay, as recorded in the DLQ entry after each failure.
+    const seen = new Map<number, number>();
+    await eventually(async () => {
+      const e = await dlq(eventId);
+      if (e?.next_retry_at)
+        seen.set(e.retry_count, e.next_retry_at.getTime() - e.updated_at.getTime());
+      return (await inbox(eventId))?.status === 'processed';
+    });
+    const elapsed = Date.now() - started;
+
+    expect((await findOrder(order._id))?.status).toBe('paid');
+    expect((await inbox(eventId))?.attempts).toBe(3);
+    expect(await dlq(eventId)).toBeNull();
+    expect(seen.size).toBeGreaterThan(0);
+    const schedule = [30_000, 60_000, 300_000];
+    for (const [retryCount, delay] of seen) {
+      const expected = (schedule[retryCount] ?? NaN) * SCALE;
+      expect(delay).toBeGreaterThanOrEqual(expected - 20);
+      expect(delay).toBeLessThanOrEqual(expected + 1);
+    }
+    // The first three steps of the schedule: (30 + 60 + 300) s × SCALE.
+    expect(elapsed).toBeGreaterThanOrEqual(390_000 * SCALE - 10);
+    const after = await scrape(worker.url);
+    expect(
+      metricValue(after, 'events_retried_total') - metricValue(before, 'events_retried_total'),
+    ).toBe(3);
+  });
+
+  it('when the order update always fails, then the event is dead after five retries with an alert', async () => {
+    const before = await scrape(worker.url);
+    const { order } = await seedOrder(mongo);
+    await failFindAndModify(mongo, 'orders', 'alwaysOn');
+    let eventId = '';
+    try {
+      eventId = await receiveEvent(mongo, producers, eventBody('payment.captured', order));
+      await processed(eventId, 'dead');
+    } finally {
+      await failFindAndModify(mongo, 'orders', 'off');
+    }
+    const entry = await dlq(eventId);
+    expect(entry).toMatchObject({
+      status: 'dead',
+      retry_count: 5,
+      event_type: 'payment.captured',
+      permanent: false,
+    });
+    expect(entry?.error_message).toMatch(/failpoint/i);
+    expect((await inbox(eventId))?.attempts).toBe(6);
+    const alert = await eventually(() =>
+      Promise.resolve(
+        sink.received.find(
+          (a) => (a.details as { eventId?: string } | undefined)?.eventId === eventId,
+        ),
+      ),
+    );
+    expect(alert).toMatchObject({ alert: 'webhook_dead', severity: 'error' });
+    const after = await scrape(worker.url);
+    expect(metricValue(after, 'events_dead_total') - metricValue(before, 'events_dead_total')).toBe(
+      1,
+    );
+    expect(metricValue(after, 'dlq_size', { status: 'dead' })).toBeGreaterThanOrEqual(1);
+    expect((await findOrder(order._id))?.status).toBe('pending');
+  }, 20_000);
+
+  it('when a payload can never apply, then the event is dead at once', async () => {
+    const { order } = await seedOrder(mongo);
+    const malformed = await receiveEvent(mongo, producers, {
+      event: 'payment.captured',
+      payload: { payment: {} },
+    });
+    const mismatch = await receiveEvent(
+      mongo,
+      producers,
+      eventBody('payment.captured', order, { amount: 100 }),
+    );
+    const foreign = await receiveEvent(mongo, producers, eventBody('payment.captured', order), {
+      account: 'someone-else',
+    });
+    for (const id of [malformed, mismatch, foreign]) {
+      await processed(id, 'dead');
+      expect(await dlq(id)).toMatchObject({ status: 'dead', retry_count: 0, permanent: true });
+      expect((await inbox(id))?.attempts).toBe(1);
+    }
+    expect((await findOrder(order._id))?.status).toBe('pending');
+  });
+});
+
+describe('sweeper', () => {
+  it('when an inbox event has no job (Redis lost it), then the sweeper queues it and it is applied', async () => {
+    const { order } = await seedOrder(mongo);
+    const eventId = await receiveEvent(mongo, null, eventBody('payment.captured', order), {
+      receivedAt: new Date(Date.now() - 60_000),
+    });
+    await processed(eventId);
+    expect((await findOrder(order._id))?.status).toBe('paid');
+  });
+
+  it('when a paid order’s delivery has no job, then the sweeper queues it', async () => {
+    const { order } = await seedOrder(mongo);
+    const queuedAt = new Date(Date.now() - 60_000);
+    await orderModel(mongo).updateOne(
+      { _id: order._id },
+      {
+        $set: {
+          status: 'paid',
+          paidAt: queuedAt,
+          paymentId: gatewayId('pay'),
+          delivery: { status: 'queued', queuedAt },
+        },
+      },
+    );
+    await eventually(async () => (await findOrder(order._id))?.delivery?.status === 'delivered');
+    expect(await deliveryModel(mongo).countDocuments({ orderId: order._id })).toBe(1);
+  });
+
+  it('when a pending DLQ event is re-queued, then it keeps its retry count and dies after five retries in total', async () => {
+    const { order } = await seedOrder(mongo);
+    const body = eventBody('payment.captured', order);
+    // Three retries already happened (four failed attempts) before Redis lost the job.
+    const eventId = await receiveEvent(mongo, null, body, {
+      receivedAt: new Date(Date.now() - 60_000),
+    });
+    await webhookEventModel(mongo).updateOne(
+      { _id: eventId },
+      { $set: { status: 'failed', attempts: 4 } },
+    );
+    const now = new Date();
+    await webhookDlqModel(mongo).create({
+      _id: eventId,
+      event_id: eventId,
+      account: 'platform',
+      event_type: 'payment.captured',
+      webhook_payload: body,
+      retry_count: 3,
+      next_retry_at: new Date(now.getTime() - 1_000),
+      error_message: 'earlier failure',
+      status: 'pending',
+      permanent: false,
+      created_at: now,
+      updated_at: now,
+      replay_count: 0,
+    });
+    await failFindAndModify(mongo, 'orders', 'alwaysOn');
+    try {
+      await processed(eventId, 'dead');
+    } finally {
+      await failFindAndModify(mongo, 'orders', 'off');
+    }
+    expect((await inbox(eventId))?.attempts).toBe(6);
+    expect(await dlq(eventId)).toMatchObject({ status: 'dead', retry_count: 5 });
+  }, 20_000);
+});
