@@ -107,6 +107,8 @@ export const serverCommands: Record<string, CommandHandler> = {
   buildinfo: buildInfo,
   hostInfo,
   getParameter,
+  // Accepted so tests can tune mongod (e.g. ttlMonitorSleepSecs); nothing here needs tuning.
+  setParameter: () => ({ ok: 1 }),
   serverStatus,
   endSessions: ok,
   killSessions: ok,

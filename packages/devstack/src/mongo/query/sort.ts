@@ -138,6 +138,8 @@ function sortKey(doc: Doc, path: string, dir: 1 | -1): unknown {
 export function sortDocs<T extends Doc>(docs: T[], spec: unknown): T[] {
   const fields = parseSort(spec);
   if (fields.length === 0 || docs.length < 2) return docs;
+  const [first] = fields;
+  if (first && first[0] === '$natural') return first[1] === 1 ? docs : [...docs].reverse();
   const keyed = docs.map((doc) => ({ doc, keys: fields.map(([p, d]) => sortKey(doc, p, d)) }));
   keyed.sort((x, y) => {
     for (let i = 0; i < fields.length; i++) {

@@ -109,10 +109,28 @@ export function applyUpdate(doc: Doc, update: unknown, opts: ApplyOptions): Upda
   return { doc: next, modified };
 }
 
+const UPDATE_OPERATORS = new Set([
+  '$set',
+  '$unset',
+  '$setOnInsert',
+  '$inc',
+  '$mul',
+  '$min',
+  '$max',
+  '$rename',
+  '$currentDate',
+  '$push',
+  '$pull',
+  '$pullAll',
+  '$addToSet',
+  '$pop',
+  '$bit',
+]);
+
 function normaliseModifier(update: Doc, inserting: boolean): Doc {
   const out: Doc = {};
   for (const [op, spec] of Object.entries(update)) {
-    if (!op.startsWith('$')) {
+    if (!UPDATE_OPERATORS.has(op)) {
       throw new CommandError(
         ErrorCode.FailedToParse,
         `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`,
@@ -144,6 +162,7 @@ function runMingo<T>(fn: () => T): T {
   } catch (err) {
     if (err instanceof CommandError) throw err;
     const message = err instanceof Error ? err.message : String(err);
+    if (/immutable field/i.test(message)) throw immutableId();
     if (/Unknown update operator/i.test(message)) {
       throw new CommandError(ErrorCode.FailedToParse, message);
     }
