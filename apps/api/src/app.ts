@@ -5,6 +5,9 @@ import { httpMetrics } from './http/http-metrics.ts';
 import { jsonBody } from './http/json-body.ts';
 import { requestContext } from './http/request-context.ts';
 import { healthRouter } from './health/health.routes.ts';
+import { authRouter } from './auth/auth.routes.ts';
+import { meRouter } from './me/me.routes.ts';
+import { storeRouter } from './storefront/store.routes.ts';
 import { securityMiddleware } from './security/security.middleware.ts';
 import { parseTrustProxy } from './security/trust-proxy.ts';
 
@@ -40,6 +43,9 @@ export function createApp(deps: ApiDeps, opts: { isShuttingDown?: () => boolean 
   app.use(jsonBody({ limit: '100kb' }));
 
   // --- feature routers (one line per feature) ---
+  app.use('/api/v1/store', storeRouter(deps));
+  app.use('/api/v1/auth', authRouter(deps));
+  app.use('/api/v1/me', meRouter(deps));
 
   app.use(notFound());
   app.use(errorHandler(deps.logger));

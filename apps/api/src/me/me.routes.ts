@@ -1,0 +1,63 @@
+import { Router, type RequestHandler } from 'express';
+import { CreatorRepository, ProductRepository } from '@storefront/shared';
+import { currentCreator, requireCreator } from '../auth/auth.middleware.ts';
+import type { ApiDeps } from '../deps.ts';
+import { storeCacheFor } from '../storefront/store-cache.service.ts';
+import { profilePatchBody, productCreateBody, productPatchBody } from './me.schemas.ts';
+import { MeService } from './me.service.ts';
+import { creatorView, productView } from './me.views.ts';
+
+// Private answers: never kept by shared caches or the browser's back/forward history.
+const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};
+
+/** The signed-in creator's profile and products; mount under `/api/v1/me`. */
+export function meRouter(deps: ApiDeps): Router {
+  const me = new MeService({
+    creators: new CreatorRepository(deps.mongo),
+    products: new ProductRepository(deps.mongo),
+    store: storeCacheFor(deps),
+  });
+  // Applied per route, not router-wide, so other features' /me/... routes pass through untouched.
+  const auth = requireCreator(deps);
+  const router = Router();
+
+  router.get('/', auth, noStore, async (_req, res) => {
+    res.json(creatorView(await me.profile(currentCreator(res))));
+  });
+
+  router.patch('/', auth, noStore, async (req, res) => {
+    const patch = profilePatchBody.parse(req.body);
+    res.json(creatorView(await me.updateProfile(currentCreator(res), patch)));
+  });
+
+  router.get('/products', auth, noStore, async (_req, res) => {
+    const products = await me.listProducts(currentCreator(res));
+    res.json({ products: products.map(productView) });
+  });
+
+  router.post('/products', auth, noStore, async (req, res) => {
+    const input = productCreateBody.parse(req.body);
+    res.status(201).json(productView(await me.createProduct(currentCreator(res), input)));
+  });
+
+  router.get('/products/:id', auth, noStore, async (req, res) => {
+    res.json(productView(await me.getProduct(currentCreator(res), req.params.id as string)));
+  });
+
+  router.patch('/products/:id', auth, noStore, async (req, res) => {
+    const patch = productPatchBody.parse(req.body);
+    res.json(
+      productView(await me.updateProduct(currentCreator(res), req.params.id as string, patch)),
+    );
+  });
+
+  router.delete('/products/:id', auth, noStore, async (req, res) => {
+    await me.deleteProduct(currentCreator(res), req.params.id as string);
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,40 @@
+import type { OwnCreator, OwnProduct } from '@storefront/shared';
+
+/** The creator's own account as the API returns it (no password hash, no Razorpay secrets). */
+export function creatorView(c: OwnCreator) {
+  return {
+    id: c._id.toHexString(),
+    username: c.username,
+    email: c.email,
+    displayName: c.displayName,
+    bio: c.bio,
+    avatarUrl: c.avatarUrl ?? null,
+    links: c.links.map((l) => ({ label: l.label, url: l.url })),
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+  };
+}
+
+/** One of the creator's products as the API returns it to its owner (the storage key stays inside). */
+export function productView(p: OwnProduct) {
+  return {
+    id: p._id.toHexString(),
+    title: p.title,
+    description: p.description,
+    price: p.price,
+    currency: p.currency,
+    status: p.status,
+    position: p.position,
+    coverImageUrl: p.coverImageUrl ?? null,
+    file: p.file
+      ? {
+          name: p.file.name,
+          contentType: p.file.contentType,
+          size: p.file.size,
+          uploadedAt: p.file.uploadedAt,
+        }
+      : null,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+  };
+}

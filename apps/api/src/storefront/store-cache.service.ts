@@ -1,0 +1,345 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LRUCache } from 'lru-cache';
+import {
+  CreatorRepository,
+  ProductRepository,
+  ServiceUnavailableError,
+  type Logger,
+  type MetricsRegistry,
+  type Redis,
+} from '@storefront/shared';
+import type { ApiDeps } from '../deps.ts';
+import { StoreCacheRepository } from './store-cache.repository.ts';
+import { StoreInvalidationBus } from './store-invalidation.bus.ts';
+import {
+  foundResponse,
+  normalizeUsername,
+  NOT_FOUND_RESPONSE,
+  type StoreResponse,
+} from './store-response.ts';
+import { StoreMetrics, type StoreTier } from './store.metrics.ts';
+import { storefrontLoader } from './store.service.ts';
+
+/** What writers need: drop storefronts everywhere before answering. */
+export interface StoreInvalidator {
+  /**
+   * Invalidates the storefronts of `usernames` in Redis and in every API process. When it
+   * resolves, no API process will serve a version read before the call.
+   */
+  invalidate(usernames: string[]): Promise<void>;
+}
+
+export interface StoreCacheOptions {
+  /** Fail-fast cache connection (REDIS_KEY_PREFIX applied by the client). */
+  redis: Redis;
+  /** Dedicated pub/sub connection. Without one, invalidations stay in this process (single-process use). */
+  subscriber?: Redis;
+  channelPrefix: string;
+  /** Reads one storefront from the database: serialized JSON, or null for an unknown username. */
+  load: (username: string) => Promise<Buffer | null>;
+  memoryTtlMs: number;
+  memoryMaxEntries: number;
+  redisTtlSeconds: number;
+  negativeTtlSeconds: number;
+  metrics: MetricsRegistry;
+  logger: Logger;
+}
+
+interface MemoryEntry {
+  response: StoreResponse;
+  /** performance.now() deadline, counted from when the data was read, not when it was stored. */
+  expiresAt: number;
+}
+
+interface Flight {
+  promise: Promise<StoreResponse>;
+  /** Set when an invalidation arrived mid-fill: the result is still answered but never stored. */
+  invalidated: boolean;
+  epoch: number;
+}
+
+/** How long one process may hold the right to fill a key from MongoDB. */
+const LEASE_MS = 2_000;
+/** How long a fill waits for another process's lease before reading MongoDB itself. */
+const LEASE_WAIT_MS = 2_500;
+const POLL_DELAYS_MS = [2, 4, 8, 15, 25];
+/** Slack on top of the memory TTL when an invalidation has to wait entries out (timer jitter). */
+const WAIT_OUT_SLACK_MS = 20;
+
+/**
+ * The storefront read path: memory (serialized bytes + headers) → Redis → MongoDB, with misses
+ * coalesced per process, a Redis lease against cross-process stampedes, and invalidation that
+ * holds across processes. docs/performance.md ("Storefront") explains the guarantees.
+ */
+export class StoreCache implements StoreInvalidator {
+  private readonly opts: StoreCacheOptions;
+  private readonly positive: LRUCache<string, MemoryEntry>;
+  // Unknown names live apart, so a flood of random names cannot evict real storefronts.
+  private readonly negative: LRUCache<string, MemoryEntry>;
+  private readonly negativeMemoryTtlMs: number;
+  private readonly inflight = new Map<string, Flight>();
+  private readonly repo: StoreCacheRepository;
+  private readonly bus: StoreInvalidationBus | undefined;
+  private readonly metrics: StoreMetrics;
+  private readonly tokenPrefix = randomUUID();
+  private seq = 0;
+  private readonly redisRetry = new Set<string>();
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(opts: StoreCacheOptions) {
+    this.opts = opts;
+    this.positive = new LRUCache({ max: opts.memoryMaxEntries });
+    this.negative = new LRUCache({ max: Math.max(64, Math.floor(opts.memoryMaxEntries / 4)) });
+    this.negativeMemoryTtlMs = Math.min(opts.memoryTtlMs, opts.negativeTtlSeconds * 1000);
+    this.repo = new StoreCacheRepository(opts.redis);
+    this.metrics = new StoreMetrics(opts.metrics, () => ({
+      positive: this.positive.size,
+      negative: this.negative.size,
+    }));
+    this.bus = opts.subscriber
+      ? new StoreInvalidationBus({
+          publisher: opts.redis,
+          subscriber: opts.subscriber,
+          channelPrefix: opts.channelPrefix,
+          logger: opts.logger,
+          onInvalidate: (usernames, fromSelf) => {
+            this.dropLocal(usernames);
+            if (!fromSelf) this.metrics.invalidations.remote.inc(usernames.length);
+          },
+          onReset: () => this.clearMemory(),
+        })
+      : undefined;
+  }
+
+  start(): void {
+    this.bus?.start();
+    this.opts.redis.on('ready', () => this.retryRedisInvalidations());
+  }
+
+  /** Resolves true once the memory tier is usable (the invalidation subscription is live). */
+  async whenReady(timeoutMs = 5_000): Promise<boolean> {
+    return this.bus ? this.bus.whenLive(timeoutMs) : true;
+  }
+
+  close(): void {
+    this.bus?.close();
+    clearInterval(this.retryTimer);
+    this.clearMemory();
+  }
+
+  /** The in-memory answer for a normalized username, if fresh; synchronous, allocation-free. */
+  peek(username: string): StoreResponse | undefined {
+    if (this.bus !== undefined && !this.bus.live) return undefined;
+    const entry = this.positive.get(username) ?? this.negative.get(username);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt <= performance.now()) {
+      this.positive.delete(username);
+      this.negative.delete(username);
+      return undefined;
+    }
+    this.metrics.count('memory', entry.response.status === 200);
+    return entry.response;
+  }
+
+  /** Loads a normalized username through Redis and MongoDB; concurrent calls share one fill. */
+  load(username: string): Promise<StoreResponse> {
+    const running = this.inflight.get(username);
+    if (running) return running.promise.then((r) => this.counted('coalesced', r));
+    const flight = { invalidated: false, epoch: this.epoch() } as Flight;
+    flight.promise = this.fill(username, flight).finally(() => {
+      if (this.inflight.get(username) === flight) this.inflight.delete(username);
+    });
+    this.inflight.set(username, flight);
+    return flight.promise;
+  }
+
+  async invalidate(usernames: string[]): Promise<void> {
+    const started = performance.now();
+    const names = [...new Set(usernames.map(normalizeUsername).filter((u) => u !== undefined))];
+    if (names.length === 0) return;
+    // This process first and synchronously: its own next request must not see the old version.
+    this.dropLocal(names);
+    this.metrics.invalidations.local.inc(names.length);
+    try {
+      await this.repo.invalidate(names);
+    } catch (err) {
+      this.redisFailed(err);
+      this.retryRedisLater(names);
+    }
+    let everyoneDropped = true;
+    if (this.bus) {
+      const budget = started + this.opts.memoryTtlMs - performance.now();
+      everyoneDropped = budget > 0 && (await this.bus.publish(names, budget));
+    }
+    if (!everyoneDropped) {
+      // Some process may still hold a copy. Every memory entry expires memoryTtlMs after the read
+      // that produced it, and those reads all started before this call: wait them out.
+      this.metrics.invalidationFallbacks.inc();
+      const left = started + this.opts.memoryTtlMs + WAIT_OUT_SLACK_MS - performance.now();
+      if (left > 0) await sleep(left);
+    }
+  }
+
+  private async fill(username: string, flight: Flight): Promise<StoreResponse> {
+    let lease: { generation: string; token: string } | undefined;
+    if (this.repo.available) {
+      try {
+        const fromRedis = await this.fromRedis(username, flight);
+        if ('response' in fromRedis) return fromRedis.response;
+        lease = fromRedis;
+      } catch (err) {
+        this.redisFailed(err);
+      }
+    }
+    const readAt = performance.now();
+    this.metrics.mongoQueries.inc();
+    let body: Buffer | null;
+    try {
+      body = await this.opts.load(username);
+    } catch (err) {
+      if (lease) this.repo.release(username, lease.token).catch(() => undefined);
+      throw new ServiceUnavailableError('Storefront temporarily unavailable', err);
+    }
+    const response = body ? foundResponse(body) : NOT_FOUND_RESPONSE;
+    if (lease) {
+      try {
+        const ttl = body ? this.opts.redisTtlSeconds : this.opts.negativeTtlSeconds;
+        await this.repo.write(username, lease.generation, body, ttl, lease.token);
+      } catch (err) {
+        this.redisFailed(err);
+      }
+    }
+    this.remember(username, response, readAt, flight);
+    return this.counted('mongo', response);
+  }
+
+  /** A Redis hit, or the generation to fill under (holding the lease, or after waiting it out). */
+  private async fromRedis(
+    username: string,
+    flight: Flight,
+  ): Promise<{ response: StoreResponse } | { generation: string; token: string }> {
+    const token = `${this.tokenPrefix}:${++this.seq}`;
+    const deadline = performance.now() + LEASE_WAIT_MS;
+    for (let attempt = 0; ; attempt++) {
+      const readAt = performance.now();
+      const r = await this.repo.read(username, token, LEASE_MS);
+      if (r.hit) {
+        if (attempt > 0) this.metrics.leaseWaits.filled.inc();
+        const response = r.body ? foundResponse(r.body) : NOT_FOUND_RESPONSE;
+        this.remember(username, response, readAt, flight);
+        return { response: this.counted('redis', response) };
+      }
+      if (r.leased) {
+        if (attempt > 0) this.metrics.leaseWaits.acquired.inc();
+        return { generation: r.generation, token };
+      }
+      if (performance.now() >= deadline) {
+        // The holder is slow or gone: read MongoDB ourselves; the generation check still guards the write.
+        this.metrics.leaseWaits.timeout.inc();
+        return { generation: r.generation, token };
+      }
+      await sleep(POLL_DELAYS_MS[Math.min(attempt, POLL_DELAYS_MS.length - 1)]);
+    }
+  }
+
+  private remember(
+    username: string,
+    response: StoreResponse,
+    readAt: number,
+    flight: Flight,
+  ): void {
+    if (flight.invalidated || flight.epoch !== this.epoch()) return;
+    if (this.bus !== undefined && !this.bus.live) return;
+    if (response.status === 200) {
+      this.positive.set(username, { response, expiresAt: readAt + this.opts.memoryTtlMs });
+      this.negative.delete(username);
+    } else {
+      this.negative.set(username, { response, expiresAt: readAt + this.negativeMemoryTtlMs });
+      this.positive.delete(username);
+    }
+  }
+
+  private dropLocal(usernames: readonly string[]): void {
+    for (const u of usernames) {
+      this.positive.delete(u);
+      this.negative.delete(u);
+      const flight = this.inflight.get(u);
+      if (flight) {
+        // New requests start a fresh fill instead of joining one that may carry the old version.
+        flight.invalidated = true;
+        this.inflight.delete(u);
+      }
+    }
+  }
+
+  private clearMemory(): void {
+    this.positive.clear();
+    this.negative.clear();
+  }
+
+  private epoch(): number {
+    return this.bus?.epoch ?? 0;
+  }
+
+  private counted(tier: StoreTier, response: StoreResponse): StoreResponse {
+    this.metrics.count(tier, response.status === 200);
+    return response;
+  }
+
+  private redisFailed(err: unknown): void {
+    this.metrics.redisErrors.inc();
+    this.opts.logger.debug('storefront redis operation failed', { err });
+  }
+
+  // A failed Redis invalidation is retried until it lands (and at once when Redis is back), so
+  // Redis does not keep an old storefront for a full TTL after an outage.
+  private retryRedisLater(usernames: readonly string[]): void {
+    for (const u of usernames) this.redisRetry.add(u);
+    this.retryTimer ??= setInterval(() => this.retryRedisInvalidations(), 1_000).unref();
+  }
+
+  private retryRedisInvalidations(): void {
+    if (this.redisRetry.size === 0 || !this.repo.available) return;
+    const names = [...this.redisRetry];
+    this.repo.invalidate(names).then(
+      () => {
+        for (const u of names) this.redisRetry.delete(u);
+        if (this.redisRetry.size === 0) {
+          clearInterval(this.retryTimer);
+          this.retryTimer = undefined;
+        }
+      },
+      (err: unknown) => this.redisFailed(err),
+    );
+  }
+}
+
+const caches = new WeakMap<ApiDeps, StoreCache>();
+
+/**
+ * The storefront cache of one API process (created on first use, closed with the process). Call
+ * `storeCacheFor(deps).invalidate([username])` after any write that changes a public storefront.
+ */
+export function storeCacheFor(deps: ApiDeps): StoreCache {
+  const existing = caches.get(deps);
+  if (existing) return existing;
+  const { config } = deps;
+  const cache = new StoreCache({
+    redis: deps.redis,
+    subscriber: deps.createRedis('subscriber'),
+    channelPrefix: config.REDIS_KEY_PREFIX,
+    load: storefrontLoader(new CreatorRepository(deps.mongo), new ProductRepository(deps.mongo)),
+    memoryTtlMs: config.STORE_MEMORY_TTL_MS,
+    memoryMaxEntries: config.STORE_MEMORY_MAX_ENTRIES,
+    redisTtlSeconds: config.STORE_REDIS_TTL_SECONDS,
+    negativeTtlSeconds: config.STORE_NEGATIVE_TTL_SECONDS,
+    metrics: deps.metrics,
+    logger: deps.logger.child({ module: 'storefront' }),
+  });
+  cache.start();
+  deps.onClose(() => cache.close());
+  caches.set(deps, cache);
+  return cache;
+}

@@ -1,0 +1,90 @@
+import { hash } from 'node:crypto';
+import type { OutgoingHttpHeaders } from 'node:http';
+import { USERNAME_PATTERN } from '@storefront/shared';
+
+/** A storefront answer ready to write: the body bytes and every header, computed once per fill. */
+export interface StoreResponse {
+  readonly status: 200 | 404;
+  readonly body: Buffer;
+  /** Strong ETag over `body` (empty for 404). */
+  readonly etag: string;
+  readonly headers: OutgoingHttpHeaders;
+  readonly notModifiedHeaders: OutgoingHttpHeaders;
+}
+
+// Clients and shared caches may keep a copy but must revalidate every time: a 304 costs little,
+// and nobody serves a storefront past an update.
+const CACHE_CONTROL = 'public, max-age=0, must-revalidate';
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** A 200 response for serialized storefront JSON. */
+export function foundResponse(body: Buffer): StoreResponse {
+  const etag = `"${hash('sha1', body, 'base64url')}"`;
+  return {
+    status: 200,
+    body,
+    etag,
+    headers: {
+      'content-type': JSON_TYPE,
+      'content-length': String(body.length),
+      etag,
+      'cache-control': CACHE_CONTROL,
+    },
+    notModifiedHeaders: { etag, 'cache-control': CACHE_CONTROL },
+  };
+}
+
+function errorResponse(status: 404, code: string, message: string): StoreResponse {
+  const body = Buffer.from(JSON.stringify({ error: { code, message } }));
+  const headers = {
+    'content-type': JSON_TYPE,
+    'content-length': String(body.length),
+    'cache-control': CACHE_CONTROL,
+  };
+  return { status, body, etag: '', headers, notModifiedHeaders: headers };
+}
+
+/** The one answer for every unknown username (shared, so negative entries cost no bytes). */
+export const NOT_FOUND_RESPONSE = errorResponse(404, 'NOT_FOUND', 'Storefront not found');
+
+const invalidBody = Buffer.from(
+  JSON.stringify({
+    error: {
+      code: 'VALIDATION_ERROR',
+      message: 'Invalid username',
+      details: [{ path: 'username', message: `must match ${USERNAME_PATTERN.source}` }],
+    },
+  }),
+);
+
+/** Body and headers of the 400 for a name that cannot be a username. */
+export const INVALID_USERNAME_RESPONSE = {
+  status: 400,
+  body: invalidBody,
+  headers: {
+    'content-type': JSON_TYPE,
+    'content-length': String(invalidBody.length),
+    'cache-control': 'no-store',
+  } satisfies OutgoingHttpHeaders,
+} as const;
+
+/**
+ * The cache key for a requested name: lowercased (usernames are stored lowercase), or undefined
+ * when it cannot be a username, so junk never reaches Redis or MongoDB.
+ */
+export function normalizeUsername(raw: string): string | undefined {
+  const u = raw.length > 30 ? raw : raw.toLowerCase();
+  return USERNAME_PATTERN.test(u) ? u : undefined;
+}
+
+/** RFC 9110 If-None-Match (weak comparison) against a strong ETag. */
+export function etagMatches(ifNoneMatch: string, etag: string): boolean {
+  if (ifNoneMatch === etag) return true;
+  for (const part of ifNoneMatch.split(',')) {
+    let tag = part.trim();
+    if (tag === '*') return true;
+    if (tag.startsWith('W/')) tag = tag.slice(2);
+    if (tag === etag) return true;
+  }
+  return false;
+}

@@ -1,0 +1,93 @@
+import { getOrCreateMetric, promClient, type MetricsRegistry } from '@storefront/shared';
+
+/** Which tier answered a storefront request. `coalesced`: waited for another request's fill in this process. */
+export type StoreTier = 'memory' | 'redis' | 'coalesced' | 'mongo';
+type Result = 'found' | 'not_found';
+
+type Child = { inc: (n?: number) => void };
+
+/** Storefront cache metrics, with label children bound up front so the hot path only increments. */
+export class StoreMetrics {
+  private readonly served: Record<StoreTier, Record<Result, Child>>;
+  readonly mongoQueries: Child;
+  readonly redisErrors: Child;
+  readonly leaseWaits: Record<'filled' | 'acquired' | 'timeout', Child>;
+  readonly invalidations: Record<'local' | 'remote', Child>;
+  readonly invalidationFallbacks: Child;
+
+  constructor(registry: MetricsRegistry, sizes: () => { positive: number; negative: number }) {
+    const counter = (name: string, help: string, labelNames: string[] = []) =>
+      getOrCreateMetric(
+        registry,
+        name,
+        () => new promClient.Counter({ name, help, labelNames, registers: [registry] }),
+      );
+    const requests = counter(
+      'storefront_requests_total',
+      'Storefront requests answered, by the tier that answered (memory, redis, coalesced, mongo) and result',
+      ['tier', 'result'],
+    );
+    const bind = (tier: StoreTier) => ({
+      found: requests.labels({ tier, result: 'found' }),
+      not_found: requests.labels({ tier, result: 'not_found' }),
+    });
+    this.served = {
+      memory: bind('memory'),
+      redis: bind('redis'),
+      coalesced: bind('coalesced'),
+      mongo: bind('mongo'),
+    };
+    this.mongoQueries = counter(
+      'storefront_mongo_queries_total',
+      'Storefront loads from MongoDB (one per cache fill: the creator and their active products)',
+    );
+    this.redisErrors = counter(
+      'storefront_redis_errors_total',
+      'Redis cache operations that failed; the request fell back to the next tier',
+    );
+    const waits = counter(
+      'storefront_lease_waits_total',
+      'Fills that found another process filling the same key, by outcome',
+      ['outcome'],
+    );
+    this.leaseWaits = {
+      filled: waits.labels({ outcome: 'filled' }),
+      acquired: waits.labels({ outcome: 'acquired' }),
+      timeout: waits.labels({ outcome: 'timeout' }),
+    };
+    const inv = counter(
+      'storefront_invalidations_total',
+      'Storefront keys invalidated in this process, by origin (local write or another process)',
+      ['origin'],
+    );
+    this.invalidations = {
+      local: inv.labels({ origin: 'local' }),
+      remote: inv.labels({ origin: 'remote' }),
+    };
+    this.invalidationFallbacks = counter(
+      'storefront_invalidation_fallbacks_total',
+      'Invalidations not acknowledged by every API process, which then waited out the memory TTL',
+    );
+    getOrCreateMetric(
+      registry,
+      'storefront_memory_entries',
+      () =>
+        new promClient.Gauge({
+          name: 'storefront_memory_entries',
+          help: 'Entries in the in-process storefront cache, by kind',
+          labelNames: ['kind'],
+          registers: [registry],
+          collect() {
+            const s = sizes();
+            this.set({ kind: 'found' }, s.positive);
+            this.set({ kind: 'not_found' }, s.negative);
+          },
+        }),
+    );
+  }
+
+  /** Counts one answered request. */
+  count(tier: StoreTier, found: boolean): void {
+    this.served[tier][found ? 'found' : 'not_found'].inc();
+  }
+}

@@ -1,0 +1,113 @@
+// Helpers for the storefront, auth and /me tests: an API from startApi() with the storefront
+// models' indexes in place, creator sign-up over HTTP, and metric reads.
+import { creatorModel, productModel } from '@storefront/shared';
+import { testConfig, uniqueName } from '@storefront/devstack/test-harness';
+import { startApi, type RunningApi } from '../../src/server.ts';
+import { storeCacheFor } from '../../src/storefront/store-cache.service.ts';
+
+/**
+ * Starts an API on its own database and key prefix (or on `name`'s, to run a second process
+ * over the same data), with rate limits out of the way and the storefront cache subscribed.
+ */
+export async function startTestApi(
+  overrides: Record<string, string> = {},
+  name: string = uniqueName('sf'),
+): Promise<RunningApi> {
+  const api = await startApi(
+    testConfig(
+      { RATE_LIMIT_PUBLIC_PER_MIN: '1000000', RATE_LIMIT_AUTH_PER_MIN: '1000000', ...overrides },
+      name,
+    ),
+  );
+  for (const model of [creatorModel(api.deps.mongo), productModel(api.deps.mongo)]) {
+    await model.createCollection().catch((err: { code?: number }) => {
+      if (err.code !== 48) throw err;
+    });
+    await model.createIndexes();
+  }
+  if (!(await storeCacheFor(api.deps).whenReady())) throw new Error('store cache never subscribed');
+  return api;
+}
+
+export interface TestCreator {
+  id: string;
+  username: string;
+  email: string;
+  password: string;
+  token: string;
+}
+
+/** Signs up a fresh creator over HTTP. */
+export async function signup(
+  api: RunningApi,
+  fields: Record<string, unknown> = {},
+): Promise<TestCreator> {
+  const username =
+    (fields.username as string | undefined) ?? uniqueName('c').replace(/_/g, '-').slice(0, 30);
+  const body = {
+    email: `${username}@example.com`,
+    password: 'correct-horse-battery',
+    username,
+    displayName: `Creator ${username}`,
+    ...fields,
+  };
+  const res = await fetch(`${api.url}/api/v1/auth/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${await res.text()}`);
+  const json = (await res.json()) as { token: string; creator: { id: string; username: string } };
+  return {
+    id: json.creator.id,
+    username: json.creator.username,
+    email: body.email,
+    password: body.password,
+    token: json.token,
+  };
+}
+
+/** Calls the API with a creator's token and a JSON body. */
+export async function call(
+  api: RunningApi,
+  method: string,
+  path: string,
+  opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Response> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  return fetch(`${api.url}${path}`, {
+    method,
+    headers,
+    ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
+  });
+}
+
+/** Sum of a metric's samples whose labels include `labels`. */
+export async function metric(
+  api: RunningApi,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const m = api.deps.metrics.getSingleMetric(name);
+  if (!m) return 0;
+  const { values } = await m.get();
+  return values
+    .filter((v) =>
+      Object.entries(labels).every(([k, val]) => (v.labels as Record<string, unknown>)[k] === val),
+    )
+    .reduce((sum, v) => sum + v.value, 0);
+}
+
+/** storefront_requests_total per tier (all results). */
+export async function tiers(
+  api: RunningApi,
+): Promise<Record<'memory' | 'redis' | 'coalesced' | 'mongo', number>> {
+  return {
+    memory: await metric(api, 'storefront_requests_total', { tier: 'memory' }),
+    redis: await metric(api, 'storefront_requests_total', { tier: 'redis' }),
+    coalesced: await metric(api, 'storefront_requests_total', { tier: 'coalesced' }),
+    mongo: await metric(api, 'storefront_requests_total', { tier: 'mongo' }),
+  };
+}
