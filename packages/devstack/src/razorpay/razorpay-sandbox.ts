@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleApiRequest } from './sandbox-api.routes.ts';
@@ -20,6 +21,8 @@ export async function startRazorpaySandbox(options: SandboxOptions = {}): Promis
   const faults = new FaultInjector();
   const dropper = new WebhookDropper();
   const stopping = new AbortController();
+  // Injected latency sleeps on this signal, one listener per delayed call.
+  setMaxListeners(0, stopping.signal);
   const dispatcher = new WebhookDispatcher(
     {
       retries: options.webhookRetries ?? 3,

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -68,6 +69,8 @@ export class WebhookDispatcher {
     this.settings = settings;
     this.dropper = dropper;
     this.onRecord = onRecord;
+    // Every in-flight attempt and retry pause listens on this one signal.
+    setMaxListeners(0, this.stopping.signal);
   }
 
   /**
@@ -206,6 +209,7 @@ export class WebhookDispatcher {
     const secure = url.protocol === 'https:';
     return new Promise((resolve) => {
       let settled = false;
+      let timer: NodeJS.Timeout | undefined;
       const settle = (outcome: AttemptOutcome): void => {
         if (settled) return;
         settled = true;
@@ -224,10 +228,15 @@ export class WebhookDispatcher {
           'X-Razorpay-Signature': event.signature,
         },
       });
-      const timer = setTimeout(() => {
-        settle({ statusCode: null, error: `no complete answer within ${timeoutMs} ms` });
-        request.destroy();
-      }, timeoutMs);
+      // The clock starts when a socket is assigned, so waiting in the agent's queue behind other
+      // deliveries (thousands at once in load tests) does not count against the receiver.
+      request.once('socket', () => {
+        if (settled) return;
+        timer = setTimeout(() => {
+          settle({ statusCode: null, error: `no complete answer within ${timeoutMs} ms` });
+          request.destroy();
+        }, timeoutMs);
+      });
       request.on('response', (response) => {
         response.on('error', (err) => settle({ statusCode: null, error: err.message }));
         response.on('end', () => settle({ statusCode: response.statusCode ?? null }));
