@@ -16,6 +16,7 @@ import { registerMonitoring } from './alerts/register-monitoring.ts';
 import { registerDeliveries } from './deliveries/register-deliveries.ts';
 import { registerSweeper } from './sweeper/register-sweeper.ts';
 import { registerWebhooks } from './webhooks/register-webhooks.ts';
+import { registerReconciliation } from './reconciliation/reconciliation.processor.ts';
 
 export interface RunningWorker {
   /** Base URL of the health/metrics server. */
@@ -65,6 +66,7 @@ export async function startWorker(config: Config, opts: { logger?: Logger } = {}
   registerDeliveries(deps);
   registerSweeper(deps);
   registerMonitoring(deps);
+  await registerReconciliation(deps);
 
   let shuttingDown = false;
   const health = await startHealthServer({

@@ -1,0 +1,71 @@
+import { Queue, Worker } from 'bullmq';
+import { QUEUES, SCHEDULERS, type ReconciliationJobData } from '@storefront/shared';
+import type { WorkerDeps } from '../deps.ts';
+import type { RunResult } from './reconciliation.metrics.ts';
+import { runReconciliation } from './reconciliation.service.ts';
+
+/** What a finished reconciliation job keeps as its return value (visible in Bull Board). */
+export interface ReconciliationJobResult {
+  result: RunResult;
+  checked: number;
+  leftForNextRun: number;
+  expiredCreated: number;
+  /** ISO times: operators (and tests) can see that runs never overlap. */
+  startedAt: string;
+  finishedAt: string;
+}
+
+/**
+ * Starts the reconciliation job scheduler (every RECONCILE_INTERVAL_MS) and its BullMQ worker.
+ * Runs never overlap across processes: the queue's global concurrency is 1, and the run itself
+ * holds a Redis lock (which also covers a job BullMQ re-runs after a stall, and direct calls).
+ */
+export async function registerReconciliation(deps: WorkerDeps): Promise<void> {
+  const { config, logger, queueRedis } = deps;
+  const prefix = config.QUEUE_PREFIX;
+  const queue = new Queue<ReconciliationJobData>(QUEUES.reconciliation, {
+    connection: queueRedis,
+    prefix,
+  });
+  queue.on('error', (err) => logger.error('reconciliation queue error', { err }));
+  await queue.setGlobalConcurrency(1);
+  // Idempotent: every worker process upserts the same scheduler id, so one job per interval.
+  await queue.upsertJobScheduler(
+    SCHEDULERS.reconciliation,
+    { every: config.RECONCILE_INTERVAL_MS },
+    {
+      name: 'reconcile',
+      data: {},
+      // A failed run is not retried: the next scheduled run does the same work.
+      opts: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+    },
+  );
+
+  const shutdown = new AbortController();
+  const worker = new Worker<ReconciliationJobData, ReconciliationJobResult>(
+    QUEUES.reconciliation,
+    async () => {
+      const summary = await runReconciliation(deps, { signal: shutdown.signal });
+      return {
+        result: summary.result,
+        checked: summary.checked,
+        leftForNextRun: summary.leftForNextRun,
+        expiredCreated: summary.expiredCreated,
+        startedAt: summary.startedAt.toISOString(),
+        finishedAt: summary.finishedAt.toISOString(),
+      };
+    },
+    { connection: queueRedis, prefix, concurrency: 1 },
+  );
+  worker.on('error', (err) => logger.error('reconciliation worker error', { err }));
+  worker.on('failed', (job, err) =>
+    logger.error('reconciliation job failed', { jobId: job?.id, err }),
+  );
+
+  deps.onClose(async () => {
+    // Stop the active run between orders instead of waiting out a backoff pause.
+    shutdown.abort();
+    await worker.close();
+    await queue.close();
+  });
+}
