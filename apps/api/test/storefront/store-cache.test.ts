@@ -1,0 +1,166 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import {
+  createCacheRedis,
+  createLogger,
+  createMetricsRegistry,
+  type MetricsRegistry,
+  type Redis,
+} from '@storefront/shared';
+import { uniqueName } from '@storefront/devstack/test-harness';
+import { StoreCache } from '../../src/storefront/store-cache.service.ts';
+
+// The cache on its own, against the run's real redis-server, with a loader the test controls:
+// it stands in for MongoDB so a read can be held open across a write.
+
+const logger = createLogger({ level: 'silent', service: 'test' });
+
+interface Harness {
+  cache: StoreCache;
+  metrics: MetricsRegistry;
+  subscriber: Redis;
+}
+
+describe('StoreCache consistency', () => {
+  let prefix: string;
+  let conns: Redis[];
+  let caches: StoreCache[];
+  /** What the "database" holds now; a load reads it when it starts, like a query snapshot. */
+  let current: string;
+  let loads: number;
+  let gate: Promise<void> | undefined;
+
+  const load = async (username: string): Promise<Buffer | null> => {
+    loads += 1;
+    const snapshot = current;
+    await gate;
+    return Buffer.from(JSON.stringify({ username, version: snapshot }));
+  };
+
+  async function make(memoryTtlMs = 60_000): Promise<Harness> {
+    const redis = createCacheRedis(inject('redisUrl'), logger, { keyPrefix: prefix });
+    const subscriber = createCacheRedis(inject('redisUrl'), logger, { keyPrefix: prefix });
+    conns.push(redis, subscriber);
+    const metrics = createMetricsRegistry();
+    const cache = new StoreCache({
+      redis,
+      subscriber,
+      channelPrefix: prefix,
+      load,
+      memoryTtlMs,
+      memoryMaxEntries: 100,
+      redisTtlSeconds: 60,
+      negativeTtlSeconds: 10,
+      metrics,
+      logger,
+    });
+    cache.start();
+    caches.push(cache);
+    expect(await cache.whenReady()).toBe(true);
+    return { cache, metrics, subscriber };
+  }
+
+  const until = async (cond: () => boolean) => {
+    const deadline = Date.now() + 5_000;
+    while (!cond()) {
+      if (Date.now() > deadline) throw new Error('condition never held');
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  };
+  const version = (buf: Buffer) => (JSON.parse(buf.toString()) as { version: string }).version;
+  const counter = async (m: MetricsRegistry, name: string) =>
+    (await m.getSingleMetric(name)!.get()).values.reduce((s, v) => s + v.value, 0);
+
+  beforeEach(() => {
+    prefix = `${uniqueName('sc')}:`;
+    conns = [];
+    caches = [];
+    current = 'v1';
+    loads = 0;
+    gate = undefined;
+  });
+  afterEach(async () => {
+    for (const c of caches) c.close();
+    await Promise.allSettled(conns.map((c) => c.quit()));
+  });
+
+  it('when a slow read that started before a write finishes after the invalidation, then it fills neither memory nor Redis', async () => {
+    const a = await make();
+    const b = await make();
+    let open!: () => void;
+    gate = new Promise((r) => (open = r));
+    const slow = a.cache.load('alice'); // reads v1, then stalls
+    await until(() => loads === 1);
+    current = 'v2'; // the write commits...
+    await b.cache.invalidate(['alice']); // ...and its invalidation completes
+    open();
+    gate = undefined;
+    expect(version((await slow).body)).toBe('v1'); // answered to the request that was already waiting
+    const redis = conns[0]!;
+    expect(await redis.get('store:{alice}')).toBeNull();
+    expect(a.cache.peek('alice')).toBeUndefined();
+    expect(version((await a.cache.load('alice')).body)).toBe('v2');
+    expect(version((await b.cache.load('alice')).body)).toBe('v2');
+  });
+
+  it('when an invalidation lands during a fill, then later requests start a new fill instead of joining the old one', async () => {
+    const a = await make();
+    let open!: () => void;
+    gate = new Promise((r) => (open = r));
+    const first = a.cache.load('bob');
+    await until(() => loads === 1);
+    current = 'v2';
+    await a.cache.invalidate(['bob']);
+    const second = a.cache.load('bob'); // must not join `first`
+    open();
+    gate = undefined;
+    expect(version((await first).body)).toBe('v1');
+    expect(version((await second).body)).toBe('v2');
+    expect(loads).toBe(2);
+  });
+
+  it('when a subscribed process never acknowledges, then invalidate waits out the memory TTL before resolving', async () => {
+    const memoryTtlMs = 300;
+    const a = await make(memoryTtlMs);
+    const t0 = performance.now();
+    await a.cache.invalidate(['carol']);
+    const acked = performance.now() - t0;
+    expect(acked).toBeLessThan(memoryTtlMs);
+
+    // A stuck process: subscribed (so PUBLISH counts it), never acknowledging.
+    const stuck = createCacheRedis(inject('redisUrl'), logger);
+    conns.push(stuck);
+    await new Promise((r) => stuck.once('ready', r));
+    await stuck.subscribe(`${prefix}store:invalidate`);
+    const t1 = performance.now();
+    await a.cache.invalidate(['carol']);
+    expect(performance.now() - t1).toBeGreaterThanOrEqual(memoryTtlMs);
+    expect(await counter(a.metrics, 'storefront_invalidation_fallbacks_total')).toBe(1);
+  });
+
+  it('when a process loses its subscription, then it stops serving from memory and sees the next write', async () => {
+    const a = await make();
+    const b = await make();
+    await b.cache.load('dave');
+    expect(b.cache.peek('dave')).toBeDefined();
+    const closed = new Promise((r) => b.subscriber.once('close', r));
+    b.subscriber.disconnect();
+    await closed;
+    expect(b.cache.peek('dave')).toBeUndefined(); // memory dropped with the subscription
+    current = 'v2';
+    await a.cache.invalidate(['dave']); // b is no longer counted and cannot ack
+    expect(version((await b.cache.load('dave')).body)).toBe('v2');
+    expect(b.cache.peek('dave')).toBeUndefined(); // and it keeps memory off while unsubscribed
+  });
+
+  it('when a process reconnects its subscription, then it serves from memory again', async () => {
+    const b = await make();
+    const ended = new Promise((r) => b.subscriber.once('end', r));
+    b.subscriber.disconnect();
+    await ended;
+    b.subscriber.connect().catch(() => undefined);
+    expect(await b.cache.whenReady()).toBe(true);
+    await b.cache.load('erin');
+    expect(b.cache.peek('erin')).toBeDefined();
+  });
+});
