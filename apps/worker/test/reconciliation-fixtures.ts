@@ -10,8 +10,11 @@ import {
   createLogger,
   createMetricsRegistry,
   createMongoConnection,
+  createFieldCipher,
   createProducers,
   createQueueRedis,
+  creatorModel,
+  encryptRazorpaySecrets,
   createRazorpayClient,
   deliveryJobId,
   enqueueDelivery,
@@ -52,6 +55,7 @@ export class ReconciliationWorld {
   private readonly processes: ReconciliationProcess[] = [];
   private conn: Connection | undefined;
   private gateway: RazorpayClient;
+  private readonly creatorGateways = new Map<string, RazorpayClient>();
 
   constructor(overrides: Record<string, string> = {}) {
     const name = uniqueName('recon');
@@ -132,9 +136,46 @@ export class ReconciliationWorld {
     for (const p of this.processes.reverse()) await p.close();
   }
 
-  /** A Razorpay order on the sandbox for `amount` paise. */
-  async gatewayOrder(amount = 49_900): Promise<string> {
-    const order = await this.gateway.orders.create({ amount, currency: 'INR' });
+  /**
+   * A creator with a Razorpay account of their own: registered in the sandbox and stored on the
+   * creator encrypted, as connecting an account does. Returns the creator id (the gateway account).
+   */
+  async creatorAccount(): Promise<string> {
+    const keyId = `rzp_test_${randomBytes(6).toString('hex')}`;
+    const keySecret = randomBytes(12).toString('hex');
+    const webhookSecret = randomBytes(12).toString('hex');
+    await this.control('POST', '/_sandbox/accounts', { keyId, keySecret });
+    const creatorId = new Types.ObjectId();
+    const now = new Date();
+    await creatorModel(this.mongo).collection.insertOne({
+      _id: creatorId,
+      username: `creator${randomBytes(4).toString('hex')}`,
+      email: `${randomBytes(4).toString('hex')}@example.com`,
+      passwordHash: 'unused',
+      displayName: 'Creator',
+      razorpay: {
+        keyId,
+        ...encryptRazorpaySecrets(createFieldCipher(this.config), String(creatorId), {
+          keySecret,
+          webhookSecret,
+        }),
+        connectedAt: now,
+      },
+      createdAt: now,
+      updatedAt: now,
+    });
+    this.creatorGateways.set(
+      String(creatorId),
+      createRazorpayClient({ keyId, keySecret, baseUrl: this.razorpayUrl }),
+    );
+    return String(creatorId);
+  }
+
+  /** A Razorpay order on the sandbox for `amount` paise, in `account` (default: the platform's). */
+  async gatewayOrder(amount = 49_900, account = 'platform'): Promise<string> {
+    const gateway = account === 'platform' ? this.gateway : this.creatorGateways.get(account);
+    if (!gateway) throw new Error(`no sandbox account for ${account}`);
+    const order = await gateway.orders.create({ amount, currency: 'INR' });
     return order.id;
   }
 
@@ -156,10 +197,14 @@ export class ReconciliationWorld {
       ageMs?: number;
       gateway?: boolean;
       amount?: number;
+      /** Gateway account: `platform` (default) or a creator id from creatorAccount(). */
+      account?: string;
     } = {},
   ): Promise<Order & { gatewayOrderId?: string }> {
     const amount = opts.amount ?? 49_900;
-    const gatewayOrderId = opts.gateway === false ? undefined : await this.gatewayOrder(amount);
+    const account = opts.account ?? 'platform';
+    const gatewayOrderId =
+      opts.gateway === false ? undefined : await this.gatewayOrder(amount, account);
     const doc = await orderModel(this.mongo).create({
       creatorId: new Types.ObjectId(),
       productId: new Types.ObjectId(),
@@ -168,7 +213,7 @@ export class ReconciliationWorld {
       currency: 'INR',
       status: opts.status ?? 'pending',
       buyer: { email: 'buyer@example.com' },
-      gatewayAccount: 'platform',
+      gatewayAccount: account,
       ...(gatewayOrderId ? { gatewayOrderId } : {}),
       accessTokenHash: randomBytes(32).toString('hex'),
     });

@@ -3,16 +3,16 @@ import { applyCapturedPayment, orderModel, transactionModel, type Order } from '
 import { runReconciliation } from '../src/reconciliation/reconciliation.service.ts';
 import { ReconciliationWorld, type ReconciliationProcess } from './reconciliation-fixtures.ts';
 
-let world: ReconciliationWorld | undefined;
+const worlds: ReconciliationWorld[] = [];
 afterEach(async () => {
-  await world?.close();
-  world = undefined;
+  for (const w of worlds.splice(0)) await w.close();
 });
 
 async function setup(
   overrides: Record<string, string> = {},
 ): Promise<[ReconciliationWorld, ReconciliationProcess]> {
-  world = new ReconciliationWorld(overrides);
+  const world = new ReconciliationWorld(overrides);
+  worlds.push(world);
   const proc = await world.start();
   return [world, proc];
 }
@@ -185,6 +185,21 @@ describe('runReconciliation', () => {
     expect(results.map((r) => r.result).sort()).toEqual(['completed', 'skipped']);
     // The lock was released: the next run goes ahead.
     expect((await runReconciliation(other.deps)).result).toBe('completed');
+  });
+
+  it('when orders belong to different Razorpay accounts, then each is checked with its own keys', async () => {
+    const [w, p] = await setup();
+    const creator = await w.creatorAccount();
+    const mine = await w.order({ ageMs: 60_000, account: creator });
+    await w.pay(mine.gatewayOrderId as string, 'captured');
+    const platform = await w.order({ ageMs: 60_000 });
+    await w.pay(platform.gatewayOrderId as string, 'captured');
+
+    const summary = await runReconciliation(p.deps);
+
+    expect(summary.outcomes).toEqual({ marked_paid: 2 });
+    expect((await w.find(mine._id)).status).toBe('paid');
+    expect((await w.find(platform._id)).status).toBe('paid');
   });
 
   it('when Razorpay rejects an order with a 4xx, then that order is logged as an error and the run goes on', async () => {

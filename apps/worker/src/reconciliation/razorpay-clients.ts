@@ -1,4 +1,11 @@
-import { createRazorpayClient, type Config, type RazorpayClient } from '@storefront/shared';
+import type { Connection } from 'mongoose';
+import {
+  createFieldCipher,
+  createRazorpayClient,
+  resolveRazorpayCredentials,
+  type Config,
+  type RazorpayClient,
+} from '@storefront/shared';
 
 /** A gateway account's API keys. */
 export interface AccountKeys {
@@ -16,17 +23,17 @@ export interface RazorpayClients {
   forget(account: string): void;
 }
 
-/** Resolves the platform account from config; creator accounts are not known to it. */
-export function platformKeysResolver(config: Config): AccountKeysResolver {
-  return (account) => {
-    if (account !== 'platform') {
-      return Promise.reject(new Error(`no credentials resolver for gateway account ${account}`));
-    }
-    return Promise.resolve({
-      keyId: config.RAZORPAY_KEY_ID,
-      keySecret: config.RAZORPAY_KEY_SECRET,
-    });
-  };
+/**
+ * Resolves keys as checkout stored them: `platform` from config, a creator id from the creator's
+ * encrypted credentials (or the platform's when the creator has none).
+ */
+export function storedAccountKeys(deps: {
+  mongo: Connection;
+  config: Config;
+}): AccountKeysResolver {
+  const cipher = createFieldCipher(deps.config);
+  return (account) =>
+    resolveRazorpayCredentials({ mongo: deps.mongo, config: deps.config, cipher }, account);
 }
 
 /** Builds and caches one client per account (for the lifetime of the returned object). */

@@ -17,6 +17,6 @@ export interface ReconciliationDeps {
   /** Fail-fast connection for the run lock, the call gate and the scan cursor. */
   redis: Redis;
   payments: PaymentOutcomeDeps;
-  /** API keys per gateway account; the platform account from config when absent. */
+  /** API keys per gateway account; the stored credentials (storedAccountKeys) when absent. */
   accountKeys?: AccountKeysResolver;
 }

@@ -1,6 +1,6 @@
 import { closeUnpaidOrder } from '@storefront/shared';
 import { checkOrder, type CheckContext, type CheckResult } from './order-check.ts';
-import { createRazorpayClients, platformKeysResolver } from './razorpay-clients.ts';
+import { createRazorpayClients, storedAccountKeys } from './razorpay-clients.ts';
 import { createRazorpayGate } from './razorpay-gate.ts';
 import {
   findOrdersToCheck,
@@ -142,7 +142,7 @@ async function checkBatch(
   const ctx: CheckContext = {
     deps,
     metrics: reconciliationMetrics(deps.metrics),
-    clients: createRazorpayClients(config, deps.accountKeys ?? platformKeysResolver(config)),
+    clients: createRazorpayClients(config, deps.accountKeys ?? storedAccountKeys(deps)),
     gate: createRazorpayGate(deps.redis, {
       maxCallsPerSecond: config.RAZORPAY_MAX_CALLS_PER_SECOND,
       backoffBaseMs: config.RAZORPAY_BACKOFF_BASE_MS,

@@ -1,0 +1,119 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { runReconciliation } from '../src/reconciliation/reconciliation.service.ts';
+import { ReconciliationWorld, type ReconciliationProcess } from './reconciliation-fixtures.ts';
+
+// Razorpay's rate limits and outages, against the sandbox: faults are armed for this test's own
+// account only, and the sandbox's request log (arrival times) shows what reconciliation did.
+
+const worlds: ReconciliationWorld[] = [];
+afterEach(async () => {
+  for (const w of worlds.splice(0)) await w.close();
+});
+
+async function setup(
+  overrides: Record<string, string> = {},
+): Promise<[ReconciliationWorld, ReconciliationProcess]> {
+  const world = new ReconciliationWorld({ RECONCILE_CONCURRENCY: '1', ...overrides });
+  worlds.push(world);
+  const proc = await world.start();
+  return [world, proc];
+}
+
+async function metric(proc: ReconciliationProcess, name: string, labels: string): Promise<number> {
+  const text = await proc.deps.metrics.metrics();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
+const gaps = (times: number[]): number[] => times.slice(1).map((t, i) => t - (times[i] as number));
+
+describe('reconciliation under Razorpay rate limits and outages', () => {
+  it('when Razorpay answers 429 with Retry-After, then calls wait it out and the order is still settled', async () => {
+    const [w, p] = await setup();
+    const order = await w.order({ ageMs: 60_000 });
+    await w.pay(order.gatewayOrderId as string, 'captured');
+    await w.fault({ status: 429, count: 2, retryAfter: 1 });
+
+    const summary = await runReconciliation(p.deps);
+
+    expect(summary).toMatchObject({ result: 'completed', outcomes: { marked_paid: 1 } });
+    const calls = await w.paymentCalls();
+    expect(calls.map((c) => c.status)).toEqual([429, 429, 200]);
+    for (const gap of gaps(calls.map((c) => c.at))) expect(gap).toBeGreaterThanOrEqual(1_000);
+    expect(await metric(p, 'razorpay_calls_total', 'status="429"')).toBe(2);
+    const deferred = (await w.transactions(order._id)).filter((t) => t.outcome === 'deferred');
+    expect(deferred).toHaveLength(2);
+    expect(deferred[0]?.error).toContain('429');
+  });
+
+  it('when failures go on, then the pause grows with each and the run leaves the rest to the next run', async () => {
+    const [w, p] = await setup({ RAZORPAY_BACKOFF_BASE_MS: '400', RECONCILE_MAX_RETRIES: '2' });
+    const first = await w.order({ ageMs: 60_000 });
+    const second = await w.order({ ageMs: 50_000 });
+    for (const o of [first, second]) await w.pay(o.gatewayOrderId as string, 'captured');
+    await w.fault({ status: 503, count: 3 });
+
+    const interrupted = await runReconciliation(p.deps);
+
+    expect(interrupted).toMatchObject({ result: 'interrupted', checked: 0, leftForNextRun: 2 });
+    expect((await w.find(first._id)).status).toBe('pending');
+    let calls = await w.paymentCalls();
+    // Three calls in all (the first plus RECONCILE_MAX_RETRIES), with growing pauses:
+    // jittered within [200, 400] ms, then [400, 800] ms.
+    expect(calls.map((c) => c.status)).toEqual([503, 503, 503]);
+    const [g1, g2] = gaps(calls.map((c) => c.at)) as [number, number];
+    expect(g1).toBeGreaterThanOrEqual(200);
+    expect(g2).toBeGreaterThanOrEqual(400);
+
+    const next = await runReconciliation(p.deps);
+
+    expect(next).toMatchObject({ result: 'completed', checked: 2, outcomes: { marked_paid: 2 } });
+    calls = await w.paymentCalls();
+    expect(calls.map((c) => c.status)).toEqual([503, 503, 503, 200, 200]);
+    // The next run honoured the pause the third failure set ([800, 1600] ms).
+    expect(
+      (calls[3] as { at: number }).at - (calls[2] as { at: number }).at,
+    ).toBeGreaterThanOrEqual(800);
+    expect(await metric(p, 'reconciliation_runs_total', 'result="interrupted"')).toBe(1);
+  });
+
+  it('when Razorpay does not answer in time or cannot be reached, then it is backed off the same way', async () => {
+    const [w, p] = await setup({ RAZORPAY_TIMEOUT_MS: '300' });
+    const order = await w.order({ ageMs: 60_000 });
+    await w.pay(order.gatewayOrderId as string, 'captured');
+    await w.fault({ latencyMs: 1_000, count: 1 });
+
+    expect(await runReconciliation(p.deps)).toMatchObject({ outcomes: { marked_paid: 1 } });
+    expect(await metric(p, 'razorpay_calls_total', 'status="timeout"')).toBe(1);
+
+    const [u, q] = await setup({
+      RAZORPAY_API_BASE_URL: 'http://127.0.0.1:9',
+      RECONCILE_MAX_RETRIES: '1',
+    });
+    const unreachable = await u.order({ ageMs: 60_000 });
+    const summary = await runReconciliation(q.deps);
+    expect(summary).toMatchObject({ result: 'interrupted', leftForNextRun: 1 });
+    expect(await metric(q, 'razorpay_calls_total', 'status="network"')).toBe(2);
+    expect((await u.transactions(unreachable._id)).map((t) => t.outcome)).toEqual([
+      'deferred',
+      'deferred',
+    ]);
+  });
+
+  it('when many orders are checked in parallel, then calls stay under RAZORPAY_MAX_CALLS_PER_SECOND', async () => {
+    const [w, p] = await setup({ RECONCILE_CONCURRENCY: '8', RAZORPAY_MAX_CALLS_PER_SECOND: '10' });
+    for (let i = 0; i < 25; i += 1) await w.order({ ageMs: 60_000 - i });
+
+    const summary = await runReconciliation(p.deps);
+
+    expect(summary.checked).toBe(25);
+    const times = (await w.paymentCalls()).map((c) => c.at);
+    expect(times).toHaveLength(25);
+    // Slots are 100 ms apart: 25 calls span at least 2.4 s, and no 11 fall within one second
+    // (a little slack for the time a request takes to arrive).
+    expect((times.at(-1) as number) - (times[0] as number)).toBeGreaterThanOrEqual(2_350);
+    for (let i = 0; i + 10 < times.length; i += 1) {
+      expect((times[i + 10] as number) - (times[i] as number)).toBeGreaterThan(950);
+    }
+  });
+});
