@@ -128,6 +128,8 @@ describe('rate limits', () => {
     const token = await new SignJWT({})
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject('creator-rl-1')
+      .setIssuer('storefront')
+      .setAudience('storefront:creator')
       .setIssuedAt()
       .setExpirationTime('1h')
       .sign(new TextEncoder().encode(s.config.JWT_SECRET));
@@ -139,6 +141,8 @@ describe('rate limits', () => {
     const forged = await new SignJWT({})
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject('creator-rl-1')
+      .setIssuer('storefront')
+      .setAudience('storefront:creator')
       .setExpirationTime('1h')
       .sign(new TextEncoder().encode('x'.repeat(48)));
     const res = await s.call('/api/v1/me', { headers: { Authorization: `Bearer ${forged}` } });
