@@ -5,6 +5,7 @@ import { httpMetrics } from './http/http-metrics.ts';
 import { jsonBody } from './http/json-body.ts';
 import { requestContext } from './http/request-context.ts';
 import { healthRouter } from './health/health.routes.ts';
+import { adminRouter } from './admin/admin.routes.ts';
 import { authRouter } from './auth/auth.routes.ts';
 import { meRouter } from './me/me.routes.ts';
 import { storeRouter } from './storefront/store.routes.ts';
@@ -46,6 +47,7 @@ export function createApp(deps: ApiDeps, opts: { isShuttingDown?: () => boolean 
   app.use('/api/v1/store', storeRouter(deps));
   app.use('/api/v1/auth', authRouter(deps));
   app.use('/api/v1/me', meRouter(deps));
+  app.use(adminRouter(deps));
 
   app.use(notFound());
   app.use(errorHandler(deps.logger));

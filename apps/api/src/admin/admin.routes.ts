@@ -1,0 +1,59 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import { Queue } from 'bullmq';
+import { Router } from 'express';
+import { QUEUES, type WebhookJobData } from '@storefront/shared';
+import type { ApiDeps } from '../deps.ts';
+import { adminAuth } from './admin-auth.middleware.ts';
+import { dlqRouter } from './dlq.routes.ts';
+
+/** Where Bull Board is served. */
+export const BULL_BOARD_PATH = '/admin/queues';
+
+/**
+ * Operator endpoints, all behind HTTP Basic admin credentials: Bull Board at `/admin/queues`
+ * and the DLQ API at `/api/v1/admin/dlq`. Mount at the root: `app.use(adminRouter(deps))`.
+ */
+export function adminRouter(deps: ApiDeps): Router {
+  const logger = deps.logger.child({ module: 'admin' });
+  // One fail-fast connection for every queue handle: an operator request must not hang on Redis.
+  const connection = deps.createRedis('producer');
+  const prefix = deps.config.QUEUE_PREFIX;
+  const webhooks = new Queue<WebhookJobData>(QUEUES.webhooks, { connection, prefix });
+  const others = [QUEUES.deliveries, QUEUES.reconciliation, QUEUES.maintenance].map(
+    (name) => new Queue(name, { connection, prefix }),
+  );
+  for (const q of [webhooks, ...others]) q.on('error', () => undefined); // surfaced per request
+  deps.onClose(async () => {
+    await Promise.allSettled([webhooks, ...others].map((q) => q.close()));
+  });
+
+  const board = new ExpressAdapter();
+  board.setBasePath(BULL_BOARD_PATH);
+  createBullBoard({
+    queues: [
+      // Retrying a dead webhook job here would find its inbox event dead and do nothing; dead
+      // events are replayed through the DLQ API, which resets the retry budget.
+      new BullMQAdapter(webhooks, {
+        allowRetries: false,
+        description: 'Dead events: replay via /api/v1/admin/dlq',
+      }),
+      ...others.map((q) => new BullMQAdapter(q)),
+    ],
+    // @bull-board/express pins its own patch version of @bull-board/api; the adapter contract is
+    // the same, the nominal types differ.
+    serverAdapter: board as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
+    options: { uiConfig: { boardTitle: 'Storefront queues' } },
+  });
+
+  const auth = adminAuth({
+    username: deps.config.ADMIN_USERNAME,
+    password: deps.config.ADMIN_PASSWORD,
+    logger,
+  });
+  const router = Router();
+  router.use(BULL_BOARD_PATH, auth, board.getRouter() as Router);
+  router.use('/api/v1/admin/dlq', auth, dlqRouter({ mongo: deps.mongo, webhooks, logger }));
+  return router;
+}
