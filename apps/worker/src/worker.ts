@@ -66,7 +66,7 @@ export async function startWorker(config: Config, opts: { logger?: Logger } = {}
   registerDeliveries(deps);
   registerSweeper(deps);
   registerMonitoring(deps);
-  await registerReconciliation(deps);
+  registerReconciliation(deps);
 
   let shuttingDown = false;
   const health = await startHealthServer({

@@ -1,5 +1,6 @@
 import { Queue, Worker } from 'bullmq';
 import { QUEUES, SCHEDULERS, type ReconciliationJobData } from '@storefront/shared';
+import { throttledErrorLog } from '../alerts/throttled-error-log.ts';
 import type { WorkerDeps } from '../deps.ts';
 import type { RunResult } from './reconciliation.metrics.ts';
 import { runReconciliation } from './reconciliation.service.ts';
@@ -20,32 +21,43 @@ export interface ReconciliationJobResult {
  * Runs never overlap across processes: the queue's global concurrency is 1, and the run itself
  * holds a Redis lock (which also covers a job BullMQ re-runs after a stall, and direct calls).
  */
-export async function registerReconciliation(deps: WorkerDeps): Promise<void> {
-  const { config, logger, queueRedis } = deps;
+export function registerReconciliation(deps: WorkerDeps): { queue: Queue; worker: Worker } {
+  const { config, queueRedis } = deps;
+  const logger = deps.logger.child({ module: 'reconciliation' });
   const prefix = config.QUEUE_PREFIX;
   const queue = new Queue<ReconciliationJobData>(QUEUES.reconciliation, {
     connection: queueRedis,
     prefix,
   });
-  queue.on('error', (err) => logger.error('reconciliation queue error', { err }));
-  await queue.setGlobalConcurrency(1);
-  // Idempotent: every worker process upserts the same scheduler id, so one job per interval.
-  await queue.upsertJobScheduler(
-    SCHEDULERS.reconciliation,
-    { every: config.RECONCILE_INTERVAL_MS },
-    {
-      name: 'reconcile',
-      data: {},
-      // A failed run is not retried: the next scheduled run does the same work.
-      opts: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
-    },
-  );
+  queue.on('error', throttledErrorLog(logger, 'reconciliation queue'));
+  const schedule = async (): Promise<void> => {
+    try {
+      await queue.setGlobalConcurrency(1);
+      // Idempotent: every worker process upserts the same scheduler id, so one job per interval.
+      await queue.upsertJobScheduler(
+        SCHEDULERS.reconciliation,
+        { every: config.RECONCILE_INTERVAL_MS },
+        {
+          name: 'reconcile',
+          data: {},
+          // A failed run is not retried: the next scheduled run does the same work.
+          opts: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+        },
+      );
+    } catch (err) {
+      logger.error('could not schedule reconciliation', { err });
+    }
+  };
+  void schedule();
+  // A Redis that restarted empty has lost the schedule and the concurrency limit: restore both.
+  const onReady = (): void => void schedule();
+  queueRedis.on('ready', onReady);
 
   const shutdown = new AbortController();
   const worker = new Worker<ReconciliationJobData, ReconciliationJobResult>(
     QUEUES.reconciliation,
     async () => {
-      const summary = await runReconciliation(deps, { signal: shutdown.signal });
+      const summary = await runReconciliation({ ...deps, logger }, { signal: shutdown.signal });
       return {
         result: summary.result,
         checked: summary.checked,
@@ -57,15 +69,17 @@ export async function registerReconciliation(deps: WorkerDeps): Promise<void> {
     },
     { connection: queueRedis, prefix, concurrency: 1 },
   );
-  worker.on('error', (err) => logger.error('reconciliation worker error', { err }));
+  worker.on('error', throttledErrorLog(logger, 'reconciliation worker'));
   worker.on('failed', (job, err) =>
     logger.error('reconciliation job failed', { jobId: job?.id, err }),
   );
 
   deps.onClose(async () => {
+    queueRedis.off('ready', onReady);
     // Stop the active run between orders instead of waiting out a backoff pause.
     shutdown.abort();
     await worker.close();
     await queue.close();
   });
+  return { queue, worker };
 }
