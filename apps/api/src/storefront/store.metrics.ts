@@ -2,13 +2,16 @@ import { getOrCreateMetric, promClient, type MetricsRegistry } from '@storefront
 
 /** Which tier answered a storefront request. `coalesced`: waited for another request's fill in this process. */
 export type StoreTier = 'memory' | 'redis' | 'coalesced' | 'mongo';
-type Result = 'found' | 'not_found';
+const TIERS: readonly StoreTier[] = ['memory', 'redis', 'coalesced', 'mongo'];
+const TIER_INDEX: Record<StoreTier, number> = { memory: 0, redis: 1, coalesced: 2, mongo: 3 };
+const RESULTS = ['found', 'not_found'] as const;
 
 type Child = { inc: (n?: number) => void };
 
 /** Storefront cache metrics, with label children bound up front so the hot path only increments. */
 export class StoreMetrics {
-  private readonly served: Record<StoreTier, Record<Result, Child>>;
+  // Plain numbers on the hot path; prom-client's labelled inc() hashes the labels on every call.
+  private readonly served = new Float64Array(TIERS.length * 2);
   readonly mongoQueries: Child;
   readonly redisErrors: Child;
   readonly leaseWaits: Record<'filled' | 'acquired' | 'timeout', Child>;
@@ -22,21 +25,28 @@ export class StoreMetrics {
         name,
         () => new promClient.Counter({ name, help, labelNames, registers: [registry] }),
       );
-    const requests = counter(
+    const served = this.served;
+    const reported = new Float64Array(served.length);
+    getOrCreateMetric(
+      registry,
       'storefront_requests_total',
-      'Storefront requests answered, by the tier that answered (memory, redis, coalesced, mongo) and result',
-      ['tier', 'result'],
+      () =>
+        new promClient.Counter({
+          name: 'storefront_requests_total',
+          help: 'Storefront requests answered, by the tier that answered (memory, redis, coalesced, mongo) and result',
+          labelNames: ['tier', 'result'],
+          registers: [registry],
+          collect() {
+            for (let i = 0; i < served.length; i++) {
+              const delta = served[i]! - reported[i]!;
+              if (delta > 0) {
+                this.inc({ tier: TIERS[i >> 1]!, result: RESULTS[i & 1]! }, delta);
+                reported[i] = served[i]!;
+              }
+            }
+          },
+        }),
     );
-    const bind = (tier: StoreTier) => ({
-      found: requests.labels({ tier, result: 'found' }),
-      not_found: requests.labels({ tier, result: 'not_found' }),
-    });
-    this.served = {
-      memory: bind('memory'),
-      redis: bind('redis'),
-      coalesced: bind('coalesced'),
-      mongo: bind('mongo'),
-    };
     this.mongoQueries = counter(
       'storefront_mongo_queries_total',
       'Storefront loads from MongoDB (one per cache fill: the creator and their active products)',
@@ -88,6 +98,6 @@ export class StoreMetrics {
 
   /** Counts one answered request. */
   count(tier: StoreTier, found: boolean): void {
-    this.served[tier][found ? 'found' : 'not_found'].inc();
+    this.served[TIER_INDEX[tier] * 2 + (found ? 0 : 1)]! += 1;
   }
 }

@@ -1,0 +1,257 @@
+// Storefront hot path benchmark: `npm run bench:storefront` (prints figures; not a test).
+//
+// Side by side, same load generator, same connections and duration:
+//   raw  — a bare node:http server writing the very bytes and headers the API sends (the ceiling);
+//   api  — the full API from startApi(): every middleware app.ts mounts (request id, metrics,
+//          security headers, CORS, the Redis rate limiter, query guard, JSON body gate), on the
+//          storefront cache-hit path.
+// Both servers run in one child process; autocannon, redis-server and the in-repo MongoDB server
+// run outside it, so the child's CPU time per request is the servers' own cost. Server-side
+// latency is timed from the 'request' event to 'finish'.
+//
+// Options (env): BENCH_CONNECTIONS (50), BENCH_DURATION (10 s), BENCH_WARMUP (2 s).
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { startMongoServer, startRedisServer } from '@storefront/devstack';
+import {
+  createLogger,
+  createMongoConnection,
+  creatorModel,
+  ensureIndexes,
+  loadConfig,
+  productModel,
+  type Config,
+} from '@storefront/shared';
+import { startApi, type RunningApi } from '../src/server.ts';
+import { seedDemo } from '../../../scripts/seed-demo.ts';
+
+type Target = 'raw' | 'api';
+interface ServerStats {
+  count: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  cpuMicros: number;
+}
+type ToChild =
+  { op: 'reset'; target: Target } | { op: 'stats'; target: Target } | { op: 'metrics' };
+type FromChild =
+  | { op: 'ready'; raw: string; api: string; bodyBytes: number }
+  | { op: 'stats'; stats: ServerStats }
+  | { op: 'metrics'; tiers: Record<string, number>; le1ms: string }
+  | { op: 'ok' };
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+
+function benchConfig(mongoUrl: string, redisUrl: string): Config {
+  return loadConfig({
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'warn',
+    API_HOST: '127.0.0.1',
+    API_PORT: '0',
+    MONGO_URL: `${mongoUrl}/bench`,
+    REDIS_URL: redisUrl,
+    REDIS_KEY_PREFIX: 'bench:',
+    // The limiter still makes its Redis round trip on every request; one load generator on one
+    // address would otherwise be refused after 100 requests a minute.
+    RATE_LIMIT_PUBLIC_PER_MIN: '1000000000',
+  });
+}
+
+// ---------------------------------------------------------------- child: the servers under test
+async function runServers(mongoUrl: string, redisUrl: string): Promise<void> {
+  const api = await startApi(benchConfig(mongoUrl, redisUrl));
+  const storeUrl = `${api.url}/api/v1/store/demo`;
+  const sample = await fetch(storeUrl);
+  if (sample.status !== 200) throw new Error(`storefront answered ${sample.status}`);
+  const body = Buffer.from(await sample.arrayBuffer());
+  const headers: Record<string, string> = {};
+  for (const name of ['content-type', 'content-length', 'etag', 'cache-control']) {
+    headers[name] = sample.headers.get(name) ?? '';
+  }
+  const raw = http.createServer((_req, res) => {
+    res.writeHead(200, headers);
+    res.end(body);
+  });
+  raw.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+  const timers = { raw: serverTimer(raw), api: serverTimer(api.server as http.Server) };
+
+  const send = (m: FromChild) => process.send?.(m);
+  process.on('message', (m: ToChild) => {
+    if (m.op === 'reset') {
+      timers[m.target].reset();
+      send({ op: 'ok' });
+    } else if (m.op === 'stats') {
+      send({ op: 'stats', stats: timers[m.target].stats() });
+    } else {
+      void storeMetrics(api).then((r) => send({ op: 'metrics', ...r }));
+    }
+  });
+  process.once('disconnect', () => {
+    raw.close();
+    void api.close().then(() => process.exit(0));
+  });
+  send({
+    op: 'ready',
+    raw: `http://127.0.0.1:${(raw.address() as AddressInfo).port}/api/v1/store/demo`,
+    api: storeUrl,
+    bodyBytes: body.length,
+  });
+}
+
+/** Server-side durations (request event → response finished) and the process CPU spent meanwhile. */
+function serverTimer(server: http.Server) {
+  let samples: number[] = [];
+  let cpu = process.cpuUsage();
+  server.on('request', (_req, res: http.ServerResponse) => {
+    const start = process.hrtime.bigint();
+    res.once('finish', () => samples.push(Number(process.hrtime.bigint() - start) / 1000));
+  });
+  return {
+    reset: () => {
+      samples = [];
+      cpu = process.cpuUsage();
+    },
+    stats: (): ServerStats => {
+      const used = process.cpuUsage(cpu);
+      const s = Float64Array.from(samples).sort();
+      const at = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
+      return {
+        count: s.length,
+        p50: at(0.5),
+        p99: at(0.99),
+        p999: at(0.999),
+        cpuMicros: (used.user + used.system) / Math.max(1, s.length),
+      };
+    },
+  };
+}
+
+async function storeMetrics(
+  api: RunningApi,
+): Promise<{ tiers: Record<string, number>; le1ms: string }> {
+  const tiers: Record<string, number> = {};
+  const requests = api.deps.metrics.getSingleMetric('storefront_requests_total');
+  for (const v of (await requests?.get())?.values ?? []) {
+    const key = `${String(v.labels.tier)}/${String(v.labels.result)}`;
+    tiers[key] = (tiers[key] ?? 0) + v.value;
+  }
+  const hist = api.deps.metrics.getSingleMetric('http_request_duration_seconds');
+  const values = (await hist?.get())?.values ?? [];
+  const ours = values.filter(
+    (v) => v.labels.route === '/api/v1/store/:username' && v.labels.status === '200',
+  );
+  const le1 = ours.find((v) => v.labels.le === 0.001 && String(v.metricName).endsWith('_bucket'));
+  const count = ours.find((v) => String(v.metricName).endsWith('_count'));
+  const le1ms = le1 && count?.value ? `${((le1.value / count.value) * 100).toFixed(2)} %` : 'n/a';
+  return { tiers, le1ms };
+}
+
+// ---------------------------------------------------------------- parent: services and load
+async function main(): Promise<void> {
+  const redis = await startRedisServer();
+  const mongo = await startMongoServer();
+  let child: ChildProcess | undefined;
+  try {
+    const config = benchConfig(mongo.url, redis.url);
+    const logger = createLogger({ level: 'warn', service: 'bench' });
+    const conn = await createMongoConnection({ url: config.MONGO_URL, poolSize: 2, logger });
+    await ensureIndexes(conn);
+    for (const m of [creatorModel(conn), productModel(conn)]) await m.createIndexes();
+    await seedDemo(conn);
+    await conn.close();
+
+    child = fork(fileURLToPath(import.meta.url), ['--servers', mongo.url, redis.url], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const [ready] = (await once(child, 'message')) as [Extract<FromChild, { op: 'ready' }>];
+    const ask = async <T extends FromChild>(m: ToChild): Promise<T> => {
+      child!.send(m);
+      return ((await once(child!, 'message')) as [T])[0];
+    };
+
+    const measure = async (name: string, target: Target, url: string) => {
+      await autocannon({ url, connections: CONNECTIONS, duration: WARMUP });
+      await ask({ op: 'reset', target });
+      const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION });
+      const { stats } = await ask<Extract<FromChild, { op: 'stats' }>>({ op: 'stats', target });
+      return {
+        name,
+        rps: r.requests.average,
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        bad: r.non2xx + r.errors,
+        stats,
+      };
+    };
+    const before = await ask<Extract<FromChild, { op: 'metrics' }>>({ op: 'metrics' });
+    const raw = await measure('raw node:http', 'raw', ready.raw);
+    const full = await measure('full API (cache hit)', 'api', ready.api);
+    const after = await ask<Extract<FromChild, { op: 'metrics' }>>({ op: 'metrics' });
+
+    const col = (v: number | string, w = 10) => String(v).padStart(w);
+    const row = (r: typeof raw) =>
+      [
+        r.name.padEnd(22),
+        col(r.rps.toFixed(0)),
+        col(r.p50.toFixed(1)),
+        col(r.p99.toFixed(1)),
+        col((r.stats.p50 / 1000).toFixed(3)),
+        col((r.stats.p99 / 1000).toFixed(3)),
+        col((r.stats.p999 / 1000).toFixed(3)),
+        col(r.stats.cpuMicros.toFixed(1)),
+        col(r.bad),
+      ].join(' ');
+    const tiers = Object.fromEntries(
+      Object.entries(after.tiers)
+        .map(([k, v]) => [k, v - (before.tiers[k] ?? 0)])
+        .filter(([, v]) => v !== 0),
+    ) as Record<string, number>;
+    const served = Object.values(tiers).reduce((a, b) => a + b, 0);
+    const lines = [
+      `storefront bench: ${CONNECTIONS} connections, ${DURATION} s per server after ${WARMUP} s warm-up, ` +
+        `body ${ready.bodyBytes} B, node ${process.version}, ${(await import('node:os')).availableParallelism()} CPUs`,
+      [
+        ''.padEnd(22),
+        col('req/s'),
+        col('p50 ms'),
+        col('p99 ms'),
+        col('srv p50'),
+        col('srv p99'),
+        col('srv p99.9'),
+        col('cpu us/req'),
+        col('non-2xx'),
+      ].join(' '),
+      row(raw),
+      row(full),
+      `full API / raw: ${((full.rps / raw.rps) * 100).toFixed(1)} % of raw req/s (goal >= 50 %); ` +
+        `CPU per request ${(full.stats.cpuMicros / raw.stats.cpuMicros).toFixed(1)}x raw; ` +
+        `server-side cache-hit p99 ${(full.stats.p99 / 1000).toFixed(3)} ms (goal < 1 ms)`,
+      `storefront tiers during the API runs (incl. warm-up): ${JSON.stringify(tiers)}; ` +
+        `memory hit ratio ${(((tiers['memory/found'] ?? 0) / Math.max(1, served)) * 100).toFixed(2)} %`,
+      `http_request_duration_seconds, route /api/v1/store/:username: ${after.le1ms} of requests <= 1 ms`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    if (child?.connected) {
+      const exited = once(child, 'exit');
+      child.disconnect();
+      await exited;
+    }
+    await mongo.stop();
+    await redis.stop();
+  }
+}
+
+if (process.argv[2] === '--servers') {
+  await runServers(process.argv[3] as string, process.argv[4] as string);
+} else {
+  await main();
+}
