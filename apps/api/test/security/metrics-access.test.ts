@@ -19,11 +19,12 @@ describe('/metrics exposure', () => {
   });
 
   it('when the request came through a proxy (forwarding headers), then it is refused with 403 JSON', async () => {
-    for (const headers of [
+    const variants: Array<Record<string, string>> = [
       { 'X-Forwarded-For': '203.0.113.9' },
       { Forwarded: 'for=203.0.113.9' },
       { 'X-Real-IP': '203.0.113.9' },
-    ]) {
+    ];
+    for (const headers of variants) {
       const res = await s.call('/metrics', { headers });
       expect(res.status).toBe(403);
       expect(errorCode(res)).toBe('FORBIDDEN');
