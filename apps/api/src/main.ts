@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { createLogger, loadConfigOrExit } from '@storefront/shared';
+import { serveClusterMetricsToParent, shareMetricsWithPrimary } from './cluster-metrics.ts';
 import { startApi } from './server.ts';
 
 // Entry point of an API process. With API_WORKERS != 1 the primary forks one API process per
@@ -12,6 +13,7 @@ const workers = config.API_WORKERS === 0 ? availableParallelism() : config.API_W
 if (workers > 1 && cluster.isPrimary) {
   let stopping = false;
   for (let i = 0; i < workers; i++) cluster.fork();
+  serveClusterMetricsToParent();
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
     logger.error('api process died; restarting', { pid: worker.process.pid, code, signal });
@@ -32,6 +34,7 @@ if (workers > 1 && cluster.isPrimary) {
   process.on('SIGINT', stop);
 } else {
   const api = await startApi(config, { logger });
+  if (cluster.isWorker) shareMetricsWithPrimary(api.deps.metrics);
   logger.info('api listening', { url: api.url, pid: process.pid });
   const shutdown = (signal: NodeJS.Signals) => {
     logger.info('api shutting down', { signal });
