@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parsePrometheusText, sumOf } from './prom-text.ts';
-import { serverFigures } from './server-metrics.ts';
+import { histogramQuantile, serverFigures } from './server-metrics.ts';
 
 const API = `# HELP storefront_requests_total x
 # TYPE storefront_requests_total counter
@@ -37,6 +37,19 @@ describe('server metrics', () => {
     expect(f.http).toEqual({ requests: 1000, status5xx: 2, status429: 3 });
     expect(f.mongoPool).toEqual({ checkedOutMax: 3, waitQueueMax: 0 });
     expect(f.memory).toEqual({ apiRssBytes: 123456789, workerRssBytes: 5 });
+  });
+
+  it('when the latency histogram is read, then quantiles interpolate inside buckets', () => {
+    const b = new Map([
+      [0.001, 50],
+      [0.005, 90],
+      [0.01, 100],
+      [Infinity, 100],
+    ]);
+    expect(histogramQuantile(0.5, b)).toBeCloseTo(0.001, 6);
+    expect(histogramQuantile(0.7, b)).toBeCloseTo(0.003, 6);
+    expect(histogramQuantile(0.95, b)).toBeCloseTo(0.0075, 6);
+    expect(histogramQuantile(0.5, new Map())).toBeNull();
   });
 
   it('when the storefront metrics are missing, then there is no hit ratio (and the threshold fails)', () => {

@@ -1,0 +1,45 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runLoadTest } from './orchestrator.ts';
+
+// The shortened `make load-test` for `make test`: the same orchestrator, stack (production mode,
+// API on every core, worker, own redis-server and MongoDB server), runner and assertions, with
+// 300 users for ~20 s instead of 10,000 for ~2 min.
+const resultsDir = mkdtempSync(join(tmpdir(), 'storefront-load-test-'));
+afterAll(() => rmSync(resultsDir, { recursive: true, force: true }));
+
+describe('storefront load (short)', () => {
+  it('when 300 shoppers browse the drop for 20 s, then latency, errors, checks and cache hit ratio meet the thresholds', async () => {
+    const lines: string[] = [];
+    const r = await runLoadTest({
+      tool: 'node',
+      scenarioOverride: {
+        name: 'storefront-drop-short',
+        stages: [
+          { duration: '5s', target: 300 },
+          { duration: '12s', target: 300 },
+          { duration: '3s', target: 0 },
+        ],
+        seed: { creators: 50, productsPerCreator: 3 },
+      },
+      resultsDir,
+      baselineDoc: false,
+      log: (l) => lines.push(l),
+    });
+    const failed = r.thresholds.filter((t) => !t.ok);
+    expect(failed, `${lines.join('\n')}\n${JSON.stringify(r.client, null, 2)}`).toEqual([]);
+    expect(r.passed).toBe(true);
+    // Really concurrent: one keep-alive connection per user, each user its own client address.
+    expect(r.client.vus.max).toBe(300);
+    expect(r.client.connections.maxOpen).toBe(300);
+    expect(r.client.requests.status429).toBe(0);
+    expect(r.client.requests.total).toBeGreaterThan(1500);
+    // The server saw what the client saw, and every API process is in its metrics.
+    expect(r.server.storefront.requests).toBe(r.client.requests.total);
+    expect(r.server.memory.apiRssBytes).toBeGreaterThan(0);
+    const saved = JSON.parse(readFileSync(r.resultsFile, 'utf8')) as { passed: boolean };
+    expect(saved.passed).toBe(true);
+  }, 120_000);
+});

@@ -1,0 +1,92 @@
+import { parseArgs } from 'node:util';
+import { runLoadTest, type LoadTestOptions } from './orchestrator.ts';
+import type { ScenarioOverride } from './scenario.ts';
+
+// `make load-test` → node tests/load/run.ts [options]. See docs/load-testing.md.
+const { values } = parseArgs({
+  options: {
+    scenario: { type: 'string' },
+    vus: { type: 'string' },
+    tool: { type: 'string', default: 'auto' },
+    'mongo-url': { type: 'string' },
+    'redis-url': { type: 'string' },
+    'results-dir': { type: 'string' },
+    'no-baseline': { type: 'boolean', default: false },
+    note: { type: 'string' },
+  },
+});
+
+const tool = values.tool;
+if (tool !== 'auto' && tool !== 'k6' && tool !== 'node') {
+  process.stderr.write('--tool must be auto, k6 or node\n');
+  process.exit(2);
+}
+// --vus N scales every stage target to at most N (a quick smaller run with the same shape).
+let override: ScenarioOverride | undefined;
+if (values.vus !== undefined) {
+  const cap = Number(values.vus);
+  const { loadScenario } = await import('./scenario.ts');
+  const base = loadScenario(values.scenario);
+  override = { stages: base.stages.map((s) => ({ ...s, target: Math.min(s.target, cap) })) };
+}
+
+const abort = new AbortController();
+let interrupted = 0;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    if (++interrupted > 1) process.exit(130); // second Ctrl-C: give up waiting
+    process.stderr.write('\nstopping the load and every process started…\n');
+    abort.abort();
+  });
+}
+
+const opts: LoadTestOptions = {
+  scenarioFile: values.scenario,
+  scenarioOverride: override,
+  tool,
+  mongoUrl: values['mongo-url'] ?? process.env.MONGO_URL,
+  redisUrl: values['redis-url'] ?? process.env.REDIS_URL,
+  resultsDir: values['results-dir'],
+  baselineDoc: values['no-baseline'] ? false : undefined,
+  note: values.note,
+  signal: abort.signal,
+};
+
+try {
+  const r = await runLoadTest(opts);
+  const line = (c: {
+    name: string;
+    op: string;
+    limit: number;
+    actual: number | null;
+    ok: boolean;
+  }) =>
+    `  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.actual === null ? 'n/a' : Number(c.actual.toFixed(4))} ${c.op} ${c.limit}`;
+  process.stdout.write(
+    [
+      '',
+      `thresholds (${r.client.tool}):`,
+      ...r.thresholds.map(line),
+      'goals (recorded, not enforced):',
+      ...r.goals.map(line),
+      `server: ${r.server.storefront.requests} storefront requests, hit ratio ${
+        r.server.storefront.hitRatio === null
+          ? 'n/a'
+          : (r.server.storefront.hitRatio * 100).toFixed(3) + '%'
+      }, ${r.server.storefront.mongoQueries} MongoDB loads, pool max ${r.server.mongoPool.checkedOutMax} checked out / ` +
+        `${r.server.mongoPool.waitQueueMax} waiting, API RSS ${(r.server.memory.apiRssBytes / 2 ** 20).toFixed(0)} MB`,
+      `server-side storefront latency (histogram estimate): p95 ${r.server.storefrontServerLatencyMs.p95} ms, p99 ${r.server.storefrontServerLatencyMs.p99} ms`,
+      `load generator: ${r.client.coordinatedOmission.lateStarts} late starts (> ${r.client.coordinatedOmission.lateStartThresholdMs} ms), ` +
+        `most connections open ${r.client.connections.maxOpen ?? 'n/a'}; machine load average ${r.machine.loadAverageStart} → ${r.machine.loadAverageEnd}`,
+      `results: ${r.resultsFile}`,
+      r.passed ? 'LOAD TEST PASSED' : `LOAD TEST FAILED: ${r.failures.join(', ')}`,
+      '',
+    ].join('\n'),
+  );
+  process.exit(r.passed ? 0 : 1);
+} catch (err) {
+  process.stderr.write(
+    `load test could not run: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
+  process.exit(abort.signal.aborted ? 130 : 2);
+}

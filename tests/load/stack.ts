@@ -1,0 +1,372 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createWriteStream, mkdtempSync, readFileSync, type WriteStream } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  freePort,
+  startMongoServer,
+  startRazorpaySandbox,
+  startRedisServer,
+  startS3Server,
+  withDatabase,
+} from '@storefront/devstack';
+import { createLogger, createMongoConnection, ensureIndexes } from '@storefront/shared';
+import { seedDemo } from '../../scripts/seed-demo.ts';
+
+// The system under test, as production runs it: NODE_ENV=production, the API on every core
+// (API_WORKERS=0, node:cluster), the worker, and their own redis-server and MongoDB server
+// (or MONGO_URL / REDIS_URL when given). Nothing is warmed up by hand.
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLUSTER_METRICS_REQUEST = 'storefront:cluster-metrics:request';
+const CLUSTER_METRICS_RESPONSE = 'storefront:cluster-metrics:response';
+
+export interface StackOptions {
+  /** Use this MongoDB instead of starting the in-repo server (a fresh database is created and dropped). */
+  mongoUrl?: string;
+  /** Use this Redis instead of starting redis-server (keys get a per-run prefix). */
+  redisUrl?: string;
+  seed: { creators: number; productsPerCreator: number };
+  /** Open-files limit each child needs; children are started under `ulimit -n` when it is raised. */
+  childNofile?: number;
+  log: (line: string) => void;
+}
+
+export interface Stack {
+  apiUrl: string;
+  workerUrl: string;
+  usernames: string[];
+  apiProcesses: number;
+  /** Where the API and worker logs go. */
+  logDir: string;
+  /** The API's metrics for all its processes: aggregated by the cluster primary, or one process's. */
+  apiMetrics(): Promise<{ text: string; source: string }>;
+  /** The worker's /metrics (undefined when unreachable). */
+  workerMetrics(): Promise<string | undefined>;
+  /** The last lines of a child's log, for failure messages. */
+  logTail(name: 'api' | 'worker', lines?: number): string;
+  /** Stops the API, the worker and every service this stack started; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+interface Child {
+  name: 'api' | 'worker';
+  proc: ChildProcess;
+  log: WriteStream;
+  logFile: string;
+  exited: Promise<void>;
+}
+
+/** Starts services, seeds data, then the API cluster and the worker; stops what it started on failure. */
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const stops: Array<() => Promise<void>> = [];
+  const children: Child[] = [];
+  const logDir = mkdtempSync(join(tmpdir(), 'storefront-load-'));
+  const runId = `loadtest_${Date.now().toString(36)}`;
+  let stopping: Promise<void> | undefined;
+
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      await Promise.all(children.map((c) => stopChild(c)));
+      for (const s of stops.reverse()) await s().catch(() => undefined);
+    })();
+    return stopping;
+  };
+
+  try {
+    const env = await startServices(opts, runId, stops);
+    const usernames = await seed(env.MONGO_URL, opts, stops, Boolean(opts.mongoUrl));
+    const apiPort = await freePort('127.0.0.1');
+    const workerPort = await freePort('127.0.0.1');
+    const metricsToken = randomBytes(24).toString('hex');
+    const childEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...env,
+      ...productionSecrets(),
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      API_HOST: '127.0.0.1',
+      API_PORT: String(apiPort),
+      API_WORKERS: '0',
+      PUBLIC_BASE_URL: `http://127.0.0.1:${apiPort}`,
+      WORKER_HOST: '127.0.0.1',
+      WORKER_HEALTH_PORT: String(workerPort),
+      // The load generator is the loopback "proxy"; its X-Forwarded-For is the client address.
+      TRUST_PROXY: 'loopback',
+      METRICS_TOKEN: metricsToken,
+    };
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const workerUrl = `http://127.0.0.1:${workerPort}`;
+    const apiProcesses = availableParallelism();
+
+    const api = spawnChild('api', 'apps/api/src/main.ts', childEnv, logDir, opts.childNofile, true);
+    children.push(api);
+    const worker = spawnChild(
+      'worker',
+      'apps/worker/src/main.ts',
+      childEnv,
+      logDir,
+      opts.childNofile,
+      false,
+    );
+    children.push(worker);
+    const listening = countLines(api, '"api listening"', apiProcesses);
+    await Promise.all([
+      waitFor(`${apiProcesses} API process(es) listening`, listening, [api, worker], 120_000),
+      waitFor('API ready', waitHttp(`${apiUrl}/readyz`), [api, worker], 120_000),
+      waitFor('worker ready', waitHttp(`${workerUrl}/readyz`), [api, worker], 120_000),
+    ]);
+    opts.log(
+      `stack up: API ${apiUrl} (${apiProcesses} processes), worker ${workerUrl}, logs ${logDir}`,
+    );
+
+    let nextId = 1;
+    const apiMetrics = async (): Promise<{ text: string; source: string }> => {
+      if (apiProcesses > 1) {
+        const id = nextId++;
+        const answer = new Promise<{ text?: string; error?: string }>((resolve, reject) => {
+          const timer = setTimeout(
+            () => reject(new Error('no cluster metrics from the API primary in 10 s')),
+            10_000,
+          );
+          const onMessage = (msg: unknown) => {
+            const m = msg as { type?: string; id?: number; text?: string; error?: string };
+            if (m.type !== CLUSTER_METRICS_RESPONSE || m.id !== id) return;
+            clearTimeout(timer);
+            api.proc.off('message', onMessage);
+            resolve(m);
+          };
+          api.proc.on('message', onMessage);
+        });
+        api.proc.send({ type: CLUSTER_METRICS_REQUEST, id });
+        const m = await answer;
+        if (m.text === undefined)
+          throw new Error(`cluster metrics failed: ${m.error ?? 'no text'}`);
+        return { text: m.text, source: `cluster aggregate over ${apiProcesses} API processes` };
+      }
+      const res = await fetch(`${apiUrl}/metrics`, {
+        headers: { authorization: `Bearer ${metricsToken}` },
+      });
+      if (!res.ok) throw new Error(`API /metrics answered ${res.status}`);
+      return { text: await res.text(), source: 'single API process' };
+    };
+    const workerMetrics = async (): Promise<string | undefined> => {
+      const res = await fetch(`${workerUrl}/metrics`, {
+        headers: { authorization: `Bearer ${metricsToken}` },
+      }).catch(() => undefined);
+      return res?.ok ? res.text() : undefined;
+    };
+    const logTail = (name: 'api' | 'worker', lines = 30): string =>
+      tailOf(join(logDir, `${name}.log`), lines);
+    return {
+      apiUrl,
+      workerUrl,
+      usernames,
+      apiProcesses,
+      logDir,
+      apiMetrics,
+      workerMetrics,
+      logTail,
+      stop,
+    };
+  } catch (err) {
+    const tails = children
+      .map((c) => `--- ${c.name} log (${c.logFile}) ---\n${tailOf(c.logFile)}`)
+      .join('\n');
+    await stop();
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${tails}`, {
+      cause: err,
+    });
+  }
+}
+
+async function startServices(
+  opts: StackOptions,
+  runId: string,
+  stops: Array<() => Promise<void>>,
+): Promise<Record<string, string>> {
+  const env: Record<string, string> = {};
+  if (opts.redisUrl) {
+    env.REDIS_URL = opts.redisUrl;
+    env.REDIS_KEY_PREFIX = `${runId}:`;
+    env.QUEUE_PREFIX = `{${runId}}`;
+  } else {
+    const redis = await startRedisServer();
+    stops.push(() => redis.stop());
+    env.REDIS_URL = redis.url;
+  }
+  if (opts.mongoUrl) {
+    env.MONGO_URL = withDatabase(opts.mongoUrl, runId);
+  } else {
+    const mongo = await startMongoServer();
+    stops.push(() => mongo.stop());
+    env.MONGO_URL = withDatabase(mongo.url, 'storefront');
+  }
+  const sandbox = await startRazorpaySandbox();
+  stops.push(() => sandbox.stop());
+  env.RAZORPAY_API_BASE_URL = sandbox.url;
+  const s3 = await startS3Server({ buckets: ['storefront-files'] });
+  stops.push(() => s3.stop());
+  env.S3_ENDPOINT = s3.endpoint;
+  env.S3_FORCE_PATH_STYLE = 'true';
+  env.S3_BUCKET = 'storefront-files';
+  env.S3_ACCESS_KEY_ID = s3.credentials.accessKeyId;
+  env.S3_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
+  return env;
+}
+
+async function seed(
+  mongoUrl: string | undefined,
+  opts: StackOptions,
+  stops: Array<() => Promise<void>>,
+  dropAfter: boolean,
+): Promise<string[]> {
+  if (!mongoUrl) throw new Error('no MongoDB URL');
+  const logger = createLogger({ level: 'error', service: 'load-test' });
+  const conn = await createMongoConnection({ url: mongoUrl, poolSize: 4, logger });
+  let usernames: string[];
+  try {
+    await ensureIndexes(conn);
+    const t0 = Date.now();
+    ({ usernames } = await seedDemo(conn, opts.seed));
+    opts.log(`seeded ${usernames.length} creators in ${Date.now() - t0} ms`);
+  } finally {
+    await conn.close();
+  }
+  if (dropAfter) {
+    // An external MongoDB keeps nothing of the run: the per-run database is dropped at the end.
+    stops.push(async () => {
+      const c = await createMongoConnection({ url: mongoUrl, poolSize: 1, logger });
+      await c.dropDatabase().finally(() => c.close());
+    });
+  }
+  return usernames;
+}
+
+/** Secrets NODE_ENV=production requires; fresh random values per run. */
+function productionSecrets(): Record<string, string> {
+  const r = (n: number) => randomBytes(n).toString('hex');
+  return {
+    JWT_SECRET: r(32),
+    ADMIN_PASSWORD: r(12),
+    ENCRYPTION_KEYS: `lt1:${randomBytes(32).toString('base64')}`,
+    RAZORPAY_KEY_ID: `rzp_test_${r(6)}`,
+    RAZORPAY_KEY_SECRET: r(16),
+    RAZORPAY_WEBHOOK_SECRET: r(16),
+  };
+}
+
+function spawnChild(
+  name: 'api' | 'worker',
+  script: string,
+  env: NodeJS.ProcessEnv,
+  logDir: string,
+  nofile: number | undefined,
+  ipc: boolean,
+): Child {
+  const logFile = join(logDir, `${name}.log`);
+  const log = createWriteStream(logFile);
+  // Own process group (detached), so stopping it reaches the cluster's worker processes too.
+  const [cmd, args] = withNofile(nofile, process.execPath, [script]);
+  const proc = spawn(cmd, args, {
+    cwd: ROOT,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? (['ipc'] as const) : [])],
+  });
+  proc.stdout?.pipe(log, { end: false });
+  proc.stderr?.pipe(log, { end: false });
+  const exited = once(proc, 'exit').then(() => undefined);
+  return { name, proc, log, logFile, exited };
+}
+
+/** The command line, run under a raised `ulimit -n` when one is asked for. */
+export function withNofile(
+  nofile: number | undefined,
+  cmd: string,
+  args: string[],
+): [string, string[]] {
+  if (nofile === undefined) return [cmd, args];
+  return ['/bin/sh', ['-c', `ulimit -n ${nofile} && exec "$@"`, 'sh', cmd, ...args]];
+}
+
+async function stopChild(c: Child): Promise<void> {
+  const pid = c.proc.pid;
+  if (pid !== undefined && c.proc.exitCode === null && c.proc.signalCode === null) {
+    signalGroup(pid, 'SIGTERM');
+    const killed = setTimeout(() => signalGroup(pid, 'SIGKILL'), 20_000);
+    await c.exited;
+    clearTimeout(killed);
+  }
+  // Cluster workers left behind by a primary that died get the group's SIGKILL.
+  if (pid !== undefined) signalGroup(pid, 'SIGKILL');
+  c.log.end();
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function countLines(c: Child, needle: string, wanted: number): Promise<void> {
+  return new Promise((resolve) => {
+    let seen = 0;
+    let buf = '';
+    c.proc.stdout?.on('data', (chunk: Buffer) => {
+      buf += chunk.toString();
+      const lines = buf.split('\n');
+      buf = lines.pop() ?? '';
+      for (const l of lines) if (l.includes(needle) && ++seen === wanted) resolve();
+    });
+  });
+}
+
+async function waitHttp(url: string): Promise<void> {
+  for (;;) {
+    const res = await fetch(url).catch(() => undefined);
+    if (res?.status === 200) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Resolves when `p` does; rejects when a child exits first or on timeout. */
+async function waitFor(
+  what: string,
+  p: Promise<void>,
+  children: Child[],
+  timeoutMs: number,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_r, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what}: not within ${timeoutMs / 1000} s`)),
+      timeoutMs,
+    );
+  });
+  const died = children.map((c) =>
+    c.exited.then(() => {
+      throw new Error(
+        `${what}: the ${c.name} process exited (code ${c.proc.exitCode}, signal ${c.proc.signalCode})`,
+      );
+    }),
+  );
+  try {
+    await Promise.race([p, timeout, ...died]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function tailOf(file: string, lines = 30): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
