@@ -11,6 +11,10 @@ import { meRouter } from './me/me.routes.ts';
 import { storeRouter } from './storefront/store.routes.ts';
 import { securityMiddleware } from './security/security.middleware.ts';
 import { parseTrustProxy } from './security/trust-proxy.ts';
+import { checkoutRouter } from './checkout/checkout.routes.ts';
+import { orderRouter } from './orders/order.routes.ts';
+import { webhookRouter } from './webhooks/webhook.routes.ts';
+import { razorpayAccountRouter } from './razorpay-account/razorpay-account.routes.ts';
 
 /** Builds the Express app from its dependencies; it neither listens nor opens connections. */
 export function createApp(deps: ApiDeps, opts: { isShuttingDown?: () => boolean } = {}): Express {
@@ -47,6 +51,10 @@ export function createApp(deps: ApiDeps, opts: { isShuttingDown?: () => boolean 
   app.use('/api/v1/store', storeRouter(deps));
   app.use('/api/v1/auth', authRouter(deps));
   app.use('/api/v1/me', meRouter(deps));
+  app.use('/api/v1/store', checkoutRouter(deps));
+  app.use('/api/v1/orders', orderRouter(deps));
+  app.use('/api/v1/webhooks/razorpay', webhookRouter(deps));
+  app.use('/api/v1/me/razorpay', razorpayAccountRouter(deps));
   app.use(adminRouter(deps));
 
   app.use(notFound());

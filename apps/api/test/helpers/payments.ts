@@ -2,7 +2,9 @@
 // and product through the models, check out over HTTP, and pay through the Razorpay sandbox.
 import { createHmac, randomBytes } from 'node:crypto';
 import { Types, type Connection } from 'mongoose';
+import { inject } from 'vitest';
 import type { PayOptions, PayResult } from '@storefront/devstack';
+import { testConfig } from '@storefront/devstack/test-harness';
 import {
   createFieldCipher,
   creatorModel,
@@ -11,6 +13,7 @@ import {
   type Config,
   type ProductStatus,
 } from '@storefront/shared';
+import { startApi, type RunningApi } from '../../src/server.ts';
 
 /** Keys of one Razorpay account, as the sandbox and our API know them. */
 export interface RazorpayKeys {
@@ -262,4 +265,71 @@ export async function postWebhook(
     parsed = { raw: text };
   }
   return { status: res.status, body: parsed };
+}
+
+/** An API started for payment tests, with its own platform Razorpay account in the sandbox. */
+export interface PaymentsTestApi {
+  api: RunningApi;
+  config: Config;
+  razorpayUrl: string;
+  /** The platform account's keys (unique per API, so sandbox faults can target them). */
+  platform: RazorpayKeys;
+  /**
+   * A creator and product whose creator has connected their own Razorpay account (stored
+   * encrypted), registered with the sandbox with its webhooks pointed at this API.
+   */
+  createConnectedCreator(
+    opts?: CreatorWithProductOptions,
+  ): Promise<SeededCreator & { keys: RazorpayKeys }>;
+}
+
+/**
+ * Starts an API (startApi, own database and queue prefix) whose platform Razorpay account is
+ * registered with the sandbox and sends its webhooks to this API. Rate limits are raised out of
+ * the way. `overrides` are extra environment variables for testConfig.
+ */
+export async function startPaymentsApi(
+  overrides: Record<string, string> = {},
+): Promise<PaymentsTestApi> {
+  const razorpayUrl = inject('razorpayUrl');
+  const platform = newRazorpayKeys();
+  const config = testConfig({
+    RAZORPAY_KEY_ID: platform.keyId,
+    RAZORPAY_KEY_SECRET: platform.keySecret,
+    RAZORPAY_WEBHOOK_SECRET: platform.webhookSecret,
+    RATE_LIMIT_PUBLIC_PER_MIN: '1000000',
+    RATE_LIMIT_AUTH_PER_MIN: '1000000',
+    RATE_LIMIT_WEBHOOK_PER_MIN: '1000000',
+    ...overrides,
+  });
+  const api = await startApi(config);
+  for (const model of [creatorModel(api.deps.mongo), productModel(api.deps.mongo)]) {
+    await model.createCollection().catch((err: { code?: number }) => {
+      if (err.code !== 48) throw err;
+    });
+    await model.createIndexes();
+  }
+  await registerSandboxAccount(razorpayUrl, {
+    ...platform,
+    webhookUrl: webhookUrl(api.url, 'platform'),
+  });
+  return {
+    api,
+    config,
+    razorpayUrl,
+    platform,
+    async createConnectedCreator(opts: CreatorWithProductOptions = {}) {
+      const keys = opts.razorpay ?? newRazorpayKeys();
+      const seeded = await createCreatorWithProduct(api.deps.mongo, {
+        ...opts,
+        config,
+        razorpay: keys,
+      });
+      await registerSandboxAccount(razorpayUrl, {
+        ...keys,
+        webhookUrl: webhookUrl(api.url, seeded.creator.id),
+      });
+      return { ...seeded, keys };
+    },
+  };
 }

@@ -1,0 +1,238 @@
+import type { Connection } from 'mongoose';
+import {
+  AppError,
+  BadGatewayError,
+  ConflictError,
+  FieldDecryptionError,
+  GatewayTimeoutError,
+  NotFoundError,
+  RazorpayError,
+  recordTransaction,
+  resolveRazorpayCredentials,
+  USERNAME_PATTERN,
+  type Config,
+  type CreatorRepository,
+  type FieldCipher,
+  type Logger,
+  type Order,
+  type ProductRepository,
+  type RazorpayClient,
+  type RazorpayCredentials,
+} from '@storefront/shared';
+import type { OrderRepository } from '../orders/order.repository.ts';
+import { newOrderAccessToken } from '../orders/order-token.ts';
+import type { CheckoutMetrics } from './checkout.metrics.ts';
+import type { CheckoutInput } from './checkout.schemas.ts';
+
+/** The 201 answer: our order, its access token, and what Razorpay's checkout needs. */
+export interface CheckoutResult {
+  orderId: string;
+  accessToken: string;
+  razorpay: {
+    keyId: string;
+    orderId: string;
+    amount: number;
+    currency: string;
+    name: string;
+    description: string;
+    prefill: { email: string; contact?: string };
+  };
+  statusUrl: string;
+}
+
+export interface CheckoutDeps {
+  mongo: Connection;
+  config: Pick<
+    Config,
+    'PUBLIC_BASE_URL' | 'RAZORPAY_KEY_ID' | 'RAZORPAY_KEY_SECRET' | 'RAZORPAY_WEBHOOK_SECRET'
+  >;
+  cipher: FieldCipher;
+  logger: Logger;
+  metrics: CheckoutMetrics;
+  creators: CreatorRepository;
+  products: ProductRepository;
+  orders: OrderRepository;
+  /** A Razorpay client for one account's keys. */
+  razorpayFor: (creds: RazorpayCredentials) => RazorpayClient;
+}
+
+/**
+ * Starts a purchase: our order first (so every gateway order has one of ours), then the Razorpay
+ * order with the account that will receive the money, then `created → pending`. If Razorpay
+ * fails, our order becomes `failed` with the reason; nothing is left half-done except after a
+ * crash between the two writes, which leaves a `created` order that reconciliation expires.
+ */
+export class CheckoutService {
+  private readonly deps: CheckoutDeps;
+
+  constructor(deps: CheckoutDeps) {
+    this.deps = deps;
+  }
+
+  async checkout(
+    username: string,
+    productId: string,
+    input: CheckoutInput,
+  ): Promise<CheckoutResult> {
+    const { deps } = this;
+    const name = username.toLowerCase();
+    const creator = USERNAME_PATTERN.test(name)
+      ? await deps.creators.findPublicByUsername(name)
+      : null;
+    const product = creator ? await deps.products.findActiveById(productId) : null;
+    if (!creator || !product || !product.creatorId.equals(creator._id)) {
+      deps.metrics.count('not_found');
+      throw new NotFoundError('Product not found');
+    }
+    const creds = await this.credentials(String(creator._id));
+
+    const { token, hash } = newOrderAccessToken();
+    const order = await deps.orders.create({
+      creatorId: creator._id,
+      productId: product._id,
+      productTitle: product.title,
+      amount: product.price,
+      currency: 'INR',
+      buyer: { email: input.email, ...(input.contact ? { contact: input.contact } : {}) },
+      gatewayAccount: creds.account,
+      accessTokenHash: hash,
+    });
+    const orderId = String(order._id);
+
+    const stopTimer = deps.metrics.timeGateway();
+    let gatewayOrderId: string;
+    try {
+      const gatewayOrder = await deps.razorpayFor(creds).orders.create({
+        amount: order.amount,
+        currency: order.currency,
+        receipt: orderId,
+        notes: { orderId, creatorId: String(creator._id), productId: String(product._id) },
+      });
+      stopTimer({ outcome: 'created' });
+      gatewayOrderId = gatewayOrder.id;
+    } catch (err) {
+      stopTimer({ outcome: err instanceof RazorpayError ? err.kind : 'error' });
+      throw await this.failOrder(order, err);
+    }
+
+    const pending = await deps.orders.transition(order._id, 'pending', { gatewayOrderId });
+    await this.log(order, {
+      outcome: pending ? 'gateway_order_created' : 'gateway_order_orphaned',
+      gatewayOrderId,
+    });
+    if (!pending) {
+      // Only reconciliation moves a `created` order, and only after it went stale.
+      deps.metrics.count('error');
+      throw new ConflictError('The order changed while it was being created; please try again');
+    }
+    deps.metrics.count('created');
+    return {
+      orderId,
+      accessToken: token,
+      razorpay: {
+        keyId: creds.keyId,
+        orderId: gatewayOrderId,
+        amount: order.amount,
+        currency: order.currency,
+        name: creator.displayName,
+        description: product.title,
+        prefill: { email: input.email, ...(input.contact ? { contact: input.contact } : {}) },
+      },
+      statusUrl: `${deps.config.PUBLIC_BASE_URL.replace(/\/+$/, '')}/api/v1/orders/${orderId}`,
+    };
+  }
+
+  private async credentials(creatorId: string): Promise<RazorpayCredentials> {
+    try {
+      return await resolveRazorpayCredentials(this.deps, creatorId);
+    } catch (err) {
+      if (!(err instanceof FieldDecryptionError)) throw err;
+      // Fail closed: never call Razorpay with whatever a broken ciphertext would give.
+      this.deps.logger.error('creator razorpay credentials cannot be decrypted', {
+        alert: true,
+        creatorId,
+        err,
+      });
+      this.deps.metrics.count('error');
+      throw new AppError(
+        'PAYMENT_ACCOUNT_UNAVAILABLE',
+        503,
+        "The creator's payment account cannot be used right now",
+      );
+    }
+  }
+
+  /** Marks the order failed with the gateway's reason and returns the error to answer with. */
+  private async failOrder(order: Order, err: unknown): Promise<Error> {
+    const rz = err instanceof RazorpayError ? err : undefined;
+    const timeout = rz?.kind === 'timeout';
+    const lastPaymentError = {
+      code: rz?.code ?? (timeout ? 'GATEWAY_TIMEOUT' : 'GATEWAY_ERROR'),
+      description: rz?.description ?? 'Payment gateway request failed',
+      ...(rz?.reason ? { reason: rz.reason } : {}),
+    };
+    try {
+      await this.deps.orders.transition(order._id, 'failed', { lastPaymentError });
+    } catch (writeErr) {
+      this.deps.logger.error('could not mark order failed after gateway error', {
+        orderId: String(order._id),
+        err: writeErr,
+      });
+    }
+    await this.log(order, { outcome: 'gateway_error', error: rz?.message ?? String(err) });
+    if (!rz) {
+      this.deps.metrics.count('error');
+      return err instanceof Error ? err : new Error(String(err));
+    }
+    this.deps.logger.warn('razorpay order creation failed', {
+      orderId: String(order._id),
+      kind: rz.kind,
+      statusCode: rz.statusCode,
+      code: rz.code,
+    });
+    if (timeout) {
+      this.deps.metrics.count('gateway_timeout');
+      return new GatewayTimeoutError(
+        'The payment gateway did not answer in time; please try again',
+        rz,
+      );
+    }
+    this.deps.metrics.count('gateway_error');
+    return new BadGatewayError(
+      'The payment gateway could not create the order',
+      {
+        gateway: {
+          ...(rz.statusCode === undefined ? {} : { statusCode: rz.statusCode }),
+          code: rz.code ?? null,
+          description: rz.description,
+          reason: rz.reason ?? null,
+          ...(rz.retryAfterSeconds === undefined
+            ? {}
+            : { retryAfterSeconds: rz.retryAfterSeconds }),
+        },
+      },
+      rz,
+    );
+  }
+
+  // The transactions log is an audit trail: losing an entry must not fail the buyer's request.
+  private async log(
+    order: Order,
+    entry: { outcome: string; gatewayOrderId?: string; error?: string },
+  ): Promise<void> {
+    try {
+      await recordTransaction(this.deps.mongo, {
+        orderId: order._id,
+        source: 'checkout',
+        event: 'orders.create',
+        amount: order.amount,
+        ...entry,
+      });
+    } catch (err) {
+      this.deps.logger.error('could not record checkout transaction', {
+        orderId: String(order._id),
+        err,
+      });
+    }
+  }
+}

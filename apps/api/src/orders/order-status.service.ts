@@ -1,0 +1,75 @@
+import { posix } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { NotFoundError, presignDownloadUrl, type Order } from '@storefront/shared';
+import type { OrderRepository } from './order.repository.ts';
+import { orderAccessTokenMatches } from './order-token.ts';
+
+/** What the buyer's order page shows. */
+export interface OrderStatusView {
+  id: string;
+  status: Order['status'];
+  amount: number;
+  currency: string;
+  productTitle: string;
+  createdAt: Date;
+  paidAt: Date | null;
+  lastPaymentError: { code: string | null; description: string | null } | null;
+  /** A fresh short-lived link, once the file was delivered. */
+  download: { url: string; expiresAt: Date } | null;
+}
+
+export interface OrderStatusDeps {
+  orders: OrderRepository;
+  s3: S3Client;
+  bucket: string;
+  downloadTtlSeconds: number;
+  tokenTtlSeconds: number;
+}
+
+/** The buyer's view of one order, reachable only with the order's access token. */
+export class OrderStatusService {
+  private readonly deps: OrderStatusDeps;
+
+  constructor(deps: OrderStatusDeps) {
+    this.deps = deps;
+  }
+
+  /**
+   * The order's status for the holder of its token. Unknown id, wrong token and expired token all
+   * raise the same NotFoundError, so the answer never reveals whether an order exists.
+   */
+  async forToken(orderId: string, token: string | undefined): Promise<OrderStatusView> {
+    const notFound = new NotFoundError('Order not found');
+    if (!token) throw notFound;
+    const order = await this.deps.orders.findById(orderId);
+    if (!order || !orderAccessTokenMatches(token, order.accessTokenHash)) throw notFound;
+    if (order.createdAt.getTime() + this.deps.tokenTtlSeconds * 1000 < Date.now()) throw notFound;
+    return {
+      id: String(order._id),
+      status: order.status,
+      amount: order.amount,
+      currency: order.currency,
+      productTitle: order.productTitle,
+      createdAt: order.createdAt,
+      paidAt: order.paidAt ?? null,
+      lastPaymentError: order.lastPaymentError
+        ? {
+            code: order.lastPaymentError.code ?? null,
+            description: order.lastPaymentError.description ?? null,
+          }
+        : null,
+      download: await this.download(order),
+    };
+  }
+
+  private async download(order: Order): Promise<OrderStatusView['download']> {
+    const key = order.delivery?.status === 'delivered' ? order.delivery.fileKey : undefined;
+    if (order.status !== 'paid' || !key) return null;
+    const ttl = this.deps.downloadTtlSeconds;
+    const expiresAt = new Date(Date.now() + ttl * 1000);
+    const url = await presignDownloadUrl(this.deps.s3, this.deps.bucket, key, ttl, {
+      fileName: posix.basename(key),
+    });
+    return { url, expiresAt };
+  }
+}

@@ -1,0 +1,37 @@
+import { Router, type RequestHandler } from 'express';
+import { createFieldCipher } from '@storefront/shared';
+import { currentCreator, requireCreator } from '../auth/auth.middleware.ts';
+import type { ApiDeps } from '../deps.ts';
+import { connectRazorpayBody } from './razorpay-account.schemas.ts';
+import { RazorpayAccountService } from './razorpay-account.service.ts';
+
+const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};
+
+/** The signed-in creator's own Razorpay account; mount under `/api/v1/me/razorpay`. */
+export function razorpayAccountRouter(deps: ApiDeps): Router {
+  const accounts = new RazorpayAccountService({
+    mongo: deps.mongo,
+    cipher: createFieldCipher(deps.config),
+    publicBaseUrl: deps.config.PUBLIC_BASE_URL,
+  });
+  const router = Router();
+  router.use(requireCreator(deps), noStore);
+
+  router.get('/', async (_req, res) => {
+    res.json(await accounts.get(currentCreator(res).id));
+  });
+
+  router.put('/', async (req, res) => {
+    const input = connectRazorpayBody.parse(req.body);
+    res.json(await accounts.connect(currentCreator(res).id, input));
+  });
+
+  router.delete('/', async (_req, res) => {
+    res.json(await accounts.disconnect(currentCreator(res).id));
+  });
+
+  return router;
+}

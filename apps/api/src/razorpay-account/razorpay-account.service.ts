@@ -1,0 +1,77 @@
+import type { Connection } from 'mongoose';
+import {
+  NotFoundError,
+  RazorpayAccountRepository,
+  encryptRazorpaySecrets,
+  forgetRazorpayCredentials,
+  type FieldCipher,
+} from '@storefront/shared';
+import type { ConnectRazorpayInput } from './razorpay-account.schemas.ts';
+
+/** What a creator sees of their connected account: never a secret. */
+export interface RazorpayAccountView {
+  connected: boolean;
+  /** Masked, e.g. `rzp_test_****abcd`; null when not connected. */
+  keyId: string | null;
+  connectedAt: Date | null;
+  /** Where to point the account's webhook in the Razorpay dashboard. */
+  webhookUrl: string;
+}
+
+/** Connects, shows and disconnects a creator's own Razorpay account. */
+export class RazorpayAccountService {
+  private readonly repo: RazorpayAccountRepository;
+  private readonly mongo: Connection;
+  private readonly cipher: FieldCipher;
+  private readonly publicBaseUrl: string;
+
+  constructor(deps: { mongo: Connection; cipher: FieldCipher; publicBaseUrl: string }) {
+    this.mongo = deps.mongo;
+    this.repo = new RazorpayAccountRepository(deps.mongo);
+    this.cipher = deps.cipher;
+    this.publicBaseUrl = deps.publicBaseUrl.replace(/\/+$/, '');
+  }
+
+  async get(creatorId: string): Promise<RazorpayAccountView> {
+    const stored = await this.repo.find(creatorId);
+    if (stored === undefined) throw new NotFoundError('Creator not found');
+    return stored ? this.view(creatorId, stored.keyId, stored.connectedAt) : this.view(creatorId);
+  }
+
+  /** Stores the credentials encrypted (replacing any earlier ones). */
+  async connect(creatorId: string, input: ConnectRazorpayInput): Promise<RazorpayAccountView> {
+    const connectedAt = new Date();
+    const saved = await this.repo.save(creatorId, {
+      keyId: input.keyId,
+      connectedAt,
+      ...encryptRazorpaySecrets(this.cipher, creatorId, input),
+    });
+    if (!saved) throw new NotFoundError('Creator not found');
+    forgetRazorpayCredentials(this.mongo, creatorId);
+    return this.view(creatorId, input.keyId, connectedAt);
+  }
+
+  /** Removes the credentials; new checkouts use the platform account. Idempotent. */
+  async disconnect(creatorId: string): Promise<RazorpayAccountView> {
+    await this.repo.remove(creatorId);
+    forgetRazorpayCredentials(this.mongo, creatorId);
+    return this.get(creatorId);
+  }
+
+  private view(creatorId: string, keyId?: string, connectedAt?: Date): RazorpayAccountView {
+    return {
+      connected: keyId !== undefined,
+      keyId: keyId === undefined ? null : maskKeyId(keyId),
+      connectedAt: connectedAt ?? null,
+      webhookUrl: `${this.publicBaseUrl}/api/v1/webhooks/razorpay/${creatorId}`,
+    };
+  }
+}
+
+/** `rzp_test_1234567890abcd` → `rzp_test_****abcd`: enough to recognise, not to use. */
+export function maskKeyId(keyId: string): string {
+  const m = /^(rzp_(?:test|live)_)(.*)$/.exec(keyId);
+  const prefix = m?.[1] ?? '';
+  const rest = m?.[2] ?? keyId;
+  return `${prefix}****${rest.length > 8 ? rest.slice(-4) : ''}`;
+}
