@@ -56,8 +56,14 @@ export async function startRedisServer(
       '--loglevel',
       'warning',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // Own process group: a Ctrl-C in the terminal reaches the API and worker, which still need
+    // Redis to shut down cleanly; whoever started this server stops it last via stop().
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
+  // Never outlive the process that started it, even when stop() is not reached.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
