@@ -2,6 +2,7 @@
 //
 // Side by side, same load generator, same connections and duration:
 //   raw  — a bare node:http server writing the very bytes and headers the API sends (the ceiling);
+//   router — a bare Express app with only the storefront router (same cache instance);
 //   api  — the full API from startApi(): every middleware app.ts mounts (request id, metrics,
 //          security headers, CORS, the Redis rate limiter, query guard, JSON body gate), on the
 //          storefront cache-hit path.
@@ -16,6 +17,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import express from 'express';
 import { startMongoServer, startRedisServer } from '@storefront/devstack';
 import {
   createLogger,
@@ -27,9 +29,10 @@ import {
   type Config,
 } from '@storefront/shared';
 import { startApi, type RunningApi } from '../src/server.ts';
+import { storeRouter } from '../src/storefront/store.routes.ts';
 import { seedDemo } from '../../../scripts/seed-demo.ts';
 
-type Target = 'raw' | 'api';
+type Target = 'raw' | 'router' | 'api';
 interface ServerStats {
   count: number;
   p50: number;
@@ -40,7 +43,7 @@ interface ServerStats {
 type ToChild =
   { op: 'reset'; target: Target } | { op: 'stats'; target: Target } | { op: 'metrics' };
 type FromChild =
-  | { op: 'ready'; raw: string; api: string; bodyBytes: number }
+  | { op: 'ready'; raw: string; router: string; api: string; bodyBytes: number }
   | { op: 'stats'; stats: ServerStats }
   | { op: 'metrics'; tiers: Record<string, number>; le1ms: string }
   | { op: 'ok' };
@@ -81,7 +84,18 @@ async function runServers(mongoUrl: string, redisUrl: string): Promise<void> {
   });
   raw.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
-  const timers = { raw: serverTimer(raw), api: serverTimer(api.server as http.Server) };
+  // The storefront router alone on a bare Express app (same cache instance): splits the API's
+  // cost into the storefront's own and the cross-cutting middleware's.
+  const routerApp = express();
+  routerApp.use('/api/v1/store', storeRouter(api.deps));
+  const routerOnly = http.createServer(routerApp);
+  routerOnly.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => routerOnly.listen(0, '127.0.0.1', resolve));
+  const timers = {
+    raw: serverTimer(raw),
+    router: serverTimer(routerOnly),
+    api: serverTimer(api.server as http.Server),
+  };
 
   const send = (m: FromChild) => process.send?.(m);
   process.on('message', (m: ToChild) => {
@@ -96,11 +110,13 @@ async function runServers(mongoUrl: string, redisUrl: string): Promise<void> {
   });
   process.once('disconnect', () => {
     raw.close();
+    routerOnly.close();
     void api.close().then(() => process.exit(0));
   });
   send({
     op: 'ready',
     raw: `http://127.0.0.1:${(raw.address() as AddressInfo).port}/api/v1/store/demo`,
+    router: `http://127.0.0.1:${(routerOnly.address() as AddressInfo).port}/api/v1/store/demo`,
     api: storeUrl,
     bodyBytes: body.length,
   });
@@ -193,6 +209,7 @@ async function main(): Promise<void> {
     };
     const before = await ask<Extract<FromChild, { op: 'metrics' }>>({ op: 'metrics' });
     const raw = await measure('raw node:http', 'raw', ready.raw);
+    const router = await measure('express + store router', 'router', ready.router);
     const full = await measure('full API (cache hit)', 'api', ready.api);
     const after = await ask<Extract<FromChild, { op: 'metrics' }>>({ op: 'metrics' });
 
@@ -230,11 +247,12 @@ async function main(): Promise<void> {
         col('non-2xx'),
       ].join(' '),
       row(raw),
+      row(router),
       row(full),
       `full API / raw: ${((full.rps / raw.rps) * 100).toFixed(1)} % of raw req/s (goal >= 50 %); ` +
         `CPU per request ${(full.stats.cpuMicros / raw.stats.cpuMicros).toFixed(1)}x raw; ` +
         `server-side cache-hit p99 ${(full.stats.p99 / 1000).toFixed(3)} ms (goal < 1 ms)`,
-      `storefront tiers during the API runs (incl. warm-up): ${JSON.stringify(tiers)}; ` +
+      `storefront tiers during the router and API runs (incl. warm-up): ${JSON.stringify(tiers)}; ` +
         `memory hit ratio ${(((tiers['memory/found'] ?? 0) / Math.max(1, served)) * 100).toFixed(2)} %`,
       `http_request_duration_seconds, route /api/v1/store/:username: ${after.le1ms} of requests <= 1 ms`,
     ];
