@@ -11,6 +11,7 @@ import { meRouter } from './me/me.routes.ts';
 import { storeRouter } from './storefront/store.routes.ts';
 import { securityMiddleware } from './security/security.middleware.ts';
 import { parseTrustProxy } from './security/trust-proxy.ts';
+import { uploadRouter } from './uploads/upload.routes.ts';
 import { checkoutRouter } from './checkout/checkout.routes.ts';
 import { orderRouter } from './orders/order.routes.ts';
 import { webhookRouter } from './webhooks/webhook.routes.ts';
@@ -51,6 +52,7 @@ export function createApp(deps: ApiDeps, opts: { isShuttingDown?: () => boolean 
   app.use('/api/v1/store', storeRouter(deps));
   app.use('/api/v1/auth', authRouter(deps));
   app.use('/api/v1/me', meRouter(deps));
+  app.use('/api/v1/me/products', uploadRouter(deps));
   app.use('/api/v1/store', checkoutRouter(deps));
   app.use('/api/v1/orders', orderRouter(deps));
   app.use('/api/v1/webhooks/razorpay', webhookRouter(deps));
