@@ -1,11 +1,6 @@
-import type { Connection, Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testConfig, uniqueName } from '@storefront/devstack/test-harness';
 import {
-  createLogger,
-  createMongoConnection,
-  createProducerRedis,
-  createProducers,
   deliveryModel,
   ensureWebhookJob,
   orderModel,
@@ -13,13 +8,9 @@ import {
   webhookDlqModel,
   webhookEventModel,
   type Order,
-  type Producers,
-  type Redis,
   type Transaction,
 } from '@storefront/shared';
-import { startWorker, type RunningWorker } from '../src/index.ts';
 import { startAlertSink } from './helpers/alert-sink.ts';
-import { failFindAndModify } from './helpers/failpoint.ts';
 import {
   eventBody,
   eventually,
@@ -29,49 +20,36 @@ import {
   scrape,
   seedOrder,
 } from './helpers/fixtures.ts';
+import { startWorkerWorld, type WorkerWorld } from './helpers/worker-world.ts';
 
 // The worker as production runs it (startWorker), fed the way the API feeds it: an inbox event in
-// MongoDB plus a job in Redis. Retries run on a 1/2000 time scale (15 ms, 30 ms, 150 ms, 0.9 s, 1.8 s).
+// MongoDB plus a job in Redis. Retries run on a 1/2000 time scale (15 ms, 30 ms, 150 ms, 0.9 s,
+// 1.8 s). Failures injected into MongoDB itself are in webhook-retries.test.ts.
 
 const SCALE = 0.0005;
-let worker: RunningWorker;
-let mongo: Connection;
-let redis: Redis;
-let producers: Producers;
+let world: WorkerWorld;
 let sink: Awaited<ReturnType<typeof startAlertSink>>;
 
 beforeAll(async () => {
   sink = await startAlertSink();
-  const config = testConfig(
-    {
-      WEBHOOK_RETRY_TIME_SCALE: String(SCALE),
-      WEBHOOK_SWEEP_INTERVAL_MS: '300',
-      ALERT_WEBHOOK_URL: sink.url,
-      WORKER_CONCURRENCY: '4',
-    },
-    uniqueName('wh'),
-  );
-  worker = await startWorker(config);
-  const logger = createLogger({ level: 'silent', service: 'test' });
-  mongo = await createMongoConnection({ url: config.MONGO_URL, poolSize: 5, logger });
-  redis = createProducerRedis(config.REDIS_URL, logger);
-  producers = createProducers(redis, config.QUEUE_PREFIX);
+  world = await startWorkerWorld({
+    WEBHOOK_RETRY_TIME_SCALE: String(SCALE),
+    WEBHOOK_SWEEP_INTERVAL_MS: '300',
+    ALERT_WEBHOOK_URL: sink.url,
+    WORKER_CONCURRENCY: '4',
+  });
 });
 
 afterAll(async () => {
-  await failFindAndModify(mongo, 'orders', 'off').catch(() => undefined);
-  await worker?.close();
-  await producers?.close();
-  await redis?.quit();
-  await mongo?.close();
+  await world?.close();
   await sink?.close();
 });
 
-const findOrder = (id: Types.ObjectId) => orderModel(mongo).findById(id).lean<Order>().exec();
-const inbox = (id: string) => webhookEventModel(mongo).findById(id).lean().exec();
-const dlq = (id: string) => webhookDlqModel(mongo).findById(id).lean().exec();
+const findOrder = (id: Types.ObjectId) => orderModel(world.mongo).findById(id).lean<Order>().exec();
+const inbox = (id: string) => webhookEventModel(world.mongo).findById(id).lean().exec();
+const dlq = (id: string) => webhookDlqModel(world.mongo).findById(id).lean().exec();
 const transactions = (orderId: Types.ObjectId) =>
-  transactionModel(mongo).find({ orderId }).lean<Transaction[]>().exec();
+  transactionModel(world.mongo).find({ orderId }).lean<Transaction[]>().exec();
 
 async function processed(eventId: string, status = 'processed') {
   return eventually(async () => (await inbox(eventId))?.status === status, {
@@ -81,9 +59,13 @@ async function processed(eventId: string, status = 'processed') {
 
 describe('webhook processing', () => {
   it('when payment.captured arrives, then the order is paid, logged and delivered once with the product file', async () => {
-    const before = await scrape(worker.url);
-    const { order, fileKey } = await seedOrder(mongo);
-    const eventId = await receiveEvent(mongo, producers, eventBody('payment.captured', order));
+    const before = await scrape(world.worker.url);
+    const { order, fileKey } = await seedOrder(world.mongo);
+    const eventId = await receiveEvent(
+      world.mongo,
+      world.producers,
+      eventBody('payment.captured', order),
+    );
     await processed(eventId);
 
     const paid = await eventually(async () => {
@@ -92,14 +74,14 @@ describe('webhook processing', () => {
     });
     expect(paid.status).toBe('paid');
     expect(paid.delivery?.fileKey).toBe(fileKey);
-    const deliveries = await deliveryModel(mongo).find({ orderId: order._id }).lean().exec();
+    const deliveries = await deliveryModel(world.mongo).find({ orderId: order._id }).lean().exec();
     expect(deliveries).toHaveLength(1);
     expect(deliveries[0]?.fileKey).toBe(fileKey);
     const log = await transactions(order._id);
     expect(log.filter((t) => t.outcome === 'paid')).toHaveLength(1);
     expect(await dlq(eventId)).toBeNull();
 
-    const after = await scrape(worker.url);
+    const after = await scrape(world.worker.url);
     expect(
       metricValue(after, 'deliveries_total', { file: 'present' }) -
         metricValue(before, 'deliveries_total', { file: 'present' }),
@@ -117,16 +99,20 @@ describe('webhook processing', () => {
   });
 
   it('when the same event is processed three times, then it is applied once', async () => {
-    const { order } = await seedOrder(mongo);
-    const eventId = await receiveEvent(mongo, producers, eventBody('payment.captured', order));
+    const { order } = await seedOrder(world.mongo);
+    const eventId = await receiveEvent(
+      world.mongo,
+      world.producers,
+      eventBody('payment.captured', order),
+    );
     await processed(eventId);
     const first = await findOrder(order._id);
-    const before = await scrape(worker.url);
+    const before = await scrape(world.worker.url);
     // Two more runs of the same event (a re-delivered job, the sweeper re-queueing it).
     for (let i = 0; i < 2; i++) {
-      await ensureWebhookJob(producers.webhooks, eventId);
+      await ensureWebhookJob(world.producers.webhooks, eventId);
       await eventually(async () => {
-        const text = await scrape(worker.url);
+        const text = await scrape(world.worker.url);
         return (
           metricValue(text, 'webhooks_processed_total', { outcome: 'duplicate' }) -
             metricValue(before, 'webhooks_processed_total', { outcome: 'duplicate' }) >=
@@ -140,24 +126,28 @@ describe('webhook processing', () => {
     });
     expect(last.paidAt).toEqual(first?.paidAt);
     expect((await transactions(order._id)).filter((t) => t.outcome === 'paid')).toHaveLength(1);
-    expect(await deliveryModel(mongo).countDocuments({ orderId: order._id })).toBe(1);
+    expect(await deliveryModel(world.mongo).countDocuments({ orderId: order._id })).toBe(1);
   });
 
   it('when order.paid follows payment.captured and a failure arrives late, then nothing changes twice', async () => {
-    const { order } = await seedOrder(mongo);
+    const { order } = await seedOrder(world.mongo);
     const paymentId = gatewayId('pay');
     const captured = await receiveEvent(
-      mongo,
-      producers,
+      world.mongo,
+      world.producers,
       eventBody('payment.captured', order, { paymentId }),
     );
     await processed(captured);
     const orderPaid = await receiveEvent(
-      mongo,
-      producers,
+      world.mongo,
+      world.producers,
       eventBody('order.paid', order, { paymentId }),
     );
-    const lateFailure = await receiveEvent(mongo, producers, eventBody('payment.failed', order));
+    const lateFailure = await receiveEvent(
+      world.mongo,
+      world.producers,
+      eventBody('payment.failed', order),
+    );
     await processed(orderPaid);
     await processed(lateFailure);
 
@@ -168,32 +158,44 @@ describe('webhook processing', () => {
     const outcomes = (await transactions(order._id)).map((t) => t.outcome).sort();
     expect(outcomes).toEqual(['already_paid', 'paid', 'payment_failed']);
     await eventually(async () => (await findOrder(order._id))?.delivery?.status === 'delivered');
-    expect(await deliveryModel(mongo).countDocuments({ orderId: order._id })).toBe(1);
+    expect(await deliveryModel(world.mongo).countDocuments({ orderId: order._id })).toBe(1);
   });
 
   it('when a payment fails first, then the order stays open with the error and a later capture pays it', async () => {
-    const { order } = await seedOrder(mongo);
-    const failed = await receiveEvent(mongo, producers, eventBody('payment.failed', order));
+    const { order } = await seedOrder(world.mongo);
+    const failed = await receiveEvent(
+      world.mongo,
+      world.producers,
+      eventBody('payment.failed', order),
+    );
     await processed(failed);
     const afterFailure = await findOrder(order._id);
     expect(afterFailure?.status).toBe('pending');
     expect(afterFailure?.lastPaymentError?.code).toBe('BAD_REQUEST_ERROR');
 
-    const authorized = await receiveEvent(mongo, producers, eventBody('payment.authorized', order));
+    const authorized = await receiveEvent(
+      world.mongo,
+      world.producers,
+      eventBody('payment.authorized', order),
+    );
     await processed(authorized);
     expect((await findOrder(order._id))?.status).toBe('pending');
     expect((await transactions(order._id)).map((t) => t.outcome)).toContain('authorized');
 
-    const captured = await receiveEvent(mongo, producers, eventBody('payment.captured', order));
+    const captured = await receiveEvent(
+      world.mongo,
+      world.producers,
+      eventBody('payment.captured', order),
+    );
     await processed(captured);
     expect((await findOrder(order._id))?.status).toBe('paid');
   });
 
   it('when only order.paid’s notes name our order, then that order is paid', async () => {
-    const { order } = await seedOrder(mongo, { gatewayOrderId: null });
+    const { order } = await seedOrder(world.mongo, { gatewayOrderId: null });
     const eventId = await receiveEvent(
-      mongo,
-      producers,
+      world.mongo,
+      world.producers,
       eventBody('order.paid', order, { gatewayOrderId: gatewayId('order') }),
     );
     await processed(eventId);
@@ -201,7 +203,7 @@ describe('webhook processing', () => {
   });
 
   it('when an event is of a kind we do not handle, then it is recorded as ignored', async () => {
-    const eventId = await receiveEvent(mongo, producers, {
+    const eventId = await receiveEvent(world.mongo, world.producers, {
       entity: 'event',
       event: 'refund.created',
       payload: {},
@@ -210,8 +212,12 @@ describe('webhook processing', () => {
   });
 
   it('when the product has no file yet, then the order is delivered without a file key', async () => {
-    const { order } = await seedOrder(mongo, { file: false });
-    const eventId = await receiveEvent(mongo, producers, eventBody('payment.captured', order));
+    const { order } = await seedOrder(world.mongo, { file: false });
+    const eventId = await receiveEvent(
+      world.mongo,
+      world.producers,
+      eventBody('payment.captured', order),
+    );
     await processed(eventId);
     const o = await eventually(async () => {
       const x = await findOrder(order._id);
@@ -223,106 +229,41 @@ describe('webhook processing', () => {
 
 describe('retries and the DLQ', () => {
   it('when the order is not written yet, then the event is retried and applied once it lands', async () => {
-    const { order } = await seedOrder(mongo);
+    const { order } = await seedOrder(world.mongo);
     const gatewayOrderId = gatewayId('order');
     const eventId = await receiveEvent(
-      mongo,
-      producers,
+      world.mongo,
+      world.producers,
       eventBody('payment.captured', order, { gatewayOrderId }),
     );
     const entry = await eventually(() => dlq(eventId));
     expect(entry.status).toBe('pending');
     expect(entry.error_message).toMatch(/no order for gateway order/);
-    await orderModel(mongo).updateOne({ _id: order._id }, { $set: { gatewayOrderId } });
+    await orderModel(world.mongo).updateOne({ _id: order._id }, { $set: { gatewayOrderId } });
     await processed(eventId);
     expect((await findOrder(order._id))?.status).toBe('paid');
     await eventually(async () => (await dlq(eventId)) === null);
   });
 
-  it('when MongoDB fails the order update three times, then it is retried on the schedule and succeeds', async () => {
-    const before = await scrape(worker.url);
-    const { order } = await seedOrder(mongo);
-    await failFindAndModify(mongo, 'orders', { times: 3 });
-    const started = Date.now();
-    const eventId = await receiveEvent(mongo, producers, eventBody('payment.captured', order));
-    // retry_count → scheduled delay, as recorded in the DLQ entry after each failure.
-    const seen = new Map<number, number>();
-    await eventually(async () => {
-      const e = await dlq(eventId);
-      if (e?.next_retry_at)
-        seen.set(e.retry_count, e.next_retry_at.getTime() - e.updated_at.getTime());
-      return (await inbox(eventId))?.status === 'processed';
-    });
-    const elapsed = Date.now() - started;
-
-    expect((await findOrder(order._id))?.status).toBe('paid');
-    expect((await inbox(eventId))?.attempts).toBe(3);
-    expect(await dlq(eventId)).toBeNull();
-    expect(seen.size).toBeGreaterThan(0);
-    const schedule = [30_000, 60_000, 300_000];
-    for (const [retryCount, delay] of seen) {
-      const expected = (schedule[retryCount] ?? NaN) * SCALE;
-      expect(delay).toBeGreaterThanOrEqual(expected - 20);
-      expect(delay).toBeLessThanOrEqual(expected + 1);
-    }
-    // The first three steps of the schedule: (30 + 60 + 300) s × SCALE.
-    expect(elapsed).toBeGreaterThanOrEqual(390_000 * SCALE - 10);
-    const after = await scrape(worker.url);
-    expect(
-      metricValue(after, 'events_retried_total') - metricValue(before, 'events_retried_total'),
-    ).toBe(3);
-  });
-
-  it('when the order update always fails, then the event is dead after five retries with an alert', async () => {
-    const before = await scrape(worker.url);
-    const { order } = await seedOrder(mongo);
-    await failFindAndModify(mongo, 'orders', 'alwaysOn');
-    let eventId = '';
-    try {
-      eventId = await receiveEvent(mongo, producers, eventBody('payment.captured', order));
-      await processed(eventId, 'dead');
-    } finally {
-      await failFindAndModify(mongo, 'orders', 'off');
-    }
-    const entry = await dlq(eventId);
-    expect(entry).toMatchObject({
-      status: 'dead',
-      retry_count: 5,
-      event_type: 'payment.captured',
-      permanent: false,
-    });
-    expect(entry?.error_message).toMatch(/failpoint/i);
-    expect((await inbox(eventId))?.attempts).toBe(6);
-    const alert = await eventually(() =>
-      Promise.resolve(
-        sink.received.find(
-          (a) => (a.details as { eventId?: string } | undefined)?.eventId === eventId,
-        ),
-      ),
-    );
-    expect(alert).toMatchObject({ alert: 'webhook_dead', severity: 'error' });
-    const after = await scrape(worker.url);
-    expect(metricValue(after, 'events_dead_total') - metricValue(before, 'events_dead_total')).toBe(
-      1,
-    );
-    expect(metricValue(after, 'dlq_size', { status: 'dead' })).toBeGreaterThanOrEqual(1);
-    expect((await findOrder(order._id))?.status).toBe('pending');
-  }, 20_000);
-
   it('when a payload can never apply, then the event is dead at once', async () => {
-    const { order } = await seedOrder(mongo);
-    const malformed = await receiveEvent(mongo, producers, {
+    const { order } = await seedOrder(world.mongo);
+    const malformed = await receiveEvent(world.mongo, world.producers, {
       event: 'payment.captured',
       payload: { payment: {} },
     });
     const mismatch = await receiveEvent(
-      mongo,
-      producers,
+      world.mongo,
+      world.producers,
       eventBody('payment.captured', order, { amount: 100 }),
     );
-    const foreign = await receiveEvent(mongo, producers, eventBody('payment.captured', order), {
-      account: 'someone-else',
-    });
+    const foreign = await receiveEvent(
+      world.mongo,
+      world.producers,
+      eventBody('payment.captured', order),
+      {
+        account: 'someone-else',
+      },
+    );
     for (const id of [malformed, mismatch, foreign]) {
       await processed(id, 'dead');
       expect(await dlq(id)).toMatchObject({ status: 'dead', retry_count: 0, permanent: true });
@@ -330,12 +271,39 @@ describe('retries and the DLQ', () => {
     }
     expect((await findOrder(order._id))?.status).toBe('pending');
   });
+
+  it('when an event goes dead, then an alert is POSTed to ALERT_WEBHOOK_URL and counted', async () => {
+    const before = await scrape(world.worker.url);
+    const eventId = await receiveEvent(world.mongo, world.producers, {
+      event: 'payment.captured',
+      payload: {},
+    });
+    await processed(eventId, 'dead');
+    const alert = await eventually(() =>
+      Promise.resolve(
+        sink.received.find(
+          (a) => (a.details as { eventId?: string } | undefined)?.eventId === eventId,
+        ),
+      ),
+    );
+    expect(alert).toMatchObject({
+      alert: 'webhook_dead',
+      severity: 'error',
+      details: { permanent: true },
+    });
+    expect(String(alert.text)).toContain(eventId);
+    const after = await scrape(world.worker.url);
+    expect(metricValue(after, 'events_dead_total') - metricValue(before, 'events_dead_total')).toBe(
+      1,
+    );
+    expect(metricValue(after, 'dlq_size', { status: 'dead' })).toBeGreaterThanOrEqual(1);
+  });
 });
 
 describe('sweeper', () => {
   it('when an inbox event has no job (Redis lost it), then the sweeper queues it and it is applied', async () => {
-    const { order } = await seedOrder(mongo);
-    const eventId = await receiveEvent(mongo, null, eventBody('payment.captured', order), {
+    const { order } = await seedOrder(world.mongo);
+    const eventId = await receiveEvent(world.mongo, null, eventBody('payment.captured', order), {
       receivedAt: new Date(Date.now() - 60_000),
     });
     await processed(eventId);
@@ -343,9 +311,9 @@ describe('sweeper', () => {
   });
 
   it('when a paid order’s delivery has no job, then the sweeper queues it', async () => {
-    const { order } = await seedOrder(mongo);
+    const { order } = await seedOrder(world.mongo);
     const queuedAt = new Date(Date.now() - 60_000);
-    await orderModel(mongo).updateOne(
+    await orderModel(world.mongo).updateOne(
       { _id: order._id },
       {
         $set: {
@@ -357,43 +325,6 @@ describe('sweeper', () => {
       },
     );
     await eventually(async () => (await findOrder(order._id))?.delivery?.status === 'delivered');
-    expect(await deliveryModel(mongo).countDocuments({ orderId: order._id })).toBe(1);
+    expect(await deliveryModel(world.mongo).countDocuments({ orderId: order._id })).toBe(1);
   });
-
-  it('when a pending DLQ event is re-queued, then it keeps its retry count and dies after five retries in total', async () => {
-    const { order } = await seedOrder(mongo);
-    const body = eventBody('payment.captured', order);
-    // Three retries already happened (four failed attempts) before Redis lost the job.
-    const eventId = await receiveEvent(mongo, null, body, {
-      receivedAt: new Date(Date.now() - 60_000),
-    });
-    await webhookEventModel(mongo).updateOne(
-      { _id: eventId },
-      { $set: { status: 'failed', attempts: 4 } },
-    );
-    const now = new Date();
-    await webhookDlqModel(mongo).create({
-      _id: eventId,
-      event_id: eventId,
-      account: 'platform',
-      event_type: 'payment.captured',
-      webhook_payload: body,
-      retry_count: 3,
-      next_retry_at: new Date(now.getTime() - 1_000),
-      error_message: 'earlier failure',
-      status: 'pending',
-      permanent: false,
-      created_at: now,
-      updated_at: now,
-      replay_count: 0,
-    });
-    await failFindAndModify(mongo, 'orders', 'alwaysOn');
-    try {
-      await processed(eventId, 'dead');
-    } finally {
-      await failFindAndModify(mongo, 'orders', 'off');
-    }
-    expect((await inbox(eventId))?.attempts).toBe(6);
-    expect(await dlq(eventId)).toMatchObject({ status: 'dead', retry_count: 5 });
-  }, 20_000);
 });

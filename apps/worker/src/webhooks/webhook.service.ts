@@ -60,8 +60,9 @@ export class WebhookService {
     if (ev.status === 'dead') return { event: ev.event, outcome: 'duplicate' };
 
     const outcome = await this.apply(ev);
+    // Only an event that failed before (inbox `failed`; a replay sets that too) has a DLQ entry.
     // DLQ first: if we stop in between, the inbox still says unfinished and the rerun is harmless.
-    await removeDlqEntry(this.deps.mongo, eventId);
+    if (ev.status === 'failed') await removeDlqEntry(this.deps.mongo, eventId);
     await this.events.markFinished(eventId, outcome === 'ignored' ? 'ignored' : 'processed');
     return { event: ev.event, outcome };
   }

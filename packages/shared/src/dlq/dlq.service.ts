@@ -177,7 +177,8 @@ export async function replayDlqEntry(
   await webhookEventModel(deps.mongo).updateOne(
     { _id: id },
     {
-      $set: { status: 'received', attempts: 0 },
+      // `failed` with no attempts: waiting for its (first) retry, and it has a DLQ entry.
+      $set: { status: 'failed', attempts: 0 },
       $unset: { lastError: 1, processedAt: 1 },
       $setOnInsert: {
         account: entry.account,
@@ -196,7 +197,7 @@ export async function replayDlqEntry(
   try {
     await ensureWebhookJob(deps.webhooks, id, { promote: true });
   } catch (err) {
-    // The inbox says `received`, so the sweeper queues it once Redis answers again.
+    // The inbox says unfinished and the entry is due, so the sweeper queues it once Redis is back.
     throw new ServiceUnavailableError(
       'Queue unavailable; the event will be queued by the sweeper',
       err,

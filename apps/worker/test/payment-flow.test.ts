@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { deliveryModel, orderModel, transactionModel, type Order } from '@storefront/shared';
+import { getOrderStatus, payInSandbox } from '../../api/test/helpers/payments.ts';
+import { eventually, metricValue, scrape } from './helpers/fixtures.ts';
+import { buy, sellingCreator, startStack, type Stack } from './helpers/stack.ts';
+
+// End to end over real processes and connections: checkout on the API, payment in the Razorpay
+// sandbox, the sandbox's signed webhooks into the API's inbox, the worker applying them, and the
+// buyer's download link served by local S3.
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+const findOrder = (id: string) =>
+  orderModel(stack.api.deps.mongo).findById(id).lean<Order>().exec();
+
+describe('payment flow', () => {
+  it('when a buyer pays, then the order is paid, delivered once and the download link serves the file', async () => {
+    const file = Buffer.from('%PDF-1.4 the product\n');
+    const seeded = await sellingCreator(stack, { uploadFile: file });
+    const order = await buy(stack.api.url, seeded);
+    const before = await scrape(stack.worker.url);
+
+    const paid = await payInSandbox(inject('razorpayUrl'), order.razorpay.orderId, {
+      status: 'captured',
+    });
+    expect(paid.deliveries.every((d) => d.statusCode === 200)).toBe(true);
+
+    const view = await eventually(async () => {
+      const res = await getOrderStatus(stack.api.url, order.orderId, order.accessToken);
+      return res.body.download ? res.body : null;
+    });
+    expect(view.status).toBe('paid');
+    const download = await fetch((view.download as { url: string }).url);
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer())).toEqual(file);
+
+    const mongo = stack.api.deps.mongo;
+    expect(await deliveryModel(mongo).countDocuments({ orderId: order.orderId })).toBe(1);
+    const log = await transactionModel(mongo).find({ orderId: order.orderId }).lean().exec();
+    expect(log.filter((t) => t.outcome === 'paid')).toHaveLength(1);
+    const after = await scrape(stack.worker.url);
+    expect(metricValue(after, 'deliveries_total') - metricValue(before, 'deliveries_total')).toBe(
+      1,
+    );
+  });
+
+  it('when Razorpay delivers the same events three times, then they are applied once', async () => {
+    const seeded = await sellingCreator(stack);
+    const order = await buy(stack.api.url, seeded);
+    const paid = await payInSandbox(inject('razorpayUrl'), order.razorpay.orderId, {
+      status: 'captured',
+      deliver: { times: 3, shuffle: true },
+    });
+    expect(paid.deliveries.length).toBeGreaterThanOrEqual(3);
+
+    const done = await eventually(async () => {
+      const o = await findOrder(order.orderId);
+      return o?.delivery?.status === 'delivered' ? o : null;
+    });
+    expect(done.paymentId).toBe(paid.payment.id);
+    const mongo = stack.api.deps.mongo;
+    // Every copy reached the API; the inbox kept one event per event id.
+    const eventIds = new Set(paid.deliveries.map((d) => d.eventId));
+    await eventually(async () => {
+      const events = await mongo
+        .collection('webhook_events')
+        .find({ _id: { $in: [...eventIds] as never[] } })
+        .toArray();
+      return events.length === eventIds.size && events.every((e) => e.status === 'processed');
+    });
+    expect(await deliveryModel(mongo).countDocuments({ orderId: order.orderId })).toBe(1);
+    const log = await transactionModel(mongo).find({ orderId: order.orderId }).lean().exec();
+    expect(log.filter((t) => t.outcome === 'paid')).toHaveLength(1);
+  });
+});
