@@ -1,0 +1,66 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { ChaosReport } from './chaos.ts';
+
+const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** The run's figures as the terminal shows them. */
+export function formatReport(r: ChaosReport): string {
+  const f = r.figures;
+  const c = f.webhookCopies;
+  const lines = [
+    '',
+    `chaos run ${r.passed ? 'PASSED' : 'FAILED'} (seed ${r.options.seed}, commit ${r.commit})`,
+    '',
+    `  orders (checkouts)        ${f.orders}  (checked out ${f.checkedOut}, gave up ${f.checkoutGaveUp}, buyer retries ${f.checkoutRetries})`,
+    `  captured at the gateway   ${f.captured}  (of which every webhook dropped: ${f.capturedWithWebhooksLost})`,
+    `  paid                      ${f.paid}  (paid by reconciliation: ${f.paidViaReconciliation})`,
+    `  lost                      ${f.lost}`,
+    `  applied twice             ${f.appliedTwice}`,
+    `  double deliveries         ${f.doubleDeliveries}`,
+    `  paid without capture      ${f.paidWithoutCapture}`,
+    `  undelivered paid orders   ${f.missingDeliveries}`,
+    `  transactions mismatches   ${f.transactionMismatches}  (duplicate captures: ${f.duplicateCaptures})`,
+    `  inbox                     ${f.inboxEvents} events, ${f.inboxUnfinished} unfinished, ${f.acknowledgedNotInInbox} acknowledged but missing`,
+    `  poisoned events           ${f.poisoned} posted, ${f.poisonedDead} dead, ${f.poisonedAlerted} alerted; other DLQ entries ${f.dlqUnexpected}`,
+    `  webhook copies            ${c.delivered} delivered, ${c.dropped} dropped, ${c.failed} given up, ${c.retried} retried by the sandbox`,
+    `  time to drain             ${s(r.drainMs)}${r.quiet ? '' : ' (NOT quiet: timed out)'}`,
+    '',
+    `  faults: ${r.faults.workerKills} worker SIGKILLs, ${r.faults.redisOutages} Redis crash(es) (${s(r.faults.redisDownMs)} down, restarted empty), ` +
+      `MongoDB ${r.options.mongoFailRatio * 100}% write failures for ${s(r.faults.mongoFaultMs)}, ` +
+      `${r.faults.throttleBursts} bursts of 429 (${r.gateway.throttled} calls throttled of ${r.gateway.apiCalls})`,
+    `  timing: start-up ${s(r.startupMs)}, traffic ${s(r.trafficMs)} (${(f.orders / (r.trafficMs / 1000)).toFixed(0)} orders/s), drain ${s(r.drainMs)}`,
+    `  machine: ${r.machine.cores} × ${r.machine.cpu}, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}, load average ${r.machine.loadAverage[0]} → ${r.machine.loadAverage[1]}`,
+  ];
+  const crashes = Object.entries(r.processes.unexpectedExits);
+  if (crashes.length > 0) {
+    lines.push(
+      `  processes that exited unasked: ${crashes.map(([n, k]) => `${n} ×${k}`).join(', ')}`,
+    );
+  }
+  if (r.violations.length > 0) {
+    lines.push('', 'violations:', ...r.violations.map((v) => `  - ${v}`));
+  }
+  if (r.logsKept) lines.push('', `logs: ${r.runDir}`);
+  return lines.join('\n');
+}
+
+const TABLE_MARKER = '<!-- chaos-results -->';
+
+/** Appends the run as a row of the results table that follows the marker in `file`. */
+export function recordRun(file: string, r: ChaosReport, command: string): void {
+  const f = r.figures;
+  const row =
+    `| ${r.startedAt.slice(0, 16).replace('T', ' ')} | \`${command}\` | ${r.commit} | ` +
+    `${r.machine.cores} × ${r.machine.cpu}, load ${r.machine.loadAverage[0]} | ${f.orders} | ${f.captured} | ` +
+    `${f.paid} (${f.paidViaReconciliation} by reconciliation) | ${f.lost} | ${f.appliedTwice} | ${f.doubleDeliveries} | ` +
+    `${f.paidWithoutCapture} | ${f.poisonedDead}/${f.poisoned} | ${r.faults.workerKills} / ${r.faults.redisOutages} / ` +
+    `${s(r.faults.mongoFaultMs)} / ${r.gateway.throttled} | ${s(r.trafficMs)} | ${s(r.drainMs)} | ` +
+    `${r.passed ? 'pass' : 'FAIL'} |`;
+  const text = readFileSync(file, 'utf8');
+  const at = text.indexOf(TABLE_MARKER);
+  if (at === -1) throw new Error(`${file} has no ${TABLE_MARKER} marker`);
+  // The table ends at the first blank line after the marker.
+  const end = text.indexOf('\n\n', at);
+  const cut = end === -1 ? text.length : end;
+  writeFileSync(file, `${text.slice(0, cut)}\n${row}${text.slice(cut)}`);
+}

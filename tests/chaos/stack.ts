@@ -1,0 +1,286 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mongoose, { type Connection } from 'mongoose';
+import {
+  freePort,
+  startRazorpaySandbox,
+  startRedisServer,
+  withDatabase,
+  type RazorpaySandbox,
+  type RedisServerHandle,
+} from '@storefront/devstack';
+import { ensureIndexes, loadConfig, type Config } from '@storefront/shared';
+import { startAlertSink, type AlertSink } from './alert-sink.ts';
+import { httpOk, managedProcess, printed, type ManagedProcess } from './processes.ts';
+import { startRoundRobinProxy, type RoundRobinProxy } from './webhook-proxy.ts';
+
+// The system under test, as production runs it (NODE_ENV=production), twice over: two API
+// processes behind a round-robin proxy for the sandbox's webhooks, two workers, and their own
+// redis-server, MongoDB server and Razorpay sandbox. Timings are shortened so that retries,
+// sweeps and reconciliation happen within the run.
+
+/** Settings of the stack that follow from the run's options. */
+export interface StackSettings {
+  retryTimeScale: number;
+  /** External MongoDB; a database of the run's own is created (and dropped on success). */
+  mongoUrl?: string;
+  log: (line: string) => void;
+}
+
+/** Where the stack's Razorpay platform account lives. */
+export interface PlatformAccount {
+  keyId: string;
+  keySecret: string;
+  webhookSecret: string;
+}
+
+export interface ChaosStack {
+  runId: string;
+  runDir: string;
+  /** Validated config with the children's values (for seeding with the same encryption keys). */
+  config: Config;
+  /** MongoDB URL of the run's database (the orchestrator's own connections). */
+  mongoUrl: string;
+  /** The `appName` the API and worker connections announce; failpoints target only them. */
+  appName: string;
+  /** The orchestrator's own connection: short timeouts, never hit by failpoints. */
+  mongo: Connection;
+  sandbox: RazorpaySandbox;
+  platform: PlatformAccount;
+  proxy: RoundRobinProxy;
+  alerts: AlertSink;
+  apiUrls: string[];
+  apis: ManagedProcess[];
+  workers: ManagedProcess[];
+  redis: {
+    url: string;
+    port: number;
+    /** Crashes Redis (SIGKILL; no persistence, so every key is gone). */
+    crash(): Promise<void>;
+    /** Starts an empty Redis on the same port. */
+    start(): Promise<void>;
+    up(): boolean;
+  };
+  /** Every child and service, stopped; safe to call twice. */
+  stop(): Promise<void>;
+  /** SIGKILLs every child process at once (for `process.on('exit')`, when nothing can wait). */
+  killAllSync(): void;
+}
+
+// Shortened timings: sweeps and reconciliation every second; orders older than 3 s are checked
+// against Razorpay; unpaid ones expire after 20 s (a capture still wins over an expiry).
+const TIMINGS = {
+  WEBHOOK_SWEEP_INTERVAL_MS: '1000',
+  RECONCILE_INTERVAL_MS: '1000',
+  RECONCILE_MIN_AGE_MS: '3000',
+  RECONCILE_ORDER_EXPIRY_MS: '20000',
+  RECONCILE_BATCH_SIZE: '200',
+  RECONCILE_CONCURRENCY: '8',
+  RECONCILE_LOCK_TTL_MS: '10000',
+  RAZORPAY_MAX_CALLS_PER_SECOND: '200',
+  RAZORPAY_BACKOFF_BASE_MS: '200',
+  RAZORPAY_BACKOFF_MAX_MS: '2000',
+  SHUTDOWN_TIMEOUT_MS: '5000',
+};
+
+/** Starts everything; on failure stops what it started and rethrows. */
+export async function startChaosStack(settings: StackSettings): Promise<ChaosStack> {
+  const runId = `chaos_${Date.now().toString(36)}_${randomBytes(2).toString('hex')}`;
+  const runDir = mkdtempSync(join(tmpdir(), 'storefront-chaos-'));
+  const stops: Array<() => Promise<void>> = [];
+  const children: ManagedProcess[] = [];
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      await Promise.allSettled(children.map((c) => c.stop(8_000)));
+      for (const s of stops.reverse()) await s().catch(() => undefined);
+    })();
+    return stopping;
+  };
+
+  try {
+    // --- MongoDB: the in-repo server as a child process, or an external one ---
+    let mongoBase: string;
+    if (settings.mongoUrl) {
+      mongoBase = settings.mongoUrl;
+    } else {
+      const port = await freePort();
+      const mongoProc = managedProcess({
+        name: 'mongo',
+        script: 'packages/devstack/src/cli.ts',
+        args: ['mongo', '--port', String(port)],
+        env: { ...process.env },
+        logDir: runDir,
+        ready: printed('mongo listening on'),
+      });
+      children.push(mongoProc);
+      await mongoProc.start();
+      mongoBase = `mongodb://127.0.0.1:${port}`;
+    }
+    const mongoUrl = withDatabase(mongoBase, runId);
+    const appName = runId;
+    const mongo = mongoose.createConnection(mongoUrl, {
+      appName: 'chaos-orchestrator',
+      maxPoolSize: 8,
+      serverSelectionTimeoutMS: 3_000,
+      socketTimeoutMS: 20_000,
+      autoIndex: false,
+      autoCreate: false,
+    });
+    await mongo.asPromise();
+    stops.push(async () => {
+      await mongo.close(true);
+    });
+    await ensureIndexes(mongo);
+
+    // --- Redis ---
+    let redis: RedisServerHandle = await startRedisServer();
+    const redisPort = redis.port;
+    stops.push(() => redis.stop());
+
+    // --- Razorpay sandbox, alert sink ---
+    const sandbox = await startRazorpaySandbox({
+      // Razorpay retries for 24 h; here a failed delivery gets 5 more tries over ~8 s.
+      webhookRetries: 5,
+      retryDelayMs: 250,
+      webhookTimeoutMs: 5_000,
+    });
+    stops.push(() => sandbox.stop());
+    const alerts = await startAlertSink();
+    stops.push(() => alerts.stop());
+
+    // --- the two APIs and the proxy in front of them ---
+    const apiPorts = [await freePort(), await freePort()];
+    const apiUrls = apiPorts.map((p) => `http://127.0.0.1:${p}`);
+    const proxy = await startRoundRobinProxy(apiUrls);
+    stops.push(() => proxy.stop());
+
+    const platform: PlatformAccount = {
+      keyId: `rzp_test_${randomBytes(6).toString('hex')}`,
+      keySecret: randomBytes(16).toString('hex'),
+      webhookSecret: randomBytes(16).toString('hex'),
+    };
+    sandbox.addAccount({
+      ...platform,
+      webhookUrl: `${proxy.url}/api/v1/webhooks/razorpay/platform`,
+    });
+
+    const env: Record<string, string> = {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      MONGO_URL: `${mongoUrl}${mongoUrl.includes('?') ? '&' : '?'}appName=${appName}`,
+      MONGO_POOL_SIZE: '20',
+      MONGO_SERVER_SELECTION_TIMEOUT_MS: '5000',
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: `{${runId}}`,
+      REDIS_KEY_PREFIX: `${runId}:`,
+      RAZORPAY_API_BASE_URL: sandbox.url,
+      RAZORPAY_KEY_ID: platform.keyId,
+      RAZORPAY_KEY_SECRET: platform.keySecret,
+      RAZORPAY_WEBHOOK_SECRET: platform.webhookSecret,
+      RAZORPAY_TIMEOUT_MS: '4000',
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      ADMIN_PASSWORD: randomBytes(12).toString('hex'),
+      ENCRYPTION_KEYS: `ch1:${randomBytes(32).toString('base64')}`,
+      S3_ACCESS_KEY_ID: 'S3RVER',
+      S3_SECRET_ACCESS_KEY: 'S3RVER',
+      API_HOST: '127.0.0.1',
+      API_WORKERS: '1',
+      WORKER_HOST: '127.0.0.1',
+      WORKER_HEALTH_PORT: '0',
+      RATE_LIMIT_PUBLIC_PER_MIN: '100000000',
+      RATE_LIMIT_AUTH_PER_MIN: '100000000',
+      RATE_LIMIT_WEBHOOK_PER_MIN: '100000000',
+      WEBHOOK_RETRY_TIME_SCALE: String(settings.retryTimeScale),
+      ALERT_WEBHOOK_URL: alerts.url,
+      ...TIMINGS,
+    };
+    const config = loadConfig({ ...env, API_PORT: '0', PUBLIC_BASE_URL: 'http://127.0.0.1' });
+    const childEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => ({
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ...env,
+      ...extra,
+    });
+
+    const apis = apiPorts.map((port, i) =>
+      managedProcess({
+        name: `api-${i + 1}`,
+        script: 'apps/api/src/main.ts',
+        env: childEnv({
+          API_PORT: String(port),
+          PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+          SERVICE_NAME: `api-${i + 1}`,
+        }),
+        logDir: runDir,
+        ready: httpOk(`http://127.0.0.1:${port}/readyz`),
+        readyTimeoutMs: 90_000,
+      }),
+    );
+    const workers = [1, 2].map((n) =>
+      managedProcess({
+        name: `worker-${n}`,
+        script: 'apps/worker/src/main.ts',
+        env: childEnv({ SERVICE_NAME: `worker-${n}` }),
+        logDir: runDir,
+        ready: printed('"worker started"'),
+        readyTimeoutMs: 90_000,
+      }),
+    );
+    children.push(...apis, ...workers);
+    await Promise.all([...apis, ...workers].map((p) => p.start()));
+    settings.log(
+      `stack up: APIs ${apiUrls.join(', ')} behind ${proxy.url}; 2 workers; Redis ${redis.url}; ` +
+        `MongoDB ${settings.mongoUrl ? 'external' : 'in-repo server'} (db ${runId}); logs in ${runDir}`,
+    );
+
+    let redisUp = true;
+    return {
+      runId,
+      runDir,
+      config,
+      mongoUrl,
+      appName,
+      mongo,
+      sandbox,
+      platform,
+      proxy,
+      alerts,
+      apiUrls,
+      apis,
+      workers,
+      redis: {
+        url: redis.url,
+        port: redisPort,
+        crash: async () => {
+          redisUp = false;
+          redis.process.kill('SIGKILL');
+          await redis.stop();
+        },
+        start: async () => {
+          redis = await startRedisServer({ port: redisPort });
+          redisUp = true;
+        },
+        up: () => redisUp,
+      },
+      stop,
+      killAllSync: () => {
+        for (const c of children) {
+          const pid = c.pid();
+          if (pid === undefined) continue;
+          try {
+            process.kill(-pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }
+        redis.process.kill('SIGKILL');
+      },
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
