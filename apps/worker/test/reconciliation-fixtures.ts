@@ -37,6 +37,19 @@ export interface ReconciliationProcess {
   close(): Promise<void>;
 }
 
+/** Value of one sample of `name` whose labels include `labels` (0 when absent). */
+export async function metricValue(
+  proc: ReconciliationProcess,
+  name: string,
+  labels = '',
+): Promise<number> {
+  const text = await proc.deps.metrics.metrics();
+  const line = text
+    .split('\n')
+    .find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && l.includes(labels));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
 /** Config overrides every reconciliation test starts from (fast, no minimum age). */
 export const FAST: Record<string, string> = {
   RECONCILE_MIN_AGE_MS: '0',

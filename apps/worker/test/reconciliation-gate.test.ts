@@ -39,12 +39,11 @@ describe('Razorpay call gate', () => {
     );
     times.sort((a, b) => a - b);
     expect(times).toHaveLength(42);
-    // 42 slots 50 ms apart: the last is at least 41 × 50 ms after the first.
-    expect((times.at(-1) as number) - started).toBeGreaterThanOrEqual(41 * 50 - 5);
-    // Any 20 consecutive calls span about a second (timer lateness aside).
-    for (let i = 0; i + 20 < times.length; i += 1) {
-      expect((times[i + 20] as number) - (times[i] as number)).toBeGreaterThan(900);
-    }
+    // Each call waits for a slot of its own, slots 50 ms apart from the start: the k-th call (in
+    // time order) comes at least k × 50 ms after the start, whichever process made it. Timers
+    // firing late only delay calls, so this holds on a busy machine too; uncapped, all 42 calls
+    // would come within a few milliseconds.
+    times.forEach((t, k) => expect(t - started).toBeGreaterThanOrEqual(k * 50 - 2));
   });
 
   it('when one process reports a 429 with Retry-After, then every process waits it out', async () => {

@@ -1,7 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyCapturedPayment, orderModel, transactionModel, type Order } from '@storefront/shared';
 import { runReconciliation } from '../src/reconciliation/reconciliation.service.ts';
-import { ReconciliationWorld, type ReconciliationProcess } from './reconciliation-fixtures.ts';
+import {
+  ReconciliationWorld,
+  metricValue,
+  type ReconciliationProcess,
+} from './reconciliation-fixtures.ts';
 
 const worlds: ReconciliationWorld[] = [];
 afterEach(async () => {
@@ -97,6 +101,11 @@ describe('runReconciliation', () => {
       [0, 1, 2, 3, 4, 0, 1],
     );
     expect(checks.every((c) => c.outcome === 'within_window')).toBe(true);
+    const oldestAge = await metricValue(p, 'reconciliation_oldest_pending_order_age_seconds');
+    expect(oldestAge).toBeGreaterThanOrEqual(60);
+    expect(oldestAge).toBeLessThan(120);
+    expect(await metricValue(p, 'reconciliation_orders_total', 'outcome="within_window"')).toBe(7);
+    expect(await metricValue(p, 'reconciliation_runs_total', 'result="completed"')).toBe(4);
   });
 
   it('when the expiry window has passed, then all-failed orders fail, unpaid ones expire and others wait', async () => {
@@ -122,6 +131,9 @@ describe('runReconciliation', () => {
     expect((await w.find(staleCreated._id)).status).toBe('expired');
     expect((await w.find(freshCreated._id)).status).toBe('created');
 
+    expect(await metricValue(p, 'reconciliation_orders_total', 'outcome="marked_failed"')).toBe(1);
+    expect(await metricValue(p, 'reconciliation_orders_total', 'outcome="marked_expired"')).toBe(2);
+    expect(await metricValue(p, 'razorpay_calls_total', 'status="200"')).toBe(4);
     const failedLog = await w.transactions(failed._id);
     expect(failedLog.map((t) => t.outcome).sort()).toEqual(['failed', 'marked_failed']);
     expect(failedLog[0]?.payments).toHaveLength(2);

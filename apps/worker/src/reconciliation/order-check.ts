@@ -74,7 +74,8 @@ async function fetchPayments(
       maxWaitMs: config.RAZORPAY_BACKOFF_MAX_MS,
       signal: ctx.signal,
     });
-    if (!slot) return undefined;
+    // Another lane may have ended the run while this one waited for its slot.
+    if (!slot || ctx.streak.stop) return undefined;
     try {
       const answer = await client.orders.fetchPayments(order.gatewayOrderId);
       ctx.metrics.razorpayCalls.inc({ status: '200' });

@@ -53,23 +53,25 @@ export async function runReconciliation(
 ): Promise<RunSummary> {
   const { config, logger } = deps;
   const metrics = reconciliationMetrics(deps.metrics);
-  const startedAt = new Date();
+  const now = new Date();
   const summary: RunSummary = {
     result: 'skipped',
     checked: 0,
     leftForNextRun: 0,
     outcomes: {},
     expiredCreated: 0,
-    startedAt,
-    finishedAt: startedAt,
+    startedAt: now,
+    finishedAt: now,
   };
 
   const lock = await acquireRunLock(deps.redis, LOCK_KEY, config.RECONCILE_LOCK_TTL_MS, logger);
   if (!lock) {
     metrics.runs.inc({ result: 'skipped' });
     logger.debug('reconciliation run skipped: another run holds the lock');
-    return { ...summary, finishedAt: new Date() };
+    return summary;
   }
+  // The run's times are the lock's: no two runs' [startedAt, finishedAt] intervals overlap.
+  summary.startedAt = new Date();
   const signal = opts.signal ? AbortSignal.any([lock.signal, opts.signal]) : lock.signal;
   try {
     summary.expiredCreated = await expireStaleCreated(deps, signal);
@@ -87,8 +89,8 @@ export async function runReconciliation(
     logger.error('reconciliation run failed', { err });
     throw err;
   } finally {
-    await lock.release();
     summary.finishedAt = new Date();
+    await lock.release();
     metrics.runs.inc({ result: summary.result });
     logger.info('reconciliation run finished', {
       result: summary.result,
@@ -98,7 +100,7 @@ export async function runReconciliation(
       expiredCreated: summary.expiredCreated,
       startedAt: summary.startedAt.toISOString(),
       finishedAt: summary.finishedAt.toISOString(),
-      durationMs: summary.finishedAt.getTime() - startedAt.getTime(),
+      durationMs: summary.finishedAt.getTime() - summary.startedAt.getTime(),
     });
   }
   return summary;
