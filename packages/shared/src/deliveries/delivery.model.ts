@@ -10,7 +10,7 @@ export interface Delivery {
   orderId: Types.ObjectId;
   productId: Types.ObjectId;
   creatorId: Types.ObjectId;
-  /** Absent when the product had no file yet (see docs/operations.md, "Deliveries"). */
+  /** Absent when the product had no file yet (docs/operations.md, "Webhooks, DLQ and replay"). */
   fileKey?: string;
   fileName?: string;
   deliveredAt: Date;

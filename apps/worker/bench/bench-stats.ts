@@ -1,0 +1,38 @@
+/** Runs `fn(0..count-1)` with at most `concurrency` calls in flight. */
+export async function pool(
+  count: number,
+  concurrency: number,
+  fn: (i: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(concurrency, count) }, async () => {
+    while (next < count) await fn(next++);
+  });
+  await Promise.all(lanes);
+}
+
+/** p50/p95/p99/max of `values` (0s when empty). */
+export function percentiles(values: number[]): {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+} {
+  if (values.length === 0) return { p50: 0, p95: 0, p99: 0, max: 0 };
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted[sorted.length - 1] ?? 0 };
+}
+
+/** `label=value …` for one metric's samples in a Prometheus text, summed per `label`. */
+export function summarizeMetric(text: string, name: string, label: string): string {
+  const sums = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+    const m = new RegExp(`${label}="([^"]*)"`).exec(line);
+    if (!m?.[1]) continue;
+    sums.set(m[1], (sums.get(m[1]) ?? 0) + value);
+  }
+  return [...sums].map(([k, v]) => `${k}=${v}`).join(' ') || '(none)';
+}

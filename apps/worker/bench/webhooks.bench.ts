@@ -1,0 +1,268 @@
+// Webhook throughput, end to end: signed Razorpay webhooks accepted by one API process, applied
+// by one worker process, until every order is paid and delivered. Prints the figures recorded in
+// docs/performance.md ("Webhooks").
+//
+//   npm run bench:webhooks -- [--orders 2000] [--concurrency 32] [--worker-concurrency 10]
+//
+// Services come from @storefront/devstack: redis-server, the in-repo MongoDB server (in its own
+// process; MONGO_URL overrides it) and the Razorpay sandbox (checkout creates real gateway
+// orders in it). Orders are created through the API's checkout before the clock starts; each
+// order then gets the three events Razorpay sends for a captured payment (payment.authorized,
+// payment.captured, order.paid), signed with the platform webhook secret.
+import { randomBytes } from 'node:crypto';
+import { availableParallelism, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { Types } from 'mongoose';
+import {
+  freePort,
+  startRazorpaySandbox,
+  startRedisServer,
+  withDatabase,
+} from '@storefront/devstack';
+import {
+  createLogger,
+  createMongoConnection,
+  creatorModel,
+  orderModel,
+  productModel,
+} from '@storefront/shared';
+import { startApiAndWorker, startMongoProcess, type Child } from './bench-processes.ts';
+import { eventsFor, type SignedEvent } from './bench-events.ts';
+import { percentiles, pool, summarizeMetric } from './bench-stats.ts';
+
+const { values } = parseArgs({
+  options: {
+    orders: { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '32' },
+    'worker-concurrency': { type: 'string', default: '10' },
+  },
+});
+const ORDERS = Number(values.orders);
+const CONCURRENCY = Number(values.concurrency);
+const WORKER_CONCURRENCY = Number(values['worker-concurrency']);
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+const stops: Array<() => Promise<void>> = [];
+const children: Child[] = [];
+
+async function main(): Promise<void> {
+  const id = randomBytes(4).toString('hex');
+  const keys = {
+    keyId: `rzp_test_bench${id}`,
+    keySecret: randomBytes(16).toString('hex'),
+    webhookSecret: randomBytes(16).toString('hex'),
+  };
+
+  const redis = await startRedisServer();
+  stops.push(redis.stop);
+  let mongoBase = process.env.MONGO_URL;
+  if (!mongoBase) {
+    const mongo = await startMongoProcess(await freePort());
+    children.push(mongo);
+    mongoBase = mongo.url;
+  }
+  const sandbox = await startRazorpaySandbox({ accounts: [keys] });
+  stops.push(sandbox.stop);
+
+  const apiPort = await freePort();
+  const workerPort = await freePort();
+  const mongoUrl = withDatabase(mongoBase, `bench_webhooks_${id}`);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    API_HOST: '127.0.0.1',
+    API_PORT: String(apiPort),
+    API_WORKERS: '1',
+    WORKER_HOST: '127.0.0.1',
+    WORKER_HEALTH_PORT: String(workerPort),
+    WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
+    MONGO_URL: mongoUrl,
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX: `{bench${id}}`,
+    REDIS_KEY_PREFIX: `bench${id}:`,
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    ADMIN_PASSWORD: randomBytes(12).toString('hex'),
+    ENCRYPTION_KEYS: `b1:${randomBytes(32).toString('base64')}`,
+    RAZORPAY_API_BASE_URL: sandbox.url,
+    RAZORPAY_KEY_ID: keys.keyId,
+    RAZORPAY_KEY_SECRET: keys.keySecret,
+    RAZORPAY_WEBHOOK_SECRET: keys.webhookSecret,
+    S3_ACCESS_KEY_ID: 'S3RVER',
+    S3_SECRET_ACCESS_KEY: 'S3RVER',
+    RATE_LIMIT_PUBLIC_PER_MIN: '1000000000',
+    RATE_LIMIT_WEBHOOK_PER_MIN: '1000000000',
+  };
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const workerUrl = `http://127.0.0.1:${workerPort}`;
+  children.push(...(await startApiAndWorker(env, { api: apiUrl, worker: workerUrl })));
+
+  // --- set-up (not measured): a creator on the platform account, N orders through checkout ---
+  const logger = createLogger({ level: 'silent', service: 'bench' });
+  const mongo = await createMongoConnection({ url: mongoUrl, poolSize: 4, logger });
+  stops.push(() => mongo.close());
+  const creatorId = new Types.ObjectId();
+  const username = `bench${id}`;
+  await creatorModel(mongo).create({
+    _id: creatorId,
+    username,
+    email: `${username}@example.test`,
+    passwordHash: 'not-a-real-hash',
+    displayName: 'Bench Creator',
+  });
+  const product = await productModel(mongo).create({
+    creatorId,
+    title: 'Bench Product',
+    price: 49_900,
+    currency: 'INR',
+    status: 'active',
+    file: {
+      key: `products/bench/${id}.pdf`,
+      name: 'bench.pdf',
+      contentType: 'application/pdf',
+      size: 1,
+      uploadedAt: new Date(),
+    },
+  });
+  const orders: Array<{ orderId: string; gatewayOrderId: string }> = [];
+  const setupStarted = performance.now();
+  await pool(ORDERS, 16, async () => {
+    const res = await fetch(
+      `${apiUrl}/api/v1/store/${username}/products/${String(product._id)}/checkout`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'buyer@example.test' }),
+      },
+    );
+    const body = (await res.json()) as { orderId: string; razorpay: { orderId: string } };
+    if (res.status !== 201)
+      throw new Error(`checkout failed: ${res.status} ${JSON.stringify(body)}`);
+    orders.push({ orderId: body.orderId, gatewayOrderId: body.razorpay.orderId });
+  });
+  const setupSeconds = (performance.now() - setupStarted) / 1000;
+  log(
+    `set-up: ${ORDERS} checkouts in ${setupSeconds.toFixed(1)} s (${(ORDERS / setupSeconds).toFixed(0)}/s, not part of the figures)`,
+  );
+
+  // Events go out order by order (authorized, captured, order.paid), interleaved across orders
+  // by the concurrent senders, as Razorpay's do under a creator drop.
+  const events: SignedEvent[] = orders.flatMap((o) => eventsFor(o, 49_900, keys.webhookSecret));
+  const acceptedAt = new Map<string, number>(); // orderId → wall-clock ms the capture was acknowledged
+  const latencies: number[] = [];
+  let non200 = 0;
+
+  // --- measured: post every webhook, wait until every order is paid and delivered ---
+  log(
+    `load average before: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ')}`,
+  );
+  const startedWall = Date.now();
+  const started = performance.now();
+  const paidWatcher = watchOrders(mongo, creatorId, ORDERS);
+  await pool(events.length, CONCURRENCY, async (i) => {
+    const ev = events[i] as SignedEvent;
+    const t0 = performance.now();
+    const res = await fetch(`${apiUrl}/api/v1/webhooks/razorpay/platform`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-razorpay-event-id': ev.eventId,
+        'x-razorpay-signature': ev.signature,
+      },
+      body: ev.body,
+    });
+    await res.arrayBuffer();
+    latencies.push(performance.now() - t0);
+    if (res.status !== 200) non200 += 1;
+    if (ev.event === 'payment.captured') acceptedAt.set(ev.orderId, Date.now());
+  });
+  const acceptSeconds = (performance.now() - started) / 1000;
+  const { paidSeconds, deliveredSeconds } = await paidWatcher(started);
+
+  const rows = await orderModel(mongo)
+    .find({ creatorId }, { paidAt: 1, 'delivery.deliveredAt': 1 })
+    .lean<Array<{ _id: Types.ObjectId; paidAt?: Date; delivery?: { deliveredAt?: Date } }>>()
+    .exec();
+  const toPaid: number[] = [];
+  const toDelivered: number[] = [];
+  for (const r of rows) {
+    const accepted = acceptedAt.get(String(r._id));
+    if (accepted === undefined || !r.paidAt) continue;
+    // The worker may apply an event before the sender has read the 200.
+    toPaid.push(Math.max(0, r.paidAt.getTime() - accepted));
+    if (r.delivery?.deliveredAt)
+      toDelivered.push(r.delivery.deliveredAt.getTime() - r.paidAt.getTime());
+  }
+  const metrics = await (await fetch(`${workerUrl}/metrics`)).text();
+
+  const ms = (v: number) => `${v.toFixed(1)} ms`;
+  const lat = percentiles(latencies);
+  const paid = percentiles(toPaid);
+  const delivered = percentiles(toDelivered);
+  log('');
+  log(
+    `webhooks: ${ORDERS} orders × 3 events = ${events.length} signed webhooks, ${CONCURRENCY} concurrent senders`,
+  );
+  log(
+    `          one API process, one worker process (WORKER_CONCURRENCY=${WORKER_CONCURRENCY}), ${process.env.MONGO_URL ? 'MONGO_URL' : 'in-repo MongoDB server'}`,
+  );
+  log(
+    `accepted: ${events.length} in ${acceptSeconds.toFixed(2)} s = ${(events.length / acceptSeconds).toFixed(0)} webhooks/s; non-200: ${non200}`,
+  );
+  log(
+    `          latency p50 ${ms(lat.p50)}, p95 ${ms(lat.p95)}, p99 ${ms(lat.p99)}, max ${ms(lat.max)}`,
+  );
+  log(
+    `paid:     ${ORDERS} orders in ${paidSeconds.toFixed(2)} s from the first webhook = ${(ORDERS / paidSeconds).toFixed(0)} orders paid/s`,
+  );
+  log(
+    `          capture accepted → order paid p50 ${ms(paid.p50)}, p95 ${ms(paid.p95)}, p99 ${ms(paid.p99)}, max ${ms(paid.max)}`,
+  );
+  log(
+    `delivered: all ${ORDERS} in ${deliveredSeconds.toFixed(2)} s; paid → delivered p50 ${ms(delivered.p50)}, p99 ${ms(delivered.p99)}`,
+  );
+  log(
+    `worker:   ${summarizeMetric(metrics, 'webhooks_processed_total', 'outcome')}; dlq ${summarizeMetric(metrics, 'dlq_size', 'status')}`,
+  );
+  log(
+    `machine:  ${availableParallelism()} cores, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ')} (1/5/15 min) at the end; started ${new Date(startedWall).toISOString()}`,
+  );
+}
+
+/** Polls until `total` orders of `creatorId` are paid and delivered; returns when each finished. */
+function watchOrders(
+  mongo: import('mongoose').Connection,
+  creatorId: Types.ObjectId,
+  total: number,
+) {
+  return async (started: number) => {
+    let paidSeconds = 0;
+    const deadline = Date.now() + 10 * 60_000;
+    for (;;) {
+      const model = orderModel(mongo);
+      if (!paidSeconds && (await model.countDocuments({ creatorId, status: 'paid' })) >= total) {
+        paidSeconds = (performance.now() - started) / 1000;
+      }
+      if (
+        paidSeconds &&
+        (await model.countDocuments({ creatorId, 'delivery.status': 'delivered' })) >= total
+      ) {
+        return { paidSeconds, deliveredSeconds: (performance.now() - started) / 1000 };
+      }
+      if (Date.now() > deadline)
+        throw new Error('orders not all paid and delivered within 10 minutes');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+}
+
+try {
+  await main();
+} finally {
+  for (const c of children.reverse()) await c.stop().catch(() => undefined);
+  for (const s of stops.reverse()) await s().catch(() => undefined);
+}
