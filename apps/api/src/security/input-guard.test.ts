@@ -50,4 +50,15 @@ describe('card number detection', () => {
     expect(looksLikeCardNumber('0000000000000000')).toBe(false); // Luhn-valid, no network
     expect(looksLikeCardNumber('378282246310005')).toBe(true); // Amex test number
   });
+
+  it('when a card number sits inside free text, then it is found', () => {
+    expect(looksLikeCardNumber('pay me: 5555 5555 5555 4444 thanks')).toBe(true);
+    expect(looksLikeCardNumber('ref#4111-1111-1111-1111.')).toBe(true);
+  });
+
+  it('when free text holds long digit runs that are not cards, then it passes', () => {
+    expect(looksLikeCardNumber('order 1234567890123 placed')).toBe(false); // Luhn-invalid
+    expect(looksLikeCardNumber('id 41111111111111111111')).toBe(false); // 20 digits
+    expect(looksLikeCardNumber('call +91 98765 43210')).toBe(false); // 12 digits
+  });
 });

@@ -27,8 +27,9 @@ const CARD_KEYS = new Set([
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_DEPTH = 32;
-// A payment card number: 13–19 digits (spaces or dashes allowed), starting like a card network.
-const PAN_CANDIDATE = /^[2-6](?:[ -]?\d){12,18}$/;
+// Runs of 13–19 digits (single spaces or dashes allowed between them) not glued to more digits.
+const DIGIT_RUN = /(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])/g;
+const HAS_13_DIGITS = /\d(?:[ -]?\d){12}/;
 
 function normalizeKey(key: string): string {
   return key.toLowerCase().replace(/[-\s]/g, '_');
@@ -50,10 +51,18 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-/** True when `value` looks like a real card number (right length and prefix, Luhn-valid). */
+/**
+ * True when `value` contains something that looks like a real card number: 13–19 digits,
+ * starting like a card network (2–6), Luhn-valid; on its own or inside free text.
+ */
 export function looksLikeCardNumber(value: string): boolean {
-  if (value.length < 13 || value.length > 40 || !PAN_CANDIDATE.test(value)) return false;
-  return luhnValid(value.replace(/[ -]/g, ''));
+  if (value.length < 13 || !HAS_13_DIGITS.test(value)) return false;
+  for (const match of value.matchAll(DIGIT_RUN)) {
+    const digits = match[0].replace(/[ -]/g, '');
+    const first = digits.charCodeAt(0) - 48;
+    if (first >= 2 && first <= 6 && luhnValid(digits)) return true;
+  }
+  return false;
 }
 
 /** The input was rejected by the global guard (400). */
@@ -116,11 +125,18 @@ export function findHostileInput(root: unknown): HostileInputError | undefined {
 
 /**
  * Rejects a request whose query string carries operator keys, prototype keys or card data
- * (400). Requests without a query string cost one `indexOf`.
+ * (400). Any `$` in a query key is refused, so `a[$ne]=` is out even though the simple parser
+ * would keep it a literal key today. Requests without a query string cost one `indexOf`.
  */
 export function queryGuard(): RequestHandler {
   return (req, _res, next) => {
     if (req.url.indexOf('?') === -1) return next();
-    next(findHostileInput(req.query));
+    const query = req.query as Record<string, unknown>;
+    for (const key of Object.keys(query)) {
+      if (key.includes('$')) {
+        return next(new HostileInputError('INVALID_INPUT', `Field name not allowed: ${key}`, key));
+      }
+    }
+    next(findHostileInput(query));
   };
 }
