@@ -2,7 +2,13 @@ import type { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMongoServer, withDatabase, type MongoServerHandle } from '@storefront/devstack';
 import { uniqueName } from '@storefront/devstack/test-harness';
-import { orderModel, webhookDlqModel, webhookEventModel, type Order } from '@storefront/shared';
+import {
+  orderModel,
+  webhookDlqModel,
+  webhookEventModel,
+  webhookJobId,
+  type Order,
+} from '@storefront/shared';
 import { startAlertSink } from './helpers/alert-sink.ts';
 import { failFindAndModify } from './helpers/failpoint.ts';
 import {
@@ -24,10 +30,11 @@ const SCALE = 0.0005;
 let world: WorkerWorld;
 let sink: Awaited<ReturnType<typeof startAlertSink>>;
 let ownMongo: MongoServerHandle | undefined;
+let mongoUrl: string;
 
 beforeAll(async () => {
   sink = await startAlertSink();
-  let mongoUrl = process.env.MONGO_URL;
+  mongoUrl = process.env.MONGO_URL ?? '';
   if (!mongoUrl) {
     ownMongo = await startMongoServer();
     mongoUrl = ownMongo.url;
@@ -173,4 +180,47 @@ describe('retries on MongoDB failures', () => {
     expect((await inbox(eventId))?.attempts).toBe(6);
     expect(await dlq(eventId)).toMatchObject({ status: 'dead', retry_count: 5 });
   }, 20_000);
+});
+
+describe('shutdown', () => {
+  it('when the worker is closed while a job runs, then the job finishes before close resolves', async () => {
+    const other = await startWorkerWorld({
+      MONGO_URL: withDatabase(mongoUrl, uniqueName('drain')),
+    });
+    try {
+      const { order } = await seedOrder(other.mongo);
+      const db = other.mongo.db;
+      if (!db) throw new Error('not connected');
+      // The order update takes 800 ms, so the job is still active when close() is called.
+      await db.admin().command({
+        configureFailPoint: 'failCommand',
+        mode: { times: 1 },
+        data: {
+          failCommands: ['findAndModify'],
+          namespace: `${db.databaseName}.orders`,
+          blockConnection: true,
+          blockTimeMS: 800,
+        },
+      });
+      const eventId = await receiveEvent(
+        other.mongo,
+        other.producers,
+        eventBody('payment.captured', order),
+      );
+      await eventually(
+        async () =>
+          (await other.producers.webhooks.getJobState(webhookJobId(eventId))) === 'active',
+        { what: 'job active' },
+      );
+      await other.worker.close();
+      expect((await orderModel(other.mongo).findById(order._id).lean<Order>().exec())?.status).toBe(
+        'paid',
+      );
+      expect((await webhookEventModel(other.mongo).findById(eventId).lean().exec())?.status).toBe(
+        'processed',
+      );
+    } finally {
+      await other.close();
+    }
+  });
 });
