@@ -114,6 +114,21 @@ describe('errors', () => {
     expect(err.code).toBe(9);
   });
 
+  it('when one update touches the same path twice, then it fails with ConflictingUpdateOperators (40)', async () => {
+    const c = env.db.collection('conflict_update');
+    await c.insertOne({ a: 1 });
+    const err = await failure(c.updateOne({ a: 1 }, { $set: { a: 2 }, $inc: { a: 1 } }));
+    expect(err.code).toBe(40);
+  });
+
+  it('when $inc targets a string, then it fails with TypeMismatch (14) and the document is unchanged', async () => {
+    const c = env.db.collection('inc_string');
+    await c.insertOne({ k: 'x', s: 'text' });
+    const err = await failure(c.updateOne({ k: 'x' }, { $inc: { s: 1 } }));
+    expect(err.code).toBe(14);
+    expect((await c.findOne({ k: 'x' }))?.s).toBe('text');
+  });
+
   it('when a query uses an unknown operator, then it fails with BadValue (2)', async () => {
     const c = env.db.collection('bad_query');
     await c.insertOne({ a: 1 });

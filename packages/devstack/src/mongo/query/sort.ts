@@ -5,8 +5,8 @@ interface Tagged {
   _bsontype?: string;
 }
 
-// Rank of each BSON type in mongod's comparison order.
-function rank(v: unknown): number {
+/** Rank of a value's BSON type in mongod's comparison order. */
+export function typeRank(v: unknown): number {
   switch (typeof v) {
     case 'undefined':
       return 2;
@@ -61,8 +61,8 @@ function toNumber(v: unknown): number {
 
 /** Compares two BSON values in mongod's order (numbers across numeric types, then by type). */
 export function compareValues(a: unknown, b: unknown): number {
-  const ra = rank(a);
-  const rb = rank(b);
+  const ra = typeRank(a);
+  const rb = typeRank(b);
   if (ra !== rb) return ra - rb;
   switch (ra) {
     case 3: {

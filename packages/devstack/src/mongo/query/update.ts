@@ -3,6 +3,7 @@ import { updateOne } from 'mingo';
 import type { Modifier, PipelineStage } from 'mingo/updater';
 import { CommandError, ErrorCode } from '../errors.ts';
 import { encodeKey, isPlainObject, setPath, type Doc } from '../storage/key-encoding.ts';
+import { fastApply } from './fast-update.ts';
 
 /** Result of applying an update to one document. */
 export interface UpdateOutcome {
@@ -70,8 +71,14 @@ export function applyUpdate(doc: Doc, update: unknown, opts: ApplyOptions): Upda
     modified = res.modifiedCount > 0;
   } else if (isOperatorUpdate(update)) {
     const modifier = normaliseModifier(update as Doc, opts.inserting === true);
-    next = cloneDoc(doc);
     if (Object.keys(modifier).length === 0) return { doc, modified: false };
+    next = cloneDoc(doc);
+    const fast = opts.arrayFilters?.length ? null : fastApply(next, modifier);
+    if (fast !== null) {
+      if (!opts.inserting && encodeKey(next._id) !== encodeKey(doc._id)) throw immutableId();
+      return { doc: next, modified: fast };
+    }
+    next = cloneDoc(doc);
     const positional = Object.values(modifier).some((v) =>
       Object.keys(v as Doc).some((k) => k.endsWith('.$') || k.includes('.$.')),
     );
