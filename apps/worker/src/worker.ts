@@ -30,7 +30,10 @@ export interface RunningWorker {
  * The worker's composition root: opens connections, starts every BullMQ worker and job
  * scheduler, and the health server. Used by the entry point and by tests.
  */
-export async function startWorker(config: Config, opts: { logger?: Logger } = {}): Promise<RunningWorker> {
+export async function startWorker(
+  config: Config,
+  opts: { logger?: Logger } = {},
+): Promise<RunningWorker> {
   const logger = opts.logger ?? createLogger({ level: config.LOG_LEVEL, service: 'worker' });
   const metrics = createMetricsRegistry({ service: 'worker' });
   const closers: Array<() => Promise<void> | void> = [];

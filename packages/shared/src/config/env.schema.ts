@@ -14,14 +14,12 @@ const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === '' ? undefined : v));
-const csv = z
-  .string()
-  .transform((v) =>
-    v
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s.length > 0),
-  );
+const csv = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0),
+);
 
 /** Variables that must be set explicitly when NODE_ENV=production (no development default applies). */
 export const PRODUCTION_REQUIRED = [
@@ -143,7 +141,8 @@ export const envSchema = z.object({
     .string()
     .default('false')
     .refine((v) => v.trim().toLowerCase() !== 'true', {
-      message: 'true would trust any client-supplied X-Forwarded-For; name the proxies or a hop count',
+      message:
+        'true would trust any client-supplied X-Forwarded-For; name the proxies or a hop count',
     }),
   RATE_LIMIT_PUBLIC_PER_MIN: positiveInt.default(100),
   RATE_LIMIT_AUTH_PER_MIN: positiveInt.default(300),

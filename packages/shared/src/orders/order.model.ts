@@ -20,7 +20,12 @@ export interface Order {
   lastPaymentError?: { code?: string; description?: string; reason?: string; paymentId?: string };
   /** SHA-256 of the order access token given to the buyer; the token itself is never stored. */
   accessTokenHash: string;
-  delivery?: { status: 'queued' | 'delivered'; queuedAt?: Date; deliveredAt?: Date; fileKey?: string };
+  delivery?: {
+    status: 'queued' | 'delivered';
+    queuedAt?: Date;
+    deliveredAt?: Date;
+    fileKey?: string;
+  };
   createdAt: Date;
   updatedAt: Date;
 }

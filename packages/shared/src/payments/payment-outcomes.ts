@@ -3,7 +3,11 @@ import { Types } from 'mongoose';
 import type { Logger } from '../logging/logger.ts';
 import { orderModel, type Order } from '../orders/order.model.ts';
 import { transitionOrder } from '../orders/order-transitions.ts';
-import { recordTransaction, type SeenPayment, type TransactionSource } from './transaction.model.ts';
+import {
+  recordTransaction,
+  type SeenPayment,
+  type TransactionSource,
+} from './transaction.model.ts';
 
 // The one code path that applies what the gateway says about an order. Webhook processing and
 // reconciliation both call these, so a webhook and a reconciliation run racing on one order make
@@ -33,7 +37,10 @@ function toObjectId(id: string | Types.ObjectId): Types.ObjectId | null {
 }
 
 /** Finds our order for a gateway order id. */
-export async function findOrderByGatewayId(conn: Connection, gatewayOrderId: string): Promise<Order | null> {
+export async function findOrderByGatewayId(
+  conn: Connection,
+  gatewayOrderId: string,
+): Promise<Order | null> {
   return orderModel(conn).findOne({ gatewayOrderId }).lean<Order>().exec();
 }
 
@@ -84,7 +91,8 @@ export async function applyCapturedPayment(
     paidAt: now,
     delivery: { status: 'queued', queuedAt: now },
   });
-  const current = updated ?? (await orderModel(deps.mongo).findById(order._id).lean<Order>().exec());
+  const current =
+    updated ?? (await orderModel(deps.mongo).findById(order._id).lean<Order>().exec());
   if (!current || current.status !== 'paid') {
     // Not reachable through the state machine (paid is reachable from every status but paid);
     // throwing makes the caller retry rather than drop the capture.
@@ -142,7 +150,8 @@ export async function recordFailedPayment(
         .lean<Order>()
         .exec()
     : null;
-  const existing = order ?? (id ? await orderModel(deps.mongo).findById(id).lean<Order>().exec() : null);
+  const existing =
+    order ?? (id ? await orderModel(deps.mongo).findById(id).lean<Order>().exec() : null);
   if (!existing) return 'order_not_found';
   await recordTransaction(deps.mongo, {
     orderId: existing._id,
@@ -155,7 +164,9 @@ export async function recordFailedPayment(
     amount: input.amount,
     payments: ctx.payments,
     outcome: 'payment_failed',
-    error: [input.error.code, input.error.reason, input.error.description].filter(Boolean).join(': '),
+    error: [input.error.code, input.error.reason, input.error.description]
+      .filter(Boolean)
+      .join(': '),
     dedupeKey: ctx.eventId ? `event:${ctx.eventId}` : undefined,
   });
   return 'recorded';

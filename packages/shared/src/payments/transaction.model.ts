@@ -49,7 +49,11 @@ const transactionSchema = new Schema<Transaction>(
     error: String,
     dedupeKey: String,
   },
-  { collection: 'transactions', versionKey: false, timestamps: { createdAt: true, updatedAt: false } },
+  {
+    collection: 'transactions',
+    versionKey: false,
+    timestamps: { createdAt: true, updatedAt: false },
+  },
 );
 transactionSchema.index(
   { dedupeKey: 1 },

@@ -63,6 +63,13 @@ export async function enqueueWebhook(queue: Queue<WebhookJobData>, eventId: stri
 }
 
 /** Enqueues delivery of `orderId` (deduplicated by job id; the processor is idempotent too). */
-export async function enqueueDelivery(queue: Queue<DeliveryJobData>, orderId: string): Promise<void> {
-  await queue.add('delivery', { orderId }, { ...DELIVERY_JOB_OPTIONS, jobId: deliveryJobId(orderId) });
+export async function enqueueDelivery(
+  queue: Queue<DeliveryJobData>,
+  orderId: string,
+): Promise<void> {
+  await queue.add(
+    'delivery',
+    { orderId },
+    { ...DELIVERY_JOB_OPTIONS, jobId: deliveryJobId(orderId) },
+  );
 }

@@ -5,7 +5,13 @@ import { Schema, type Connection, type Model } from 'mongoose';
  * `received` (stored, maybe queued) → `processed` | `ignored` (unknown event) | `dead` (gave up);
  * `failed` while it waits for a retry.
  */
-export const WEBHOOK_EVENT_STATUSES = ['received', 'failed', 'processed', 'ignored', 'dead'] as const;
+export const WEBHOOK_EVENT_STATUSES = [
+  'received',
+  'failed',
+  'processed',
+  'ignored',
+  'dead',
+] as const;
 export type WebhookEventStatus = (typeof WEBHOOK_EVENT_STATUSES)[number];
 
 /** One Razorpay event in the inbox, keyed by `X-Razorpay-Event-Id`; written before the 200. */
