@@ -24,7 +24,7 @@ export const bulkReplayBody = z
   .object({
     status: z.enum(DLQ_STATUSES).default('dead'),
     event_type: eventType.optional(),
-    limit: z.number().int().min(1).max(10_000).default(1_000),
+    limit: z.number().int().min(1).max(1_000).default(1_000),
   })
   .strict();
 

@@ -219,14 +219,20 @@ export async function replayDlqEntries(
     .lean<Array<{ _id: string }>>()
     .exec();
   let count = 0;
-  for (const { _id } of ids) {
-    try {
-      await replayDlqEntry(deps, _id, { actor: opts.actor });
-      count += 1;
-    } catch (err) {
-      if (err instanceof NotFoundError) continue; // removed meanwhile (it succeeded)
-      throw err;
-    }
+  // A few at a time: each replay is a handful of round trips, and a request has a time limit.
+  for (let i = 0; i < ids.length; i += 20) {
+    const results = await Promise.all(
+      ids.slice(i, i + 20).map(({ _id }) =>
+        replayDlqEntry(deps, _id, { actor: opts.actor }).then(
+          () => true,
+          (err: unknown) => {
+            if (err instanceof NotFoundError) return false; // removed meanwhile (it succeeded)
+            throw err;
+          },
+        ),
+      ),
+    );
+    count += results.filter(Boolean).length;
   }
   deps.logger.info('dlq bulk replay', { filter, count, actor: opts.actor });
   return count;
