@@ -58,6 +58,8 @@ interface Flight {
   /** Set when an invalidation arrived mid-fill: the result is still answered but never stored. */
   invalidated: boolean;
   epoch: number;
+  /** A refresh-ahead nobody is waiting for: not counted as an answered request. */
+  background: boolean;
 }
 
 /** How long one process may hold the right to fill a key from MongoDB. */
@@ -79,6 +81,7 @@ export class StoreCache implements StoreInvalidator {
   // Unknown names live apart, so a flood of random names cannot evict real storefronts.
   private readonly negative: LRUCache<string, MemoryEntry>;
   private readonly negativeMemoryTtlMs: number;
+  private readonly refreshAheadMs: number;
   private readonly inflight = new Map<string, Flight>();
   private readonly repo: StoreCacheRepository;
   private readonly bus: StoreInvalidationBus | undefined;
@@ -93,6 +96,7 @@ export class StoreCache implements StoreInvalidator {
     this.positive = new LRUCache({ max: opts.memoryMaxEntries });
     this.negative = new LRUCache({ max: Math.max(64, Math.floor(opts.memoryMaxEntries / 4)) });
     this.negativeMemoryTtlMs = Math.min(opts.memoryTtlMs, opts.negativeTtlSeconds * 1000);
+    this.refreshAheadMs = opts.memoryTtlMs / 4;
     this.repo = new StoreCacheRepository(opts.redis);
     this.metrics = new StoreMetrics(opts.metrics, () => ({
       positive: this.positive.size,
@@ -134,11 +138,13 @@ export class StoreCache implements StoreInvalidator {
     if (this.bus !== undefined && !this.bus.live) return undefined;
     const entry = this.positive.get(username) ?? this.negative.get(username);
     if (entry === undefined) return undefined;
-    if (entry.expiresAt <= performance.now()) {
+    const left = entry.expiresAt - performance.now();
+    if (left <= 0) {
       this.positive.delete(username);
       this.negative.delete(username);
       return undefined;
     }
+    if (left < this.refreshAheadMs && entry.response.status === 200) this.refreshAhead(username);
     this.metrics.count('memory', entry.response.status === 200);
     return entry.response;
   }
@@ -147,12 +153,25 @@ export class StoreCache implements StoreInvalidator {
   load(username: string): Promise<StoreResponse> {
     const running = this.inflight.get(username);
     if (running) return running.promise.then((r) => this.counted('coalesced', r));
-    const flight = { invalidated: false, epoch: this.epoch() } as Flight;
+    return this.startFill(username, false).promise;
+  }
+
+  private startFill(username: string, background: boolean): Flight {
+    const flight = { invalidated: false, epoch: this.epoch(), background } as Flight;
     flight.promise = this.fill(username, flight).finally(() => {
       if (this.inflight.get(username) === flight) this.inflight.delete(username);
     });
     this.inflight.set(username, flight);
-    return flight.promise;
+    return flight;
+  }
+
+  // A hot entry is refreshed from Redis shortly before it expires, while it keeps being served,
+  // so requests do not queue behind a refill every TTL. Safe for invalidation: the refresh is an
+  // ordinary fill (dropped and never stored if an invalidation lands), and the entry it replaces
+  // still expires on its own schedule.
+  private refreshAhead(username: string): void {
+    if (this.inflight.has(username)) return;
+    this.startFill(username, true).promise.catch(() => undefined);
   }
 
   async invalidate(usernames: string[]): Promise<void> {
@@ -212,7 +231,7 @@ export class StoreCache implements StoreInvalidator {
       }
     }
     this.remember(username, response, readAt, flight);
-    return this.counted('mongo', response);
+    return flight.background ? response : this.counted('mongo', response);
   }
 
   /** A Redis hit, or the generation to fill under (holding the lease, or after waiting it out). */
@@ -229,7 +248,7 @@ export class StoreCache implements StoreInvalidator {
         if (attempt > 0) this.metrics.leaseWaits.filled.inc();
         const response = r.body ? foundResponse(r.body) : NOT_FOUND_RESPONSE;
         this.remember(username, response, readAt, flight);
-        return { response: this.counted('redis', response) };
+        return { response: flight.background ? response : this.counted('redis', response) };
       }
       if (r.leased) {
         if (attempt > 0) this.metrics.leaseWaits.acquired.inc();

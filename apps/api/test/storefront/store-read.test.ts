@@ -189,6 +189,36 @@ describe('storefront read path over HTTP', () => {
   });
 });
 
+describe('storefront refresh-ahead', () => {
+  let api: RunningApi;
+  beforeAll(async () => {
+    api = await startTestApi({ STORE_MEMORY_TTL_MS: '1000' });
+  });
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it('when a storefront stays hot past its memory TTL, then it is refreshed in the background and requests keep hitting memory', async () => {
+    const c = await signup(api);
+    await store(api, c.username);
+    const before = await tiers(api);
+    const until = Date.now() + 3_500;
+    let n = 0;
+    while (Date.now() < until) {
+      expect((await store(api, c.username)).status).toBe(200);
+      n += 1;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const after = await tiers(api);
+    // Without refresh-ahead, each of the three expiries would send a request to Redis.
+    expect(after.redis - before.redis + (after.coalesced - before.coalesced)).toBeLessThanOrEqual(
+      1,
+    );
+    expect(after.memory - before.memory).toBeGreaterThanOrEqual(n - 1);
+    expect(after.mongo - before.mongo).toBe(0);
+  });
+});
+
 describe('storefront Redis TTL', () => {
   let api: RunningApi;
   beforeAll(async () => {
