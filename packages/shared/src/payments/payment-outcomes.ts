@@ -85,6 +85,18 @@ export async function applyCapturedPayment(
     return 'amount_mismatch';
   }
 
+  // Exactly one `paid` entry per order, whichever path (and whichever retry) gets here.
+  const paidEntry = (paymentId: string) =>
+    recordTransaction(deps.mongo, {
+      ...base,
+      paymentId,
+      outcome: 'paid',
+      dedupeKey: `paid:${String(order._id)}`,
+    });
+  // The entry is written before the order becomes paid. If we stop between the two writes, the
+  // order is still unpaid, which every caller comes back to (webhook retries, each reconciliation
+  // run); the other way round, a paid order without its entry would never be revisited.
+  if (order.status !== 'paid') await paidEntry(input.paymentId);
   const now = new Date();
   const updated = await transitionOrder(deps.mongo, order._id, 'paid', {
     paymentId: input.paymentId,
@@ -98,13 +110,8 @@ export async function applyCapturedPayment(
     // throwing makes the caller retry rather than drop the capture.
     throw new Error(`order ${String(order._id)} could not be marked paid from ${current?.status}`);
   }
-  // Exactly one `paid` entry per order, whichever path (and whichever retry) gets here.
-  await recordTransaction(deps.mongo, {
-    ...base,
-    paymentId: current.paymentId ?? input.paymentId,
-    outcome: 'paid',
-    dedupeKey: `paid:${String(order._id)}`,
-  });
+  // Paid already (or by a racing call): a no-op when the entry exists, else it is added now.
+  if (!updated) await paidEntry(current.paymentId ?? input.paymentId);
   if (!updated && current.paymentId !== input.paymentId) {
     // A second captured payment on an already-paid order: money taken twice, needs a refund.
     deps.logger.error('second captured payment on a paid order', {

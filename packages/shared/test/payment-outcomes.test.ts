@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import mongoose, { Types, type Connection } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMongoServer, withDatabase, type MongoServerHandle } from '@storefront/devstack';
+import { uniqueName } from '@storefront/devstack/test-harness';
+import {
+  applyCapturedPayment,
+  createLogger,
+  ensureIndexes,
+  orderModel,
+  transactionModel,
+  type Order,
+  type PaymentOutcomeDeps,
+} from '../src/index.ts';
+
+// A capture is two writes (the order becomes paid, then its one `paid` log entry). Whichever of
+// them fails, the state left behind must be one that the callers revisit: reconciliation only
+// looks at unpaid orders, so "paid without its `paid` entry" would stay that way for good.
+// Failpoints are server-wide, so this file runs on a MongoDB server of its own (or MONGO_URL,
+// where the failpoint is scoped to this file's connection by appName).
+
+let ownMongo: MongoServerHandle | undefined;
+let conn: Connection;
+let deps: PaymentOutcomeDeps;
+const enqueued: string[] = [];
+const appName = uniqueName('outcomes');
+
+beforeAll(async () => {
+  let base = process.env.MONGO_URL ?? '';
+  if (!base) {
+    ownMongo = await startMongoServer();
+    base = ownMongo.url;
+  }
+  conn = mongoose.createConnection(withDatabase(base, appName), { appName, autoIndex: false });
+  await conn.asPromise();
+  await ensureIndexes(conn);
+  deps = {
+    mongo: conn,
+    logger: createLogger({ level: 'silent', service: 'test' }),
+    enqueueDelivery: (orderId) => {
+      enqueued.push(orderId);
+      return Promise.resolve();
+    },
+  };
+});
+
+afterAll(async () => {
+  await failOnce('off').catch(() => undefined);
+  await conn?.dropDatabase().catch(() => undefined);
+  await conn?.close();
+  await ownMongo?.stop();
+});
+
+async function failOnce(
+  command: 'update' | 'findAndModify' | 'off',
+  collection = '',
+): Promise<void> {
+  const db = conn.db;
+  if (!db) throw new Error('not connected');
+  await db.admin().command(
+    command === 'off'
+      ? { configureFailPoint: 'failCommand', mode: 'off' }
+      : {
+          configureFailPoint: 'failCommand',
+          mode: { times: 1 },
+          data: {
+            failCommands: [command],
+            namespace: `${db.databaseName}.${collection}`,
+            appName,
+            errorCode: 1,
+          },
+        },
+  );
+}
+
+async function pendingOrder(): Promise<Order> {
+  const order = await orderModel(conn).create({
+    creatorId: new Types.ObjectId(),
+    productId: new Types.ObjectId(),
+    productTitle: 'Guide',
+    amount: 49_900,
+    currency: 'INR',
+    status: 'pending',
+    buyer: { email: 'buyer@example.com' },
+    gatewayAccount: 'platform',
+    gatewayOrderId: `order_${randomBytes(7).toString('hex')}`,
+    accessTokenHash: 'x'.repeat(64),
+  });
+  return order.toObject();
+}
+
+const capture = (order: Order, paymentId: string) =>
+  applyCapturedPayment(
+    deps,
+    { orderId: order._id, paymentId, amount: order.amount, currency: 'INR' },
+    { source: 'reconciliation', event: 'reconciliation.check' },
+  );
+
+async function state(order: Order) {
+  const o = await orderModel(conn).findById(order._id).lean<Order>().exec();
+  const paidEntries = await transactionModel(conn)
+    .countDocuments({ orderId: order._id, outcome: 'paid' })
+    .exec();
+  return { status: o?.status, paymentId: o?.paymentId, paidEntries };
+}
+
+describe('applyCapturedPayment when a write fails', () => {
+  it('when the `paid` log write fails, then the order is not left paid without its entry, and the next attempt completes both', async () => {
+    const order = await pendingOrder();
+    await failOnce('update', 'transactions');
+    await expect(capture(order, 'pay_a')).rejects.toThrow(/failpoint/);
+    const after = await state(order);
+    expect(after.status === 'paid' && after.paidEntries === 0).toBe(false);
+    // Reconciliation's next run sees an unpaid order and applies the capture again.
+    expect(await capture(order, 'pay_a')).toBe('paid');
+    expect(await state(order)).toEqual({ status: 'paid', paymentId: 'pay_a', paidEntries: 1 });
+    expect(enqueued).toContain(String(order._id));
+  });
+
+  it('when the order update fails, then the retry marks it paid with exactly one `paid` entry', async () => {
+    const order = await pendingOrder();
+    await failOnce('findAndModify', 'orders');
+    await expect(capture(order, 'pay_b')).rejects.toThrow(/failpoint/);
+    expect((await state(order)).status).toBe('pending');
+    expect(await capture(order, 'pay_b')).toBe('paid');
+    expect(await capture(order, 'pay_b')).toBe('already_paid');
+    expect(await state(order)).toEqual({ status: 'paid', paymentId: 'pay_b', paidEntries: 1 });
+  });
+});
