@@ -83,7 +83,7 @@ try {
       '',
     ].join('\n'),
   );
-  process.exit(r.passed ? 0 : 1);
+  process.exit(abort.signal.aborted ? 130 : r.passed ? 0 : 1);
 } catch (err) {
   process.stderr.write(
     `load test could not run: ${err instanceof Error ? err.message : String(err)}\n`,

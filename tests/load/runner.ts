@@ -72,6 +72,7 @@ export async function runScenario(opts: RunnerOptions): Promise<LoadSummary> {
   let opened = 0;
   let maxVusRunning = 0;
   let firstError: string | undefined;
+  let maxRss = 0;
 
   const running: Vu[] = [];
   let nextId = 1;
@@ -179,6 +180,7 @@ export async function runScenario(opts: RunnerOptions): Promise<LoadSummary> {
     const target = targetVusAt(scenario, t);
     while (running.length < target) startVu();
     if (running.length > target) stopping.push(...stopVus(running.length - target));
+    maxRss = Math.max(maxRss, process.memoryUsage.rss());
     if (t - lastLog >= 5) {
       log(
         `  t=${t.toFixed(0)}s vus=${running.length} conns=${openConnections} reqs=${total} ` +
@@ -253,6 +255,7 @@ export async function runScenario(opts: RunnerOptions): Promise<LoadSummary> {
       cpuSeconds: round((cpu.user + cpu.system) / 1e6),
       eventLoopDelayP99Ms: round(loopDelay.percentile(99) / 1e6),
       eventLoopDelayMaxMs: round(loopDelay.max / 1e6),
+      maxRssMB: Math.round(maxRss / 2 ** 20),
       firstNetworkError: firstError ?? null,
     },
     thresholds,

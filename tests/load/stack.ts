@@ -13,7 +13,13 @@ import {
   startS3Server,
   withDatabase,
 } from '@storefront/devstack';
-import { createLogger, createMongoConnection, ensureIndexes } from '@storefront/shared';
+import {
+  createLogger,
+  createMongoConnection,
+  creatorModel,
+  ensureIndexes,
+  productModel,
+} from '@storefront/shared';
 import { seedDemo } from '../../scripts/seed-demo.ts';
 
 // The system under test, as production runs it: NODE_ENV=production, the API on every core
@@ -230,6 +236,9 @@ async function seed(
   let usernames: string[];
   try {
     await ensureIndexes(conn);
+    // The storefront's lookups (unique username; products by creator) need the indexes the models
+    // declare; ensureIndexes does not list these models (yet), and an unindexed seed is quadratic.
+    for (const model of [creatorModel(conn), productModel(conn)]) await model.createIndexes();
     const t0 = Date.now();
     ({ usernames } = await seedDemo(conn, opts.seed));
     opts.log(`seeded ${usernames.length} creators in ${Date.now() - t0} ms`);

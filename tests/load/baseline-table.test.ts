@@ -1,0 +1,62 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { appendBaselineRow, BASELINE_HEADER, END_MARKER } from './baseline-table.ts';
+import type { LoadTestResult } from './orchestrator.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'baseline-table-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const run = (passed: boolean) =>
+  ({
+    passed,
+    failures: passed ? [] : ['p95 latency (ms)'],
+    startedAt: '2026-01-02T03:04:05.000Z',
+    commit: 'abc1234',
+    machine: { cores: 2, memoryGiB: 24, apiProcesses: 2, loadAverageStart: 1.5, loadAverageEnd: 2 },
+    client: {
+      tool: 'node-runner',
+      vus: { max: 10000 },
+      connections: { maxOpen: 10000 },
+      requests: { total: 500000, perSecond: 4000, status5xx: 0 },
+      latencyMs: { p95: 12.34, p99: 80 },
+      checks: { rate: 1 },
+      coordinatedOmission: { lateStarts: 7 },
+    },
+    server: {
+      storefront: { hitRatio: 0.9991, mongoQueries: 1200 },
+      mongoPool: { checkedOutMax: 6, waitQueueMax: 0 },
+      memory: { apiRssBytes: 300 * 2 ** 20 },
+      storefrontServerLatencyMs: { p95: 1.2, p99: 4.5 },
+    },
+    goals: [{ name: 'p99 latency (ms)', ok: false }],
+  }) as unknown as LoadTestResult;
+
+describe('baseline table', () => {
+  it('when a run is recorded, then its row goes above the end marker, after earlier rows', () => {
+    const doc = join(dir, 'doc.md');
+    writeFileSync(doc, `# Load\n\n## Baseline\n\n${BASELINE_HEADER}\n${END_MARKER}\n\nAfter.\n`);
+    appendBaselineRow(doc, run(true));
+    appendBaselineRow(doc, run(false));
+    const lines = readFileSync(doc, 'utf8').split('\n');
+    const marker = lines.indexOf(END_MARKER);
+    expect(lines[marker - 2]).toContain('pass (goals missed: p99 latency (ms))');
+    expect(lines[marker - 1]).toContain('FAIL: p95 latency (ms)');
+    expect(lines[marker - 1]).toContain('| 2026-01-02 03:04 | abc1234 |');
+    expect(lines[marker - 1]).toContain('| 12.3 (1.2) | 80.0 (4.5) |');
+    expect(lines[marker - 1]).toContain('| 99.91% |');
+    expect(lines[marker - 1]?.split(' | ').length).toBe(
+      BASELINE_HEADER.split('\n')[0]?.split(' | ').length,
+    );
+    expect(lines.at(-2)).toBe('After.');
+  });
+
+  it('when the document has no table yet, then one is created', () => {
+    const doc = join(dir, 'new.md');
+    appendBaselineRow(doc, run(true));
+    const text = readFileSync(doc, 'utf8');
+    expect(text).toContain(BASELINE_HEADER);
+    expect(text.indexOf('abc1234')).toBeLessThan(text.indexOf(END_MARKER));
+  });
+});
