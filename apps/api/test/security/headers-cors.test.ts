@@ -60,6 +60,38 @@ describe('security headers', () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(res.headers['x-frame-options']).toBe('DENY');
   });
+
+  it('when an operator opens Bull Board, then everything the page loads is allowed by its CSP and no inline script runs', async () => {
+    const auth = Buffer.from(`${s.config.ADMIN_USERNAME}:${s.config.ADMIN_PASSWORD}`).toString(
+      'base64',
+    );
+    const res = await s.call('/admin/queues', { headers: { Authorization: `Basic ${auth}` } });
+    expect(res.status).toBe(200);
+    const html = res.text;
+    // Inline <script> elements must be data blocks (not executed, so not governed by script-src).
+    for (const m of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)) {
+      const attrs = m[1] ?? '';
+      if (/\bsrc=/.test(attrs)) {
+        expect(attrs).toMatch(/src="(?!https?:|\/\/)/); // same-origin, relative to <base>
+      } else {
+        expect(attrs).toMatch(/type="application\/json"/);
+      }
+    }
+    for (const m of html.matchAll(/<link\b[^>]*href="([^"]+)"[^>]*>/gi)) {
+      const href = m[1] ?? '';
+      expect(
+        href.startsWith('https://fonts.googleapis.com/') || !/^(https?:)?\/\//.test(href),
+        href,
+      ).toBe(true);
+    }
+    const asset = /src="(static\/js\/[^"]+)"/.exec(html)?.[1];
+    expect(asset).toBeDefined();
+    const js = await s.call(`/admin/queues/${asset}`, {
+      headers: { Authorization: `Basic ${auth}` },
+    });
+    expect(js.status).toBe(200);
+    expect(js.headers.ratelimit).toBeUndefined(); // static assets do not spend the admin budget
+  });
 });
 
 describe('CORS', () => {
