@@ -2,6 +2,7 @@
 // environment, prepares the database (indexes, demo data), then runs the API and the worker as
 // child processes until Ctrl-C, and stops everything it started.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import {
@@ -11,15 +12,21 @@ import {
   startS3Server,
   withDatabase,
 } from '@storefront/devstack';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { Connection } from 'mongoose';
 import {
   createLogger,
   createMongoConnection,
+  createS3Client,
+  creatorModel,
   ensureIndexes,
   loadConfig,
+  productModel,
+  provisionBucket,
   ConfigError,
   type Config,
 } from '@storefront/shared';
-import { seedDemo } from './seed-demo.ts';
+import { DEMO_USERNAME, seedDemo } from './seed-demo.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const stops: Array<() => Promise<void>> = [];
@@ -34,25 +41,25 @@ async function startServices(): Promise<Record<string, string>> {
   const env: Record<string, string> = {};
   if (!process.env.REDIS_URL) {
     const redis = await startRedisServer();
-    stops.push(redis.stop);
+    stops.push(() => redis.stop());
     env.REDIS_URL = redis.url;
     log(`redis-server      ${redis.url}`);
   }
   if (!process.env.MONGO_URL) {
     const mongo = await startMongoServer();
-    stops.push(mongo.stop);
+    stops.push(() => mongo.stop());
     env.MONGO_URL = withDatabase(mongo.url, 'storefront');
     log(`MongoDB (in-repo) ${mongo.url}`);
   }
   if (!process.env.RAZORPAY_API_BASE_URL) {
     const sandbox = await startRazorpaySandbox();
-    stops.push(sandbox.stop);
+    stops.push(() => sandbox.stop());
     env.RAZORPAY_API_BASE_URL = sandbox.url;
     log(`Razorpay sandbox  ${sandbox.url}`);
   }
   if (!process.env.S3_ENDPOINT) {
     const s3 = await startS3Server({ buckets: [process.env.S3_BUCKET ?? 'storefront-files'] });
-    stops.push(s3.stop);
+    stops.push(() => s3.stop());
     env.S3_ENDPOINT = s3.endpoint;
     env.S3_FORCE_PATH_STYLE = 'true';
     log(`S3 (s3rver)       ${s3.endpoint}`);
@@ -73,6 +80,51 @@ async function registerPlatformAccount(config: Config, apiUrl: string): Promise<
     }),
   }).catch(() => undefined);
   if (!res?.ok) log('note: could not register the platform account with the Razorpay sandbox');
+}
+
+// A one-page PDF so the demo's checkout → download flow has something to deliver.
+const DEMO_PDF = Buffer.from(
+  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n' +
+    '3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
+);
+
+/** Gives every demo product without a file the demo PDF (stored like an upload: SSE, random key). */
+async function attachDemoFiles(conn: Connection, config: Config): Promise<number> {
+  const s3 = createS3Client(config);
+  await provisionBucket(s3, config.S3_BUCKET, { strict: false });
+  const creator = await creatorModel(conn).findOne({ username: DEMO_USERNAME }).lean();
+  if (!creator) return 0;
+  const products = await productModel(conn)
+    .find({ creatorId: creator._id, file: { $exists: false } })
+    .lean();
+  for (const product of products) {
+    const key = `products/${String(product._id)}/${randomBytes(16).toString('hex')}`;
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: config.S3_BUCKET,
+        Key: key,
+        Body: DEMO_PDF,
+        ContentType: 'application/pdf',
+        ServerSideEncryption: 'AES256',
+      }),
+    );
+    await productModel(conn).updateOne(
+      { _id: product._id },
+      {
+        $set: {
+          file: {
+            key,
+            name: 'demo.pdf',
+            contentType: 'application/pdf',
+            size: DEMO_PDF.length,
+            uploadedAt: new Date(),
+          },
+        },
+      },
+    );
+  }
+  s3.destroy();
+  return products.length;
 }
 
 function run(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
@@ -141,8 +193,9 @@ try {
   const conn = await createMongoConnection({ url: config.MONGO_URL, poolSize: 2, logger });
   await ensureIndexes(conn);
   const { usernames } = await seedDemo(conn);
+  const files = await attachDemoFiles(conn, config);
   await conn.close();
-  log(`seeded demo data (${usernames.length} creator(s))`);
+  log(`seeded demo data (${usernames.length} creator(s), ${files} new demo file(s))`);
 
   const apiUrl = `http://127.0.0.1:${config.API_PORT}`;
   const workerUrl = `http://127.0.0.1:${config.WORKER_HEALTH_PORT}`;
