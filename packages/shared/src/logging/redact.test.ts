@@ -19,4 +19,14 @@ describe('redact', () => {
     expect(redact('paid with 4111 1111 1111 1111 today')).toBe('paid with [redacted-digits] today');
     expect(redact('order 12345 ok')).toBe('order 12345 ok');
   });
+
+  it('when response headers or gateway callbacks are logged, then refreshed tokens and signatures are replaced', () => {
+    expect(
+      redact({ 'X-Refreshed-Token': 'eyJ.x.y', razorpay_signature: 'abc', METRICS_TOKEN: 't' }),
+    ).toEqual({
+      'X-Refreshed-Token': '[redacted]',
+      razorpay_signature: '[redacted]',
+      METRICS_TOKEN: '[redacted]',
+    });
+  });
 });

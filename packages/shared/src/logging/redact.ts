@@ -27,6 +27,18 @@ const REDACTED_KEYS = new Set(
     'expiry_month',
     'expiry_year',
     'encryptionkeys',
+    'x-refreshed-token',
+    'metrics_token',
+    'metricstoken',
+    'razorpay_signature',
+    'signature',
+    'api_key',
+    'apikey',
+    'x-api-key',
+    'cvv2',
+    'cvc2',
+    'card_no',
+    'security_code',
   ].map((k) => k.toLowerCase()),
 );
 
