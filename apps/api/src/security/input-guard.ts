@@ -2,14 +2,13 @@ import type { RequestHandler } from 'express';
 import { AppError } from '@storefront/shared';
 
 // Field names that can only mean raw card data. We take no card details, ever: Razorpay's
-// checkout collects them on its own pages.
+// checkout collects them on its own pages. (Not `pan`: in India that is the tax id.)
 const CARD_KEYS = new Set([
   'card',
   'card_number',
   'cardnumber',
   'card_no',
   'cardno',
-  'pan',
   'cvv',
   'cvv2',
   'cvc',
