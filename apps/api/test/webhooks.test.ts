@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedisServer } from '@storefront/devstack';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startRedisServer, withDatabase } from '@storefront/devstack';
+import { uniqueName } from '@storefront/devstack/test-harness';
 import { QUEUES, webhookEventModel, webhookJobId, type WebhookEvent } from '@storefront/shared';
 import {
   capturedEvent,
@@ -19,8 +20,16 @@ let t: PaymentsTestApi;
 let queueRedis: Redis;
 let queue: Queue;
 
+// The API's MongoDB connection carries this app name, so the failpoint below hits only its
+// commands, on the in-repo server and on a real mongod alike.
+const appName = uniqueName('wh');
+
 beforeAll(async () => {
-  t = await startPaymentsApi({ WEBHOOK_MAX_BODY_BYTES: String(64 * 1024) });
+  const dbUrl = withDatabase(inject('mongoUrl'), appName);
+  t = await startPaymentsApi({
+    WEBHOOK_MAX_BODY_BYTES: String(64 * 1024),
+    MONGO_URL: `${dbUrl}${dbUrl.includes('?') ? '&' : '?'}appName=${appName}`,
+  });
   queueRedis = new Redis(t.config.REDIS_URL, { maxRetriesPerRequest: null });
   queue = new Queue(QUEUES.webhooks, { connection: queueRedis, prefix: t.config.QUEUE_PREFIX });
 });
@@ -255,6 +264,7 @@ describe('POST /api/v1/webhooks/razorpay/:account', () => {
       data: {
         failCommands: ['insert'],
         errorCode: 91,
+        appName,
         namespace: `${db.databaseName}.webhook_events`,
       },
     });
