@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { appendBaselineRow, BASELINE_HEADER, END_MARKER } from './baseline-table.ts';
-import type { LoadTestResult } from './orchestrator.ts';
+import type { LoadTestResult } from './load-test-result.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'baseline-table-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { LoadTestResult } from './orchestrator.ts';
+import type { LoadTestResult } from './load-test-result.ts';
 
 // The baseline table in docs/load-testing.md: one row per `make load-test` run, inserted just
 // above the END_MARKER line so the table stays in one place however the document grows.

@@ -6,9 +6,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appendBaselineRow, BASELINE_DOC } from './baseline-table.ts';
 import { result, type Check, type LoadSummary } from './load-summary.js';
+import type { LoadTestResult } from './load-test-result.ts';
 import { loadScenario, maxVus, type Scenario, type ScenarioOverride } from './scenario.ts';
-import { serverFigures, type ServerFigures } from './server-metrics.ts';
+import { serverFigures } from './server-metrics.ts';
 import { startStack, withNofile, type Stack } from './stack.ts';
+
+export type { LoadTestResult, MachineInfo } from './load-test-result.ts';
 
 // `make load-test`: seed, start the production stack, run k6 (or the Node runner where k6 is
 // absent) with the scenario, read the server's own metrics, judge, record, and stop everything.
@@ -36,35 +39,6 @@ export interface LoadTestOptions {
   log?: (line: string) => void;
   /** Aborting (Ctrl-C) stops the load and everything started; the run then fails. */
   signal?: AbortSignal;
-}
-
-/** Everything a run measured and decided; also the content of the results file. */
-export interface LoadTestResult {
-  passed: boolean;
-  /** Names of failed thresholds (empty when passed). */
-  failures: string[];
-  resultsFile: string;
-  startedAt: string;
-  finishedAt: string;
-  commit: string;
-  machine: MachineInfo;
-  scenario: Omit<Scenario, 'usernames'> & { seededUsernames: number };
-  client: LoadSummary;
-  server: ServerFigures;
-  thresholds: Check[];
-  goals: Check[];
-  note?: string;
-}
-
-export interface MachineInfo {
-  cpuModel: string;
-  cores: number;
-  memoryGiB: number;
-  node: string;
-  apiProcesses: number;
-  /** 1-minute load average before and after the run (other work on a shared machine shows here). */
-  loadAverageStart: number;
-  loadAverageEnd: number;
 }
 
 /** Runs the whole load test once; resolves with the verdict (it rejects only when it could not run). */

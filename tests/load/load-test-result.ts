@@ -1,0 +1,32 @@
+import type { Check, LoadSummary } from './load-summary.js';
+import type { Scenario } from './scenario.ts';
+import type { ServerFigures } from './server-metrics.ts';
+
+/** Everything a run measured and decided; also the content of the results file. */
+export interface LoadTestResult {
+  passed: boolean;
+  /** Names of failed thresholds (empty when passed). */
+  failures: string[];
+  resultsFile: string;
+  startedAt: string;
+  finishedAt: string;
+  commit: string;
+  machine: MachineInfo;
+  scenario: Omit<Scenario, 'usernames'> & { seededUsernames: number };
+  client: LoadSummary;
+  server: ServerFigures;
+  thresholds: Check[];
+  goals: Check[];
+  note?: string;
+}
+
+export interface MachineInfo {
+  cpuModel: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  apiProcesses: number;
+  /** 1-minute load average before and after the run (other work on a shared machine shows here). */
+  loadAverageStart: number;
+  loadAverageEnd: number;
+}
