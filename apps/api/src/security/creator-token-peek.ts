@@ -1,35 +1,25 @@
-import { createSecretKey } from 'node:crypto';
 import type { Request } from 'express';
-import { jwtVerify } from 'jose';
+import type { Config } from '@storefront/shared';
+import { TokenService } from '../auth/token.service.ts';
 
-// The claims of creator session tokens (auth/token.service.ts); other tokens signed with the
-// same secret (other audiences) must not pass for a creator here either.
-const CREATOR_TOKEN_ISSUER = 'storefront';
-const CREATOR_TOKEN_AUDIENCE = 'storefront:creator';
+const BEARER = /^bearer +(\S{1,4096})$/i;
 
 /**
- * Reads the creator id from a request's bearer token for rate limiting before the route's own
- * authentication runs. The signature is verified (HS256, JWT_SECRET), so a forged token can
- * neither spend another creator's quota nor mint fresh identities to dodge the limit; anything
- * that does not verify is `undefined` and is limited by client address instead.
+ * Reads the creator id from a request's bearer token for rate limiting, before the route's own
+ * authentication runs. The token is verified exactly as authentication verifies it (signature,
+ * algorithm, issuer, audience, expiry), so a forged token can neither spend another creator's
+ * quota nor mint fresh identities to dodge the limit; anything that does not verify is
+ * `undefined` and is limited by client address instead. Whether the creator still exists is
+ * left to authentication: it costs a query, and a deleted creator's valid token is rare.
  */
-export function creatorTokenPeek(jwtSecret: string): (req: Request) => Promise<string | undefined> {
-  const key = createSecretKey(Buffer.from(jwtSecret, 'utf8'));
+export function creatorTokenPeek(
+  config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_SECONDS' | 'JWT_REFRESH_AFTER_SECONDS'>,
+): (req: Request) => Promise<string | undefined> {
+  const tokens = new TokenService(config);
   return async (req) => {
     const header = req.headers.authorization;
-    if (header === undefined || header.length > 4096 || !/^Bearer /i.test(header)) {
-      return undefined;
-    }
-    try {
-      const { payload } = await jwtVerify(header.slice(7).trim(), key, {
-        algorithms: ['HS256'],
-        issuer: CREATOR_TOKEN_ISSUER,
-        audience: CREATOR_TOKEN_AUDIENCE,
-        requiredClaims: ['sub', 'exp'],
-      });
-      return typeof payload.sub === 'string' && payload.sub.length > 0 ? payload.sub : undefined;
-    } catch {
-      return undefined;
-    }
+    const raw = header === undefined ? undefined : BEARER.exec(header)?.[1];
+    if (raw === undefined) return undefined;
+    return (await tokens.verify(raw))?.creatorId;
   };
 }

@@ -84,7 +84,7 @@ interface CreatorLocals {
  * request with no valid token is limited by client address at the public rate.
  */
 export function authLimiter(deps: RateLimitDeps): RequestHandler {
-  const peek = creatorTokenPeek(deps.config.JWT_SECRET);
+  const peek = creatorTokenPeek(deps.config);
   const creatorOf = (res: Response): string | undefined =>
     (res.locals as CreatorLocals).rateLimitCreatorId;
   const limiter = buildLimiter(deps, {

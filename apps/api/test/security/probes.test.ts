@@ -192,6 +192,24 @@ const PROBES: Probe[] = [
     status: 401,
   },
 
+  {
+    name: 'PUT /me/razorpay with operator injection',
+    method: 'PUT',
+    path: () => '/api/v1/me/razorpay',
+    headers: (c) => ({ ...bearer(c.a.token), ...json }),
+    body: () => '{"keyId":{"$ne":""},"keySecret":"x","webhookSecret":"y"}',
+    status: 400,
+    code: 'INVALID_INPUT',
+  },
+  {
+    name: 'PUT /me/razorpay with a malformed key id',
+    method: 'PUT',
+    path: () => '/api/v1/me/razorpay',
+    headers: (c) => ({ ...bearer(c.a.token), ...json }),
+    body: () => '{"keyId":"<script>","keySecret":"x","webhookSecret":"y"}',
+    status: 400,
+  },
+
   // --- one creator against another's data ---
   {
     name: "GET another creator's product",
