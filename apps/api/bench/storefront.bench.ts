@@ -10,7 +10,8 @@
 // run outside it, so the child's CPU time per request is the servers' own cost. Server-side
 // latency is timed from the 'request' event to 'finish'.
 //
-// Options (env): BENCH_CONNECTIONS (50), BENCH_DURATION (10 s), BENCH_WARMUP (2 s).
+// Options (env): BENCH_CONNECTIONS (50), BENCH_DURATION (5 s), BENCH_WARMUP (1 s), BENCH_ROUNDS (3).
+// req/s and client latencies are medians over the rounds; server-side figures pool every round.
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
@@ -40,8 +41,7 @@ interface ServerStats {
   p999: number;
   cpuMicros: number;
 }
-type ToChild =
-  { op: 'reset'; target: Target } | { op: 'stats'; target: Target } | { op: 'metrics' };
+type ToChild = { op: 'start' | 'stop' | 'stats'; target: Target } | { op: 'metrics' };
 type FromChild =
   | { op: 'ready'; raw: string; router: string; api: string; bodyBytes: number }
   | { op: 'stats'; stats: ServerStats }
@@ -49,8 +49,9 @@ type FromChild =
   | { op: 'ok' };
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const DURATION = Number(process.env.BENCH_DURATION ?? 10);
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+const DURATION = Number(process.env.BENCH_DURATION ?? 5);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 function benchConfig(mongoUrl: string, redisUrl: string): Config {
   return loadConfig({
@@ -99,8 +100,8 @@ async function runServers(mongoUrl: string, redisUrl: string): Promise<void> {
 
   const send = (m: FromChild) => process.send?.(m);
   process.on('message', (m: ToChild) => {
-    if (m.op === 'reset') {
-      timers[m.target].reset();
+    if (m.op === 'start' || m.op === 'stop') {
+      timers[m.target][m.op]();
       send({ op: 'ok' });
     } else if (m.op === 'stats') {
       send({ op: 'stats', stats: timers[m.target].stats() });
@@ -122,21 +123,31 @@ async function runServers(mongoUrl: string, redisUrl: string): Promise<void> {
   });
 }
 
-/** Server-side durations (request event → response finished) and the process CPU spent meanwhile. */
+/**
+ * Server-side durations (request event → response finished) and the process CPU spent, recorded
+ * only between start() and stop(), accumulated over every round.
+ */
 function serverTimer(server: http.Server) {
-  let samples: number[] = [];
-  let cpu = process.cpuUsage();
+  const samples: number[] = [];
+  let recording = false;
+  let cpuStart = process.cpuUsage();
+  let cpuMicros = 0;
   server.on('request', (_req, res: http.ServerResponse) => {
+    if (!recording) return;
     const start = process.hrtime.bigint();
     res.once('finish', () => samples.push(Number(process.hrtime.bigint() - start) / 1000));
   });
   return {
-    reset: () => {
-      samples = [];
-      cpu = process.cpuUsage();
+    start: () => {
+      recording = true;
+      cpuStart = process.cpuUsage();
+    },
+    stop: () => {
+      recording = false;
+      const used = process.cpuUsage(cpuStart);
+      cpuMicros += used.user + used.system;
     },
     stats: (): ServerStats => {
-      const used = process.cpuUsage(cpu);
       const s = Float64Array.from(samples).sort();
       const at = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
       return {
@@ -144,7 +155,7 @@ function serverTimer(server: http.Server) {
         p50: at(0.5),
         p99: at(0.99),
         p999: at(0.999),
-        cpuMicros: (used.user + used.system) / Math.max(1, s.length),
+        cpuMicros: cpuMicros / Math.max(1, s.length),
       };
     },
   };
@@ -164,8 +175,10 @@ async function storeMetrics(
   const ours = values.filter(
     (v) => v.labels.route === '/api/v1/store/:username' && v.labels.status === '200',
   );
-  const le1 = ours.find((v) => v.labels.le === 0.001 && String(v.metricName).endsWith('_bucket'));
-  const count = ours.find((v) => String(v.metricName).endsWith('_count'));
+  // Histogram samples carry their series name (`_bucket`, `_count`) in `metricName`.
+  const series = (v: object) => String((v as { metricName?: string }).metricName);
+  const le1 = ours.find((v) => v.labels.le === 0.001 && series(v).endsWith('_bucket'));
+  const count = ours.find((v) => series(v).endsWith('_count'));
   const le1ms = le1 && count?.value ? `${((le1.value / count.value) * 100).toFixed(2)} %` : 'n/a';
   return { tiers, le1ms };
 }
@@ -193,24 +206,37 @@ async function main(): Promise<void> {
       return ((await once(child!, 'message')) as [T])[0];
     };
 
-    const measure = async (name: string, target: Target, url: string) => {
-      await autocannon({ url, connections: CONNECTIONS, duration: WARMUP });
-      await ask({ op: 'reset', target });
-      const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION });
+    const median = (xs: number[]) =>
+      [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+    const runs: Record<Target, autocannon.Result[]> = { raw: [], router: [], api: [] };
+    const urls: Record<Target, string> = { raw: ready.raw, router: ready.router, api: ready.api };
+    const before = await ask<Extract<FromChild, { op: 'metrics' }>>({ op: 'metrics' });
+    // Rounds interleave the servers, so a burst of other load on the machine hits all of them.
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const target of ['raw', 'router', 'api'] as const) {
+        await autocannon({ url: urls[target], connections: CONNECTIONS, duration: WARMUP });
+        await ask({ op: 'start', target });
+        runs[target].push(
+          await autocannon({ url: urls[target], connections: CONNECTIONS, duration: DURATION }),
+        );
+        await ask({ op: 'stop', target });
+      }
+    }
+    const summarize = async (name: string, target: Target) => {
+      const rs = runs[target];
       const { stats } = await ask<Extract<FromChild, { op: 'stats' }>>({ op: 'stats', target });
       return {
         name,
-        rps: r.requests.average,
-        p50: r.latency.p50,
-        p99: r.latency.p99,
-        bad: r.non2xx + r.errors,
+        rps: median(rs.map((r) => r.requests.average)),
+        p50: median(rs.map((r) => r.latency.p50)),
+        p99: median(rs.map((r) => r.latency.p99)),
+        bad: rs.reduce((n, r) => n + r.non2xx + r.errors, 0),
         stats,
       };
     };
-    const before = await ask<Extract<FromChild, { op: 'metrics' }>>({ op: 'metrics' });
-    const raw = await measure('raw node:http', 'raw', ready.raw);
-    const router = await measure('express + store router', 'router', ready.router);
-    const full = await measure('full API (cache hit)', 'api', ready.api);
+    const raw = await summarize('raw node:http', 'raw');
+    const router = await summarize('express + store router', 'router');
+    const full = await summarize('full API (cache hit)', 'api');
     const after = await ask<Extract<FromChild, { op: 'metrics' }>>({ op: 'metrics' });
 
     const col = (v: number | string, w = 10) => String(v).padStart(w);
@@ -233,7 +259,7 @@ async function main(): Promise<void> {
     ) as Record<string, number>;
     const served = Object.values(tiers).reduce((a, b) => a + b, 0);
     const lines = [
-      `storefront bench: ${CONNECTIONS} connections, ${DURATION} s per server after ${WARMUP} s warm-up, ` +
+      `storefront bench: ${CONNECTIONS} connections, ${ROUNDS} rounds x ${DURATION} s per server (each after ${WARMUP} s warm-up), ` +
         `body ${ready.bodyBytes} B, node ${process.version}, ${(await import('node:os')).availableParallelism()} CPUs`,
       [
         ''.padEnd(22),
