@@ -2,6 +2,7 @@
 // Razorpay sandbox, a sandbox account of the test's own (so injected faults and the request log
 // concern this test only), and helpers to make orders in any state and age.
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { Types, type Connection } from 'mongoose';
 import { inject } from 'vitest';
 import { testConfig, uniqueName } from '@storefront/devstack/test-harness';
@@ -113,7 +114,8 @@ export class ReconciliationWorld {
     });
     const queueRedis = createQueueRedis(config.REDIS_URL, logger);
     const producers = createProducers(queueRedis, config.QUEUE_PREFIX);
-    await redis.ping().catch(() => undefined);
+    // The fail-fast connection has no offline queue: wait until it can take commands.
+    if (redis.status !== 'ready') await once(redis, 'ready');
     const proc: ReconciliationProcess = {
       deps: {
         config,

@@ -56,7 +56,12 @@ it('when two workers run the scheduler, then runs never overlap and a lost webho
   const runs = async () =>
     (await queue.getJobs(['completed'])).map((j) => j.returnvalue).filter((r) => r !== undefined);
 
-  await until(async () => (await runs()).filter((r) => r.checked > 0).length >= 5, 20_000);
+  await until(
+    async () =>
+      (await runs()).filter((r) => r.checked > 0).length >= 5 &&
+      (await world.find(paid._id)).delivery?.status === 'delivered',
+    20_000,
+  );
   await Promise.all(workers.map((w) => w.close()));
 
   // A `skipped` run found the lock taken and did nothing; every other run must be alone.

@@ -80,7 +80,7 @@ describe('runReconciliation', () => {
     expect(
       await p.producers.deliveries.getJobCountByTypes('waiting', 'delayed', 'active', 'completed'),
     ).toBe(250);
-  });
+  }, 120_000);
 
   it('when unpaid orders stay pending, then the next run continues after them instead of rechecking the oldest', async () => {
     const [w, p] = await setup({ RECONCILE_BATCH_SIZE: '2' });
