@@ -76,10 +76,10 @@ describe('reconciliation under Razorpay rate limits and outages', () => {
   });
 
   it('when Razorpay does not answer in time or cannot be reached, then it is backed off the same way', async () => {
-    const [w, p] = await setup({ RAZORPAY_TIMEOUT_MS: '300' });
+    const [w, p] = await setup({ RAZORPAY_TIMEOUT_MS: '1000' });
     const order = await w.order({ ageMs: 60_000 });
     await w.pay(order.gatewayOrderId as string, 'captured');
-    await w.fault({ latencyMs: 1_000, count: 1 });
+    await w.fault({ latencyMs: 3_000, count: 1 });
 
     expect(await runReconciliation(p.deps)).toMatchObject({ outcomes: { marked_paid: 1 } });
     expect(await metricValue(p, 'razorpay_calls_total', 'status="timeout"')).toBe(1);
