@@ -66,8 +66,8 @@ orderSchema.index(
   { gatewayOrderId: 1 },
   { unique: true, partialFilterExpression: { gatewayOrderId: { $exists: true } } },
 );
-// Reconciliation scans pending orders oldest first.
-orderSchema.index({ status: 1, createdAt: 1 });
+// Reconciliation scans pending orders oldest first and resumes after (createdAt, _id).
+orderSchema.index({ status: 1, createdAt: 1, _id: 1 });
 
 /** The `orders` model bound to `conn`. */
 export function orderModel(conn: Connection): Model<Order> {
