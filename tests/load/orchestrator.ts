@@ -70,6 +70,7 @@ export async function runLoadTest(opts: LoadTestOptions = {}): Promise<LoadTestR
     const scenarioFile = join(work, 'scenario.effective.json');
     writeFileSync(scenarioFile, JSON.stringify(effective));
     const summaryFile = join(work, 'summary.json');
+    const before = await stack.apiMetrics();
 
     const client = await runGenerator(tool, {
       baseUrl: stack.apiUrl,
@@ -80,7 +81,12 @@ export async function runLoadTest(opts: LoadTestOptions = {}): Promise<LoadTestR
       signal: opts.signal,
     });
     const apiMetrics = await stack.apiMetrics();
-    const server = serverFigures(apiMetrics.text, await stack.workerMetrics(), apiMetrics.source);
+    const server = serverFigures(
+      apiMetrics.text,
+      await stack.workerMetrics(),
+      apiMetrics.source,
+      before.text,
+    );
     log('load done; stopping the stack');
     await stack.stop();
     log('stack stopped');

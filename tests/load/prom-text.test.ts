@@ -30,7 +30,13 @@ describe('server metrics', () => {
   });
 
   it('when the run is summarised, then the hit ratio counts every tier but MongoDB as a hit', () => {
-    const f = serverFigures(API, 'process_resident_memory_bytes 5\n', 'test');
+    const f = serverFigures(
+      `${API}process_cpu_seconds_total{service="api"} 12.5\n`,
+      'process_resident_memory_bytes 5\n',
+      'test',
+      'process_cpu_seconds_total{service="api"} 2.5\n',
+    );
+    expect(f.cpu).toEqual({ apiSeconds: 10, apiMsPerRequest: 10 });
     expect(f.storefront.requests).toBe(1000);
     expect(f.storefront.hitRatio).toBeCloseTo(0.99, 10);
     expect(f.storefront.mongoQueries).toBe(10);

@@ -78,6 +78,11 @@ try {
       `server-side storefront latency (histogram estimate): p95 ${r.server.storefrontServerLatencyMs.p95} ms, p99 ${r.server.storefrontServerLatencyMs.p99} ms`,
       `load generator: ${r.client.coordinatedOmission.lateStarts} late starts (> ${r.client.coordinatedOmission.lateStartThresholdMs} ms), ` +
         `most connections open ${r.client.connections.maxOpen ?? 'n/a'}; machine load average ${r.machine.loadAverageStart} → ${r.machine.loadAverageEnd}`,
+      `CPU per storefront request: API ${r.server.cpu.apiMsPerRequest ?? 'n/a'} ms, load generator ${
+        r.client.requests.total > 0 && typeof r.client.loadGenerator.cpuSeconds === 'number'
+          ? ((r.client.loadGenerator.cpuSeconds * 1000) / r.client.requests.total).toFixed(3)
+          : 'n/a'
+      } ms`,
       `results: ${r.resultsFile}`,
       r.passed ? 'LOAD TEST PASSED' : `LOAD TEST FAILED: ${r.failures.join(', ')}`,
       '',

@@ -22,6 +22,12 @@ export interface ServerFigures {
    * the client's figures it separates server time from queueing and load-generator delay.
    */
   storefrontServerLatencyMs: { p50: number | null; p95: number | null; p99: number | null };
+  /**
+   * CPU time the API processes spent during the load (process_cpu_seconds_total, after minus
+   * before), and per storefront request: with the generator's own CPU per request this tells how
+   * many cores a given request rate needs on this machine.
+   */
+  cpu: { apiSeconds: number | null; apiMsPerRequest: number | null };
   /** Resident memory at the end of the run, summed over API processes; the worker separately. */
   memory: { apiRssBytes: number; workerRssBytes: number | null };
 }
@@ -53,8 +59,14 @@ export function serverFigures(
   apiText: string,
   workerText: string | undefined,
   source: string,
+  apiTextBefore?: string,
 ): ServerFigures {
   const api = parsePrometheusText(apiText);
+  const apiCpu =
+    apiTextBefore === undefined
+      ? null
+      : sumOf(api, 'process_cpu_seconds_total') -
+        sumOf(parsePrometheusText(apiTextBefore), 'process_cpu_seconds_total');
   const byTier: Record<string, number> = {};
   for (const s of api) {
     const tier = s.labels.tier;
@@ -95,6 +107,11 @@ export function serverFigures(
       status429: sumOf(api, 'http_request_duration_seconds_count', { status: '429' }),
     },
     storefrontServerLatencyMs: { p50: ms(0.5), p95: ms(0.95), p99: ms(0.99) },
+    cpu: {
+      apiSeconds: apiCpu === null ? null : Math.round(apiCpu * 100) / 100,
+      apiMsPerRequest:
+        apiCpu === null || requests === 0 ? null : Math.round((apiCpu / requests) * 1e5) / 100,
+    },
     memory: {
       apiRssBytes: sumOf(api, 'process_resident_memory_bytes'),
       workerRssBytes: worker ? sumOf(worker, 'process_resident_memory_bytes') : null,
