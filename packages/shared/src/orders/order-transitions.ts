@@ -18,7 +18,7 @@ export async function transitionOrder(
     .findOneAndUpdate(
       { _id: orderId, status: { $in: allowedFrom(to) } },
       { ...extra, $set: { ...(extra.$set ?? {}), ...set, status: to } },
-      { new: true },
+      { returnDocument: 'after' },
     )
     .lean<Order>()
     .exec();

@@ -152,7 +152,7 @@ export async function recordFailedPayment(
         .findOneAndUpdate(
           { _id: id, status: { $ne: 'paid' } },
           { $set: { lastPaymentError: { ...input.error, paymentId: input.paymentId } } },
-          { new: true },
+          { returnDocument: 'after' },
         )
         .lean<Order>()
         .exec()
