@@ -10,6 +10,12 @@ import { startChaosStack, type ChaosStack } from './stack.ts';
 import { planFates, runTraffic, seedSellers, type OrderRecord } from './traffic.ts';
 import { collectFacts, judge, type Figures } from './verify.ts';
 
+/**
+ * Poisoned events go out once this fraction of checkouts is done: inside the fault windows, and
+ * early enough that the retry schedule of the one that is retried can end within the traffic.
+ */
+const POISON_AT = 0.1;
+
 /** Everything a run measured and decided. */
 export interface ChaosReport {
   passed: boolean;
@@ -100,7 +106,7 @@ export async function runChaos(
         onProgress: (done, total) => {
           const fraction = done / total;
           faults.progress(fraction);
-          if (!poisonStarted && fraction >= 0.3 && opts.poison > 0) {
+          if (!poisonStarted && fraction >= POISON_AT && opts.poison > 0) {
             // Posted in the middle of the faults, like anything else Razorpay sends.
             poisonStarted = true;
             poison = postPoison();

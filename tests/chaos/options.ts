@@ -57,11 +57,13 @@ export const FULL_PROFILE: Omit<ChaosOptions, 'seed' | 'mongoUrl' | 'recordTo'> 
   concurrency: 24,
   killEveryMs: [3_000, 8_000],
   workerDownMs: [200, 2_000],
-  killUntil: 1,
-  redisOutageAt: 0.4,
+  // Kills stop before Redis crashes, so no worker restart hides what a Redis restart alone does
+  // (a process's start-up re-creates job schedulers that the crash wiped out).
+  killUntil: 0.7,
+  redisOutageAt: 0.8,
   redisDownMs: 5_000,
   mongoFailRatio: 0.05,
-  mongoFailFrom: 0.15,
+  mongoFailFrom: 0.2,
   mongoFailUntil: 0.6,
   mongoFault: 'error',
   throttleEveryMs: 5_000,
@@ -71,8 +73,10 @@ export const FULL_PROFILE: Omit<ChaosOptions, 'seed' | 'mongoUrl' | 'recordTo'> 
   abandonRatio: 0.03,
   failRatio: 0.03,
   poison: 6,
-  retryTimeScale: 0.02,
-  drainTimeoutMs: 300_000,
+  // The retry schedule (30 s … 1 h, 97 min in all) must outlast the MongoDB fault window, as the
+  // real one outlasts a brownout: 0.05 makes it ~5 min.
+  retryTimeScale: 0.05,
+  drainTimeoutMs: 600_000,
   keepLogs: false,
 };
 
@@ -83,17 +87,18 @@ export const SHORT_PROFILE: typeof FULL_PROFILE = {
   concurrency: 16,
   killEveryMs: [1_500, 3_500],
   workerDownMs: [200, 1_000],
-  // A job a killed worker held waits for BullMQ's stall detection (30-90 s); kills stop halfway
-  // so that this happens while the traffic still runs.
+  // A job a killed worker held waits for BullMQ's stall detection (30-90 s): kills stop halfway
+  // so that this overlaps the rest of the traffic.
   killUntil: 0.5,
+  redisOutageAt: 0.6,
   redisDownMs: 2_000,
   mongoFailFrom: 0.1,
   mongoFailUntil: 0.5,
   throttleEveryMs: 3_000,
   throttleBurst: 8,
   poison: 3,
-  retryTimeScale: 0.004,
-  drainTimeoutMs: 60_000,
+  retryTimeScale: 0.008,
+  drainTimeoutMs: 90_000,
 };
 
 /** Flag (and environment variable) descriptions for `--help`. */
@@ -108,11 +113,11 @@ Flags win over variables.
   --seed N                     seed of the run's random choices                          [random]
   --kill-every-ms MIN,MAX      SIGKILL a worker every MIN..MAX ms during traffic         [3000,8000]
   --worker-down-ms MIN,MAX     restart it after MIN..MAX ms                               [200,2000]
-  --kill-until F               no more kills after this fraction of checkouts            [1]
-  --redis-outage-at F          stop Redis (restart empty) at this fraction of checkouts  [0.4]
+  --kill-until F               no more kills after this fraction of checkouts            [0.7]
+  --redis-outage-at F          crash Redis (restart empty) at this fraction of checkouts [0.8]
   --redis-down-ms N            how long Redis stays down                                 [5000]
   --mongo-fail-ratio R         share of MongoDB writes failing in the window             [0.05]
-  --mongo-fail-from F          window start, fraction of checkouts                       [0.15]
+  --mongo-fail-from F          window start, fraction of checkouts                       [0.2]
   --mongo-fail-until F         window end, fraction of checkouts                         [0.6]
   --mongo-fault error|close    failed write answers an error, or drops the connection    [error]
   --throttle-every-ms N        a burst of Razorpay 429s every N ms                       [5000]
@@ -122,8 +127,8 @@ Flags win over variables.
   --abandon-ratio R            share of checkouts never paid                             [0.03]
   --fail-ratio R               share of checkouts whose payment fails                    [0.03]
   --poison N                   poisoned events posted on purpose                         [6]
-  --retry-time-scale S         WEBHOOK_RETRY_TIME_SCALE of the workers                   [0.02]
-  --drain-timeout-ms N         longest wait for quiet after the traffic                  [300000]
+  --retry-time-scale S         WEBHOOK_RETRY_TIME_SCALE of the workers                   [0.05]
+  --drain-timeout-ms N         longest wait for quiet after the traffic                  [600000]
   --mongo-url URL              external MongoDB (MONGO_URL; needs enableTestCommands)    [in-repo server]
   --keep-logs                  keep the run directory even when the run passes
   --record FILE                append the figures to FILE's results table (docs/reliability.md)

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import * as prettier from 'prettier';
 import type { ChaosReport } from './chaos.ts';
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -47,7 +48,7 @@ export function formatReport(r: ChaosReport): string {
 const TABLE_MARKER = '<!-- chaos-results -->';
 
 /** Appends the run as a row of the results table that follows the marker in `file`. */
-export function recordRun(file: string, r: ChaosReport, command: string): void {
+export async function recordRun(file: string, r: ChaosReport, command: string): Promise<void> {
   const f = r.figures;
   const row =
     `| ${r.startedAt.slice(0, 16).replace('T', ' ')} | \`${command}\` | ${r.commit} | ` +
@@ -56,11 +57,15 @@ export function recordRun(file: string, r: ChaosReport, command: string): void {
     `${f.paidWithoutCapture} | ${f.poisonedDead}/${f.poisoned} | ${r.faults.workerKills} / ${r.faults.redisOutages} / ` +
     `${s(r.faults.mongoFaultMs)} / ${r.gateway.throttled} | ${s(r.trafficMs)} | ${s(r.drainMs)} | ` +
     `${r.passed ? 'pass' : 'FAIL'} |`;
-  const text = readFileSync(file, 'utf8');
-  const at = text.indexOf(TABLE_MARKER);
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const at = lines.findIndex((l) => l.trim() === TABLE_MARKER);
   if (at === -1) throw new Error(`${file} has no ${TABLE_MARKER} marker`);
-  // The table ends at the first blank line after the marker.
-  const end = text.indexOf('\n\n', at);
-  const cut = end === -1 ? text.length : end;
-  writeFileSync(file, `${text.slice(0, cut)}\n${row}${text.slice(cut)}`);
+  // The table is the run of `|` lines after the marker (and blank lines); the row goes last.
+  let last = at;
+  while (lines[last + 1]?.trim() === '') last += 1;
+  while (lines[last + 1]?.startsWith('|')) last += 1;
+  lines.splice(last + 1, 0, row);
+  // Formatted as `make lint` wants it (prettier aligns markdown tables).
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  writeFileSync(file, await prettier.format(lines.join('\n'), { ...options, filepath: file }));
 }

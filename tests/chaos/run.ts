@@ -40,11 +40,7 @@ try {
   });
   process.stdout.write(`${formatReport(report)}\n`);
   if (parsed.options.recordTo) {
-    recordRun(
-      parsed.options.recordTo,
-      report,
-      `make chaos ${process.argv.slice(2).join(' ')}`.trim(),
-    );
+    await recordRun(parsed.options.recordTo, report, commandLine());
     process.stdout.write(`recorded in ${parsed.options.recordTo}\n`);
   }
   process.exitCode = report.passed ? 0 : 1;
@@ -53,4 +49,19 @@ try {
     `chaos run could not complete: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
   );
   process.exitCode = 2;
+}
+
+/** How this run was started, for the record: CHAOS_* variables, then the command and its flags. */
+function commandLine(): string {
+  const vars = Object.entries(process.env)
+    .filter(([k]) => k.startsWith('CHAOS_') && k !== 'CHAOS_RECORD')
+    .map(([k, v]) => `${k}=${v}`);
+  const args: string[] = [];
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--record') i += 1;
+    else if (!a.startsWith('--record=')) args.push(a);
+  }
+  return [...vars, 'node tests/chaos/run.ts', ...args].join(' ');
 }
