@@ -302,6 +302,47 @@ describe('CRUD over the raw driver', () => {
   });
 });
 
+describe('client bulkWrite (MongoDB 8.0 command)', () => {
+  it('when mixed writes span two collections, then each is applied and counted', async (ctx) => {
+    const info = await env.client.db('admin').command({ buildInfo: 1 });
+    if (Number((info.versionArray as number[])[0]) < 8) ctx.skip();
+    const a = `${env.dbName}.bulk_a`;
+    const b = `${env.dbName}.bulk_b`;
+    await env.db.collection('bulk_b').insertOne({ k: 'old' });
+    const res = await env.client.bulkWrite<Record<string, Record<string, unknown>>>(
+      [
+        { namespace: a, name: 'insertOne', document: { k: 1 } },
+        { namespace: a, name: 'insertOne', document: { k: 2 } },
+        { namespace: a, name: 'updateMany', filter: {}, update: { $set: { seen: true } } },
+        {
+          namespace: b,
+          name: 'updateOne',
+          filter: { k: 'new' },
+          update: { $set: { v: 1 } },
+          upsert: true,
+        },
+        { namespace: b, name: 'deleteOne', filter: { k: 'old' } },
+      ],
+      { verboseResults: true },
+    );
+    expect(res).toMatchObject({
+      insertedCount: 2,
+      matchedCount: 2,
+      modifiedCount: 2,
+      upsertedCount: 1,
+      deletedCount: 1,
+    });
+    expect(res.updateResults?.get(3)?.upsertedId).toBeDefined();
+    expect(await env.db.collection('bulk_a').countDocuments({ seen: true })).toBe(2);
+    expect(
+      await env.db
+        .collection('bulk_b')
+        .find({}, { projection: { _id: 0 } })
+        .toArray(),
+    ).toEqual([{ k: 'new', v: 1 }]);
+  });
+});
+
 describe('collections and databases', () => {
   it('when a collection is created twice, then the second create fails with NamespaceExists (48)', async () => {
     await env.db.createCollection('made');

@@ -1,4 +1,5 @@
 import { aggregateCommands } from './aggregate.command.ts';
+import { bulkWriteCommands } from './bulk-write.command.ts';
 import { collectionCommands } from './collection.commands.ts';
 import type { CommandHandler } from './command.types.ts';
 import { findAndModifyCommands } from './find-and-modify.command.ts';
@@ -13,6 +14,7 @@ export const commands = new Map<string, CommandHandler>(
     ...serverCommands,
     ...findCommands,
     ...writeCommands,
+    ...bulkWriteCommands,
     ...findAndModifyCommands,
     ...aggregateCommands,
     ...indexCommands,

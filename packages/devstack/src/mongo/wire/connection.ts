@@ -85,18 +85,22 @@ export class Connection implements ConnectionInfo {
       return;
     }
     if (req.moreToCome) return;
+    const encode = req.opCode === OP_QUERY ? encodeReply : encodeMsg;
+    let bytes: Buffer;
     try {
-      this.socket.write(
-        req.opCode === OP_QUERY
-          ? encodeReply(req.requestId, result)
-          : encodeMsg(req.requestId, result),
-      );
+      bytes = encode(req.requestId, result);
     } catch (err) {
-      this.state.log(
-        `mongo: connection ${this.id} could not encode a reply: ${err instanceof Error ? err.message : String(err)}`,
-      );
-      this.close();
+      // A reply that cannot be encoded (e.g. over 16 MB) becomes an error reply, as on mongod.
+      const message = err instanceof Error ? err.message : String(err);
+      this.state.log(`mongo: connection ${this.id} could not encode a reply: ${message}`);
+      bytes = encode(req.requestId, {
+        ok: 0,
+        errmsg: message,
+        code: 10334,
+        codeName: 'BSONObjectTooLarge',
+      });
     }
+    this.socket.write(bytes);
   }
 
   private fail(err: unknown): void {
