@@ -36,3 +36,14 @@ export function summarizeMetric(text: string, name: string, label: string): stri
   }
   return [...sums].map(([k, v]) => `${k}=${v}`).join(' ') || '(none)';
 }
+
+/** Sum of every sample of metric `name` in a Prometheus text. */
+export function metricTotal(text: string, name: string): number {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) {
+      total += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+  }
+  return total;
+}

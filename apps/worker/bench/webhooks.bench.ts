@@ -28,7 +28,7 @@ import {
 } from '@storefront/shared';
 import { startApiAndWorker, startMongoProcess, type Child } from './bench-processes.ts';
 import { eventsFor, type SignedEvent } from './bench-events.ts';
-import { percentiles, pool, summarizeMetric } from './bench-stats.ts';
+import { metricTotal, percentiles, pool, summarizeMetric } from './bench-stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -153,6 +153,17 @@ async function main(): Promise<void> {
   let non200 = 0;
 
   // --- measured: post every webhook, wait until every order is paid and delivered ---
+  const cpuSeconds = async () => {
+    const [a, w] = await Promise.all([
+      fetch(`${apiUrl}/metrics`).then((r) => r.text()),
+      fetch(`${workerUrl}/metrics`).then((r) => r.text()),
+    ]);
+    return {
+      api: metricTotal(a, 'process_cpu_seconds_total'),
+      worker: metricTotal(w, 'process_cpu_seconds_total'),
+    };
+  };
+  const cpuBefore = await cpuSeconds();
   log(
     `load average before: ${loadavg()
       .map((l) => l.toFixed(1))
@@ -195,6 +206,7 @@ async function main(): Promise<void> {
     if (r.delivery?.deliveredAt)
       toDelivered.push(r.delivery.deliveredAt.getTime() - r.paidAt.getTime());
   }
+  const cpuAfter = await cpuSeconds();
   const metrics = await (await fetch(`${workerUrl}/metrics`)).text();
 
   const ms = (v: number) => `${v.toFixed(1)} ms`;
@@ -222,6 +234,11 @@ async function main(): Promise<void> {
   );
   log(
     `delivered: all ${ORDERS} in ${deliveredSeconds.toFixed(2)} s; paid → delivered p50 ${ms(delivered.p50)}, p99 ${ms(delivered.p99)}`,
+  );
+  const apiCpuMs = ((cpuAfter.api - cpuBefore.api) * 1000) / events.length;
+  const workerCpuMs = ((cpuAfter.worker - cpuBefore.worker) * 1000) / ORDERS;
+  log(
+    `cpu:      API ${apiCpuMs.toFixed(2)} ms per webhook; worker ${workerCpuMs.toFixed(2)} ms per order (3 events + delivery)`,
   );
   log(
     `worker:   ${summarizeMetric(metrics, 'webhooks_processed_total', 'outcome')}; dlq ${summarizeMetric(metrics, 'dlq_size', 'status')}`,

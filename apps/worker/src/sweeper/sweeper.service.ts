@@ -7,10 +7,12 @@ import {
   type RequeueResult,
   type WebhookJobData,
 } from '@storefront/shared';
-import type { SweeperRepository } from './sweeper.repository.ts';
+import type { ScanCursor, SweeperRepository } from './sweeper.repository.ts';
 
-/** How many items of each kind one sweep looks at (oldest first); the rest wait for the next. */
-export const SWEEP_SCAN_LIMIT = 5_000;
+/** Items per page of a scan. */
+export const SWEEP_PAGE = 200;
+/** Most items of one kind a sweep looks at; the rest wait for the next sweep. */
+export const SWEEP_SCAN_LIMIT = 20_000;
 /** Queue checks run this many at a time. */
 const PARALLEL = 20;
 
@@ -26,6 +28,11 @@ export interface SweepReport {
  * data, or the API could not enqueue), pending DLQ entries whose retry is due, and deliveries of
  * paid orders (a crash between marking paid and enqueueing). Retry counts live in the inbox, so a
  * re-queued event keeps its place in the retry schedule.
+ *
+ * Each kind is scanned oldest first, a page at a time, and the scan stops at the first page in
+ * which everything still had a live job: during a burst the backlog is queued and is not
+ * re-checked item by item every interval, while after Redis lost its data every page re-queues
+ * and the scan goes on to the end.
  */
 export class SweeperService {
   private readonly deps: {
@@ -58,36 +65,69 @@ export class SweeperService {
     return report;
   }
 
-  private async sweepInbox(now: Date, before: Date): Promise<number> {
-    const events = await this.deps.repo.unfinishedEvents(before, SWEEP_SCAN_LIMIT);
-    // A failed event keeps its scheduled retry time rather than running at once.
-    const due = await this.deps.repo.retryTimes(
-      events.filter((e) => e.status === 'failed').map((e) => e._id),
-    );
-    return this.count(events, (e) => {
-      const at = due.get(e._id);
-      return ensureWebhookJob(this.deps.webhooks, e._id, {
-        delayMs: at ? at.getTime() - now.getTime() : 0,
-      });
+  private sweepInbox(now: Date, before: Date): Promise<number> {
+    const { repo, webhooks } = this.deps;
+    return this.scan(async (cursor) => {
+      const events = await repo.unfinishedEvents(before, SWEEP_PAGE, cursor);
+      // A failed event keeps its scheduled retry time rather than running at once.
+      const due = await repo.retryTimes(
+        events.filter((e) => e.status === 'failed').map((e) => e._id),
+      );
+      return events.map((e) => ({
+        cursor: { at: e.receivedAt, id: e._id },
+        ensure: () =>
+          ensureWebhookJob(webhooks, e._id, {
+            delayMs: (due.get(e._id)?.getTime() ?? now.getTime()) - now.getTime(),
+            stillNeeded: () => repo.isUnfinished(e._id),
+          }),
+      }));
     });
   }
 
-  private async sweepDlq(now: Date): Promise<number> {
-    const ids = await this.deps.repo.dueDlqEntries(now, SWEEP_SCAN_LIMIT);
-    return this.count(ids, (id) => ensureWebhookJob(this.deps.webhooks, id));
+  private sweepDlq(now: Date): Promise<number> {
+    const { repo, webhooks } = this.deps;
+    return this.scan(async (cursor) =>
+      (await repo.dueDlqEntries(now, SWEEP_PAGE, cursor)).map((e) => ({
+        cursor: { at: e.next_retry_at, id: e._id },
+        // A finished job may have just succeeded (and removed the entry): the processor removes
+        // a stale entry itself, so re-running it is the simple and safe check.
+        ensure: () => ensureWebhookJob(webhooks, e._id),
+      })),
+    );
   }
 
-  private async sweepDeliveries(before: Date): Promise<number> {
-    const ids = await this.deps.repo.undeliveredOrders(before, SWEEP_SCAN_LIMIT);
-    return this.count(ids, (id) => ensureDeliveryJob(this.deps.deliveries, id));
+  private sweepDeliveries(before: Date): Promise<number> {
+    const { repo, deliveries } = this.deps;
+    return this.scan(async (cursor) =>
+      (await repo.undeliveredOrders(before, SWEEP_PAGE, cursor)).map((o) => ({
+        cursor: { at: o.queuedAt, id: o._id },
+        ensure: () =>
+          ensureDeliveryJob(deliveries, o._id, { stillNeeded: () => repo.isUndelivered(o._id) }),
+      })),
+    );
   }
 
-  /** Runs `fn` over `items`, PARALLEL at a time; returns how many were enqueued. */
-  private async count<T>(items: T[], fn: (item: T) => Promise<RequeueResult>): Promise<number> {
+  /** Pages through `page` until a page re-queues nothing, ends the data or hits the limit. */
+  private async scan(
+    page: (
+      cursor: ScanCursor | undefined,
+    ) => Promise<Array<{ cursor: ScanCursor; ensure: () => Promise<RequeueResult> }>>,
+  ): Promise<number> {
+    let cursor: ScanCursor | undefined;
+    let scanned = 0;
     let enqueued = 0;
-    for (let i = 0; i < items.length; i += PARALLEL) {
-      const results = await Promise.all(items.slice(i, i + PARALLEL).map(fn));
-      enqueued += results.filter((r) => r === 'enqueued').length;
+    for (;;) {
+      const items = await page(cursor);
+      let found = 0;
+      for (let i = 0; i < items.length; i += PARALLEL) {
+        const results = await Promise.all(items.slice(i, i + PARALLEL).map((it) => it.ensure()));
+        found += results.filter((r) => r === 'enqueued').length;
+      }
+      enqueued += found;
+      scanned += items.length;
+      const last = items[items.length - 1];
+      if (!last || found === 0 || items.length < SWEEP_PAGE || scanned >= SWEEP_SCAN_LIMIT) break;
+      cursor = last.cursor;
     }
     return enqueued;
   }

@@ -7,8 +7,20 @@ import {
   type WebhookJobData,
 } from '../queues/queue-names.ts';
 
-/** What `ensureJob` did. */
-export type RequeueResult = 'enqueued' | 'already_queued' | 'promoted';
+/** What `ensureJob` did; `not_needed`: the job had finished and `stillNeeded` said no. */
+export type RequeueResult = 'enqueued' | 'already_queued' | 'promoted' | 'not_needed';
+
+/** Options of `ensureJob`. */
+export interface EnsureJobOptions {
+  delayMs?: number;
+  /** Run a delayed job now. */
+  promote?: boolean;
+  /**
+   * Asked before replacing a finished job: a caller that decided from data read earlier (the
+   * sweeper) re-checks that the work is still unfinished, since the job may have just completed.
+   */
+  stillNeeded?: () => Promise<boolean>;
+}
 
 const LIVE_STATES = new Set(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);
 
@@ -21,7 +33,7 @@ const LIVE_STATES = new Set(['waiting', 'delayed', 'active', 'prioritized', 'wai
 export async function ensureJob<T>(
   queue: Queue<T>,
   job: { name: string; data: T; jobId: string; opts: JobsOptions },
-  opts: { delayMs?: number; promote?: boolean } = {},
+  opts: EnsureJobOptions = {},
 ): Promise<RequeueResult> {
   const existing = await queue.getJob(job.jobId);
   if (existing) {
@@ -37,6 +49,7 @@ export async function ensureJob<T>(
       }
       return 'already_queued';
     }
+    if (opts.stillNeeded && !(await opts.stillNeeded())) return 'not_needed';
     await existing.remove();
   }
   const delay = Math.max(0, Math.round(opts.delayMs ?? 0));
@@ -53,7 +66,7 @@ export async function ensureJob<T>(
 export function ensureWebhookJob(
   queue: Queue<WebhookJobData>,
   eventId: string,
-  opts: { delayMs?: number; promote?: boolean } = {},
+  opts: EnsureJobOptions = {},
 ): Promise<RequeueResult> {
   return ensureJob(
     queue,
@@ -66,11 +79,16 @@ export function ensureWebhookJob(
 export function ensureDeliveryJob(
   queue: Queue<DeliveryJobData>,
   orderId: string,
+  opts: EnsureJobOptions = {},
 ): Promise<RequeueResult> {
-  return ensureJob(queue, {
-    name: 'delivery',
-    data: { orderId },
-    jobId: deliveryJobId(orderId),
-    opts: DELIVERY_JOB_OPTIONS,
-  });
+  return ensureJob(
+    queue,
+    {
+      name: 'delivery',
+      data: { orderId },
+      jobId: deliveryJobId(orderId),
+      opts: DELIVERY_JOB_OPTIONS,
+    },
+    opts,
+  );
 }
