@@ -75,6 +75,9 @@ const keys = (u: string): [string, string, string] => [
 /** The Redis tier of the storefront cache: generation-checked fills under a lease. */
 export class StoreCacheRepository {
   private readonly redis: Redis & StoreScripts;
+  private readonly retry = new Set<string>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private onRetryError: (err: unknown) => void = () => undefined;
 
   constructor(redis: Redis) {
     redis.defineCommand('storeRead', { numberOfKeys: 3, lua: READ });
@@ -136,5 +139,45 @@ export class StoreCacheRepository {
     const results = await pipeline.exec();
     const failed = results?.find(([err]) => err !== null);
     if (!results || failed) throw failed?.[0] ?? new Error('redis pipeline returned no results');
+  }
+
+  /**
+   * Invalidates, and when Redis cannot take it, keeps retrying every second and as soon as the
+   * connection is back, so Redis does not keep an old storefront for a full TTL after an outage.
+   */
+  async invalidateOrRetry(
+    usernames: readonly string[],
+    onError: (err: unknown) => void,
+  ): Promise<void> {
+    try {
+      await this.invalidate(usernames);
+    } catch (err) {
+      onError(err);
+      for (const u of usernames) this.retry.add(u);
+      this.retryTimer ??= setInterval(() => this.retryNow(), 1_000).unref();
+    }
+  }
+
+  /** Retries pending invalidations whenever the connection becomes ready. */
+  start(onRetryError: (err: unknown) => void): void {
+    this.onRetryError = onRetryError;
+    this.redis.on('ready', () => this.retryNow());
+  }
+
+  close(): void {
+    clearInterval(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  private retryNow(): void {
+    if (this.retry.size === 0 || !this.available) return;
+    const names = [...this.retry];
+    this.invalidate(names).then(
+      () => {
+        for (const u of names) this.retry.delete(u);
+        if (this.retry.size === 0) this.close();
+      },
+      (err: unknown) => this.onRetryError(err),
+    );
   }
 }

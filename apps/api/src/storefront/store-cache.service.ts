@@ -88,8 +88,6 @@ export class StoreCache implements StoreInvalidator {
   private readonly metrics: StoreMetrics;
   private readonly tokenPrefix = randomUUID();
   private seq = 0;
-  private readonly redisRetry = new Set<string>();
-  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: StoreCacheOptions) {
     this.opts = opts;
@@ -119,7 +117,7 @@ export class StoreCache implements StoreInvalidator {
 
   start(): void {
     this.bus?.start();
-    this.opts.redis.on('ready', () => this.retryRedisInvalidations());
+    this.repo.start((err) => this.redisFailed(err));
   }
 
   /** Resolves true once the memory tier is usable (the invalidation subscription is live). */
@@ -129,7 +127,7 @@ export class StoreCache implements StoreInvalidator {
 
   close(): void {
     this.bus?.close();
-    clearInterval(this.retryTimer);
+    this.repo.close();
     this.clearMemory();
   }
 
@@ -181,12 +179,7 @@ export class StoreCache implements StoreInvalidator {
     // This process first and synchronously: its own next request must not see the old version.
     this.dropLocal(names);
     this.metrics.invalidations.local.inc(names.length);
-    try {
-      await this.repo.invalidate(names);
-    } catch (err) {
-      this.redisFailed(err);
-      this.retryRedisLater(names);
-    }
+    await this.repo.invalidateOrRetry(names, (err) => this.redisFailed(err));
     let everyoneDropped = true;
     if (this.bus) {
       const budget = started + this.opts.memoryTtlMs - performance.now();
@@ -310,28 +303,6 @@ export class StoreCache implements StoreInvalidator {
   private redisFailed(err: unknown): void {
     this.metrics.redisErrors.inc();
     this.opts.logger.debug('storefront redis operation failed', { err });
-  }
-
-  // A failed Redis invalidation is retried until it lands (and at once when Redis is back), so
-  // Redis does not keep an old storefront for a full TTL after an outage.
-  private retryRedisLater(usernames: readonly string[]): void {
-    for (const u of usernames) this.redisRetry.add(u);
-    this.retryTimer ??= setInterval(() => this.retryRedisInvalidations(), 1_000).unref();
-  }
-
-  private retryRedisInvalidations(): void {
-    if (this.redisRetry.size === 0 || !this.repo.available) return;
-    const names = [...this.redisRetry];
-    this.repo.invalidate(names).then(
-      () => {
-        for (const u of names) this.redisRetry.delete(u);
-        if (this.redisRetry.size === 0) {
-          clearInterval(this.retryTimer);
-          this.retryTimer = undefined;
-        }
-      },
-      (err: unknown) => this.redisFailed(err),
-    );
   }
 }
 
