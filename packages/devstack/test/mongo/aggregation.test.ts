@@ -177,6 +177,20 @@ describe('aggregation', () => {
     ]);
   });
 
+  it('when stages reshape nested fields, then the stored documents are not modified', async () => {
+    const c = env.db.collection('nested_agg');
+    await c.insertOne({ _id: 'n1', a: { b: 1, c: 2 }, d: [{ e: 1 }] } as never);
+    const out = await c
+      .aggregate([{ $project: { 'a.b': 0, 'd.e': 0 } }, { $unset: 'a.c' }, { $set: { 'a.x': 1 } }])
+      .toArray();
+    expect(out).toEqual([{ _id: 'n1', a: { x: 1 }, d: [{}] }]);
+    expect(await c.findOne({ _id: 'n1' } as never)).toEqual({
+      _id: 'n1',
+      a: { b: 1, c: 2 },
+      d: [{ e: 1 }],
+    });
+  });
+
   it('when aggregating a collection that does not exist, then the result is empty', async () => {
     expect(
       await env.db

@@ -244,6 +244,43 @@ describe('CRUD over the raw driver', () => {
     expect(await c.distinct('grp', { i: { $lt: 2 } })).toEqual([0, 1]);
   });
 
+  it('when nested fields are projected in or out, then results are shaped and stored documents stay intact', async () => {
+    const c = env.db.collection('nested_projection');
+    const doc = {
+      _id: 'p1',
+      a: { b: 1, c: 2 },
+      list: [{ e: 1, f: 2 }, { e: 3, f: 4 }, 'scalar'],
+      z: 9,
+    };
+    await c.insertOne(doc as never);
+    expect(
+      await c.findOne({ _id: 'p1' } as never, { projection: { 'a.b': 0, 'list.e': 0 } }),
+    ).toEqual({
+      _id: 'p1',
+      a: { c: 2 },
+      list: [{ f: 2 }, { f: 4 }, 'scalar'],
+      z: 9,
+    });
+    expect(
+      await c.findOne({ _id: 'p1' } as never, { projection: { 'a.b': 1, 'list.f': 1 } }),
+    ).toEqual({
+      _id: 'p1',
+      a: { b: 1 },
+      list: [{ f: 2 }, { f: 4 }],
+    });
+    expect(await c.findOne({ _id: 'p1' } as never, { projection: { _id: 0, z: 1 } })).toEqual({
+      z: 9,
+    });
+    expect(
+      await c.findOne({ _id: 'p1' } as never, { projection: { list: { $slice: 1 }, z: 1 } }),
+    ).toEqual({
+      _id: 'p1',
+      list: [{ e: 1, f: 2 }],
+      z: 9,
+    });
+    expect(await c.findOne({ _id: 'p1' } as never)).toEqual(doc);
+  });
+
   it('when values of different BSON types are sorted, then the mongod type order is used', async () => {
     const c = env.db.collection('mixed_sort');
     await c.insertMany([

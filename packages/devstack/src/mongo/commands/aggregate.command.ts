@@ -1,12 +1,27 @@
 import { ObjectId } from 'bson';
 import { Aggregator } from 'mingo';
 import { CommandError, ErrorCode } from '../errors.ts';
+import { cloneDoc } from '../query/update.ts';
 import { isPlainObject, type Doc } from '../storage/key-encoding.ts';
 import { arrayArg, num, type CommandHandler } from './command.types.ts';
 
 function stageName(stage: Doc): string {
   return Object.keys(stage)[0] ?? '';
 }
+
+// Stages that never write into their input documents. mingo mutates inputs in others (nested
+// $project/$unset/$set...), so for those the stored documents are copied first.
+const NON_MUTATING = new Set([
+  '$match',
+  '$group',
+  '$sort',
+  '$limit',
+  '$skip',
+  '$count',
+  '$sortByCount',
+  '$unwind',
+  '$sample',
+]);
 
 /**
  * `aggregate`: a leading `$match` is answered through the collection's indexes, the rest of the
@@ -67,11 +82,13 @@ const aggregate: CommandHandler = (ctx) => {
     );
   }
 
+  const copy = !pipeline.every((s) => NON_MUTATING.has(stageName(s)));
+  if (copy) source = source.map(cloneDoc);
   let results: Doc[];
   try {
     const agg = new Aggregator(pipeline, {
       collectionResolver: (name: string) =>
-        [...(catalog.get(ctx.db, name)?.records.values() ?? [])].map((r) => r.doc),
+        [...(catalog.get(ctx.db, name)?.records.values() ?? [])].map((r) => cloneDoc(r.doc)),
       ...(isPlainObject(ctx.body.let) ? { variables: ctx.body.let } : {}),
     });
     results = agg.run<Doc>(source);
