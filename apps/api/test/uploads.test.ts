@@ -259,3 +259,44 @@ describe('POST /api/v1/me/products/:id/file', () => {
     expect(res.status).toBe(411);
   });
 });
+
+describe('POST /api/v1/me/products/:id/file when S3 is unreachable', () => {
+  it('when the file cannot be stored, then it is 503 JSON and the product is unchanged', async () => {
+    const down = await startApi(
+      testConfig({ UPLOAD_MAX_BYTES: String(MAX), S3_ENDPOINT: 'http://127.0.0.1:1' }),
+    );
+    try {
+      const id = new Types.ObjectId();
+      await creatorModel(down.deps.mongo).create({
+        _id: id,
+        username: `s3down${randomBytes(4).toString('hex')}`,
+        email: `s3down${randomBytes(4).toString('hex')}@example.test`,
+        passwordHash: 'x',
+        displayName: 'S3 down',
+      });
+      const product = await productModel(down.deps.mongo).create({
+        creatorId: id,
+        title: 'Guide',
+        price: 49_900,
+      });
+      const token = await new TokenService(down.deps.config).issue(id.toHexString());
+      const res = await fetch(`${down.url}/api/v1/me/products/${product._id.toHexString()}/file`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${token}`,
+          'Content-Type': 'application/pdf',
+          'X-File-Name': 'a.pdf',
+        },
+        body: files.pdf(),
+      });
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe(
+        'SERVICE_UNAVAILABLE',
+      );
+      const after = await productModel(down.deps.mongo).findById(product._id).lean().exec();
+      expect(after?.file).toBeUndefined();
+    } finally {
+      await down.close();
+    }
+  });
+});

@@ -5,6 +5,7 @@ import { fileTypeFromBuffer } from 'file-type';
 import {
   AppError,
   NotFoundError,
+  ServiceUnavailableError,
   UnsupportedMediaTypeError,
   type Logger,
   type ProductFile,
@@ -70,17 +71,24 @@ export class UploadService {
     }
 
     const key = `products/${input.productId}/${randomBytes(16).toString('hex')}`;
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        // Backpressure holds end to end: S3 pulls, the generator pulls from the request.
-        Body: Readable.from(remaining(head, iterator), { objectMode: false }),
-        ContentLength: input.size,
-        ContentType: input.type.mime,
-        ServerSideEncryption: 'AES256',
-      }),
-    );
+    const body = { failed: false };
+    try {
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          // Backpressure holds end to end: S3 pulls, the generator pulls from the request.
+          Body: Readable.from(remaining(head, iterator, body), { objectMode: false }),
+          ContentLength: input.size,
+          ContentType: input.type.mime,
+          ServerSideEncryption: 'AES256',
+        }),
+      );
+    } catch (err) {
+      // S3 stores an object whole or not at all, so a failed put leaves nothing behind.
+      if (body.failed) throw new AppError('REQUEST_ABORTED', 400, 'Upload aborted by the client');
+      throw new ServiceUnavailableError('File storage is unavailable; try again shortly', err);
+    }
 
     const file: ProductFile = {
       key,
@@ -138,7 +146,17 @@ async function readSample(iterator: AsyncIterator<Buffer>, bytes: number): Promi
   return Buffer.concat(chunks);
 }
 
-async function* remaining(head: Buffer, iterator: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+async function* remaining(
+  head: Buffer,
+  iterator: AsyncIterator<Buffer>,
+  state: { failed: boolean },
+): AsyncGenerator<Buffer> {
   yield head;
-  for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+  try {
+    for (let next = await iterator.next(); !next.done; next = await iterator.next())
+      yield next.value;
+  } catch (err) {
+    state.failed = true;
+    throw err;
+  }
 }
