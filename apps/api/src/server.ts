@@ -68,12 +68,14 @@ export async function startApi(
 
   let shuttingDown = false;
   const app = createApp(deps, { isShuttingDown: () => shuttingDown });
-  const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE;
+  const certFile = config.TLS_CERT_FILE;
+  const keyFile = config.TLS_KEY_FILE;
+  const tls = certFile !== undefined && keyFile !== undefined;
   const server = tls
     ? https.createServer(
         {
-          cert: readFileSync(config.TLS_CERT_FILE as string),
-          key: readFileSync(config.TLS_KEY_FILE as string),
+          cert: readFileSync(certFile),
+          key: readFileSync(keyFile),
           minVersion: 'TLSv1.3',
         },
         app,
