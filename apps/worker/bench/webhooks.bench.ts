@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { Types } from 'mongoose';
+import { Types, type Connection } from 'mongoose';
 import {
   freePort,
   startRazorpaySandbox,
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   };
 
   const redis = await startRedisServer();
-  stops.push(redis.stop);
+  stops.push(() => redis.stop());
   let mongoBase = process.env.MONGO_URL;
   if (!mongoBase) {
     const mongo = await startMongoProcess(await freePort());
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     mongoBase = mongo.url;
   }
   const sandbox = await startRazorpaySandbox({ accounts: [keys] });
-  stops.push(sandbox.stop);
+  stops.push(() => sandbox.stop());
 
   const apiPort = await freePort();
   const workerPort = await freePort();
@@ -251,11 +251,7 @@ async function main(): Promise<void> {
 }
 
 /** Polls until `total` orders of `creatorId` are paid and delivered; returns when each finished. */
-function watchOrders(
-  mongo: import('mongoose').Connection,
-  creatorId: Types.ObjectId,
-  total: number,
-) {
+function watchOrders(mongo: Connection, creatorId: Types.ObjectId, total: number) {
   return async (started: number) => {
     let paidSeconds = 0;
     const deadline = Date.now() + 10 * 60_000;
