@@ -1,5 +1,7 @@
 import type { Connection, Model } from 'mongoose';
+import { creatorModel } from '../creators/creator.model.ts';
 import { orderModel } from '../orders/order.model.ts';
+import { productModel } from '../products/product.model.ts';
 import { transactionModel } from '../payments/transaction.model.ts';
 import { webhookEventModel } from '../webhooks/webhook-event.model.ts';
 import { webhookDlqModel } from '../dlq/webhook-dlq.model.ts';
@@ -8,6 +10,8 @@ import { deliveryModel } from '../deliveries/delivery.model.ts';
 // Every model whose indexes the application relies on (unique keys are correctness, not speed).
 // Add a model here when you add one.
 const MODELS: Array<(conn: Connection) => Model<never>> = [
+  creatorModel,
+  productModel,
   orderModel,
   transactionModel,
   webhookEventModel,
