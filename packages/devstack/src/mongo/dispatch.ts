@@ -2,7 +2,7 @@ import { commands } from './commands/registry.ts';
 import { CommandError, codeNameFor, ErrorCode, toCommandError } from './errors.ts';
 import type { FailAction } from './failpoints.ts';
 import type { ConnectionInfo, ServerState } from './server-state.ts';
-import type { Doc } from './storage/key-encoding.ts';
+import { isPlainObject, type Doc } from './storage/key-encoding.ts';
 
 /** Returned instead of a reply when the connection must be closed (failCommand closeConnection). */
 export const CLOSE_CONNECTION = Symbol('closeConnection');
@@ -69,6 +69,15 @@ function applyFailure(
   return reply;
 }
 
+// The handshake names the client application; failCommand's appName filter matches on it.
+function rememberAppName(conn: ConnectionInfo, body: Doc): void {
+  const client = body.client;
+  if (isPlainObject(client) && isPlainObject(client.application)) {
+    const name = client.application.name;
+    if (typeof name === 'string') conn.appName = name;
+  }
+}
+
 /**
  * Runs one command. The command itself always runs synchronously (atomic on the documents it
  * touches); only a failpoint's blockConnection delays it.
@@ -85,6 +94,7 @@ export function dispatch(
   if (typeof db !== 'string' || db.length === 0) {
     return new CommandError(40571, 'OP_MSG requests require a $db argument').toReply();
   }
+  if (name === 'hello' || name === 'isMaster' || name === 'ismaster') rememberAppName(conn, body);
   const target = body[name];
   const fail = state.failPoints.check(
     name,

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { MongoServerError } from 'mongodb';
+import { BSON, MongoServerError } from 'mongodb';
 import { Schema } from 'mongoose';
 import { describe, expect, it } from 'vitest';
 import { useMongo } from './mongo-test-env.ts';
@@ -44,7 +44,44 @@ function sendRaw(bytes: Buffer): Promise<'closed'> {
   });
 }
 
+/** Sends an OP_MSG one byte at a time and returns the decoded reply body. */
+function fragmentedHello(): Promise<Record<string, unknown>> {
+  const { host, port } = hostPort(env.url);
+  const body = BSON.serialize({ hello: 1, $db: 'admin' });
+  const msg = Buffer.alloc(21 + body.length);
+  msg.writeInt32LE(msg.length, 0);
+  msg.writeInt32LE(42, 4);
+  msg.writeInt32LE(2013, 12);
+  msg.set(body, 21);
+  return new Promise((resolve, reject) => {
+    let got = Buffer.alloc(0);
+    const socket = net.connect(port, host, () => {
+      let i = 0;
+      const tick = setInterval(() => {
+        if (i >= msg.length) return clearInterval(tick);
+        socket.write(msg.subarray(i, i + 1));
+        i++;
+      }, 0);
+    });
+    socket.on('error', reject);
+    socket.on('data', (chunk: Buffer) => {
+      got = Buffer.concat([got, chunk]);
+      if (got.length >= 4 && got.length >= got.readInt32LE(0)) {
+        socket.destroy();
+        expect(got.readInt32LE(8)).toBe(42);
+        resolve(BSON.deserialize(got.subarray(21, got.readInt32LE(0))));
+      }
+    });
+  });
+}
+
 describe('errors', () => {
+  it('when a message arrives in one-byte fragments, then it is reassembled and answered', async () => {
+    const reply = await fragmentedHello();
+    expect(reply.ok).toBe(1);
+    expect(reply.isWritablePrimary).toBe(true);
+  });
+
   it('when an unknown command is sent, then it fails with CommandNotFound (59)', async () => {
     const err = await failure(env.db.command({ definitelyNotACommand: 1 }));
     expect(err.code).toBe(59);

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { UUID } from 'bson';
 import { CommandError, ErrorCode } from '../errors.ts';
-import { isPlainObject, type Doc } from '../storage/key-encoding.ts';
+import type { Doc } from '../storage/key-encoding.ts';
 import type { CommandContext, CommandHandler } from './command.types.ts';
 
 /** The mongod release this server answers as (wire version 25 = MongoDB 8.0). */
@@ -10,14 +10,6 @@ const MAX_WIRE_VERSION = 25;
 
 /** The reply to hello / isMaster; `legacy` selects the isMaster field name. */
 export function helloReply(ctx: CommandContext, legacy: boolean): Doc {
-  const client = ctx.body.client;
-  if (
-    isPlainObject(client) &&
-    isPlainObject(client.application) &&
-    typeof client.application.name === 'string'
-  ) {
-    ctx.conn.appName = client.application.name;
-  }
   return {
     helloOk: true,
     ...(legacy ? { ismaster: true } : { isWritablePrimary: true }),

@@ -21,7 +21,9 @@ export class Connection implements ConnectionInfo {
   appName: string | undefined;
   private readonly socket: Socket;
   private readonly state: ServerState;
-  private buffer: Buffer = Buffer.alloc(0);
+  // Received bytes not yet framed; joined only once a whole message is there.
+  private chunks: Buffer[] = [];
+  private buffered = 0;
   private readonly queue: Buffer[] = [];
   private busy = false;
   private closed = false;
@@ -40,18 +42,30 @@ export class Connection implements ConnectionInfo {
   }
 
   private onData(chunk: Buffer): void {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-    while (this.buffer.length >= 4) {
-      const size = this.buffer.readInt32LE(0);
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    while (this.buffered >= 4) {
+      let head = this.chunks[0] as Buffer;
+      if (head.length < 4) head = this.flatten();
+      const size = head.readInt32LE(0);
       if (size < 16 || size > MAX_MESSAGE_BYTES) {
         this.fail(new ProtocolError(`invalid message length ${size}`));
         return;
       }
-      if (this.buffer.length < size) break;
-      this.queue.push(this.buffer.subarray(0, size));
-      this.buffer = this.buffer.subarray(size);
+      if (this.buffered < size) break;
+      if (head.length < size) head = this.flatten();
+      this.queue.push(head.subarray(0, size));
+      if (head.length === size) this.chunks.shift();
+      else this.chunks[0] = head.subarray(size);
+      this.buffered -= size;
     }
     this.drain();
+  }
+
+  private flatten(): Buffer {
+    const all = Buffer.concat(this.chunks, this.buffered);
+    this.chunks = [all];
+    return all;
   }
 
   private drain(): void {
