@@ -26,6 +26,8 @@ const docs: Doc[] = [
   },
   { _id: 3, status: 'failed', n: 'str', tags: ['c'], lines: [{ sku: 'p' }, { sku: 'q' }] },
   { _id: 4, n: null, status: ['pending', 'x'] },
+  { _id: 5, n: [1, null], deletedAt: new Date(0) },
+  { _id: 6, n: [], deletedAt: null },
 ];
 
 const filters: Doc[] = [
@@ -49,6 +51,10 @@ const filters: Doc[] = [
   { $and: [{ n: { $gte: 5 } }, { status: { $ne: 'paid' } }] },
   { $nor: [{ status: 'paid' }] },
   { _id: 3, status: 'failed' },
+  { n: null },
+  { n: { $ne: null } },
+  { deletedAt: null },
+  { deletedAt: null, status: { $exists: true } },
 ];
 
 describe('compileFast', () => {
@@ -64,8 +70,8 @@ describe('compileFast', () => {
     },
   );
 
-  it('when a filter uses null, regex or embedded documents, then it is left to mingo', () => {
-    expect(compileFast({ a: null })).toBeNull();
+  it('when a filter uses dotted null, regex or embedded documents, then it is left to mingo', () => {
+    expect(compileFast({ 'a.b': null })).toBeNull();
     expect(compileFast({ a: /x/ })).toBeNull();
     expect(compileFast({ a: { b: 1 } })).toBeNull();
     expect(compileFast({ a: { $elemMatch: { b: 1 } } })).toBeNull();

@@ -35,7 +35,18 @@ function comparison(path: string, op: string, q: unknown): Test | null {
   };
 }
 
+// `{a: null}` on a top-level field: missing, null, or an array holding null. Dotted paths
+// have subtler rules and go to mingo.
+function nullTest(path: string): Test | null {
+  if (path.includes('.')) return null;
+  return (doc) => {
+    const v = doc[path];
+    return v === undefined || v === null || (Array.isArray(v) && v.includes(null));
+  };
+}
+
 function fieldTest(path: string, cond: unknown): Test | null {
+  if (cond === null) return nullTest(path);
   if (!isPlainObject(cond)) {
     if (!isScalarOrNull(cond)) return null;
     const key = encodeKey(cond);
@@ -52,7 +63,7 @@ function fieldTest(path: string, cond: unknown): Test | null {
         t = fieldTest(path, q);
         break;
       case '$ne': {
-        const eq = isScalarOrNull(q) ? fieldTest(path, q) : null;
+        const eq = isScalarOrNull(q) || q === null ? fieldTest(path, q) : null;
         t = eq && ((doc) => !eq(doc));
         break;
       }
