@@ -305,7 +305,9 @@ export function withNofile(
 async function stopChild(c: Child): Promise<void> {
   const pid = c.proc.pid;
   if (pid !== undefined && c.proc.exitCode === null && c.proc.signalCode === null) {
-    signalGroup(pid, 'SIGTERM');
+    // SIGTERM to the primary only: it forwards the signal to its cluster workers, and a worker
+    // signalled twice would die mid-drain (it handles the first SIGTERM once).
+    process.kill(pid, 'SIGTERM');
     const killed = setTimeout(() => signalGroup(pid, 'SIGKILL'), 20_000);
     await c.exited;
     clearTimeout(killed);
