@@ -29,8 +29,9 @@ export class CursorStore {
 
   /** Starts a cursor over `docs`; returns the first batch and the id (0 when exhausted). */
   first(ns: string, docs: Doc[], batchSize?: number, singleBatch = false): { cursor: CursorDoc } {
-    const size = batchSize && batchSize > 0 ? batchSize : DEFAULT_FIRST_BATCH;
-    const batch = takeBatch(docs, 0, batchSize === 0 ? DEFAULT_FIRST_BATCH : size);
+    // batchSize 0 opens the cursor without returning documents, as on mongod.
+    const size = batchSize === undefined || batchSize < 0 ? DEFAULT_FIRST_BATCH : batchSize;
+    const batch = size === 0 ? [] : takeBatch(docs, 0, size);
     let id = 0n;
     if (!singleBatch && batch.length < docs.length) {
       id = this.nextId++;

@@ -80,6 +80,15 @@ describe('cursors', () => {
     expect(negative.cursor.id.isZero()).toBe(true);
   });
 
+  it('when batchSize is 0, then the cursor opens empty and getMore returns the documents', async () => {
+    const first = await run({ find: 'items', filter: { i: { $lt: 3 } }, batchSize: 0 });
+    expect(first.cursor.firstBatch).toEqual([]);
+    expect(first.cursor.id.isZero()).toBe(false);
+    const rest = await run({ getMore: first.cursor.id, collection: 'items' });
+    expect(rest.cursor.nextBatch).toHaveLength(3);
+    expect(rest.cursor.id.isZero()).toBe(true);
+  });
+
   it('when no batch size is given, then the first batch holds 101 documents', async () => {
     await env.db.collection('many').insertMany(Array.from({ length: 150 }, (_, i) => ({ i })));
     const first = await run({ find: 'many' });
