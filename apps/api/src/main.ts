@@ -33,7 +33,11 @@ if (workers > 1 && cluster.isPrimary) {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 } else {
-  const api = await startApi(config, { logger });
+  const api = await startApi(config, { logger }).catch((err: unknown) => {
+    // Unreachable MongoDB, a port in use, a bad certificate path: one clear line, then exit.
+    logger.error('api failed to start', { err });
+    process.exit(1);
+  });
   if (cluster.isWorker) shareMetricsWithPrimary(api.deps.metrics);
   logger.info('api listening', { url: api.url, pid: process.pid });
   const shutdown = (signal: NodeJS.Signals) => {

@@ -84,7 +84,7 @@ export async function startApi(
   // Longer than a typical load balancer idle timeout, so the balancer closes idle sockets first.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  server.requestTimeout = 30_000;
+  server.requestTimeout = config.API_REQUEST_TIMEOUT_MS;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

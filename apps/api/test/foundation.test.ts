@@ -99,7 +99,8 @@ describe('API readiness', () => {
   });
 });
 
-describe('API process', () => {
+// Spawning a process loads every module from source: allow for a slow, shared machine.
+describe('API process', { timeout: 120_000 }, () => {
   function envFor(overrides: Record<string, string>): NodeJS.ProcessEnv {
     const c = testConfig();
     return {
@@ -109,6 +110,7 @@ describe('API process', () => {
       MONGO_URL: c.MONGO_URL,
       REDIS_URL: c.REDIS_URL,
       API_HOST: '127.0.0.1',
+      MONGO_SERVER_SELECTION_TIMEOUT_MS: '30000',
       ...overrides,
     };
   }
@@ -136,6 +138,8 @@ describe('API process', () => {
     });
     const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
     try {
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       // Ready when the process logs that it listens.
       await new Promise<void>((resolve, reject) => {
         let out = '';
@@ -143,18 +147,26 @@ describe('API process', () => {
           out += d.toString();
           if (out.includes('api listening')) resolve();
         });
-        child.once('exit', () => reject(new Error(`api exited early: ${out}`)));
+        child.once('exit', () => reject(new Error(`api exited early: ${out}${stderr}`)));
       });
       // A request whose body is still arriving is in flight; SIGTERM must not cut it.
       const socket = net.connect(port, '127.0.0.1');
       await once(socket, 'connect');
       const body = JSON.stringify({ slow: true });
-      socket.write(
-        `POST /api/v1/slow HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
-      );
-      socket.write(body.slice(0, 5));
+      // `Expect: 100-continue` makes the server say when it has read the request head, so the
+      // signal provably arrives while the request is in flight.
       let response = '';
-      socket.on('data', (d: Buffer) => (response += d.toString()));
+      const headRead = new Promise<void>((resolve) => {
+        socket.on('data', (d: Buffer) => {
+          response += d.toString();
+          if (response.includes('100 Continue')) resolve();
+        });
+      });
+      socket.write(
+        `POST /api/v1/slow HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: ${body.length}\r\n\r\n`,
+      );
+      await headRead;
+      socket.write(body.slice(0, 5));
       const closed = once(socket, 'close');
       child.kill('SIGTERM');
       // The server must stay up for the in-flight request while it drains.
@@ -162,7 +174,7 @@ describe('API process', () => {
       expect(child.exitCode).toBeNull();
       socket.write(body.slice(5));
       await closed;
-      expect(response).toMatch(/^HTTP\/1\.1 404 /);
+      expect(response).toMatch(/HTTP\/1\.1 404 /);
       expect(response).toContain('"NOT_FOUND"');
       const [code] = await exited;
       expect(code).toBe(0);

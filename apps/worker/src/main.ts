@@ -4,7 +4,10 @@ import { startWorker } from './worker.ts';
 // Entry point of a worker process.
 const config = loadConfigOrExit();
 const logger = createLogger({ level: config.LOG_LEVEL, service: 'worker' });
-const worker = await startWorker(config, { logger });
+const worker = await startWorker(config, { logger }).catch((err: unknown) => {
+  logger.error('worker failed to start', { err });
+  process.exit(1);
+});
 logger.info('worker started', { health: worker.url, pid: process.pid });
 
 const shutdown = (signal: NodeJS.Signals) => {

@@ -37,7 +37,8 @@ describe('worker health server', () => {
   });
 });
 
-describe('worker process', () => {
+// Spawning a process loads every module from source: allow for a slow, shared machine.
+describe('worker process', { timeout: 120_000 }, () => {
   it('when SIGTERM arrives, then the worker stops cleanly with exit code 0', async () => {
     const c = testConfig();
     const port = await freePort();

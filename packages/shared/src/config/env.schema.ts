@@ -48,6 +48,8 @@ export const envSchema = z.object({
   /** Number of API processes `npm start -w @storefront/api` forks; 0 = one per core. */
   API_WORKERS: nonNegativeInt.default(1),
   PUBLIC_BASE_URL: z.string().url().default('http://localhost:3000'),
+  /** Longest a request may take end to end (uploads stream through it, so not too short). */
+  API_REQUEST_TIMEOUT_MS: positiveInt.default(300_000),
 
   // --- worker ---
   WORKER_HOST: z.string().min(1).default('0.0.0.0'),

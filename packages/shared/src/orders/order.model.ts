@@ -68,6 +68,11 @@ orderSchema.index(
 );
 // Reconciliation scans pending orders oldest first and resumes after (createdAt, _id).
 orderSchema.index({ status: 1, createdAt: 1, _id: 1 });
+// The sweeper finds paid orders whose delivery was queued but may have no job.
+orderSchema.index(
+  { 'delivery.status': 1, 'delivery.queuedAt': 1 },
+  { partialFilterExpression: { 'delivery.status': 'queued' } },
+);
 
 /** The `orders` model bound to `conn`. */
 export function orderModel(conn: Connection): Model<Order> {
