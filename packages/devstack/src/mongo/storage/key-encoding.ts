@@ -100,33 +100,6 @@ function collect(value: unknown, parts: string[], i: number, out: unknown[]): vo
   collect(value[part], parts, i + 1, out);
 }
 
-/** The value at a dotted path without array expansion (undefined when missing). */
-export function getPath(doc: unknown, path: string): unknown {
-  let cur: unknown = doc;
-  for (const part of path.split('.')) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Doc)[part];
-  }
-  return cur;
-}
-
-/** Whether a document has a value at a dotted path (through arrays too). */
-export function hasPath(doc: unknown, path: string): boolean {
-  const parts = path.split('.');
-  const out: unknown[] = [];
-  collect(doc, parts, 0, out);
-  return out.length > 0 && !(out.length === 1 && out[0] === undefined && !leafExists(doc, parts));
-}
-
-function leafExists(doc: unknown, parts: string[]): boolean {
-  let cur: unknown = doc;
-  for (const part of parts) {
-    if (cur === null || typeof cur !== 'object' || !(part in cur)) return false;
-    cur = (cur as Doc)[part];
-  }
-  return true;
-}
-
 /** Sets a dotted path on a plain document, creating intermediate objects. */
 export function setPath(doc: Doc, path: string, value: unknown): void {
   const parts = path.split('.');
