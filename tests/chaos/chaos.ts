@@ -7,6 +7,7 @@ import { postPoisonedEvents, type PoisonedEvent } from './poison.ts';
 import { waitForQuiet, type Backlog } from './quiet.ts';
 import { seededRng } from './random.ts';
 import { startChaosStack, type ChaosStack } from './stack.ts';
+import { Supervisor } from './supervisor.ts';
 import { planFates, runTraffic, seedSellers, type OrderRecord } from './traffic.ts';
 import { collectFacts, judge, type Figures } from './verify.ts';
 
@@ -38,7 +39,8 @@ export interface ChaosReport {
   faults: FaultFigures;
   figures: Figures;
   gateway: { apiCalls: number; throttled: number; reconciliationCalls: number };
-  processes: { workerStarts: number; unexpectedExits: Record<string, number> };
+  /** Exits of API/worker processes the run did not cause (each restarted), as signal or code. */
+  processes: { workerStarts: number; unexpectedExits: Record<string, string[]> };
   violations: string[];
   /** Logs of the run (kept when it failed or with --keep-logs). */
   runDir: string;
@@ -65,6 +67,7 @@ export async function runChaos(
   io.onStack?.(stack);
   const startupMs = Date.now() - startedAt.getTime();
   let passed = false;
+  let supervisor: Supervisor | undefined;
   try {
     const rng = seededRng(opts.seed);
     const sellers = await seedSellers(
@@ -80,6 +83,12 @@ export async function runChaos(
       lostWebhooks: opts.lostWebhooksRatio,
     });
     const faults = new FaultInjector(stack, opts, rng, log);
+    supervisor = new Supervisor(
+      [...stack.apis, ...stack.workers],
+      (p) => faults.isHeldDown(p),
+      (what) => faults.note(what),
+    );
+    supervisor.start();
 
     let poison: Promise<PoisonedEvent[]> = Promise.resolve([]);
     let poisonStarted = false;
@@ -131,8 +140,8 @@ export async function runChaos(
     if (!poisonStarted && opts.poison > 0) poison = postPoison();
     const poisoned = await poison;
     const trafficMs = Date.now() - t0;
-    log(`traffic done in ${(trafficMs / 1000).toFixed(1)} s; waiting for quiet`);
     io.signal?.throwIfAborted();
+    log(`traffic done in ${(trafficMs / 1000).toFixed(1)} s; waiting for quiet`);
 
     const drain = await waitForQuiet({
       mongo: stack.mongo,
@@ -147,6 +156,7 @@ export async function runChaos(
         : `NOT quiet after ${(drain.ms / 1000).toFixed(1)} s`,
     );
 
+    await supervisor.stop();
     const facts = await collectFacts({
       mongo: stack.mongo,
       sandbox: stack.sandbox,
@@ -170,9 +180,9 @@ export async function runChaos(
     }
     const requests = stack.sandbox.requests();
     passed = violations.length === 0;
-    const unexpectedExits: Record<string, number> = {};
+    const unexpectedExits: Record<string, string[]> = {};
     for (const p of [...stack.apis, ...stack.workers]) {
-      if (p.unexpectedExits() > 0) unexpectedExits[p.name] = p.unexpectedExits();
+      if (p.unexpectedExits().length > 0) unexpectedExits[p.name] = p.unexpectedExits();
     }
     return {
       passed,
@@ -209,6 +219,7 @@ export async function runChaos(
       logsKept: !passed || opts.keepLogs,
     };
   } finally {
+    await supervisor?.stop();
     if (passed && opts.mongoUrl) {
       await stack.mongo.dropDatabase().catch(() => undefined);
     }

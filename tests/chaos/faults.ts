@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChaosOptions } from './options.ts';
+import type { ManagedProcess } from './processes.ts';
 import type { Rng } from './random.ts';
 import type { ChaosStack } from './stack.ts';
 
@@ -49,6 +50,7 @@ export class FaultInjector {
   private mongoDone = false;
   private mongoChange: Promise<void> = Promise.resolve();
   private fraction = 0;
+  private readonly heldDown = new Set<ManagedProcess>();
 
   constructor(stack: ChaosStack, opts: ChaosOptions, rng: Rng, log: (line: string) => void) {
     this.stack = stack;
@@ -109,7 +111,13 @@ export class FaultInjector {
     return this.figures;
   }
 
-  private note(what: string): void {
+  /** Whether the run has `p` down on purpose right now (between a kill and its restart). */
+  isHeldDown(p: ManagedProcess): boolean {
+    return this.heldDown.has(p);
+  }
+
+  /** Adds a line to the fault timeline (and the log). */
+  note(what: string): void {
     const at = Date.now() - this.started;
     this.figures.timeline.push({ at, what });
     this.log(`  [fault +${(at / 1000).toFixed(1)}s] ${what}`);
@@ -123,6 +131,7 @@ export class FaultInjector {
       const ok = await sleep(this.rng.between(min, max), true, { signal }).catch(() => false);
       if (!ok || this.fraction >= this.opts.killUntil) return;
       const worker = this.rng.pick(this.stack.workers);
+      this.heldDown.add(worker);
       await worker.kill();
       this.figures.workerKills += 1;
       this.note(`SIGKILL ${worker.name}`);
@@ -131,22 +140,29 @@ export class FaultInjector {
       // A restart waits for MongoDB and Redis; while Redis is down it waits for Redis.
       await worker
         .start()
-        .catch((err: unknown) => this.note(`${worker.name} restart failed: ${String(err)}`));
+        .catch((err: unknown) => this.note(`${worker.name} restart failed: ${String(err)}`))
+        .finally(() => this.heldDown.delete(worker));
     }
   }
 
+  /**
+   * Rate limiting as a time window (every call in it is refused), so the share of refused calls
+   * does not grow as the system slows down.
+   */
   private async throttleLoop(): Promise<void> {
     const every = this.opts.throttleEveryMs;
-    const burst = this.opts.throttleBurst;
-    if (every === 0 || burst === 0) return;
+    const window = this.opts.throttleMs;
+    if (every === 0 || window === 0) return;
     const signal = this.stopping.signal;
     while (!signal.aborted) {
-      const ok = await sleep(every, true, { signal }).catch(() => false);
+      const ok = await sleep(Math.max(0, every - window), true, { signal }).catch(() => false);
       if (!ok) return;
       // Every other burst says when to come back, as Razorpay may.
       const retryAfter = this.figures.throttleBursts % 2 === 0 ? {} : { retryAfter: 1 };
-      this.stack.sandbox.injectFault({ status: 429, count: burst, ...retryAfter });
+      this.stack.sandbox.injectFault({ status: 429, count: 1_000_000_000, ...retryAfter });
       this.figures.throttleBursts += 1;
+      await sleep(window);
+      this.stack.sandbox.clearFaults();
     }
   }
 

@@ -25,10 +25,10 @@ export interface ChaosOptions {
   mongoFailUntil: number;
   /** `error`: the write answers an error; `close`: the server drops the connection. */
   mongoFault: 'error' | 'close';
-  /** A burst of Razorpay 429s every this many ms… */
+  /** Every this many ms… */
   throttleEveryMs: number;
-  /** …answering this many API calls with 429. */
-  throttleBurst: number;
+  /** …Razorpay answers every API call with 429 for this many ms. */
+  throttleMs: number;
   /** Share of single webhook copies the sandbox drops. */
   dropRatio: number;
   /** Share of captured payments whose webhooks are all dropped (only reconciliation finds them). */
@@ -54,7 +54,7 @@ export interface ChaosOptions {
 /** Defaults of `make chaos`. */
 export const FULL_PROFILE: Omit<ChaosOptions, 'seed' | 'mongoUrl' | 'recordTo'> = {
   orders: 10_000,
-  concurrency: 24,
+  concurrency: 16,
   killEveryMs: [3_000, 8_000],
   workerDownMs: [200, 2_000],
   // Kills stop before Redis crashes, so no worker restart hides what a Redis restart alone does
@@ -67,7 +67,7 @@ export const FULL_PROFILE: Omit<ChaosOptions, 'seed' | 'mongoUrl' | 'recordTo'> 
   mongoFailUntil: 0.6,
   mongoFault: 'error',
   throttleEveryMs: 5_000,
-  throttleBurst: 20,
+  throttleMs: 500,
   dropRatio: 0.05,
   lostWebhooksRatio: 0.03,
   abandonRatio: 0.03,
@@ -76,7 +76,7 @@ export const FULL_PROFILE: Omit<ChaosOptions, 'seed' | 'mongoUrl' | 'recordTo'> 
   // The retry schedule (30 s … 1 h, 97 min in all) must outlast the MongoDB fault window, as the
   // real one outlasts a brownout: 0.05 makes it ~5 min.
   retryTimeScale: 0.05,
-  drainTimeoutMs: 600_000,
+  drainTimeoutMs: 1_800_000,
   keepLogs: false,
 };
 
@@ -95,9 +95,9 @@ export const SHORT_PROFILE: typeof FULL_PROFILE = {
   mongoFailFrom: 0.1,
   mongoFailUntil: 0.5,
   throttleEveryMs: 3_000,
-  throttleBurst: 8,
+  throttleMs: 300,
   poison: 3,
-  retryTimeScale: 0.008,
+  retryTimeScale: 0.006,
   drainTimeoutMs: 90_000,
 };
 
@@ -109,7 +109,7 @@ Flags win over variables.
 
   --profile full|short         defaults: full (make chaos) or short (the make test run)   [full]
   --orders N                   checkouts                                                 [10000]
-  --concurrency N              buyers at once                                            [24]
+  --concurrency N              buyers at once                                            [16]
   --seed N                     seed of the run's random choices                          [random]
   --kill-every-ms MIN,MAX      SIGKILL a worker every MIN..MAX ms during traffic         [3000,8000]
   --worker-down-ms MIN,MAX     restart it after MIN..MAX ms                               [200,2000]
@@ -120,15 +120,15 @@ Flags win over variables.
   --mongo-fail-from F          window start, fraction of checkouts                       [0.2]
   --mongo-fail-until F         window end, fraction of checkouts                         [0.6]
   --mongo-fault error|close    failed write answers an error, or drops the connection    [error]
-  --throttle-every-ms N        a burst of Razorpay 429s every N ms                       [5000]
-  --throttle-burst N           API calls answered 429 per burst                          [20]
+  --throttle-every-ms N        every N ms…                                               [5000]
+  --throttle-ms N              …Razorpay answers 429 to every call for N ms              [500]
   --drop-ratio R               share of webhook copies the sandbox drops                 [0.05]
   --lost-webhooks-ratio R      share of captured payments with every webhook dropped     [0.03]
   --abandon-ratio R            share of checkouts never paid                             [0.03]
   --fail-ratio R               share of checkouts whose payment fails                    [0.03]
   --poison N                   poisoned events posted on purpose                         [6]
   --retry-time-scale S         WEBHOOK_RETRY_TIME_SCALE of the workers                   [0.05]
-  --drain-timeout-ms N         longest wait for quiet after the traffic                  [600000]
+  --drain-timeout-ms N         longest wait for quiet after the traffic                  [1800000]
   --mongo-url URL              external MongoDB (MONGO_URL; needs enableTestCommands)    [in-repo server]
   --keep-logs                  keep the run directory even when the run passes
   --record FILE                append the figures to FILE's results table (docs/reliability.md)
@@ -149,7 +149,7 @@ const FLAGS = {
   'mongo-fail-until': { type: 'string' },
   'mongo-fault': { type: 'string' },
   'throttle-every-ms': { type: 'string' },
-  'throttle-burst': { type: 'string' },
+  'throttle-ms': { type: 'string' },
   'drop-ratio': { type: 'string' },
   'lost-webhooks-ratio': { type: 'string' },
   'abandon-ratio': { type: 'string' },
@@ -261,7 +261,7 @@ export function parseChaosOptions(
     mongoFailUntil: ratio('mongo-fail-until', p.mongoFailUntil),
     mongoFault,
     throttleEveryMs: int('throttle-every-ms', p.throttleEveryMs),
-    throttleBurst: int('throttle-burst', p.throttleBurst),
+    throttleMs: int('throttle-ms', p.throttleMs),
     dropRatio: ratio('drop-ratio', p.dropRatio),
     lostWebhooksRatio: ratio('lost-webhooks-ratio', p.lostWebhooksRatio),
     abandonRatio: ratio('abandon-ratio', p.abandonRatio),

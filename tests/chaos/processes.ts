@@ -24,8 +24,8 @@ export interface ManagedProcess {
   stop(graceMs?: number): Promise<void>;
   /** Times the process was started. */
   starts(): number;
-  /** Exits nobody asked for (crash while running). */
-  unexpectedExits(): number;
+  /** Exits nobody asked for (a crash, or a signal from outside the run), as `code`/`signal`. */
+  unexpectedExits(): string[];
   tail(lines?: number): string;
 }
 
@@ -49,7 +49,7 @@ export function managedProcess(spec: ProcessSpec): ManagedProcess {
   let exited: Promise<void> = Promise.resolve();
   let expectingExit = false;
   let startCount = 0;
-  let unexpected = 0;
+  const unexpected: string[] = [];
 
   const isRunning = () => proc !== undefined && proc.exitCode === null && proc.signalCode === null;
 
@@ -69,7 +69,7 @@ export function managedProcess(spec: ProcessSpec): ManagedProcess {
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
     exited = once(child, 'exit').then(() => {
-      if (!expectingExit) unexpected += 1;
+      if (!expectingExit) unexpected.push(child.signalCode ?? `exit ${child.exitCode}`);
     });
     if (!spec.ready) return;
     const abort = new AbortController();
@@ -142,7 +142,7 @@ export function managedProcess(spec: ProcessSpec): ManagedProcess {
       return stopping;
     },
     starts: () => startCount,
-    unexpectedExits: () => unexpected,
+    unexpectedExits: () => [...unexpected],
     tail: (lines = 30) => tailOf(logFile, lines),
   };
 }

@@ -28,14 +28,14 @@ export function formatReport(r: ChaosReport): string {
     '',
     `  faults: ${r.faults.workerKills} worker SIGKILLs, ${r.faults.redisOutages} Redis crash(es) (${s(r.faults.redisDownMs)} down, restarted empty), ` +
       `MongoDB ${r.options.mongoFailRatio * 100}% write failures for ${s(r.faults.mongoFaultMs)}, ` +
-      `${r.faults.throttleBursts} bursts of 429 (${r.gateway.throttled} calls throttled of ${r.gateway.apiCalls})`,
+      `${r.faults.throttleBursts} × ${r.options.throttleMs} ms of 429s (${r.gateway.throttled} of ${r.gateway.apiCalls} Razorpay calls refused)`,
     `  timing: start-up ${s(r.startupMs)}, traffic ${s(r.trafficMs)} (${(f.orders / (r.trafficMs / 1000)).toFixed(0)} orders/s), drain ${s(r.drainMs)}`,
     `  machine: ${r.machine.cores} × ${r.machine.cpu}, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}, load average ${r.machine.loadAverage[0]} → ${r.machine.loadAverage[1]}`,
   ];
   const crashes = Object.entries(r.processes.unexpectedExits);
   if (crashes.length > 0) {
     lines.push(
-      `  processes that exited unasked: ${crashes.map(([n, k]) => `${n} ×${k}`).join(', ')}`,
+      `  processes that exited unasked (restarted): ${crashes.map(([n, k]) => `${n} (${k.join(', ')})`).join('; ')}`,
     );
   }
   if (r.violations.length > 0) {

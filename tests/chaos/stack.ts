@@ -69,10 +69,12 @@ export interface ChaosStack {
   killAllSync(): void;
 }
 
-// Shortened timings: sweeps and reconciliation every second; orders older than 3 s are checked
-// against Razorpay; unpaid ones expire after 20 s (a capture still wins over an expiry).
+// Shortened timings: sweeps every 5 s (a sweep reads up to 5 000 unfinished inbox events, so
+// sweeping every second floods MongoDB while there is a backlog), reconciliation every second;
+// orders older than 3 s are checked against Razorpay; unpaid ones expire after 20 s (a capture
+// still wins over an expiry).
 const TIMINGS = {
-  WEBHOOK_SWEEP_INTERVAL_MS: '1000',
+  WEBHOOK_SWEEP_INTERVAL_MS: '5000',
   RECONCILE_INTERVAL_MS: '1000',
   RECONCILE_MIN_AGE_MS: '3000',
   RECONCILE_ORDER_EXPIRY_MS: '20000',

@@ -159,7 +159,9 @@ async function checkoutWithRetries(
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ email: `buyer${rec.index}@example.test` }),
-        signal: AbortSignal.timeout(15_000),
+        signal: opts.signal
+          ? AbortSignal.any([opts.signal, AbortSignal.timeout(15_000)])
+          : AbortSignal.timeout(15_000),
       });
       status = res.status;
       body = (await res.json().catch(() => ({}))) as typeof body;
@@ -174,6 +176,7 @@ async function checkoutWithRetries(
     }
     if (status !== 0) rec.checkoutError = `${status} ${body.error?.code ?? ''}`.trim();
     if (status >= 400 && status < 500 && status !== 429 && status !== 409) return;
+    if (opts.signal?.aborted) return;
     rec.checkoutRetries += 1;
     await new Promise((r) => setTimeout(r, Math.min(2_000, 100 * 2 ** attempt)));
   }
