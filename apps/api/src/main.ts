@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
-import { createLogger, loadConfigOrExit } from '@storefront/shared';
+import { createLogger, exitOnSignals, loadConfigOrExit } from '@storefront/shared';
 import { serveClusterMetricsToParent, shareMetricsWithPrimary } from './cluster-metrics.ts';
 import { startApi } from './server.ts';
 
@@ -40,21 +40,10 @@ if (workers > 1 && cluster.isPrimary) {
   });
   if (cluster.isWorker) shareMetricsWithPrimary(api.deps.metrics);
   logger.info('api listening', { url: api.url, pid: process.pid });
-  const shutdown = (signal: NodeJS.Signals) => {
-    logger.info('api shutting down', { signal });
-    const timer = setTimeout(() => {
-      logger.error('graceful shutdown timed out');
-      process.exit(1);
-    }, config.SHUTDOWN_TIMEOUT_MS + 5_000);
-    timer.unref();
-    api.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error('shutdown failed', { err });
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  exitOnSignals({
+    logger,
+    what: 'api',
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS + 5_000,
+    close: () => api.close(),
+  });
 }

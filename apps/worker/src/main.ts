@@ -1,4 +1,4 @@
-import { createLogger, loadConfigOrExit } from '@storefront/shared';
+import { createLogger, exitOnSignals, loadConfigOrExit } from '@storefront/shared';
 import { startWorker } from './worker.ts';
 
 // Entry point of a worker process.
@@ -10,20 +10,10 @@ const worker = await startWorker(config, { logger }).catch((err: unknown) => {
 });
 logger.info('worker started', { health: worker.url, pid: process.pid });
 
-const shutdown = (signal: NodeJS.Signals) => {
-  logger.info('worker shutting down; letting active jobs finish', { signal });
-  const timer = setTimeout(() => {
-    logger.error('graceful shutdown timed out');
-    process.exit(1);
-  }, config.SHUTDOWN_TIMEOUT_MS + 5_000);
-  timer.unref();
-  worker.close().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      logger.error('shutdown failed', { err });
-      process.exit(1);
-    },
-  );
-};
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
+// Active jobs finish before the process exits (worker.close waits for them).
+exitOnSignals({
+  logger,
+  what: 'worker',
+  timeoutMs: config.SHUTDOWN_TIMEOUT_MS + 5_000,
+  close: () => worker.close(),
+});

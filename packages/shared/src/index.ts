@@ -30,3 +30,4 @@ export * from './dlq/job-requeue.ts';
 export * from './dlq/dlq.service.ts';
 export * from './deliveries/delivery.model.ts';
 export * from './razorpay-accounts/index.ts';
+export * from './process/graceful-shutdown.ts';
