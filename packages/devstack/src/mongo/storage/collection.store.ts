@@ -10,7 +10,7 @@ import {
   type IndexSpec,
   type Rec,
 } from './index.store.ts';
-import { equalityConstraints, type Constraint } from './planner.ts';
+import { equalityConstraints, impliesPartialFilter, type Constraint } from './planner.ts';
 
 const ID_INDEX: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
 const MAX_LOOKUP_KEYS = 1000;
@@ -144,7 +144,13 @@ export class Collection {
     }
     let best: { idx: Index; keys: string[]; prefix: boolean; con: Constraint | null } | null = null;
     for (const idx of this.indexes.values()) {
-      if (!idx.queryable || idx.partial) continue;
+      if (!idx.queryable) continue;
+      // A partial index holds only some documents: usable when the filter implies its filter.
+      if (
+        idx.partial &&
+        !impliesPartialFilter(idx.spec.partialFilterExpression ?? {}, cons, sameKey)
+      )
+        continue;
       const fieldCons = idx.fields.map((f) => cons.get(f));
       if (idx.sparse && fieldCons.some((c) => !c || c.values.some((v) => v == null))) continue;
       if (fieldCons.every((c) => c !== undefined)) {
@@ -221,4 +227,8 @@ export function assertCollectionName(name: unknown): asserts name is string {
   if (typeof name !== 'string' || name.length === 0 || name.includes('$') || name.includes('\0')) {
     throw new CommandError(ErrorCode.InvalidNamespace, `Invalid collection name: ${String(name)}`);
   }
+}
+
+function sameKey(a: unknown, b: unknown): boolean {
+  return encodeKey(a) === encodeKey(b);
 }

@@ -55,3 +55,32 @@ function constraintFor(v: unknown): Constraint | null {
   if (!indexable(v)) return null;
   return { values: [v], exact: isExactScalar(v) };
 }
+
+/**
+ * Whether every document matching the filter's equality constraints `cons` also matches a
+ * partial index's `partialFilterExpression`, so the index holds every candidate. Only the simple
+ * forms the product uses are recognised: `{f: {$exists: true}}` (implied by a non-null equality
+ * on f) and `{f: value}` (implied by equality on f to that value); anything else is "no".
+ */
+export function impliesPartialFilter(
+  partial: Doc,
+  cons: Map<string, Constraint>,
+  sameValue: (a: unknown, b: unknown) => boolean,
+): boolean {
+  const keys = Object.keys(partial);
+  if (keys.length === 0) return false;
+  for (const key of keys) {
+    if (key.startsWith('$')) return false;
+    const c = cons.get(key);
+    if (!c) return false;
+    const cond = partial[key];
+    if (isPlainObject(cond)) {
+      const ops = Object.keys(cond);
+      if (ops.length !== 1 || cond.$exists !== true) return false;
+      if (c.values.some((v) => v === null || v === undefined)) return false;
+    } else if (!c.values.every((v) => sameValue(v, cond))) {
+      return false;
+    }
+  }
+  return true;
+}
