@@ -15,6 +15,7 @@ test: install redis-server lint typecheck unit
 
 unit: install redis-server
 	vitest run
+	TEST_SUITE=heavy vitest run
 
 lint: install
 	eslint .

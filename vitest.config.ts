@@ -1,21 +1,30 @@
 import { defineConfig } from 'vitest/config';
 
+// End-to-end runs that start whole stacks of processes and measure latency: they run after the
+// rest, one at a time, so they neither starve nor are starved by other test files
+// (`TEST_SUITE=heavy vitest run`; `make test` runs both suites).
+const HEAVY = ['tests/load/load.test.ts', 'tests/chaos/chaos.test.ts'];
+const heavy = process.env.TEST_SUITE === 'heavy';
+
 // One global setup starts the shared services (redis-server, the MongoDB-compatible server or
 // MONGO_URL, the Razorpay sandbox, local S3) once and stops them on exit, even after failure.
 export default defineConfig({
   test: {
-    include: [
-      'apps/*/src/**/*.test.ts',
-      'apps/*/test/**/*.test.ts',
-      'packages/*/src/**/*.test.ts',
-      'packages/*/test/**/*.test.ts',
-      'tests/**/*.test.ts',
-    ],
+    include: heavy
+      ? HEAVY
+      : [
+          'apps/*/src/**/*.test.ts',
+          'apps/*/test/**/*.test.ts',
+          'packages/*/src/**/*.test.ts',
+          'packages/*/test/**/*.test.ts',
+          'tests/**/*.test.ts',
+        ],
+    exclude: heavy ? [] : HEAVY,
     globalSetup: ['./packages/devstack/src/test-harness/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    fileParallelism: true,
+    fileParallelism: !heavy,
     maxWorkers: 2,
   },
 });

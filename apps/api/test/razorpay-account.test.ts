@@ -199,7 +199,8 @@ describe('/api/v1/me/razorpay', () => {
 
   it('when the API restarts with a different key under the same id, then the secrets fail closed', async () => {
     const { creator, product, token } = await signedInCreator();
-    await call(t.api, 'PUT', token, newRazorpayKeys());
+    const connected = await call(t.api, 'PUT', token, newRazorpayKeys());
+    expect(connected.status).toBe(200);
     const other = await startApi({
       ...t.config,
       ENCRYPTION_KEYS: `dev1:${randomBytes(32).toString('base64')}`,
