@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { uniqueName } from '@storefront/devstack/test-harness';
-import { createCacheRedis, createLogger, type Redis } from '@storefront/shared';
+import { acquireRunLock, createCacheRedis, createLogger, type Redis } from '@storefront/shared';
 import { createRazorpayGate } from '../src/reconciliation/razorpay-gate.ts';
-import { acquireRunLock } from '../src/reconciliation/run-lock.ts';
 
 const logger = createLogger({ level: 'silent', service: 'test' });
 const connections: Redis[] = [];

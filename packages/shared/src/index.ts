@@ -8,6 +8,7 @@ export * from './errors/app-error.ts';
 export * from './metrics/registry.ts';
 export * from './db/mongo.ts';
 export * from './redis/redis.ts';
+export * from './redis/redis-lock.ts';
 export * from './queues/queue-names.ts';
 export * from './orders/order-state.ts';
 export * from './orders/order.model.ts';

@@ -1,4 +1,4 @@
-import { closeUnpaidOrder } from '@storefront/shared';
+import { acquireRunLock, closeUnpaidOrder } from '@storefront/shared';
 import { checkOrder, type CheckContext, type CheckResult } from './order-check.ts';
 import { createRazorpayClients, storedAccountKeys } from './razorpay-clients.ts';
 import { createRazorpayGate } from './razorpay-gate.ts';
@@ -16,7 +16,6 @@ import {
   type RunResult,
 } from './reconciliation.metrics.ts';
 import type { ReconciliationDeps } from './reconciliation.deps.ts';
-import { acquireRunLock } from './run-lock.ts';
 
 /** Options of one run. */
 export interface RunOptions {

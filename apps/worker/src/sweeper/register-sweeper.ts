@@ -1,8 +1,7 @@
 import { Queue, Worker } from 'bullmq';
-import { getOrCreateMetric, promClient, QUEUES, SCHEDULERS } from '@storefront/shared';
+import { getOrCreateMetric, promClient, QUEUES, SCHEDULERS, withRunLock } from '@storefront/shared';
 import type { WorkerDeps } from '../deps.ts';
 import { throttledErrorLog } from '../alerts/throttled-error-log.ts';
-import { withSweepLock } from './sweep-lock.ts';
 import { SweeperRepository } from './sweeper.repository.ts';
 import { SweeperService, type SweepReport } from './sweeper.service.ts';
 
@@ -71,7 +70,7 @@ export function registerSweeper(deps: WorkerDeps): {
     async (job) => {
       if (job.name !== SWEEP_JOB) return null;
       const ttl = Math.max(30_000, 2 * interval);
-      return withSweepLock(deps.redis, LOCK_KEY, ttl, () => sweeper.sweep());
+      return withRunLock(deps.redis, LOCK_KEY, ttl, logger, () => sweeper.sweep());
     },
     { connection: deps.queueRedis, prefix: deps.config.QUEUE_PREFIX, concurrency: 1 },
   );

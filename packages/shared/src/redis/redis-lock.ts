@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger, Redis } from '@storefront/shared';
+import type { Logger } from '../logging/logger.ts';
+import type { Redis } from './redis.ts';
 
 // Compare-and-act on the token, so a holder whose lock expired can never renew or release the
 // lock a newer holder took.
@@ -12,7 +13,7 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`;
 
-/** A held run lock. */
+/** A held lock (for one run of a job that must not overlap across processes). */
 export interface RunLock {
   /** Aborts when the lock is lost (expired and possibly taken by another run): stop working. */
   readonly signal: AbortSignal;
@@ -70,4 +71,25 @@ export async function acquireRunLock(
       }
     },
   };
+}
+
+/**
+ * Runs `fn` while holding the lock `key` and returns its result, or null without running it
+ * when another process holds the lock. `fn` gets the lock's signal, which aborts if the lock is
+ * lost mid-run.
+ */
+export async function withRunLock<T>(
+  redis: Redis,
+  key: string,
+  ttlMs: number,
+  logger: Logger,
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<T | null> {
+  const lock = await acquireRunLock(redis, key, ttlMs, logger);
+  if (!lock) return null;
+  try {
+    return await fn(lock.signal);
+  } finally {
+    await lock.release();
+  }
 }
