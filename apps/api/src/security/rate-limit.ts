@@ -1,72 +1,172 @@
+import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { rateLimit, type Options } from 'express-rate-limit';
-import { ServiceUnavailableError, TooManyRequestsError } from '@storefront/shared';
+import {
+  getOrCreateMetric,
+  promClient,
+  ServiceUnavailableError,
+  TooManyRequestsError,
+} from '@storefront/shared';
 import type { ApiDeps } from '../deps.ts';
 import { clientKey } from './client-identity.ts';
 import { creatorTokenPeek } from './creator-token-peek.ts';
-import { RateLimitStoreError, ResilientRedisStore } from './rate-limit-store.ts';
+import { RateLimitCounter, type CounterEntry } from './rate-limit-counter.ts';
 
-/** What a limiter needs from the API's dependencies. */
-export type RateLimitDeps = Pick<ApiDeps, 'config' | 'redis' | 'metrics' | 'logger'>;
+/** What the limiters need from the API's dependencies (`onClose` flushes counts at shutdown). */
+export type RateLimitDeps = Pick<ApiDeps, 'config' | 'redis' | 'metrics' | 'logger'> &
+  Partial<Pick<ApiDeps, 'onClose'>>;
 
 const WINDOW_MS = 60_000;
+const WINDOW_SECONDS = WINDOW_MS / 1000;
+/** How often counts go to Redis in the background (see docs/security.md on the bound it gives). */
+export const RATE_LIMIT_FLUSH_MS = 100;
+/**
+ * A request is decided from this process's view alone while the key's count stays below this
+ * share of its limit; past it, each request waits for a flush to learn the exact shared count.
+ */
+export const RATE_LIMIT_LOCAL_SHARE = 0.5;
+
+const TOO_MANY = new TooManyRequestsError('Too many requests, slow down').toBody();
+
+/** express-rate-limit's draft-8 partition key: base64 of the first 12 hex digits of SHA-256. */
+function partitionKey(key: string): string {
+  const hex = createHash('sha256').update(key).digest('hex').slice(0, 12);
+  return Buffer.from(hex).toString('base64');
+}
+
+/** State shared by every limiter of one `rateLimits()` chain: one counter, one flush, one metric. */
+interface LimiterContext {
+  counter: RateLimitCounter;
+  closed: boolean;
+  errors: promClient.Counter<'limiter'>;
+  logFailure: (err: unknown) => void;
+}
+
+function limiterContext(deps: RateLimitDeps): LimiterContext {
+  const { logger } = deps;
+  const errors = getOrCreateMetric(
+    deps.metrics,
+    'rate_limit_redis_errors_total',
+    () =>
+      new promClient.Counter({
+        name: 'rate_limit_redis_errors_total',
+        help: 'Requests whose rate limit could not be checked because Redis failed',
+        labelNames: ['limiter'],
+        registers: [deps.metrics],
+      }),
+  );
+  let lastLog = 0;
+  const logFailure = (err: unknown): void => {
+    const now = Date.now();
+    if (now - lastLog > 10_000) {
+      lastLog = now;
+      logger.error('rate limit store error', { err });
+    }
+  };
+  const counter = new RateLimitCounter({
+    redis: deps.redis,
+    windowMs: WINDOW_MS,
+    flushMs: RATE_LIMIT_FLUSH_MS,
+    onError: (err) => logFailure(err),
+  });
+  deps.onClose?.(() => counter.close());
+  return {
+    counter,
+    closed: deps.config.RATE_LIMIT_ON_REDIS_ERROR === 'closed',
+    errors,
+    logFailure,
+  };
+}
 
 interface LimiterSpec {
   /** Policy name in the RateLimit headers and the Redis key prefix (`rl:<name>:`). */
   name: string;
-  limit: Options['limit'];
-  keyGenerator: Options['keyGenerator'];
-  identifier?: Options['identifier'];
+  limit: number | ((res: Response) => number);
+  keyGenerator: (req: Request, res: Response) => string;
+  /** The policy name when it depends on the request (`auth` / `auth-anonymous`). */
+  identifier?: (res: Response) => string;
 }
 
-function buildLimiter(deps: RateLimitDeps, spec: LimiterSpec): RequestHandler {
-  const { logger } = deps;
-  const limiter = rateLimit({
-    windowMs: WINDOW_MS,
-    limit: spec.limit,
-    identifier: spec.identifier ?? spec.name,
-    // One Redis round trip per request: a single EVALSHA that increments and reads the TTL.
-    store: new ResilientRedisStore({
-      redis: deps.redis,
-      prefix: `rl:${spec.name}:`,
-      name: spec.name,
-      metrics: deps.metrics,
-      logger,
-    }),
-    keyGenerator: spec.keyGenerator,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (_req, res) => {
-      res.status(429).json(new TooManyRequestsError('Too many requests, slow down').toBody());
-    },
-    logger: {
-      error: (err, message) => logger.error(message ?? 'rate limiter error', { err }),
-      warn: (err, message) => logger.warn(message ?? 'rate limiter warning', { err }),
-    },
-    // X-Forwarded-For without a trusted proxy is exactly the spoofing attempt we ignore on
-    // purpose (see trust-proxy.ts), not a misconfiguration worth a log line.
-    validate: { xForwardedForHeader: false, forwardedHeader: false },
-  });
-  const closed = deps.config.RATE_LIMIT_ON_REDIS_ERROR === 'closed';
+type Limiter = (req: Request, res: Response, next: (err?: unknown) => void) => void;
+
+/**
+ * A fixed one-minute window per key, shared through Redis. Most requests are decided from this
+ * process's count (the shared total as of the last flush plus what it counted since) without
+ * waiting for Redis; a key at or past half its limit waits for a flush, so the refusal point is
+ * exact up to other processes' last ~100 ms of unsent counts.
+ */
+function buildLimiter(ctx: LimiterContext, spec: LimiterSpec): Limiter {
+  const { counter } = ctx;
+  const fixedName = spec.name;
+  const errors = ctx.errors.labels({ limiter: spec.name });
+  const prefix = `rl:${spec.name}:`;
+
+  const unavailable = (res: Response, next: (err?: unknown) => void, err?: unknown): void => {
+    errors.inc();
+    if (err !== undefined) ctx.logFailure(err);
+    if (!ctx.closed) {
+      next();
+      return;
+    }
+    res.setHeader('Retry-After', '5');
+    next(new ServiceUnavailableError('Rate limiting is unavailable; try again shortly', err));
+  };
+
+  const answer = (
+    res: Response,
+    next: (err?: unknown) => void,
+    name: string,
+    e: CounterEntry,
+    limit: number,
+    total: number,
+  ): void => {
+    if (res.headersSent) return;
+    const reset = Math.max(0, Math.ceil((e.resetAt - Date.now()) / 1000));
+    const remaining = total >= limit ? 0 : limit - total;
+    res.setHeader('RateLimit', `"${name}"; r=${remaining}; t=${reset}`);
+    res.setHeader('RateLimit-Policy', e.policy);
+    if (total > limit) {
+      res.setHeader('Retry-After', String(reset));
+      res.status(429).json(TOO_MANY);
+      return;
+    }
+    next();
+  };
+
   return (req, res, next) => {
-    void limiter(req, res, (err?: unknown) => {
-      if (err instanceof RateLimitStoreError) {
-        if (!closed) {
-          next();
-          return;
-        }
-        res.setHeader('Retry-After', '5');
-        next(new ServiceUnavailableError('Rate limiting is unavailable; try again shortly', err));
-        return;
-      }
-      next(err);
+    if (!counter.available) {
+      unavailable(res, next);
+      return;
+    }
+    const limit = typeof spec.limit === 'number' ? spec.limit : spec.limit(res);
+    const name = spec.identifier === undefined ? fixedName : spec.identifier(res);
+    const key = spec.keyGenerator(req, res);
+    const e = counter.entry(prefix + key, Date.now());
+    // Cached per key: a key's policy name and limit do not change (auth keys for creators and
+    // for addresses differ by prefix).
+    if (e.policy === '') {
+      e.policy = `"${name}"; q=${limit}; w=${WINDOW_SECONDS}; pk=:${partitionKey(key)}:`;
+    }
+    const seen = e.known + e.inflight + e.pending;
+    if (seen >= limit) {
+      // Already refused in this window: no need to ask Redis, and refusals are not counted.
+      answer(res, next, name, e, limit, seen + 1);
+      return;
+    }
+    if (seen + 1 <= limit * RATE_LIMIT_LOCAL_SHARE) {
+      counter.add(e);
+      answer(res, next, name, e, limit, seen + 1);
+      return;
+    }
+    counter.addAndWait(e, (err, total) => {
+      if (err !== undefined) unavailable(res, next, err);
+      else answer(res, next, name, e, limit, total);
     });
   };
 }
 
 /** 100 requests/min (RATE_LIMIT_PUBLIC_PER_MIN) per client address: storefront, checkout, login. */
-export function publicLimiter(deps: RateLimitDeps): RequestHandler {
-  return buildLimiter(deps, {
+function publicLimiter(ctx: LimiterContext, deps: RateLimitDeps): Limiter {
+  return buildLimiter(ctx, {
     name: 'public',
     limit: deps.config.RATE_LIMIT_PUBLIC_PER_MIN,
     keyGenerator: clientKey,
@@ -83,17 +183,17 @@ interface CreatorLocals {
  * `res.locals.creator` when authentication already ran, else the verified bearer token; a
  * request with no valid token is limited by client address at the public rate.
  */
-export function authLimiter(deps: RateLimitDeps): RequestHandler {
+function authLimiter(ctx: LimiterContext, deps: RateLimitDeps): Limiter {
   const peek = creatorTokenPeek(deps.config);
   const creatorOf = (res: Response): string | undefined =>
     (res.locals as CreatorLocals).rateLimitCreatorId;
-  const limiter = buildLimiter(deps, {
+  const limiter = buildLimiter(ctx, {
     name: 'auth',
-    limit: (_req, res) =>
+    limit: (res) =>
       creatorOf(res) === undefined
         ? deps.config.RATE_LIMIT_PUBLIC_PER_MIN
         : deps.config.RATE_LIMIT_AUTH_PER_MIN,
-    identifier: (_req, res) => (creatorOf(res) === undefined ? 'auth-anonymous' : 'auth'),
+    identifier: (res) => (creatorOf(res) === undefined ? 'auth-anonymous' : 'auth'),
     keyGenerator: (req, res) => {
       const id = creatorOf(res);
       return id === undefined ? `ip:${clientKey(req)}` : `creator:${id}`;
@@ -115,8 +215,8 @@ export function authLimiter(deps: RateLimitDeps): RequestHandler {
 }
 
 /** RATE_LIMIT_WEBHOOK_PER_MIN per sender address: Razorpay's senders each get the full budget. */
-export function webhookLimiter(deps: RateLimitDeps): RequestHandler {
-  return buildLimiter(deps, {
+function webhookLimiter(ctx: LimiterContext, deps: RateLimitDeps): Limiter {
+  return buildLimiter(ctx, {
     name: 'webhook',
     limit: deps.config.RATE_LIMIT_WEBHOOK_PER_MIN,
     keyGenerator: clientKey,
@@ -124,8 +224,8 @@ export function webhookLimiter(deps: RateLimitDeps): RequestHandler {
 }
 
 /** RATE_LIMIT_ADMIN_PER_MIN per client address on the admin API and Bull Board. */
-export function adminLimiter(deps: RateLimitDeps): RequestHandler {
-  return buildLimiter(deps, {
+function adminLimiter(ctx: LimiterContext, deps: RateLimitDeps): Limiter {
+  return buildLimiter(ctx, {
     name: 'admin',
     limit: deps.config.RATE_LIMIT_ADMIN_PER_MIN,
     keyGenerator: clientKey,
@@ -139,16 +239,18 @@ const BOARD_STATIC = /^\/admin\/queues\/static\//i;
 const AUTHENTICATED = /^\/api\/v1\/me(?:\/|$)/i;
 
 /**
- * Sends each request through exactly one limiter chosen by path (so one Redis round trip at
- * most): webhooks, admin (API and Bull Board; the board's static assets are free), the
- * authenticated `/api/v1/me` tree, and the public limiter for everything else. Health checks
- * and metrics are never limited: orchestrators and Prometheus must always get through.
+ * Sends each request through exactly one limiter chosen by path (so one count per request):
+ * webhooks, admin (API and Bull Board; the board's static assets are free), the authenticated
+ * `/api/v1/me` tree, and the public limiter for everything else. Health checks and metrics are
+ * never limited: orchestrators and Prometheus must always get through. All limiters share one
+ * counter, whose background flush carries every key changed since the last one.
  */
 export function rateLimits(deps: RateLimitDeps): RequestHandler {
-  const pub = publicLimiter(deps);
-  const auth = authLimiter(deps);
-  const webhook = webhookLimiter(deps);
-  const admin = adminLimiter(deps);
+  const ctx = limiterContext(deps);
+  const pub = publicLimiter(ctx, deps);
+  const auth = authLimiter(ctx, deps);
+  const webhook = webhookLimiter(ctx, deps);
+  const admin = adminLimiter(ctx, deps);
   return (req: Request, res, next) => {
     const path = req.path;
     if (UNLIMITED.test(path) || BOARD_STATIC.test(path)) return next();

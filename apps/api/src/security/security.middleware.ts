@@ -15,7 +15,8 @@ const METRICS_PATH = /^\/metrics\/?$/i;
  * JSON bodies are checked by the same guard after parsing (http/json-body.ts).
  */
 export function securityMiddleware(
-  deps: Pick<ApiDeps, 'config' | 'redis' | 'metrics' | 'logger'>,
+  deps: Pick<ApiDeps, 'config' | 'redis' | 'metrics' | 'logger'> &
+    Partial<Pick<ApiDeps, 'onClose'>>,
 ): RequestHandler[] {
   const metricsGuard = metricsAccess(deps.config.METRICS_TOKEN);
   return [

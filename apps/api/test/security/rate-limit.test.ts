@@ -124,6 +124,33 @@ describe('rate limits', () => {
     }
   });
 
+  it('when two API processes get concurrent bursts from one client, then together they admit at most the limit plus half of it', async () => {
+    // Each process decides alone only below half the limit; past it, requests wait for the
+    // shared count. So two processes admit at most LIMIT + LIMIT / 2 (docs/security.md).
+    const limit = 20;
+    const name = uniqueName('rlburst');
+    const a = await startSecureApi({
+      RATE_LIMIT_PUBLIC_PER_MIN: String(limit),
+      REDIS_KEY_PREFIX: `${name}:`,
+    });
+    const b = await startSecureApi({
+      RATE_LIMIT_PUBLIC_PER_MIN: String(limit),
+      REDIS_KEY_PREFIX: `${name}:`,
+    });
+    try {
+      const burst = (s: SecureApi) =>
+        Array.from({ length: 30 }, () => s.call('/api/v1/store/burst').then((r) => r.status));
+      const statuses = await Promise.all([...burst(a), ...burst(b)]);
+      const admitted = statuses.filter((st) => st !== 429).length;
+      expect(admitted).toBeGreaterThanOrEqual(limit);
+      expect(admitted).toBeLessThanOrEqual(limit + limit / 2);
+      // Once both have flushed, either process refuses the client.
+      for (const s of [a, b]) expect((await s.call('/api/v1/store/burst')).status).toBe(429);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
   it('when a creator presents a valid token on /api/v1/me, then the per-creator auth limit applies', async () => {
     const token = await new SignJWT({})
       .setProtectedHeader({ alg: 'HS256' })
