@@ -45,7 +45,9 @@ async function main(): Promise<void> {
   let url = process.env.MONGO_URL ?? '';
   if (!url) {
     child = fork(fileURLToPath(import.meta.url), ['--server'], { stdio: 'inherit' });
-    url = await new Promise<string>((resolve) => child?.once('message', (m) => resolve(String(m))));
+    url = await new Promise<string>((resolve) =>
+      child?.once('message', (m) => resolve(typeof m === 'string' ? m : JSON.stringify(m))),
+    );
   }
   const serverCpu = async (): Promise<number> => {
     if (!child) return 0;
