@@ -149,6 +149,7 @@ export async function runChaos(
       records,
       timeoutMs: opts.drainTimeoutMs,
       log,
+      ...(io.signal ? { signal: io.signal } : {}),
     });
     log(
       drain.quiet

@@ -54,7 +54,8 @@ export interface ChaosOptions {
 /** Defaults of `make chaos`. */
 export const FULL_PROFILE: Omit<ChaosOptions, 'seed' | 'mongoUrl' | 'recordTo'> = {
   orders: 10_000,
-  concurrency: 16,
+  // Buyers at once; more than the two workers can follow on a small machine only builds a backlog.
+  concurrency: 8,
   killEveryMs: [3_000, 8_000],
   workerDownMs: [200, 2_000],
   // Kills stop before Redis crashes, so no worker restart hides what a Redis restart alone does
@@ -84,7 +85,7 @@ export const FULL_PROFILE: Omit<ChaosOptions, 'seed' | 'mongoUrl' | 'recordTo'> 
 export const SHORT_PROFILE: typeof FULL_PROFILE = {
   ...FULL_PROFILE,
   orders: 500,
-  concurrency: 16,
+  concurrency: 12,
   killEveryMs: [1_500, 3_500],
   workerDownMs: [200, 1_000],
   // A job a killed worker held waits for BullMQ's stall detection (30-90 s): kills stop halfway
@@ -109,7 +110,7 @@ Flags win over variables.
 
   --profile full|short         defaults: full (make chaos) or short (the make test run)   [full]
   --orders N                   checkouts                                                 [10000]
-  --concurrency N              buyers at once                                            [16]
+  --concurrency N              buyers at once                                            [8]
   --seed N                     seed of the run's random choices                          [random]
   --kill-every-ms MIN,MAX      SIGKILL a worker every MIN..MAX ms during traffic         [3000,8000]
   --worker-down-ms MIN,MAX     restart it after MIN..MAX ms                               [200,2000]

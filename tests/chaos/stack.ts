@@ -70,15 +70,16 @@ export interface ChaosStack {
 }
 
 // Shortened timings: sweeps every 5 s (a sweep reads up to 5 000 unfinished inbox events, so
-// sweeping every second floods MongoDB while there is a backlog), reconciliation every second;
-// orders older than 3 s are checked against Razorpay; unpaid ones expire after 20 s (a capture
-// still wins over an expiry).
+// sweeping every second floods MongoDB while there is a backlog); reconciliation every 2 s for
+// orders older than 10 s (younger ones are the webhooks' job: checking them too doubles the work
+// while webhooks are behind); unpaid orders expire after 30 s (a capture still wins over an
+// expiry).
 const TIMINGS = {
   WEBHOOK_SWEEP_INTERVAL_MS: '5000',
-  RECONCILE_INTERVAL_MS: '1000',
-  RECONCILE_MIN_AGE_MS: '3000',
-  RECONCILE_ORDER_EXPIRY_MS: '20000',
-  RECONCILE_BATCH_SIZE: '200',
+  RECONCILE_INTERVAL_MS: '2000',
+  RECONCILE_MIN_AGE_MS: '10000',
+  RECONCILE_ORDER_EXPIRY_MS: '30000',
+  RECONCILE_BATCH_SIZE: '100',
   RECONCILE_CONCURRENCY: '8',
   RECONCILE_LOCK_TTL_MS: '10000',
   RAZORPAY_MAX_CALLS_PER_SECOND: '200',
