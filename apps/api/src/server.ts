@@ -9,6 +9,7 @@ import {
   createMongoConnection,
   ensureIndexes,
   createProducerRedis,
+  waitForRedisReady,
   type Config,
   type Logger,
   type Redis,
@@ -48,7 +49,7 @@ export async function startApi(
   const redis = createCacheRedis(config.REDIS_URL, logger, { keyPrefix: config.REDIS_KEY_PREFIX });
   // Start ready when Redis is: wait briefly for the first connection, but start degraded (cache
   // misses go to MongoDB) rather than not at all when Redis is down.
-  await waitForReady(redis, 3_000);
+  await waitForRedisReady(redis, 3_000);
   const deps: ApiDeps = {
     config,
     logger,
@@ -126,17 +127,4 @@ export async function startApi(
     return closing;
   };
   return { url, server, deps, close };
-}
-
-function waitForReady(redis: Redis, timeoutMs: number): Promise<void> {
-  if (redis.status === 'ready') return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      redis.off('ready', done);
-      resolve();
-    };
-    const timer = setTimeout(done, timeoutMs);
-    redis.once('ready', done);
-  });
 }

@@ -7,6 +7,7 @@ import {
   createProducers,
   createQueueRedis,
   enqueueDelivery,
+  waitForRedisReady,
   type Config,
   type Logger,
 } from '@storefront/shared';
@@ -47,6 +48,7 @@ export async function startWorker(
   await ensureIndexes(mongo);
   const queueRedis = createQueueRedis(config.REDIS_URL, logger);
   const redis = createCacheRedis(config.REDIS_URL, logger, { keyPrefix: config.REDIS_KEY_PREFIX });
+  await Promise.all([waitForRedisReady(redis, 3_000), waitForRedisReady(queueRedis, 3_000)]);
   const producers = createProducers(queueRedis, config.QUEUE_PREFIX);
   const deps: WorkerDeps = {
     config,

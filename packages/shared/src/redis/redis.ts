@@ -78,3 +78,20 @@ export async function pingRedis(redis: Redis): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * Resolves once `redis` is connected, or after `timeoutMs` regardless: processes start ready
+ * when Redis is, but still start (degraded, reporting not ready) when it is down.
+ */
+export function waitForRedisReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    redis.once('ready', done);
+  });
+}
