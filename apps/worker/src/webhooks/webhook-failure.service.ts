@@ -51,8 +51,8 @@ export class WebhookFailureService {
         status: 'dead',
         permanent,
       });
-      await this.events.markDead(eventId);
-      this.deps.metrics.dead.inc();
+      // Alert before the inbox says dead: a crash in between leaves the event unfinished, so it is
+      // processed again and alerts again (at least once), instead of dead with no alert at all.
       await this.deps.alerter.raise({
         kind: 'webhook_dead',
         message: permanent
@@ -67,6 +67,8 @@ export class WebhookFailureService {
           error: message,
         },
       });
+      await this.events.markDead(eventId);
+      this.deps.metrics.dead.inc();
       return { kind: 'dead', event: ev.event, retryCount };
     }
     const delayMs = retryDelayMs(retryCount + 1, this.deps.timeScale);
