@@ -1,5 +1,4 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import * as prettier from 'prettier';
 import type { ChaosReport } from './chaos.ts';
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -48,7 +47,7 @@ export function formatReport(r: ChaosReport): string {
 const TABLE_MARKER = '<!-- chaos-results -->';
 
 /** Appends the run as a row of the results table that follows the marker in `file`. */
-export async function recordRun(file: string, r: ChaosReport, command: string): Promise<void> {
+export function recordRun(file: string, r: ChaosReport, command: string): void {
   const f = r.figures;
   const row =
     `| ${r.startedAt.slice(0, 16).replace('T', ' ')} | \`${command}\` | ${r.commit} | ` +
@@ -65,7 +64,5 @@ export async function recordRun(file: string, r: ChaosReport, command: string): 
   while (lines[last + 1]?.trim() === '') last += 1;
   while (lines[last + 1]?.startsWith('|')) last += 1;
   lines.splice(last + 1, 0, row);
-  // Formatted as `make lint` wants it (prettier aligns markdown tables).
-  const options = (await prettier.resolveConfig(file)) ?? {};
-  writeFileSync(file, await prettier.format(lines.join('\n'), { ...options, filepath: file }));
+  writeFileSync(file, lines.join('\n'));
 }

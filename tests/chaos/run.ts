@@ -40,7 +40,7 @@ try {
   });
   process.stdout.write(`${formatReport(report)}\n`);
   if (parsed.options.recordTo) {
-    await recordRun(parsed.options.recordTo, report, commandLine());
+    recordRun(parsed.options.recordTo, report, commandLine());
     process.stdout.write(`recorded in ${parsed.options.recordTo}\n`);
   }
   process.exitCode = report.passed ? 0 : 1;
