@@ -1,6 +1,11 @@
 // Public API of @storefront/devstack: local stand-ins for external services (dev and tests only;
 // production code never imports this package).
-export { startRedisServer, hasRedisServer, REDIS_INSTALL_HINT, type RedisServerHandle } from './redis/redis-server.ts';
+export {
+  startRedisServer,
+  hasRedisServer,
+  REDIS_INSTALL_HINT,
+  type RedisServerHandle,
+} from './redis/redis-server.ts';
 export { freePort } from './net/free-port.ts';
 export { withDatabase } from './test-harness/mongo-url.ts';
 export * from './mongo/index.ts';
