@@ -3,12 +3,13 @@ import type { ApiDeps } from './deps.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
 import { httpMetrics } from './http/http-metrics.ts';
 import { jsonBody } from './http/json-body.ts';
+import { chain } from './http/middleware-chain.ts';
 import { requestContext } from './http/request-context.ts';
 import { healthRouter } from './health/health.routes.ts';
 import { adminRouter } from './admin/admin.routes.ts';
 import { authRouter } from './auth/auth.routes.ts';
 import { meRouter } from './me/me.routes.ts';
-import { storeRouter } from './storefront/store.routes.ts';
+import { storefrontHandler } from './storefront/store.routes.ts';
 import { securityMiddleware } from './security/security.middleware.ts';
 import { parseTrustProxy } from './security/trust-proxy.ts';
 import { uploadRouter } from './uploads/upload.routes.ts';
@@ -25,17 +26,22 @@ export function createApp(deps: ApiDeps, opts: { isShuttingDown?: () => boolean 
   app.set('query parser', 'simple');
 
   const isShuttingDown = opts.isShuttingDown ?? (() => false);
-  // While draining, every response closes its connection so keep-alive clients move elsewhere.
-  app.use((_req, res, next) => {
-    if (isShuttingDown()) res.setHeader('Connection', 'close');
-    next();
-  });
-  app.use(requestContext());
-  app.use(httpMetrics(deps.metrics));
-
-  // --- cross-cutting security middleware (headers, CORS, rate limits) ---
   app.set('trust proxy', parseTrustProxy(deps.config.TRUST_PROXY));
-  app.use(securityMiddleware(deps));
+  // Everything that runs on every request, as one Express layer (http/middleware-chain.ts):
+  // the drain header, request id and log context, metrics, then the security chain (headers,
+  // CORS, /metrics access, rate limits, query guard).
+  app.use(
+    chain(
+      (_req, res, next) => {
+        // While draining, every response closes its connection so keep-alive clients move elsewhere.
+        if (isShuttingDown()) res.setHeader('Connection', 'close');
+        next();
+      },
+      requestContext(),
+      httpMetrics(deps.metrics),
+      securityMiddleware(deps),
+    ),
+  );
 
   app.use(
     healthRouter({
@@ -49,7 +55,8 @@ export function createApp(deps: ApiDeps, opts: { isShuttingDown?: () => boolean 
   app.use(jsonBody({ limit: '100kb' }));
 
   // --- feature routers (one line per feature) ---
-  app.use('/api/v1/store', storeRouter(deps));
+  // The storefront's one route on the full path: no nested router on the hottest request.
+  app.get('/api/v1/store/:username', storefrontHandler(deps));
   app.use('/api/v1/auth', authRouter(deps));
   app.use('/api/v1/me', meRouter(deps));
   app.use('/api/v1/me/products', uploadRouter(deps));

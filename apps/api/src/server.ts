@@ -15,6 +15,7 @@ import {
   type Redis,
 } from '@storefront/shared';
 import { createApp } from './app.ts';
+import { expressServerClasses } from './http/server-classes.ts';
 import type { ApiDeps } from './deps.ts';
 
 export interface RunningApi {
@@ -78,10 +79,11 @@ export async function startApi(
           cert: readFileSync(certFile),
           key: readFileSync(keyFile),
           minVersion: 'TLSv1.3',
+          ...expressServerClasses(app),
         },
         app,
       )
-    : http.createServer(app);
+    : http.createServer(expressServerClasses(app), app);
   // Longer than a typical load balancer idle timeout, so the balancer closes idle sockets first.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

@@ -1,14 +1,20 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { Connection } from 'mongoose';
 import { pingMongo, pingRedis, type MetricsRegistry, type Redis } from '@storefront/shared';
 
-/** `/healthz` (process alive), `/readyz` (MongoDB and Redis reachable) and `/metrics`. */
+// The router's paths as Express matches them: any case, optional trailing slash.
+const HEALTH_PATHS = /^\/(?:healthz|readyz|metrics)\/?$/i;
+
+/**
+ * `/healthz` (process alive), `/readyz` (MongoDB and Redis reachable) and `/metrics`. Every
+ * other request skips the router with one regex test instead of a walk through its routes.
+ */
 export function healthRouter(deps: {
   mongo: Connection;
   redis: Redis;
   metrics: MetricsRegistry;
   isShuttingDown: () => boolean;
-}): Router {
+}): RequestHandler {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -25,5 +31,8 @@ export function healthRouter(deps: {
     res.setHeader('Content-Type', deps.metrics.contentType);
     res.send(await deps.metrics.metrics());
   });
-  return router;
+  return (req, res, next) => {
+    if (HEALTH_PATHS.test(req.path)) router(req, res, next);
+    else next();
+  };
 }

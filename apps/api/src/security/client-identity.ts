@@ -8,5 +8,7 @@ import { ipKeyGenerator } from 'express-rate-limit';
  */
 export function clientKey(req: Request): string {
   const ip = req.ip ?? req.socket.remoteAddress;
-  return ip ? ipKeyGenerator(ip, 56) : 'unknown';
+  if (!ip) return 'unknown';
+  // An IPv4 address is its own key; only IPv6 (it has colons) needs grouping or unmapping.
+  return ip.includes(':') ? ipKeyGenerator(ip, 56) : ip;
 }

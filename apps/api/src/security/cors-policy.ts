@@ -37,7 +37,10 @@ export function corsPolicy(origins: readonly string[]): RequestHandler {
   });
   return (req, res, next) => {
     if (NO_CORS.test(req.path)) return next();
-    res.vary('Origin');
+    // Every answer varies by Origin (shared caches must not hand one origin's answer to
+    // another), with or without an Origin header. Nothing has set Vary this early, usually.
+    if (res.getHeader('Vary') === undefined) res.setHeader('Vary', 'Origin');
+    else res.vary('Origin');
     const origin = req.headers.origin;
     if (origin === undefined) return next();
     if (allowed.has(origin)) return allow(req, res, next);

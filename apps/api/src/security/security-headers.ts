@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
 
@@ -53,14 +54,53 @@ const boardHelmet = helmet({
 
 const BOARD = new RegExp(`^${BOARD_PATH}(?:/|$)`, 'i');
 
+/** One header write helmet makes: set `name` to `value`, or remove it when `value` is undefined. */
+type HeaderOp = readonly [name: string, value: string | undefined];
+
+/**
+ * The header writes a helmet middleware makes, recorded once. With our options every value is
+ * static (no nonces, nothing read from the request), so replaying them per request gives the
+ * same headers without helmet's per-request work (~4 % of the storefront hit path's CPU).
+ */
+function recordHeaders(middleware: ReturnType<typeof helmet>): HeaderOp[] {
+  const ops: HeaderOp[] = [];
+  const res = {
+    setHeader: (name: string, value: unknown) => {
+      if (typeof value !== 'string') throw new Error(`helmet set ${name} to a non-string`);
+      ops.push([name, value]);
+    },
+    removeHeader: (name: string) => ops.push([name, undefined]),
+  };
+  let done = false;
+  middleware({} as IncomingMessage, res as unknown as ServerResponse, (err?: unknown) => {
+    if (err !== undefined && err !== null) throw err instanceof Error ? err : new Error('helmet');
+    done = true;
+  });
+  // A helmet that answered later or read the request could not be replayed.
+  if (!done) throw new Error('helmet did not finish synchronously; headers cannot be precomputed');
+  return ops;
+}
+
+function replay(ops: readonly HeaderOp[]): RequestHandler {
+  return (_req, res, next) => {
+    for (const [name, value] of ops) {
+      if (value === undefined) res.removeHeader(name);
+      else res.setHeader(name, value);
+    }
+    next();
+  };
+}
+
 /**
  * Security headers on every response, 404s and errors included: HSTS (1 year, subdomains),
  * nosniff, frame denial, no referrer and a CSP of `default-src 'none'` for the API; the Bull
- * Board page gets a CSP that lets its own scripts and styles load.
+ * Board page gets a CSP that lets its own scripts and styles load. Computed by helmet once.
  */
 export function securityHeaders(): RequestHandler {
+  const api = replay(recordHeaders(apiHelmet));
+  const board = replay(recordHeaders(boardHelmet));
   return (req, res, next) => {
-    if (BOARD.test(req.path)) boardHelmet(req, res, next);
-    else apiHelmet(req, res, next);
+    if (BOARD.test(req.path)) board(req, res, next);
+    else api(req, res, next);
   };
 }

@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { ApiDeps } from '../deps.ts';
 import { storeCacheFor } from './store-cache.service.ts';
 import {
@@ -22,13 +22,12 @@ function send(req: Request, res: Response, r: StoreResponse): void {
 }
 
 /**
- * `GET /:username`, the public storefront; mount under `/api/v1/store`. The hot path (a memory
- * hit) writes prebuilt bytes and headers: no serialization, no logging, no promise.
+ * The handler of `GET .../:username`, the public storefront. The hot path (a memory hit) writes
+ * prebuilt bytes and headers: no serialization, no logging, no promise.
  */
-export function storeRouter(deps: ApiDeps): Router {
+export function storefrontHandler(deps: ApiDeps): RequestHandler<{ username: string }> {
   const cache = storeCacheFor(deps);
-  const router = Router();
-  router.get('/:username', (req, res, next) => {
+  return (req, res, next) => {
     const username = normalizeUsername(req.params.username);
     if (username === undefined) {
       res.writeHead(INVALID_USERNAME_RESPONSE.status, INVALID_USERNAME_RESPONSE.headers);
@@ -41,6 +40,15 @@ export function storeRouter(deps: ApiDeps): Router {
       return;
     }
     cache.load(username).then((r) => send(req, res, r), next);
-  });
+  };
+}
+
+/**
+ * `GET /:username` as a router; mount under `/api/v1/store`. The API mounts
+ * `storefrontHandler` on the full path instead, which spares a nested router per request.
+ */
+export function storeRouter(deps: ApiDeps): Router {
+  const router = Router();
+  router.get('/:username', storefrontHandler(deps));
   return router;
 }
