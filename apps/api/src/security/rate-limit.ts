@@ -7,7 +7,7 @@ import {
   TooManyRequestsError,
 } from '@storefront/shared';
 import type { ApiDeps } from '../deps.ts';
-import { clientKey } from './client-identity.ts';
+import { memoizedClientKey } from './client-identity.ts';
 import { creatorTokenPeek } from './creator-token-peek.ts';
 import { RateLimitCounter, type CounterEntry } from './rate-limit-counter.ts';
 
@@ -36,6 +36,8 @@ function partitionKey(key: string): string {
 /** State shared by every limiter of one `rateLimits()` chain: one counter, one flush, one metric. */
 interface LimiterContext {
   counter: RateLimitCounter;
+  /** The client address key, memoized for this app's `trust proxy` setting. */
+  clientKey: (req: Request) => string;
   closed: boolean;
   errors: promClient.Counter<'limiter'>;
   logFailure: (err: unknown) => void;
@@ -71,6 +73,7 @@ function limiterContext(deps: RateLimitDeps): LimiterContext {
   deps.onClose?.(() => counter.close());
   return {
     counter,
+    clientKey: memoizedClientKey(),
     closed: deps.config.RATE_LIMIT_ON_REDIS_ERROR === 'closed',
     errors,
     logFailure,
@@ -169,7 +172,7 @@ function publicLimiter(ctx: LimiterContext, deps: RateLimitDeps): Limiter {
   return buildLimiter(ctx, {
     name: 'public',
     limit: deps.config.RATE_LIMIT_PUBLIC_PER_MIN,
-    keyGenerator: clientKey,
+    keyGenerator: ctx.clientKey,
   });
 }
 
@@ -196,7 +199,7 @@ function authLimiter(ctx: LimiterContext, deps: RateLimitDeps): Limiter {
     identifier: (res) => (creatorOf(res) === undefined ? 'auth-anonymous' : 'auth'),
     keyGenerator: (req, res) => {
       const id = creatorOf(res);
-      return id === undefined ? `ip:${clientKey(req)}` : `creator:${id}`;
+      return id === undefined ? `ip:${ctx.clientKey(req)}` : `creator:${id}`;
     },
   });
   return (req, res, next) => {
@@ -219,7 +222,7 @@ function webhookLimiter(ctx: LimiterContext, deps: RateLimitDeps): Limiter {
   return buildLimiter(ctx, {
     name: 'webhook',
     limit: deps.config.RATE_LIMIT_WEBHOOK_PER_MIN,
-    keyGenerator: clientKey,
+    keyGenerator: ctx.clientKey,
   });
 }
 
@@ -228,7 +231,7 @@ function adminLimiter(ctx: LimiterContext, deps: RateLimitDeps): Limiter {
   return buildLimiter(ctx, {
     name: 'admin',
     limit: deps.config.RATE_LIMIT_ADMIN_PER_MIN,
-    keyGenerator: clientKey,
+    keyGenerator: ctx.clientKey,
   });
 }
 
@@ -237,6 +240,7 @@ const WEBHOOKS = /^\/api\/v1\/webhooks(?:\/|$)/i;
 const ADMIN = /^\/(?:api\/v1\/)?admin(?:\/|$)/i;
 const BOARD_STATIC = /^\/admin\/queues\/static\//i;
 const AUTHENTICATED = /^\/api\/v1\/me(?:\/|$)/i;
+const STOREFRONT = '/api/v1/store/';
 
 /**
  * Sends each request through exactly one limiter chosen by path (so one count per request):
@@ -253,6 +257,8 @@ export function rateLimits(deps: RateLimitDeps): RequestHandler {
   const admin = adminLimiter(ctx, deps);
   return (req: Request, res, next) => {
     const path = req.path;
+    // The storefront (the bulk of traffic) matches none of the patterns below.
+    if (path.startsWith(STOREFRONT)) return pub(req, res, next);
     if (UNLIMITED.test(path) || BOARD_STATIC.test(path)) return next();
     if (WEBHOOKS.test(path)) return webhook(req, res, next);
     if (ADMIN.test(path)) return admin(req, res, next);
