@@ -18,6 +18,8 @@ import { orderRouter } from './orders/order.routes.ts';
 import { webhookRouter } from './webhooks/webhook.routes.ts';
 import { razorpayAccountRouter } from './razorpay-account/razorpay-account.routes.ts';
 
+const STOREFRONT_ROUTE = '/api/v1/store/:username';
+
 /** Builds the Express app from its dependencies; it neither listens nor opens connections. */
 export function createApp(deps: ApiDeps, opts: { isShuttingDown?: () => boolean } = {}): Express {
   const app = express();
@@ -43,6 +45,21 @@ export function createApp(deps: ApiDeps, opts: { isShuttingDown?: () => boolean 
     ),
   );
 
+  // Storefront GETs without a body (nearly all) are answered right here: the health router and
+  // the body parser below have nothing to do for them. One with a body still goes through the
+  // parser (415 unless JSON) and reaches the same handler at its place among the routers.
+  const storefront = storefrontHandler(deps);
+  app.get(STOREFRONT_ROUTE, (req, res, next) => {
+    if (
+      req.headers['transfer-encoding'] === undefined &&
+      req.headers['content-length'] === undefined
+    ) {
+      storefront(req, res, next);
+    } else {
+      next();
+    }
+  });
+
   app.use(
     healthRouter({
       mongo: deps.mongo,
@@ -56,7 +73,7 @@ export function createApp(deps: ApiDeps, opts: { isShuttingDown?: () => boolean 
 
   // --- feature routers (one line per feature) ---
   // The storefront's one route on the full path: no nested router on the hottest request.
-  app.get('/api/v1/store/:username', storefrontHandler(deps));
+  app.get(STOREFRONT_ROUTE, storefront);
   app.use('/api/v1/auth', authRouter(deps));
   app.use('/api/v1/me', meRouter(deps));
   app.use('/api/v1/me/products', uploadRouter(deps));

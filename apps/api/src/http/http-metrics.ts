@@ -15,26 +15,16 @@ export function httpMetrics(registry: MetricsRegistry): RequestHandler {
         registers: [registry],
       }),
   );
-  // Label children by "method route status": prom-client's observe(labels, v) hashes the label
-  // object on every call. Routes are patterns and methods are the ones Node parses, so this stays
-  // small.
-  const children = new Map<string, promClient.Histogram.Internal<string>>();
-  const child = (method: string, route: string, status: number) => {
-    const key = `${method} ${route} ${status}`;
-    let c = children.get(key);
-    if (c === undefined) {
-      c = duration.labels({ method, route, status: String(status) });
-      children.set(key, c);
-    }
-    return c;
-  };
   return (req, res, next) => {
     const start = performance.now();
     // 'finish' fires at most once; `on` spares the once-wrapper and its removal.
     res.on('finish', () => {
       const route = req.route as { path?: unknown } | undefined;
       const pattern = typeof route?.path === 'string' ? `${req.baseUrl}${route.path}` : 'unmatched';
-      child(req.method, pattern, res.statusCode).observe((performance.now() - start) / 1000);
+      duration.observe(
+        { method: req.method, route: pattern, status: String(res.statusCode) },
+        (performance.now() - start) / 1000,
+      );
     });
     next();
   };

@@ -500,6 +500,23 @@ const PROBES: Probe[] = [
     status: 415,
   },
   {
+    // Bodiless storefront GETs are answered before the body gate (app.ts); these must not be.
+    name: 'storefront GET with a text body',
+    path: (c) => `/api/v1/store/${c.a.username}`,
+    headers: () => ({ 'Content-Type': 'text/plain' }),
+    body: () => 'hello',
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+  },
+  {
+    name: 'storefront GET with card data in a JSON body',
+    path: (c) => `/api/v1/store/${c.a.username}`,
+    headers: () => json,
+    body: () => '{"card_number":"4111111111111111"}',
+    status: 400,
+    code: 'CARD_DATA_REJECTED',
+  },
+  {
     name: 'login with a body but no Content-Type',
     method: 'POST',
     path: () => '/api/v1/auth/login',
