@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { createHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { Client } from 'undici';
+import { Http1Connection } from './http1-connection.ts';
 import { evaluateClientThresholds, statusClass, SUMMARY_FORMAT } from './load-summary.js';
 import type { LoadSummary } from './load-summary.js';
 import { loadScenario, maxVus, targetVusAt, totalStageSeconds, type Scenario } from './scenario.ts';
@@ -18,7 +18,7 @@ import {
 // model and the same summary format as tests/load/storefront.k6.js.
 //
 // Closed model, as k6's ramping-vus: each virtual user (VU) owns ONE keep-alive connection (an
-// undici Client) and loops request → think (1–3 s) → request. Coordinated omission: a VU's next
+// Http1Connection: net socket + http-parser-js) and loops request → think (1–3 s) → request. Coordinated omission: a VU's next
 // request is due at `previous response end + think time`; if this process is too busy to send it
 // then (timers firing late), the delay is a "late start", counted and added to that request's
 // latency, because latency is measured from the intended send time, not the actual one.
@@ -37,51 +37,12 @@ export interface RunnerOptions {
 
 interface Vu {
   id: number;
-  client: Client;
-  headers: string[];
+  conn: Http1Connection;
   stopped: boolean;
   /** Ends the current think time early (when the VU is stopped). */
   wake: (() => void) | undefined;
   timer: NodeJS.Timeout | undefined;
   done: Promise<void>;
-}
-
-interface Reply {
-  status: number;
-  body: Buffer;
-}
-
-/**
- * One GET over the VU's connection through undici's dispatch API: no stream or body-mixin
- * objects per request, which keeps the generator's CPU per request low on a machine it shares
- * with the server.
- */
-function get(client: Client, path: string, headers: string[]): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    let status = 0;
-    const chunks: Buffer[] = [];
-    client.dispatch(
-      { method: 'GET', path, headers },
-      {
-        onRequestStart() {},
-        onResponseStart(_c, statusCode) {
-          status = statusCode;
-        },
-        onResponseData(_c, chunk) {
-          chunks.push(chunk);
-        },
-        onResponseEnd() {
-          resolve({
-            status,
-            body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks),
-          });
-        },
-        onResponseError(_c, err) {
-          reject(err);
-        },
-      },
-    );
-  });
 }
 
 /** Runs the scenario against `baseUrl` and returns the summary (thresholds evaluated). */
@@ -92,6 +53,9 @@ export async function runScenario(opts: RunnerOptions): Promise<LoadSummary> {
   const pick = createUsernamePicker(scenario.mix, tail);
   const think = scenario.thinkTimeSeconds;
   const expectStatus = scenario.request.expectStatus;
+  const target = new URL(baseUrl);
+  if (target.protocol !== 'http:')
+    throw new Error(`the Node runner speaks plain HTTP only: ${baseUrl}`);
 
   // Microsecond histograms (HDR, 3 significant figures) for latency and late starts.
   const latency = createHistogram({ lowest: 1, highest: 120_000_000, figures: 3 });
@@ -116,6 +80,8 @@ export async function runScenario(opts: RunnerOptions): Promise<LoadSummary> {
   let maxRss = 0;
 
   const running: Vu[] = [];
+  /** Every VU not yet finished, stopping ones included (the timeout sweep walks these). */
+  const live = new Set<Vu>();
   let nextId = 1;
   const stopAll = new AbortController();
   opts.signal?.addEventListener('abort', () => stopAll.abort(), { once: true });
@@ -131,11 +97,7 @@ export async function runScenario(opts: RunnerOptions): Promise<LoadSummary> {
       let status = 0;
       let ok = false;
       try {
-        const res = await get(
-          vu.client,
-          requestPath(scenario.request.pathTemplate, username),
-          vu.headers,
-        );
+        const res = await vu.conn.get(requestPath(scenario.request.pathTemplate, username));
         status = res.status;
         ok = status === expectStatus && res.body.includes(username);
       } catch (err) {
@@ -165,41 +127,37 @@ export async function runScenario(opts: RunnerOptions): Promise<LoadSummary> {
 
   const startVu = (): void => {
     const id = nextId++;
-    const client = new Client(baseUrl, {
-      pipelining: 1,
-      keepAliveTimeout: 60_000,
-      keepAliveMaxTimeout: 120_000,
-      connectTimeout: 10_000,
-      headersTimeout: 30_000,
-      bodyTimeout: 30_000,
-    });
-    client.on('connect', () => {
-      opened++;
-      if (++openConnections > maxOpen) maxOpen = openConnections;
-    });
-    client.on('disconnect', () => {
-      openConnections--;
+    const conn = new Http1Connection({
+      host: target.hostname,
+      port: Number(target.port || 80),
+      headerLines:
+        `Host: ${target.host}\r\n` +
+        `X-Forwarded-For: ${clientAddress(id, scenario.clients)}\r\n` +
+        `User-Agent: ${USER_AGENT}\r\nAccept: application/json\r\n`,
+      connectTimeoutMs: 10_000,
+      responseTimeoutMs: 30_000,
+      onOpen: () => {
+        opened++;
+        if (++openConnections > maxOpen) maxOpen = openConnections;
+      },
+      onClose: () => {
+        openConnections--;
+      },
     });
     const vu: Vu = {
       id,
-      client,
-      headers: [
-        'x-forwarded-for',
-        clientAddress(id, scenario.clients),
-        'user-agent',
-        USER_AGENT,
-        'accept',
-        'application/json',
-      ],
+      conn,
       stopped: false,
       wake: undefined,
       timer: undefined,
       done: Promise.resolve(),
     };
-    vu.done = vuLoop(vu).then(
-      () => client.close(),
-      () => client.destroy(),
-    );
+    const finish = () => {
+      conn.close();
+      live.delete(vu);
+    };
+    vu.done = vuLoop(vu).then(finish, finish);
+    live.add(vu);
     running.push(vu);
     if (running.length > maxVusRunning) maxVusRunning = running.length;
   };
@@ -218,6 +176,7 @@ export async function runScenario(opts: RunnerOptions): Promise<LoadSummary> {
   const t0 = performance.now();
   const stopping: Array<Promise<void>> = [];
   let lastLog = 0;
+  let lastSweep = 0;
   let lastTotal = 0;
   log(
     `node runner: ${scenario.name}: up to ${maxVus(scenario)} VUs for ${stageSeconds}s against ${baseUrl}`,
@@ -229,6 +188,11 @@ export async function runScenario(opts: RunnerOptions): Promise<LoadSummary> {
     while (running.length < target) startVu();
     if (running.length > target) stopping.push(...stopVus(running.length - target));
     maxRss = Math.max(maxRss, process.memoryUsage.rss());
+    if (t - lastSweep >= 1) {
+      lastSweep = t;
+      const now = performance.now();
+      for (const vu of live) vu.conn.checkTimeout(now);
+    }
     if (t - lastLog >= 5) {
       log(
         `  t=${t.toFixed(0)}s vus=${running.length} conns=${openConnections} reqs=${total} ` +
@@ -279,7 +243,7 @@ export async function runScenario(opts: RunnerOptions): Promise<LoadSummary> {
   return {
     format: SUMMARY_FORMAT,
     tool: 'node-runner',
-    toolVersion: `node ${process.version}, undici`,
+    toolVersion: `node ${process.version}, net + http-parser-js`,
     scenario: scenario.name,
     baseUrl,
     startedAt: startedAt.toISOString(),
