@@ -15,16 +15,26 @@ export function httpMetrics(registry: MetricsRegistry): RequestHandler {
         registers: [registry],
       }),
   );
+  // One child per label set, found by a plain string key: observing through the parent hashes
+  // the label object on every request. Label values are bounded (methods Node accepts, route
+  // patterns, status codes), and so is this map.
+  const children = new Map<string, promClient.Histogram.Internal<'method' | 'route' | 'status'>>();
+  const childFor = (method: string, route: string, status: number) => {
+    const key = `${method} ${status} ${route}`;
+    let child = children.get(key);
+    if (child === undefined) {
+      child = duration.labels({ method, route, status: String(status) });
+      children.set(key, child);
+    }
+    return child;
+  };
   return (req, res, next) => {
     const start = performance.now();
     // 'finish' fires at most once; `on` spares the once-wrapper and its removal.
     res.on('finish', () => {
       const route = req.route as { path?: unknown } | undefined;
       const pattern = typeof route?.path === 'string' ? `${req.baseUrl}${route.path}` : 'unmatched';
-      duration.observe(
-        { method: req.method, route: pattern, status: String(res.statusCode) },
-        (performance.now() - start) / 1000,
-      );
+      childFor(req.method, pattern, res.statusCode).observe((performance.now() - start) / 1000);
     });
     next();
   };
