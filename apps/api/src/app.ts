@@ -1,7 +1,9 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
+import { getOrCreateMetric, promClient } from '@storefront/shared';
 import type { ApiDeps } from './deps.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
-import { httpMetrics } from './http/http-metrics.ts';
+import { createHttpMetrics } from './http/http-metrics.ts';
 import { jsonBody } from './http/json-body.ts';
 import { chain } from './http/middleware-chain.ts';
 import { requestContext } from './http/request-context.ts';
@@ -10,6 +12,10 @@ import { adminRouter } from './admin/admin.routes.ts';
 import { authRouter } from './auth/auth.routes.ts';
 import { meRouter } from './me/me.routes.ts';
 import { storefrontHandler } from './storefront/store.routes.ts';
+import { storeCacheFor } from './storefront/store-cache.service.ts';
+import { storefrontFastPath } from './storefront/store-fast-path.ts';
+import { createRateLimits } from './security/rate-limit.ts';
+import { apiSecurityHeaderList } from './security/security-headers.ts';
 import { securityMiddleware } from './security/security.middleware.ts';
 import { parseTrustProxy } from './security/trust-proxy.ts';
 import { uploadRouter } from './uploads/upload.routes.ts';
@@ -20,14 +26,44 @@ import { razorpayAccountRouter } from './razorpay-account/razorpay-account.route
 
 const STOREFRONT_ROUTE = '/api/v1/store/:username';
 
+function fastPathCounter(registry: ApiDeps['metrics']): () => void {
+  const counter = getOrCreateMetric(
+    registry,
+    'storefront_fast_path_responses_total',
+    () =>
+      new promClient.Counter({
+        name: 'storefront_fast_path_responses_total',
+        help: 'Storefront responses written before Express (memory hits on the plain GET route)',
+        registers: [registry],
+      }),
+  );
+  return () => counter.inc();
+}
+
+export interface ApiHandler {
+  app: Express;
+  /** The server's request listener: the storefront's hot path (store-fast-path.ts), else `app`. */
+  listener: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
 /** Builds the Express app from its dependencies; it neither listens nor opens connections. */
 export function createApp(deps: ApiDeps, opts: { isShuttingDown?: () => boolean } = {}): Express {
+  return createApiHandler(deps, opts).app;
+}
+
+/** The app and the request listener to serve it with (see `ApiHandler`). */
+export function createApiHandler(
+  deps: ApiDeps,
+  opts: { isShuttingDown?: () => boolean } = {},
+): ApiHandler {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false); // the storefront computes its own ETags over cached bytes
   app.set('query parser', 'simple');
 
   const isShuttingDown = opts.isShuttingDown ?? (() => false);
+  const metrics = createHttpMetrics(deps.metrics);
+  const limits = createRateLimits(deps);
   app.set('trust proxy', parseTrustProxy(deps.config.TRUST_PROXY));
   // Everything that runs on every request, as one Express layer (http/middleware-chain.ts):
   // the drain header, request id and log context, metrics, then the security chain (headers,
@@ -40,8 +76,8 @@ export function createApp(deps: ApiDeps, opts: { isShuttingDown?: () => boolean 
         next();
       },
       requestContext(),
-      httpMetrics(deps.metrics),
-      securityMiddleware(deps),
+      metrics.middleware,
+      securityMiddleware(deps, limits.handler),
     ),
   );
 
@@ -85,5 +121,17 @@ export function createApp(deps: ApiDeps, opts: { isShuttingDown?: () => boolean 
 
   app.use(notFound());
   app.use(errorHandler(deps.logger));
-  return app;
+
+  const fast = storefrontFastPath({
+    cache: storeCacheFor(deps),
+    limiter: limits.publicLocal,
+    securityHeaders: apiSecurityHeaderList(),
+    observe: metrics.observe,
+    onServed: fastPathCounter(deps.metrics),
+    isShuttingDown,
+  });
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    if (!fast(req, res)) app(req, res);
+  };
+  return { app, listener };
 }

@@ -14,7 +14,7 @@ import {
   type Logger,
   type Redis,
 } from '@storefront/shared';
-import { createApp } from './app.ts';
+import { createApiHandler } from './app.ts';
 import { expressServerClasses } from './http/server-classes.ts';
 import type { ApiDeps } from './deps.ts';
 
@@ -69,7 +69,7 @@ export async function startApi(
   };
 
   let shuttingDown = false;
-  const app = createApp(deps, { isShuttingDown: () => shuttingDown });
+  const { app, listener } = createApiHandler(deps, { isShuttingDown: () => shuttingDown });
   const certFile = config.TLS_CERT_FILE;
   const keyFile = config.TLS_KEY_FILE;
   const tls = certFile !== undefined && keyFile !== undefined;
@@ -81,9 +81,9 @@ export async function startApi(
           minVersion: 'TLSv1.3',
           ...expressServerClasses(app),
         },
-        app,
+        listener,
       )
-    : http.createServer(expressServerClasses(app), app);
+    : http.createServer(expressServerClasses(app), listener);
   // Longer than a typical load balancer idle timeout, so the balancer closes idle sockets first.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

@@ -1,8 +1,24 @@
 import type { RequestHandler } from 'express';
 import { getOrCreateMetric, promClient, type MetricsRegistry } from '@storefront/shared';
 
+/** Records one request in `http_request_duration_seconds` (for responses written outside Express). */
+export type ObserveRequest = (
+  method: string,
+  route: string,
+  status: number,
+  seconds: number,
+) => void;
+
 /** Counts and times every request by method, route pattern (never the raw URL) and status. */
 export function httpMetrics(registry: MetricsRegistry): RequestHandler {
+  return createHttpMetrics(registry).middleware;
+}
+
+/** The metrics middleware, and an `observe` sharing its histogram children. */
+export function createHttpMetrics(registry: MetricsRegistry): {
+  middleware: RequestHandler;
+  observe: ObserveRequest;
+} {
   const duration = getOrCreateMetric(
     registry,
     'http_request_duration_seconds',
@@ -28,7 +44,7 @@ export function httpMetrics(registry: MetricsRegistry): RequestHandler {
     }
     return child;
   };
-  return (req, res, next) => {
+  const middleware: RequestHandler = (req, res, next) => {
     const start = performance.now();
     // 'finish' fires at most once; `on` spares the once-wrapper and its removal.
     res.on('finish', () => {
@@ -38,4 +54,7 @@ export function httpMetrics(registry: MetricsRegistry): RequestHandler {
     });
     next();
   };
+  const observe: ObserveRequest = (method, route, status, seconds) =>
+    childFor(method, route, status).observe(seconds);
+  return { middleware, observe };
 }

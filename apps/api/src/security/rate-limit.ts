@@ -33,6 +33,18 @@ function partitionKey(key: string): string {
   return Buffer.from(hex).toString('base64');
 }
 
+/** The RateLimit-Policy header of a key (draft 8), built once per key and window. */
+function policyOf(name: string, limit: number, key: string): string {
+  return `"${name}"; q=${limit}; w=${WINDOW_SECONDS}; pk=:${partitionKey(key)}:`;
+}
+
+/** The RateLimit header for a request that brought `e`'s count to `total`. */
+function rateLimitValue(name: string, e: CounterEntry, limit: number, total: number): string {
+  const reset = Math.max(0, Math.ceil((e.resetAt - Date.now()) / 1000));
+  const remaining = total >= limit ? 0 : limit - total;
+  return `"${name}"; r=${remaining}; t=${reset}`;
+}
+
 /** State shared by every limiter of one `rateLimits()` chain: one counter, one flush, one metric. */
 interface LimiterContext {
   counter: RateLimitCounter;
@@ -123,12 +135,10 @@ function buildLimiter(ctx: LimiterContext, spec: LimiterSpec): Limiter {
     total: number,
   ): void => {
     if (res.headersSent) return;
-    const reset = Math.max(0, Math.ceil((e.resetAt - Date.now()) / 1000));
-    const remaining = total >= limit ? 0 : limit - total;
-    res.setHeader('RateLimit', `"${name}"; r=${remaining}; t=${reset}`);
+    res.setHeader('RateLimit', rateLimitValue(name, e, limit, total));
     res.setHeader('RateLimit-Policy', e.policy);
     if (total > limit) {
-      res.setHeader('Retry-After', String(reset));
+      res.setHeader('Retry-After', String(Math.max(0, Math.ceil((e.resetAt - Date.now()) / 1000))));
       res.status(429).json(TOO_MANY);
       return;
     }
@@ -146,9 +156,7 @@ function buildLimiter(ctx: LimiterContext, spec: LimiterSpec): Limiter {
     const e = counter.entry(prefix + key, Date.now());
     // Cached per key: a key's policy name and limit do not change (auth keys for creators and
     // for addresses differ by prefix).
-    if (e.policy === '') {
-      e.policy = `"${name}"; q=${limit}; w=${WINDOW_SECONDS}; pk=:${partitionKey(key)}:`;
-    }
+    if (e.policy === '') e.policy = policyOf(name, limit, key);
     const seen = e.known + e.inflight + e.pending;
     if (seen >= limit) {
       // Already refused in this window: no need to ask Redis, and refusals are not counted.
@@ -174,6 +182,37 @@ function publicLimiter(ctx: LimiterContext, deps: RateLimitDeps): Limiter {
     limit: deps.config.RATE_LIMIT_PUBLIC_PER_MIN,
     keyGenerator: ctx.clientKey,
   });
+}
+
+/**
+ * The public limiter's decision for a request that this process can take alone, in two steps
+ * so a caller can look before it commits: `check` counts nothing; `count` counts the request
+ * and gives its RateLimit and RateLimit-Policy header values. Same key, counter and arithmetic
+ * as the public limiter above (it is the same counter): a request decided here is counted once.
+ */
+export interface PublicLocalLimiter {
+  /** The request's counter entry when it is below the local share of its limit, else undefined. */
+  check(req: Request): CounterEntry | undefined;
+  count(e: CounterEntry): [rateLimit: string, policy: string];
+}
+
+function publicLocalLimiter(ctx: LimiterContext, deps: RateLimitDeps): PublicLocalLimiter {
+  const limit = deps.config.RATE_LIMIT_PUBLIC_PER_MIN;
+  const prefix = 'rl:public:';
+  const localMax = limit * RATE_LIMIT_LOCAL_SHARE;
+  return {
+    check(req) {
+      if (!ctx.counter.available) return undefined;
+      const key = ctx.clientKey(req);
+      const e = ctx.counter.entry(prefix + key, Date.now());
+      if (e.policy === '') e.policy = policyOf('public', limit, key);
+      return e.known + e.inflight + e.pending + 1 <= localMax ? e : undefined;
+    },
+    count(e) {
+      ctx.counter.add(e);
+      return [rateLimitValue('public', e, limit, e.known + e.inflight + e.pending), e.policy];
+    },
+  };
 }
 
 interface CreatorLocals {
@@ -250,12 +289,20 @@ const STOREFRONT = '/api/v1/store/';
  * counter, whose background flush carries every key changed since the last one.
  */
 export function rateLimits(deps: RateLimitDeps): RequestHandler {
+  return createRateLimits(deps).handler;
+}
+
+/** The API's rate limits: the middleware, and the public limiter's local path sharing its counter. */
+export function createRateLimits(deps: RateLimitDeps): {
+  handler: RequestHandler;
+  publicLocal: PublicLocalLimiter;
+} {
   const ctx = limiterContext(deps);
   const pub = publicLimiter(ctx, deps);
   const auth = authLimiter(ctx, deps);
   const webhook = webhookLimiter(ctx, deps);
   const admin = adminLimiter(ctx, deps);
-  return (req: Request, res, next) => {
+  const handler: RequestHandler = (req: Request, res, next) => {
     const path = req.path;
     // The storefront (the bulk of traffic) matches none of the patterns below.
     if (path.startsWith(STOREFRONT)) return pub(req, res, next);
@@ -265,4 +312,5 @@ export function rateLimits(deps: RateLimitDeps): RequestHandler {
     if (AUTHENTICATED.test(path)) return auth(req, res, next);
     return pub(req, res, next);
   };
+  return { handler, publicLocal: publicLocalLimiter(ctx, deps) };
 }

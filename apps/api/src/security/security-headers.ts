@@ -92,6 +92,19 @@ function replay(ops: readonly HeaderOp[]): RequestHandler {
 }
 
 /**
+ * The security headers of every API (non-board) response as a flat `[name, value, …]` list, for
+ * a response written with one `writeHead` (the storefront's hot path). Helmet's removals are
+ * left out: they remove headers nobody has set on such a response.
+ */
+export function apiSecurityHeaderList(): string[] {
+  const list: string[] = [];
+  for (const [name, value] of recordHeaders(apiHelmet)) {
+    if (value !== undefined) list.push(name, value);
+  }
+  return list;
+}
+
+/**
  * Security headers on every response, 404s and errors included: HSTS (1 year, subdomains),
  * nosniff, frame denial, no referrer and a CSP of `default-src 'none'` for the API; the Bull
  * Board page gets a CSP that lets its own scripts and styles load. Computed by helmet once.

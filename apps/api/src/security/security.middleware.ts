@@ -19,13 +19,15 @@ const METRICS_PATH = /^\/metrics\/?$/i;
 export function securityMiddleware(
   deps: Pick<ApiDeps, 'config' | 'redis' | 'metrics' | 'logger'> &
     Partial<Pick<ApiDeps, 'onClose'>>,
+  /** The rate-limit middleware, when the caller built it (to share its counter); else one is made. */
+  limits: RequestHandler = rateLimits(deps),
 ): RequestHandler {
   const metricsGuard = metricsAccess(deps.config.METRICS_TOKEN);
   return chain(
     securityHeaders(),
     corsPolicy(deps.config.CORS_ORIGINS),
     (req, res, next) => (METRICS_PATH.test(req.path) ? metricsGuard(req, res, next) : next()),
-    rateLimits(deps),
+    limits,
     queryGuard(),
   );
 }

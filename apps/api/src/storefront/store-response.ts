@@ -10,6 +10,13 @@ export interface StoreResponse {
   readonly etag: string;
   readonly headers: OutgoingHttpHeaders;
   readonly notModifiedHeaders: OutgoingHttpHeaders;
+  /** `headers` and `notModifiedHeaders` as flat `[name, value, …]` lists (one writeHead). */
+  readonly headerList: readonly string[];
+  readonly notModifiedHeaderList: readonly string[];
+}
+
+function flat(headers: Record<string, string>): string[] {
+  return Object.entries(headers).flat();
 }
 
 // Clients and shared caches may keep a copy but must revalidate every time: a 304 costs little,
@@ -20,17 +27,21 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 /** A 200 response for serialized storefront JSON. */
 export function foundResponse(body: Buffer): StoreResponse {
   const etag = `"${hash('sha1', body, 'base64url')}"`;
+  const headers = {
+    'content-type': JSON_TYPE,
+    'content-length': String(body.length),
+    etag,
+    'cache-control': CACHE_CONTROL,
+  };
+  const notModifiedHeaders = { etag, 'cache-control': CACHE_CONTROL };
   return {
     status: 200,
     body,
     etag,
-    headers: {
-      'content-type': JSON_TYPE,
-      'content-length': String(body.length),
-      etag,
-      'cache-control': CACHE_CONTROL,
-    },
-    notModifiedHeaders: { etag, 'cache-control': CACHE_CONTROL },
+    headers,
+    notModifiedHeaders,
+    headerList: flat(headers),
+    notModifiedHeaderList: flat(notModifiedHeaders),
   };
 }
 
@@ -41,7 +52,16 @@ function errorResponse(status: 404, code: string, message: string): StoreRespons
     'content-length': String(body.length),
     'cache-control': CACHE_CONTROL,
   };
-  return { status, body, etag: '', headers, notModifiedHeaders: headers };
+  const headerList = flat(headers);
+  return {
+    status,
+    body,
+    etag: '',
+    headers,
+    notModifiedHeaders: headers,
+    headerList,
+    notModifiedHeaderList: headerList,
+  };
 }
 
 /** The one answer for every unknown username (shared, so negative entries cost no bytes). */
