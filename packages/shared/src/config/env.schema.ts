@@ -76,7 +76,7 @@ export const envSchema = z.object({
   ADMIN_PASSWORD: z.string().min(12).default('dev-admin-password'),
 
   // --- storefront cache ---
-  STORE_MEMORY_TTL_MS: positiveInt.default(1_000),
+  STORE_MEMORY_TTL_MS: positiveInt.default(5_000),
   STORE_MEMORY_MAX_ENTRIES: positiveInt.default(10_000),
   STORE_REDIS_TTL_SECONDS: positiveInt.default(60),
   STORE_NEGATIVE_TTL_SECONDS: positiveInt.default(10),
