@@ -1,7 +1,16 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Connection } from 'mongoose';
-import { pingMongo, pingRedis, type MetricsRegistry, type Redis } from '@storefront/shared';
+import {
+  ForbiddenError,
+  metricsAccessCheck,
+  pingMongo,
+  pingRedis,
+  type MetricsRegistry,
+  type Redis,
+} from '@storefront/shared';
+
+const FORBIDDEN = new ForbiddenError('Metrics are not available to this client').toBody();
 
 /** The worker's small HTTP server: `/healthz`, `/readyz` and `/metrics`. */
 export async function startHealthServer(opts: {
@@ -10,8 +19,11 @@ export async function startHealthServer(opts: {
   mongo: Connection;
   redis: Redis;
   metrics: MetricsRegistry;
+  /** METRICS_TOKEN: `/metrics` follows the API's access policy (docs/security.md). */
+  metricsToken: string | undefined;
   isShuttingDown: () => boolean;
 }): Promise<{ url: string; close: () => Promise<void> }> {
+  const metricsAllowed = metricsAccessCheck(opts.metricsToken);
   const server = http.createServer((req, res) => {
     const send = (status: number, body: string, type = 'application/json') => {
       res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
@@ -35,6 +47,9 @@ export async function startHealthServer(opts: {
       return;
     }
     if (path === '/metrics') {
+      if (!metricsAllowed(req)) {
+        return send(403, JSON.stringify(FORBIDDEN));
+      }
       void opts.metrics.metrics().then((text) => send(200, text, opts.metrics.contentType));
       return;
     }

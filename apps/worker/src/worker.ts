@@ -80,6 +80,7 @@ export async function startWorker(
     mongo,
     redis,
     metrics,
+    metricsToken: config.METRICS_TOKEN,
     isShuttingDown: () => shuttingDown,
   });
 

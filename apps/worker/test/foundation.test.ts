@@ -8,10 +8,12 @@ import { startWorker, type RunningWorker } from '../src/worker.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
+const TOKEN = 'worker-metrics-token-0123456789';
+
 describe('worker health server', () => {
   let worker: RunningWorker;
   beforeAll(async () => {
-    worker = await startWorker(testConfig());
+    worker = await startWorker(testConfig({ METRICS_TOKEN: TOKEN }));
   });
   afterAll(async () => {
     await worker.close();
@@ -28,6 +30,24 @@ describe('worker health server', () => {
     const res = await fetch(`${worker.url}/metrics`);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('process_resident_memory_bytes');
+  });
+
+  it('when /metrics is asked through a proxy or with a wrong token, then it answers 403 and no metrics', async () => {
+    for (const headers of [
+      { 'X-Forwarded-For': '203.0.113.9' },
+      { Forwarded: 'for=203.0.113.9' },
+      { Authorization: 'Bearer not-the-token-at-all' },
+    ]) {
+      const res = await fetch(`${worker.url}/metrics`, { headers });
+      expect(res.status).toBe(403);
+      const body = await res.text();
+      expect(JSON.parse(body)).toMatchObject({ error: { code: 'FORBIDDEN' } });
+      expect(body).not.toContain('process_resident_memory_bytes');
+    }
+    const withToken = await fetch(`${worker.url}/metrics`, {
+      headers: { Authorization: `Bearer ${TOKEN}`, 'X-Forwarded-For': '203.0.113.9' },
+    });
+    expect(withToken.status).toBe(200);
   });
 
   it('when an unknown path is called, then it answers 404 JSON', async () => {

@@ -6,6 +6,7 @@ export * from './logging/logger.ts';
 export * from './logging/redact.ts';
 export * from './errors/app-error.ts';
 export * from './metrics/registry.ts';
+export * from './metrics/metrics-access.ts';
 export * from './db/mongo.ts';
 export * from './redis/redis.ts';
 export * from './redis/redis-lock.ts';
