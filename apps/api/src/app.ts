@@ -131,7 +131,16 @@ export function createApiHandler(
     isShuttingDown,
   });
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
-    if (!fast(req, res)) app(req, res);
+    let served: boolean;
+    try {
+      served = fast(req, res);
+    } catch (err) {
+      // Nothing on that path should throw; if it ever does, the request is not lost with it:
+      // Express answers it (or its error handler does) unless a response was already started.
+      deps.logger.error('storefront fast path failed', { err });
+      served = res.headersSent;
+    }
+    if (!served) app(req, res);
   };
   return { app, listener };
 }
