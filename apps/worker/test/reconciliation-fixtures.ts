@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { Types, type Connection } from 'mongoose';
-import { inject } from 'vitest';
+import { afterEach, inject } from 'vitest';
 import { testConfig, uniqueName } from '@storefront/devstack/test-harness';
 import {
   createCacheRedis,
@@ -324,4 +324,22 @@ export class ReconciliationWorld {
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(answer)}`);
     return answer;
   }
+}
+
+/**
+ * For a test file: returns `setup(overrides)`, which starts a world (config `defaults` then
+ * `overrides`) and its worker-side process; every world started is closed after each test.
+ */
+export function reconciliationSetup(
+  defaults: Record<string, string> = {},
+): (overrides?: Record<string, string>) => Promise<[ReconciliationWorld, ReconciliationProcess]> {
+  const worlds: ReconciliationWorld[] = [];
+  afterEach(async () => {
+    for (const w of worlds.splice(0)) await w.close();
+  });
+  return async (overrides = {}) => {
+    const world = new ReconciliationWorld({ ...defaults, ...overrides });
+    worlds.push(world);
+    return [world, await world.start()];
+  };
 }

@@ -1,27 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runReconciliation } from '../src/reconciliation/reconciliation.service.ts';
-import {
-  ReconciliationWorld,
-  metricValue,
-  type ReconciliationProcess,
-} from './reconciliation-fixtures.ts';
+import { metricValue, reconciliationSetup } from './reconciliation-fixtures.ts';
 
 // Razorpay's rate limits and outages, against the sandbox: faults are armed for this test's own
 // account only, and the sandbox's request log (arrival times) shows what reconciliation did.
 
-const worlds: ReconciliationWorld[] = [];
-afterEach(async () => {
-  for (const w of worlds.splice(0)) await w.close();
-});
-
-async function setup(
-  overrides: Record<string, string> = {},
-): Promise<[ReconciliationWorld, ReconciliationProcess]> {
-  const world = new ReconciliationWorld({ RECONCILE_CONCURRENCY: '1', ...overrides });
-  worlds.push(world);
-  const proc = await world.start();
-  return [world, proc];
-}
+const setup = reconciliationSetup({ RECONCILE_CONCURRENCY: '1' });
 
 const gaps = (times: number[]): number[] => times.slice(1).map((t, i) => t - (times[i] as number));
 

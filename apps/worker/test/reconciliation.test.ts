@@ -1,25 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyCapturedPayment, orderModel, transactionModel, type Order } from '@storefront/shared';
 import { runReconciliation } from '../src/reconciliation/reconciliation.service.ts';
-import {
-  ReconciliationWorld,
-  metricValue,
-  type ReconciliationProcess,
-} from './reconciliation-fixtures.ts';
+import { metricValue, reconciliationSetup } from './reconciliation-fixtures.ts';
 
-const worlds: ReconciliationWorld[] = [];
-afterEach(async () => {
-  for (const w of worlds.splice(0)) await w.close();
-});
-
-async function setup(
-  overrides: Record<string, string> = {},
-): Promise<[ReconciliationWorld, ReconciliationProcess]> {
-  const world = new ReconciliationWorld(overrides);
-  worlds.push(world);
-  const proc = await world.start();
-  return [world, proc];
-}
+const setup = reconciliationSetup();
 
 describe('runReconciliation', () => {
   it('when a captured payment never got its webhook, then one run marks the order paid and queues one delivery', async () => {

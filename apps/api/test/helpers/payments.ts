@@ -13,6 +13,7 @@ import {
   type Config,
   type ProductStatus,
 } from '@storefront/shared';
+import type { CheckoutResult } from '../../src/checkout/checkout.service.ts';
 import { startApi, type RunningApi } from '../../src/server.ts';
 
 /** Keys of one Razorpay account, as the sandbox and our API know them. */
@@ -107,21 +108,8 @@ export async function createCreatorWithProduct(
   };
 }
 
-/** The 201 body of a checkout. */
-export interface CheckoutResponse {
-  orderId: string;
-  accessToken: string;
-  razorpay: {
-    keyId: string;
-    orderId: string;
-    amount: number;
-    currency: string;
-    name: string;
-    description: string;
-    prefill: { email: string; contact?: string };
-  };
-  statusUrl: string;
-}
+/** The 201 body of a checkout: the service's result, as the API sends it. */
+export type CheckoutResponse = CheckoutResult;
 
 /** Checks out over HTTP; returns the status and parsed body (a CheckoutResponse on 201). */
 export async function checkout(

@@ -2,18 +2,9 @@ import net from 'node:net';
 import { BSON, MongoServerError } from 'mongodb';
 import { Schema } from 'mongoose';
 import { describe, expect, it } from 'vitest';
-import { useMongo } from './mongo-test-env.ts';
+import { serverFailure as failure, useMongo } from './mongo-test-env.ts';
 
 const env = useMongo('mongo_errors');
-
-async function failure(p: Promise<unknown>): Promise<MongoServerError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(MongoServerError);
-  return err as MongoServerError;
-}
 
 /** The server's own error: the driver wraps code 20 in a "does not support retryable writes" error. */
 function serverCause(err: unknown): MongoServerError {

@@ -1,20 +1,11 @@
 import { MongoBulkWriteError, MongoServerError } from 'mongodb';
 import { Schema } from 'mongoose';
 import { describe, expect, it } from 'vitest';
-import { useMongo } from './mongo-test-env.ts';
+import { serverFailure as failure, useMongo } from './mongo-test-env.ts';
 
 const env = useMongo('mongo_indexes');
 
 const indexName = (spec: unknown): string => (spec as { name: string }).name;
-
-async function failure(p: Promise<unknown>): Promise<MongoServerError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(MongoServerError);
-  return err as MongoServerError;
-}
 
 describe('unique indexes', () => {
   it("when a duplicate value is inserted, then mongod's E11000 error is returned with keyPattern and keyValue", async () => {

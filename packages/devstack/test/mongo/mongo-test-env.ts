@@ -1,6 +1,6 @@
-import { MongoClient, type Db, type MongoClientOptions } from 'mongodb';
+import { MongoClient, MongoServerError, type Db, type MongoClientOptions } from 'mongodb';
 import mongoose from 'mongoose';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { uniqueName } from '../../src/test-harness/test-config.ts';
 import { withDatabase } from '../../src/test-harness/mongo-url.ts';
 
@@ -45,4 +45,14 @@ export function useMongo(prefix: string): MongoTestEnv {
     await env.client?.close();
   });
   return env;
+}
+
+/** The error `p` rejects with, asserted to be a server error (null if it resolved). */
+export async function serverFailure(p: Promise<unknown>): Promise<MongoServerError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(MongoServerError);
+  return err as MongoServerError;
 }
