@@ -2,6 +2,7 @@ import { Queue, Worker } from 'bullmq';
 import { QUEUES, SCHEDULERS, type ReconciliationJobData } from '@storefront/shared';
 import { throttledErrorLog } from '../alerts/throttled-error-log.ts';
 import type { WorkerDeps } from '../deps.ts';
+import { keepScheduled } from '../keep-scheduled.ts';
 import type { RunResult } from './reconciliation.metrics.ts';
 import { runReconciliation } from './reconciliation.service.ts';
 
@@ -30,28 +31,21 @@ export function registerReconciliation(deps: WorkerDeps): { queue: Queue; worker
     prefix,
   });
   queue.on('error', throttledErrorLog(logger, 'reconciliation queue'));
-  const schedule = async (): Promise<void> => {
-    try {
-      await queue.setGlobalConcurrency(1);
-      // Idempotent: every worker process upserts the same scheduler id, so one job per interval.
-      await queue.upsertJobScheduler(
-        SCHEDULERS.reconciliation,
-        { every: config.RECONCILE_INTERVAL_MS },
-        {
-          name: 'reconcile',
-          data: {},
-          // A failed run is not retried: the next scheduled run does the same work.
-          opts: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
-        },
-      );
-    } catch (err) {
-      logger.error('could not schedule reconciliation', { err });
-    }
-  };
-  void schedule();
   // A Redis that restarted empty has lost the schedule and the concurrency limit: restore both.
-  const onReady = (): void => void schedule();
-  queueRedis.on('ready', onReady);
+  const stopScheduling = keepScheduled(queueRedis, logger, 'reconciliation', async () => {
+    await queue.setGlobalConcurrency(1);
+    // Idempotent: every worker process upserts the same scheduler id, so one job per interval.
+    await queue.upsertJobScheduler(
+      SCHEDULERS.reconciliation,
+      { every: config.RECONCILE_INTERVAL_MS },
+      {
+        name: 'reconcile',
+        data: {},
+        // A failed run is not retried: the next scheduled run does the same work.
+        opts: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+      },
+    );
+  });
 
   const shutdown = new AbortController();
   const worker = new Worker<ReconciliationJobData, ReconciliationJobResult>(
@@ -75,7 +69,7 @@ export function registerReconciliation(deps: WorkerDeps): { queue: Queue; worker
   );
 
   deps.onClose(async () => {
-    queueRedis.off('ready', onReady);
+    stopScheduling();
     // Stop the active run between orders instead of waiting out a backoff pause.
     shutdown.abort();
     await worker.close();

@@ -2,6 +2,7 @@ import { Queue, Worker } from 'bullmq';
 import { getOrCreateMetric, promClient, QUEUES, SCHEDULERS, withRunLock } from '@storefront/shared';
 import type { WorkerDeps } from '../deps.ts';
 import { throttledErrorLog } from '../alerts/throttled-error-log.ts';
+import { keepScheduled } from '../keep-scheduled.ts';
 import { SweeperRepository } from './sweeper.repository.ts';
 import { SweeperService, type SweepReport } from './sweeper.service.ts';
 
@@ -45,25 +46,18 @@ export function registerSweeper(deps: WorkerDeps): {
     prefix: deps.config.QUEUE_PREFIX,
   });
   queue.on('error', throttledErrorLog(logger, 'maintenance queue'));
-  const schedule = async (): Promise<void> => {
-    try {
-      await queue.upsertJobScheduler(
-        SCHEDULERS.webhookSweeper,
-        { every: interval },
-        {
-          name: SWEEP_JOB,
-          data: {},
-          opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
-        },
-      );
-    } catch (err) {
-      logger.error('could not schedule the sweeper', { err });
-    }
-  };
-  void schedule();
   // A Redis that restarted empty has lost the schedule too: put it back on every reconnect.
-  const onReady = (): void => void schedule();
-  deps.queueRedis.on('ready', onReady);
+  const stopScheduling = keepScheduled(deps.queueRedis, logger, 'the sweeper', async () => {
+    await queue.upsertJobScheduler(
+      SCHEDULERS.webhookSweeper,
+      { every: interval },
+      {
+        name: SWEEP_JOB,
+        data: {},
+        opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+      },
+    );
+  });
 
   const worker = new Worker(
     QUEUES.maintenance,
@@ -77,7 +71,7 @@ export function registerSweeper(deps: WorkerDeps): {
   worker.on('error', throttledErrorLog(logger, 'maintenance worker'));
   worker.on('failed', (job, err) => logger.error('sweep failed', { jobId: job?.id, err }));
   deps.onClose(async () => {
-    deps.queueRedis.off('ready', onReady);
+    stopScheduling();
     await worker.close();
     await queue.close();
   });
