@@ -1,7 +1,5 @@
 import { Types, type Connection, type Model } from 'mongoose';
-import { productModel, type Product, type ProductFile } from '@storefront/shared';
-
-const OBJECT_ID = /^[0-9a-f]{24}$/i;
+import { isObjectIdString, productModel, type Product, type ProductFile } from '@storefront/shared';
 
 /** Reads and writes the `file` of a creator's products; plain objects only. */
 export class ProductFileRepository {
@@ -13,7 +11,7 @@ export class ProductFileRepository {
 
   /** True when `productId` names one of the creator's products that is not deleted. */
   async isOwnedBy(creatorId: string, productId: string): Promise<boolean> {
-    if (!OBJECT_ID.test(productId) || !OBJECT_ID.test(creatorId)) return false;
+    if (!isObjectIdString(productId) || !isObjectIdString(creatorId)) return false;
     const found = await this.model
       .exists({
         _id: new Types.ObjectId(productId),
