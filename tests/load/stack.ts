@@ -13,13 +13,7 @@ import {
   startS3Server,
   withDatabase,
 } from '@storefront/devstack';
-import {
-  createLogger,
-  createMongoConnection,
-  creatorModel,
-  ensureIndexes,
-  productModel,
-} from '@storefront/shared';
+import { createLogger, createMongoConnection, ensureIndexes } from '@storefront/shared';
 import { seedDemo } from '../../scripts/seed-demo.ts';
 
 // The system under test, as production runs it: NODE_ENV=production, the API on every core
@@ -235,10 +229,9 @@ async function seed(
   const conn = await createMongoConnection({ url: mongoUrl, poolSize: 4, logger });
   let usernames: string[];
   try {
-    await ensureIndexes(conn);
     // The storefront's lookups (unique username; products by creator) need the indexes the models
-    // declare; ensureIndexes does not list these models (yet), and an unindexed seed is quadratic.
-    for (const model of [creatorModel(conn), productModel(conn)]) await model.createIndexes();
+    // declare, and an unindexed seed is quadratic.
+    await ensureIndexes(conn);
     const t0 = Date.now();
     ({ usernames } = await seedDemo(conn, opts.seed));
     opts.log(`seeded ${usernames.length} creators in ${Date.now() - t0} ms`);

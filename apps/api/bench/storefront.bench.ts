@@ -27,10 +27,8 @@ import { startMongoServer, startRedisServer } from '@storefront/devstack';
 import {
   createLogger,
   createMongoConnection,
-  creatorModel,
   ensureIndexes,
   loadConfig,
-  productModel,
   type Config,
 } from '@storefront/shared';
 import { startApi, type RunningApi } from '../src/server.ts';
@@ -225,7 +223,6 @@ async function main(): Promise<void> {
     const logger = createLogger({ level: 'warn', service: 'bench' });
     const conn = await createMongoConnection({ url: config.MONGO_URL, poolSize: 2, logger });
     await ensureIndexes(conn);
-    for (const m of [creatorModel(conn), productModel(conn)]) await m.createIndexes();
     await seedDemo(conn);
     await conn.close();
 

@@ -1,6 +1,5 @@
 // Helpers for the storefront, auth and /me tests: an API from startApi() with the storefront
 // models' indexes in place, creator sign-up over HTTP, and metric reads.
-import { creatorModel, productModel } from '@storefront/shared';
 import { testConfig, uniqueName } from '@storefront/devstack/test-harness';
 import { startApi, type RunningApi } from '../../src/server.ts';
 import { storeCacheFor } from '../../src/storefront/store-cache.service.ts';
@@ -19,12 +18,6 @@ export async function startTestApi(
       name,
     ),
   );
-  for (const model of [creatorModel(api.deps.mongo), productModel(api.deps.mongo)]) {
-    await model.createCollection().catch((err: { code?: number }) => {
-      if (err.code !== 48) throw err;
-    });
-    await model.createIndexes();
-  }
   if (!(await storeCacheFor(api.deps).whenReady())) throw new Error('store cache never subscribed');
   return api;
 }

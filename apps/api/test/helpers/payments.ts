@@ -291,12 +291,6 @@ export async function startPaymentsApi(
     ...overrides,
   });
   const api = await startApi(config);
-  for (const model of [creatorModel(api.deps.mongo), productModel(api.deps.mongo)]) {
-    await model.createCollection().catch((err: { code?: number }) => {
-      if (err.code !== 48) throw err;
-    });
-    await model.createIndexes();
-  }
   await registerSandboxAccount(razorpayUrl, {
     ...platform,
     webhookUrl: webhookUrl(api.url, 'platform'),

@@ -258,7 +258,6 @@ describe('storefront with Redis down', () => {
         RATE_LIMIT_ON_REDIS_ERROR: 'open',
       }),
     );
-    await creatorModel(a.deps.mongo).createIndexes();
     return a;
   }
 
