@@ -94,14 +94,7 @@ export class SweeperRepository {
           status: 'paid',
           'delivery.status': 'queued',
           'delivery.queuedAt': { $lt: before },
-          ...(cursor
-            ? {
-                $or: [
-                  { 'delivery.queuedAt': { $gt: cursor.at } },
-                  { 'delivery.queuedAt': cursor.at, _id: { $gt: cursor.id } },
-                ],
-              }
-            : {}),
+          ...after('delivery.queuedAt', cursor),
         },
         { _id: 1, 'delivery.queuedAt': 1 },
       )
