@@ -9,7 +9,6 @@ import {
   RazorpayError,
   recordTransaction,
   resolveRazorpayCredentials,
-  USERNAME_PATTERN,
   type Config,
   type CreatorRepository,
   type FieldCipher,
@@ -21,6 +20,7 @@ import {
 } from '@storefront/shared';
 import type { OrderRepository } from '../orders/order.repository.ts';
 import { newOrderAccessToken } from '../orders/order-token.ts';
+import { normalizeUsername } from '../storefront/store-response.ts';
 import type { CheckoutMetrics } from './checkout.metrics.ts';
 import type { CheckoutInput } from './checkout.schemas.ts';
 
@@ -75,10 +75,8 @@ export class CheckoutService {
     input: CheckoutInput,
   ): Promise<CheckoutResult> {
     const { deps } = this;
-    const name = username.toLowerCase();
-    const creator = USERNAME_PATTERN.test(name)
-      ? await deps.creators.findPublicByUsername(name)
-      : null;
+    const name = normalizeUsername(username);
+    const creator = name === undefined ? null : await deps.creators.findPublicByUsername(name);
     const product = creator ? await deps.products.findActiveById(productId) : null;
     if (!creator || !product || !product.creatorId.equals(creator._id)) {
       deps.metrics.count('not_found');
@@ -86,6 +84,7 @@ export class CheckoutService {
     }
     const creds = await this.credentials(String(creator._id));
 
+    const buyer = { email: input.email, ...(input.contact ? { contact: input.contact } : {}) };
     const { token, hash } = newOrderAccessToken();
     const order = await deps.orders.create({
       creatorId: creator._id,
@@ -93,7 +92,7 @@ export class CheckoutService {
       productTitle: product.title,
       amount: product.price,
       currency: 'INR',
-      buyer: { email: input.email, ...(input.contact ? { contact: input.contact } : {}) },
+      buyer,
       gatewayAccount: creds.account,
       accessTokenHash: hash,
     });
@@ -136,7 +135,7 @@ export class CheckoutService {
         currency: order.currency,
         name: creator.displayName,
         description: product.title,
-        prefill: { email: input.email, ...(input.contact ? { contact: input.contact } : {}) },
+        prefill: buyer,
       },
       statusUrl: `${deps.config.PUBLIC_BASE_URL.replace(/\/+$/, '')}/api/v1/orders/${orderId}`,
     };
