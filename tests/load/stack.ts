@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createWriteStream, mkdtempSync, readFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdtempSync, type WriteStream } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import {
 } from '@storefront/devstack';
 import { createLogger, createMongoConnection, ensureIndexes } from '@storefront/shared';
 import { seedDemo } from '../../scripts/seed-demo.ts';
+import { tailOf } from '../chaos/processes.ts';
 
 // The system under test, as production runs it: NODE_ENV=production, the API on every core
 // (API_WORKERS=0, node:cluster), the worker, and their own redis-server and MongoDB server
@@ -364,13 +365,5 @@ async function waitFor(
     await Promise.race([p, timeout, ...died]);
   } finally {
     clearTimeout(timer);
-  }
-}
-
-function tailOf(file: string, lines = 30): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
   }
 }
