@@ -1,9 +1,7 @@
-import { ObjectId } from 'bson';
 import { CommandError, ErrorCode, toCommandError } from '../errors.ts';
-import { idFirst } from '../query/update.ts';
 import { isPlainObject, type Doc } from '../storage/key-encoding.ts';
 import { arrayArg, docArg, type CommandContext, type CommandHandler } from './command.types.ts';
-import { matchForWrite, runUpdate } from './write.commands.ts';
+import { deleteMatching, insertDoc, runUpdate } from './write.commands.ts';
 
 interface Counts {
   nInserted: number;
@@ -33,9 +31,7 @@ function runOp(ctx: CommandContext, op: Doc, nsInfo: Doc[], idx: number, counts:
   const target: CommandContext = { ...ctx, db };
   if (kind === 'insert') {
     const doc = docArg(op, 'document') ?? {};
-    ctx.state.catalog
-      .getOrCreate(db, coll)
-      .insert(doc._id === undefined ? { _id: new ObjectId(), ...doc } : idFirst(doc));
+    insertDoc(ctx.state.catalog.getOrCreate(db, coll), doc);
     counts.nInserted++;
     return { ok: 1, idx, n: 1 };
   }
@@ -59,11 +55,13 @@ function runOp(ctx: CommandContext, op: Doc, nsInfo: Doc[], idx: number, counts:
     return out;
   }
   if (kind === 'delete') {
-    const existing = ctx.state.catalog.get(db, coll);
-    const recs = matchForWrite(existing, docArg(op, 'filter') ?? {}, op.multi === true);
-    for (const rec of recs) existing?.remove(rec);
-    counts.nDeleted += recs.length;
-    return { ok: 1, idx, n: recs.length };
+    const n = deleteMatching(
+      ctx.state.catalog.get(db, coll),
+      docArg(op, 'filter') ?? {},
+      op.multi === true,
+    );
+    counts.nDeleted += n;
+    return { ok: 1, idx, n };
   }
   throw new CommandError(ErrorCode.FailedToParse, `Unrecognized bulkWrite operation: ${kind}`);
 }

@@ -21,6 +21,11 @@ function writeReply(n: number, writeErrors: Doc[], extra: Doc = {}): Doc {
   return reply;
 }
 
+/** Inserts `doc` into `coll`, `_id` first (a new ObjectId when it has none). */
+export function insertDoc(coll: Collection, doc: Doc): void {
+  coll.insert(doc._id === undefined ? { _id: new ObjectId(), ...doc } : idFirst(doc));
+}
+
 /** `insert`: ordered or unordered, one write error per failed document. */
 const insert: CommandHandler = (ctx) => {
   const name = collectionArg(ctx);
@@ -34,7 +39,7 @@ const insert: CommandHandler = (ctx) => {
       const doc = docs[i];
       if (!isPlainObject(doc))
         throw new CommandError(ErrorCode.TypeMismatch, 'document to insert must be an object');
-      coll.insert(doc._id === undefined ? { _id: new ObjectId(), ...doc } : idFirst(doc));
+      insertDoc(coll, doc);
       n++;
     } catch (err) {
       writeErrors.push(toCommandError(err).toWriteError(i));
@@ -62,6 +67,13 @@ export function matchForWrite(
     return multi ? sorted : sorted.slice(0, 1);
   }
   return coll.find(filter, multi ? 0 : 1);
+}
+
+/** Removes the first (or, with `multi`, every) record matching `filter`; returns how many. */
+export function deleteMatching(coll: Collection | undefined, filter: Doc, multi: boolean): number {
+  const recs = matchForWrite(coll, filter, multi);
+  for (const rec of recs) coll?.remove(rec);
+  return recs.length;
 }
 
 interface UpdateStats {
@@ -149,9 +161,7 @@ const del: CommandHandler = (ctx) => {
           'The limit field in delete objects must be 0 or 1. Got ' + limit,
         );
       }
-      const recs = matchForWrite(coll, docArg(stmt, 'q') ?? {}, limit === 0);
-      for (const rec of recs) coll?.remove(rec);
-      n += recs.length;
+      n += deleteMatching(coll, docArg(stmt, 'q') ?? {}, limit === 0);
     } catch (err) {
       writeErrors.push(toCommandError(err).toWriteError(i));
       if (ordered) break;
