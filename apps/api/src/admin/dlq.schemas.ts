@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { DLQ_STATUSES } from '@storefront/shared';
+import { EVENT_ID } from '../webhooks/webhook-ingest.service.ts';
 
-// Event ids are Razorpay's `X-Razorpay-Event-Id` values (the ingest route accepts this alphabet).
-export const dlqIdParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/) }).strict();
+// Event ids are Razorpay's `X-Razorpay-Event-Id` values, as the ingest route accepts them.
+export const dlqIdParams = z.object({ id: z.string().regex(EVENT_ID) }).strict();
 
 const eventType = z
   .string()

@@ -15,7 +15,8 @@ import { sanitizeWebhookPayload } from './webhook-payload.sanitizer.ts';
 // the queue is only the fast path, so it gets what is left of a short budget.
 const STORE_BUDGET_MS = 3_000;
 const ENQUEUE_BUDGET_MS = 1_000;
-const EVENT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+/** Razorpay's `X-Razorpay-Event-Id` alphabet and length, as the ingest route accepts them. */
+export const EVENT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /** The signature did not verify with the account's webhook secret (nothing was stored). */
 export class BadSignatureError extends AppError {
