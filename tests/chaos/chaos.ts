@@ -9,7 +9,7 @@ import { seededRng } from './random.ts';
 import { startChaosStack, type ChaosStack } from './stack.ts';
 import { Supervisor } from './supervisor.ts';
 import { planFates, runTraffic, seedSellers, type OrderRecord } from './traffic.ts';
-import { collectFacts, judge, type Figures } from './verify.ts';
+import { collectFacts, judge, type Figures, type ReceivedAlert } from './verify.ts';
 
 /**
  * Poisoned events go out once this fraction of checkouts is done: inside the fault windows, and
@@ -163,7 +163,7 @@ export async function runChaos(
       sandbox: stack.sandbox,
       records,
       poisoned,
-      alerts: stack.alerts.alerts(),
+      alerts: [...stack.alerts.received] as ReceivedAlert[],
       workerLogFiles: stack.workers.map((w) => w.logFile),
     });
     const verdict = judge(facts);

@@ -12,7 +12,7 @@ import {
   type RedisServerHandle,
 } from '@storefront/devstack';
 import { ensureIndexes, loadConfig, type Config } from '@storefront/shared';
-import { startAlertSink, type AlertSink } from './alert-sink.ts';
+import { startAlertSink } from '../../apps/worker/test/helpers/alert-sink.ts';
 import { httpOk, managedProcess, printed, type ManagedProcess } from './processes.ts';
 import { startRoundRobinProxy, type RoundRobinProxy } from './webhook-proxy.ts';
 
@@ -50,7 +50,8 @@ export interface ChaosStack {
   sandbox: RazorpaySandbox;
   platform: PlatformAccount;
   proxy: RoundRobinProxy;
-  alerts: AlertSink;
+  /** Collects the alerts the workers send, as an alert webhook (e.g. Slack) would receive them. */
+  alerts: Awaited<ReturnType<typeof startAlertSink>>;
   apiUrls: string[];
   apis: ManagedProcess[];
   workers: ManagedProcess[];
@@ -152,7 +153,7 @@ export async function startChaosStack(settings: StackSettings): Promise<ChaosSta
     });
     stops.push(() => sandbox.stop());
     const alerts = await startAlertSink();
-    stops.push(() => alerts.stop());
+    stops.push(() => alerts.close());
 
     // --- the two APIs and the proxy in front of them ---
     const apiPorts = [await freePort(), await freePort()];

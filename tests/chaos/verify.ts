@@ -9,12 +9,18 @@ import {
   webhookEventModel,
   type Order,
 } from '@storefront/shared';
-import type { ReceivedAlert } from './alert-sink.ts';
 import type { PoisonedEvent } from './poison.ts';
 import type { OrderRecord } from './traffic.ts';
 
 // The end-of-run checks. `collectFacts` reads MongoDB, the sandbox, the alert sink and the
 // worker logs; `judge` is a pure function of those facts, so its rules are unit-tested.
+
+/** One alert as the worker POSTs it to ALERT_WEBHOOK_URL. */
+export interface ReceivedAlert {
+  alert?: string;
+  message?: string;
+  details?: { eventId?: string; eventType?: string; permanent?: boolean; retryCount?: number };
+}
 
 /** An order as stored, reduced to what the checks need. */
 export interface StoredOrder {
