@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import type { Logger } from '@storefront/shared';
+import { UnauthorizedError, type Logger } from '@storefront/shared';
 
 const REALM = 'Basic realm="storefront-admin", charset="UTF-8"';
 
@@ -47,8 +47,6 @@ export function adminAuth(opts: {
     if (creds) opts.logger.warn('admin authentication failed', { path: req.path, ip: req.ip });
     res.setHeader('WWW-Authenticate', REALM);
     res.setHeader('Cache-Control', 'no-store');
-    res
-      .status(401)
-      .json({ error: { code: 'UNAUTHORIZED', message: 'Admin credentials required' } });
+    next(new UnauthorizedError('Admin credentials required'));
   };
 }
