@@ -337,6 +337,22 @@ describe('CRUD over the raw driver', () => {
     expect(await c.countDocuments({ 'lines.sku': 'b' })).toBe(1);
     expect(await c.countDocuments({ owner: { $in: [owner] } })).toBe(1);
   });
+
+  it('when $eq has a document operand, then only fields equal to that whole document match', async () => {
+    const c = env.db.collection('eq_document');
+    await c.insertMany([
+      { _id: 1 as unknown as ObjectId, a: { b: 1 } },
+      { _id: 2 as unknown as ObjectId, a: 2 },
+      { _id: 3 as unknown as ObjectId, a: { b: 1, c: 2 } },
+      { _id: 4 as unknown as ObjectId, a: { $gt: 5 } },
+      { _id: 5 as unknown as ObjectId, a: 10 },
+    ]);
+    const ids = async (filter: Record<string, unknown>) =>
+      (await c.find(filter).sort({ _id: 1 }).toArray()).map((d) => d._id as unknown);
+    expect(await ids({ a: { $eq: { b: 1 } } })).toEqual([1]);
+    // An operator-shaped operand is a literal too, not a range: 10 is not `{$gt: 5}`.
+    expect(await ids({ a: { $eq: { $gt: 5 } } })).toEqual([4]);
+  });
 });
 
 describe('client bulkWrite (MongoDB 8.0 command)', () => {

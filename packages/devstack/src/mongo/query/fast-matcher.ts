@@ -9,9 +9,6 @@ import { compareValues, typeRank } from './sort.ts';
 
 type Test = (doc: Doc) => boolean;
 
-// null is left to mingo: `{a: null}` has subtle array/missing rules.
-const isScalarOrNull = isExactScalar;
-
 function anyEquals(values: unknown[], keys: Set<string>): boolean {
   for (const v of values) if (keys.has(encodeKey(v))) return true;
   return false;
@@ -48,7 +45,7 @@ function nullTest(path: string): Test | null {
 function fieldTest(path: string, cond: unknown): Test | null {
   if (cond === null) return nullTest(path);
   if (!isPlainObject(cond)) {
-    if (!isScalarOrNull(cond)) return null;
+    if (!isExactScalar(cond)) return null;
     const key = encodeKey(cond);
     return (doc) => {
       for (const v of valuesAtPath(doc, path)) if (encodeKey(v) === key) return true;
@@ -60,16 +57,18 @@ function fieldTest(path: string, cond: unknown): Test | null {
     let t: Test | null;
     switch (op) {
       case '$eq':
-        t = fieldTest(path, q);
+        // A document operand is a literal (`{$eq: {$gt: 5}}` is not a range): left to mingo.
+        t = q === null || isExactScalar(q) ? fieldTest(path, q) : null;
         break;
       case '$ne': {
-        const eq = isScalarOrNull(q) || q === null ? fieldTest(path, q) : null;
+        const eq = q === null || isExactScalar(q) ? fieldTest(path, q) : null;
         t = eq && ((doc) => !eq(doc));
         break;
       }
       case '$in':
       case '$nin': {
-        if (!Array.isArray(q) || !q.every(isScalarOrNull)) return null;
+        // null is left to mingo: `{a: null}` has subtle array/missing rules.
+        if (!Array.isArray(q) || !q.every(isExactScalar)) return null;
         const keys = new Set(q.map(encodeKey));
         t =
           op === '$in'
