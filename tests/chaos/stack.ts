@@ -12,6 +12,7 @@ import {
   type RedisServerHandle,
 } from '@storefront/devstack';
 import { ensureIndexes, loadConfig, type Config } from '@storefront/shared';
+import { newRazorpayKeys, type RazorpayKeys } from '../../apps/api/test/helpers/payments.ts';
 import { startAlertSink } from '../../apps/worker/test/helpers/alert-sink.ts';
 import { httpOk, managedProcess, printed, type ManagedProcess } from './processes.ts';
 import { startRoundRobinProxy, type RoundRobinProxy } from './webhook-proxy.ts';
@@ -29,13 +30,6 @@ export interface StackSettings {
   log: (line: string) => void;
 }
 
-/** Where the stack's Razorpay platform account lives. */
-export interface PlatformAccount {
-  keyId: string;
-  keySecret: string;
-  webhookSecret: string;
-}
-
 export interface ChaosStack {
   runId: string;
   runDir: string;
@@ -48,7 +42,8 @@ export interface ChaosStack {
   /** The orchestrator's own connection: short timeouts, never hit by failpoints. */
   mongo: Connection;
   sandbox: RazorpaySandbox;
-  platform: PlatformAccount;
+  /** The stack's Razorpay platform account. */
+  platform: RazorpayKeys;
   proxy: RoundRobinProxy;
   /** Collects the alerts the workers send, as an alert webhook (e.g. Slack) would receive them. */
   alerts: Awaited<ReturnType<typeof startAlertSink>>;
@@ -161,11 +156,7 @@ export async function startChaosStack(settings: StackSettings): Promise<ChaosSta
     const proxy = await startRoundRobinProxy(apiUrls);
     stops.push(() => proxy.stop());
 
-    const platform: PlatformAccount = {
-      keyId: `rzp_test_${randomBytes(6).toString('hex')}`,
-      keySecret: randomBytes(16).toString('hex'),
-      webhookSecret: randomBytes(16).toString('hex'),
-    };
+    const platform = newRazorpayKeys();
     sandbox.addAccount({
       ...platform,
       webhookUrl: `${proxy.url}/api/v1/webhooks/razorpay/platform`,

@@ -26,6 +26,7 @@ import {
   orderModel,
   productModel,
 } from '@storefront/shared';
+import { newRazorpayKeys } from '../../api/test/helpers/payments.ts';
 import { startApiAndWorker, startMongoProcess, type Child } from './bench-processes.ts';
 import { eventsFor, type SignedEvent } from './bench-events.ts';
 import { metricTotal, percentiles, pool, summarizeMetric } from './bench-stats.ts';
@@ -47,11 +48,7 @@ const children: Child[] = [];
 
 async function main(): Promise<void> {
   const id = randomBytes(4).toString('hex');
-  const keys = {
-    keyId: `rzp_test_bench${id}`,
-    keySecret: randomBytes(16).toString('hex'),
-    webhookSecret: randomBytes(16).toString('hex'),
-  };
+  const keys = newRazorpayKeys();
 
   const redis = await startRedisServer();
   stops.push(() => redis.stop());
