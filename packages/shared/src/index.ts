@@ -33,3 +33,4 @@ export * from './dlq/dlq.service.ts';
 export * from './deliveries/delivery.model.ts';
 export * from './razorpay-accounts/index.ts';
 export * from './process/graceful-shutdown.ts';
+export * from './process/with-timeout.ts';

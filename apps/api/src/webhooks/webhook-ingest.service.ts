@@ -5,6 +5,7 @@ import {
   ServiceUnavailableError,
   ValidationError,
   verifyWebhookSignature,
+  withTimeout,
   type Logger,
   type RazorpayCredentialsDeps,
 } from '@storefront/shared';
@@ -12,7 +13,9 @@ import type { WebhookEventRepository } from './webhook-event.repository.ts';
 import { sanitizeWebhookPayload } from './webhook-payload.sanitizer.ts';
 
 // Razorpay gives up on an answer after 5 s. Storing the event must be decided well before that;
-// the queue is only the fast path, so it gets what is left of a short budget.
+// the queue is only the fast path, so it gets what is left of a short budget. A timed-out write
+// may still finish later: for the inbox that is harmless (the retry is a duplicate), for the
+// queue too (job ids are deterministic).
 const STORE_BUDGET_MS = 3_000;
 const ENQUEUE_BUDGET_MS = 1_000;
 /** Razorpay's `X-Razorpay-Event-Id` alphabet and length, as the ingest route accepts them. */
@@ -120,29 +123,5 @@ function parseJson(raw: Buffer): Record<string, unknown> | undefined {
       : undefined;
   } catch {
     return undefined;
-  }
-}
-
-class TimeoutError extends Error {
-  constructor(ms: number) {
-    super(`timed out after ${ms} ms`);
-    this.name = 'TimeoutError';
-  }
-}
-
-// The operation itself may still finish later; for the inbox that is harmless (the retry is a
-// duplicate), for the queue too (job ids are deterministic).
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const budget = Math.max(0, ms);
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => reject(new TimeoutError(budget)), budget);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -5,6 +5,7 @@ import {
   countDlqByStatus,
   getOrCreateMetric,
   promClient,
+  withTimeout,
   type Logger,
   type MetricsRegistry,
   type Redis,
@@ -17,14 +18,6 @@ import {
 
 const COLLECT_TIMEOUT_MS = 1_000;
 const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** Registers `dlq_size{status}` and `queue_jobs{queue,state}`, both collected on scrape. */
 export function registerOperatorMetrics(opts: {
