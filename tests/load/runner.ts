@@ -18,10 +18,11 @@ import {
 // model and the same summary format as tests/load/storefront.k6.js.
 //
 // Closed model, as k6's ramping-vus: each virtual user (VU) owns ONE keep-alive connection (an
-// Http1Connection: net socket + http-parser-js) and loops request → think (1–3 s) → request. Coordinated omission: a VU's next
-// request is due at `previous response end + think time`; if this process is too busy to send it
-// then (timers firing late), the delay is a "late start", counted and added to that request's
-// latency, because latency is measured from the intended send time, not the actual one.
+// Http1Connection: a net socket framing responses by Content-Length) and loops request → think
+// (1–3 s) → request. Coordinated omission: a VU's next request is due at `previous response end
+// + think time`; if this process is too busy to send it then (timers firing late), the delay is a
+// "late start", counted and added to that request's latency, because latency is measured from
+// the intended send time, not the actual one.
 
 const USER_AGENT = 'storefront-load-runner/1';
 const CONTROL_TICK_MS = 50;
@@ -243,7 +244,7 @@ export async function runScenario(opts: RunnerOptions): Promise<LoadSummary> {
   return {
     format: SUMMARY_FORMAT,
     tool: 'node-runner',
-    toolVersion: `node ${process.version}, net + http-parser-js`,
+    toolVersion: `node ${process.version}, net (http1-connection.ts)`,
     scenario: scenario.name,
     baseUrl,
     startedAt: startedAt.toISOString(),

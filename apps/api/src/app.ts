@@ -4,7 +4,7 @@ import { getOrCreateMetric, promClient } from '@storefront/shared';
 import type { ApiDeps } from './deps.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
 import { createHttpMetrics } from './http/http-metrics.ts';
-import { jsonBody } from './http/json-body.ts';
+import { hasNoBody, jsonBody } from './http/json-body.ts';
 import { chain } from './http/middleware-chain.ts';
 import { requestContext } from './http/request-context.ts';
 import { healthRouter } from './health/health.routes.ts';
@@ -14,6 +14,7 @@ import { meRouter } from './me/me.routes.ts';
 import { storefrontHandler } from './storefront/store.routes.ts';
 import { storeCacheFor } from './storefront/store-cache.service.ts';
 import { storefrontFastPath } from './storefront/store-fast-path.ts';
+import { STOREFRONT_ROUTE } from './storefront/store-response.ts';
 import { createRateLimits } from './security/rate-limit.ts';
 import { apiSecurityHeaderList } from './security/security-headers.ts';
 import { securityMiddleware } from './security/security.middleware.ts';
@@ -23,8 +24,6 @@ import { checkoutRouter } from './checkout/checkout.routes.ts';
 import { orderRouter } from './orders/order.routes.ts';
 import { webhookRouter } from './webhooks/webhook.routes.ts';
 import { razorpayAccountRouter } from './razorpay-account/razorpay-account.routes.ts';
-
-const STOREFRONT_ROUTE = '/api/v1/store/:username';
 
 function fastPathCounter(registry: ApiDeps['metrics']): () => void {
   const counter = getOrCreateMetric(
@@ -46,12 +45,10 @@ export interface ApiHandler {
   listener: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
-/** Builds the Express app from its dependencies; it neither listens nor opens connections. */
-export function createApp(deps: ApiDeps, opts: { isShuttingDown?: () => boolean } = {}): Express {
-  return createApiHandler(deps, opts).app;
-}
-
-/** The app and the request listener to serve it with (see `ApiHandler`). */
+/**
+ * Builds the Express app and the request listener to serve it with (see `ApiHandler`) from its
+ * dependencies; it neither listens nor opens connections.
+ */
 export function createApiHandler(
   deps: ApiDeps,
   opts: { isShuttingDown?: () => boolean } = {},
@@ -77,7 +74,7 @@ export function createApiHandler(
       },
       requestContext(),
       metrics.middleware,
-      securityMiddleware(deps, limits.handler),
+      ...securityMiddleware(deps, limits.handler),
     ),
   );
 
@@ -86,10 +83,7 @@ export function createApiHandler(
   // parser (415 unless JSON) and reaches the same handler at its place among the routers.
   const storefront = storefrontHandler(deps);
   app.get(STOREFRONT_ROUTE, (req, res, next) => {
-    if (
-      req.headers['transfer-encoding'] === undefined &&
-      req.headers['content-length'] === undefined
-    ) {
+    if (hasNoBody(req)) {
       storefront(req, res, next);
     } else {
       next();

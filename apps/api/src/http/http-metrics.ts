@@ -9,12 +9,10 @@ export type ObserveRequest = (
   seconds: number,
 ) => void;
 
-/** Counts and times every request by method, route pattern (never the raw URL) and status. */
-export function httpMetrics(registry: MetricsRegistry): RequestHandler {
-  return createHttpMetrics(registry).middleware;
-}
-
-/** The metrics middleware, and an `observe` sharing its histogram children. */
+/**
+ * Counts and times every request by method, route pattern (never the raw URL) and status: the
+ * middleware for Express, and `observe` for the storefront's hot path (same histogram).
+ */
 export function createHttpMetrics(registry: MetricsRegistry): {
   middleware: RequestHandler;
   observe: ObserveRequest;
@@ -31,30 +29,17 @@ export function createHttpMetrics(registry: MetricsRegistry): {
         registers: [registry],
       }),
   );
-  // One child per label set, found by a plain string key: observing through the parent hashes
-  // the label object on every request. Label values are bounded (methods Node accepts, route
-  // patterns, status codes), and so is this map.
-  const children = new Map<string, promClient.Histogram.Internal<'method' | 'route' | 'status'>>();
-  const childFor = (method: string, route: string, status: number) => {
-    const key = `${method} ${status} ${route}`;
-    let child = children.get(key);
-    if (child === undefined) {
-      child = duration.labels({ method, route, status: String(status) });
-      children.set(key, child);
-    }
-    return child;
-  };
+  const observe: ObserveRequest = (method, route, status, seconds) =>
+    duration.observe({ method, route, status: String(status) }, seconds);
   const middleware: RequestHandler = (req, res, next) => {
     const start = performance.now();
     // 'finish' fires at most once; `on` spares the once-wrapper and its removal.
     res.on('finish', () => {
       const route = req.route as { path?: unknown } | undefined;
       const pattern = typeof route?.path === 'string' ? `${req.baseUrl}${route.path}` : 'unmatched';
-      childFor(req.method, pattern, res.statusCode).observe((performance.now() - start) / 1000);
+      observe(req.method, pattern, res.statusCode, (performance.now() - start) / 1000);
     });
     next();
   };
-  const observe: ObserveRequest = (method, route, status, seconds) =>
-    childFor(method, route, status).observe(seconds);
   return { middleware, observe };
 }

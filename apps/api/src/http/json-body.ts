@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import express, { type RequestHandler } from 'express';
 import { UnsupportedMediaTypeError } from '@storefront/shared';
 import { findHostileInput } from '../security/input-guard.ts';
@@ -6,6 +7,13 @@ import { findHostileInput } from '../security/input-guard.ts';
 // stream the file.
 // Case-insensitive like Express routing, so `/API/V1/...` cannot reach a route with the wrong parser.
 const OWN_BODY = [/^\/api\/v1\/webhooks\//i, /^\/api\/v1\/me\/products\/[^/]+\/file\/?$/i];
+
+/** True when the request has no body: neither Transfer-Encoding nor Content-Length. */
+export function hasNoBody(req: IncomingMessage): boolean {
+  return (
+    req.headers['transfer-encoding'] === undefined && req.headers['content-length'] === undefined
+  );
+}
 
 /**
  * JSON bodies for the API: size-limited, and a request that carries a body in any other
@@ -18,15 +26,14 @@ export function jsonBody(opts: { limit: string }): RequestHandler {
     type: ['application/json', 'application/*+json'],
   });
   return (req, res, next) => {
-    const te = req.headers['transfer-encoding'];
-    const cl = req.headers['content-length'];
     // No body at all (most GETs): what the parser would do, without its per-request work.
-    if (te === undefined && cl === undefined) {
+    if (hasNoBody(req)) {
       if (!('body' in (req as object))) (req as { body?: unknown }).body = undefined;
       return next();
     }
     if (OWN_BODY.some((re) => re.test(req.path))) return next();
-    const hasBody = te !== undefined || cl !== '0';
+    const hasBody =
+      req.headers['transfer-encoding'] !== undefined || req.headers['content-length'] !== '0';
     if (hasBody && !req.is(['application/json', 'application/*+json'])) {
       return next(new UnsupportedMediaTypeError('Request body must be application/json'));
     }

@@ -1,8 +1,6 @@
 import type { RequestHandler } from 'express';
 import { ForbiddenError, metricsAccessCheck } from '@storefront/shared';
 
-export { isInternalAddress } from '@storefront/shared';
-
 /** Guards the API's `/metrics` with the shared policy (`metricsAccessCheck`): 403 JSON otherwise. */
 export function metricsAccess(metricsToken: string | undefined): RequestHandler {
   const allowed = metricsAccessCheck(metricsToken);

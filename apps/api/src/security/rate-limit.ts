@@ -7,6 +7,7 @@ import {
   TooManyRequestsError,
 } from '@storefront/shared';
 import type { ApiDeps } from '../deps.ts';
+import { STOREFRONT_PREFIX } from '../storefront/store-response.ts';
 import { memoizedClientKey } from './client-identity.ts';
 import { creatorTokenPeek } from './creator-token-peek.ts';
 import { RateLimitCounter, type CounterEntry } from './rate-limit-counter.ts';
@@ -38,11 +39,25 @@ function policyOf(name: string, limit: number, key: string): string {
   return `"${name}"; q=${limit}; w=${WINDOW_SECONDS}; pk=:${partitionKey(key)}:`;
 }
 
+/** Whole seconds until `e`'s window ends. */
+function secondsLeft(e: CounterEntry): number {
+  return Math.max(0, Math.ceil((e.resetAt - Date.now()) / 1000));
+}
+
 /** The RateLimit header for a request that brought `e`'s count to `total`. */
 function rateLimitValue(name: string, e: CounterEntry, limit: number, total: number): string {
-  const reset = Math.max(0, Math.ceil((e.resetAt - Date.now()) / 1000));
   const remaining = total >= limit ? 0 : limit - total;
-  return `"${name}"; r=${remaining}; t=${reset}`;
+  return `"${name}"; r=${remaining}; t=${secondsLeft(e)}`;
+}
+
+/** Requests counted for `e` so far in this window, as this process knows them. */
+function seenOf(e: CounterEntry): number {
+  return e.known + e.inflight + e.pending;
+}
+
+/** Whether this process decides alone: the count with this request stays within the local share. */
+function decidedLocally(seen: number, limit: number): boolean {
+  return seen + 1 <= limit * RATE_LIMIT_LOCAL_SHARE;
 }
 
 /** State shared by every limiter of one `rateLimits()` chain: one counter, one flush, one metric. */
@@ -103,6 +118,27 @@ interface LimiterSpec {
 
 type Limiter = (req: Request, res: Response, next: (err?: unknown) => void) => void;
 
+/** The Redis key prefix of a limiter's counters. */
+function prefixOf(name: string): string {
+  return `rl:${name}:`;
+}
+
+/**
+ * The counter entry of `key`, with its RateLimit-Policy header cached on first use: a key's
+ * policy name and limit do not change (auth keys for creators and for addresses differ by prefix).
+ */
+function entryFor(
+  ctx: LimiterContext,
+  prefix: string,
+  name: string,
+  limit: number,
+  key: string,
+): CounterEntry {
+  const e = ctx.counter.entry(prefix + key, Date.now());
+  if (e.policy === '') e.policy = policyOf(name, limit, key);
+  return e;
+}
+
 /**
  * A fixed one-minute window per key, shared through Redis. Most requests are decided from this
  * process's count (the shared total as of the last flush plus what it counted since) without
@@ -113,7 +149,7 @@ function buildLimiter(ctx: LimiterContext, spec: LimiterSpec): Limiter {
   const { counter } = ctx;
   const fixedName = spec.name;
   const errors = ctx.errors.labels({ limiter: spec.name });
-  const prefix = `rl:${spec.name}:`;
+  const prefix = prefixOf(spec.name);
 
   const unavailable = (res: Response, next: (err?: unknown) => void, err?: unknown): void => {
     errors.inc();
@@ -138,7 +174,7 @@ function buildLimiter(ctx: LimiterContext, spec: LimiterSpec): Limiter {
     res.setHeader('RateLimit', rateLimitValue(name, e, limit, total));
     res.setHeader('RateLimit-Policy', e.policy);
     if (total > limit) {
-      res.setHeader('Retry-After', String(Math.max(0, Math.ceil((e.resetAt - Date.now()) / 1000))));
+      res.setHeader('Retry-After', String(secondsLeft(e)));
       res.status(429).json(TOO_MANY);
       return;
     }
@@ -152,18 +188,14 @@ function buildLimiter(ctx: LimiterContext, spec: LimiterSpec): Limiter {
     }
     const limit = typeof spec.limit === 'number' ? spec.limit : spec.limit(res);
     const name = spec.identifier === undefined ? fixedName : spec.identifier(res);
-    const key = spec.keyGenerator(req, res);
-    const e = counter.entry(prefix + key, Date.now());
-    // Cached per key: a key's policy name and limit do not change (auth keys for creators and
-    // for addresses differ by prefix).
-    if (e.policy === '') e.policy = policyOf(name, limit, key);
-    const seen = e.known + e.inflight + e.pending;
+    const e = entryFor(ctx, prefix, name, limit, spec.keyGenerator(req, res));
+    const seen = seenOf(e);
     if (seen >= limit) {
       // Already refused in this window: no need to ask Redis, and refusals are not counted.
       answer(res, next, name, e, limit, seen + 1);
       return;
     }
-    if (seen + 1 <= limit * RATE_LIMIT_LOCAL_SHARE) {
+    if (decidedLocally(seen, limit)) {
       counter.add(e);
       answer(res, next, name, e, limit, seen + 1);
       return;
@@ -176,18 +208,21 @@ function buildLimiter(ctx: LimiterContext, spec: LimiterSpec): Limiter {
 }
 
 /** 100 requests/min (RATE_LIMIT_PUBLIC_PER_MIN) per client address: storefront, checkout, login. */
-function publicLimiter(ctx: LimiterContext, deps: RateLimitDeps): Limiter {
-  return buildLimiter(ctx, {
+function publicSpec(
+  ctx: LimiterContext,
+  deps: RateLimitDeps,
+): LimiterSpec & { limit: number; keyGenerator: (req: Request) => string } {
+  return {
     name: 'public',
     limit: deps.config.RATE_LIMIT_PUBLIC_PER_MIN,
     keyGenerator: ctx.clientKey,
-  });
+  };
 }
 
 /**
  * The public limiter's decision for a request that this process can take alone, in two steps
  * so a caller can look before it commits: `check` counts nothing; `count` counts the request
- * and gives its RateLimit and RateLimit-Policy header values. Same key, counter and arithmetic
+ * and gives its RateLimit and RateLimit-Policy header values. Same spec, counter and helpers
  * as the public limiter above (it is the same counter): a request decided here is counted once.
  */
 export interface PublicLocalLimiter {
@@ -197,20 +232,17 @@ export interface PublicLocalLimiter {
 }
 
 function publicLocalLimiter(ctx: LimiterContext, deps: RateLimitDeps): PublicLocalLimiter {
-  const limit = deps.config.RATE_LIMIT_PUBLIC_PER_MIN;
-  const prefix = 'rl:public:';
-  const localMax = limit * RATE_LIMIT_LOCAL_SHARE;
+  const { name, limit, keyGenerator } = publicSpec(ctx, deps);
+  const prefix = prefixOf(name);
   return {
     check(req) {
       if (!ctx.counter.available) return undefined;
-      const key = ctx.clientKey(req);
-      const e = ctx.counter.entry(prefix + key, Date.now());
-      if (e.policy === '') e.policy = policyOf('public', limit, key);
-      return e.known + e.inflight + e.pending + 1 <= localMax ? e : undefined;
+      const e = entryFor(ctx, prefix, name, limit, keyGenerator(req));
+      return decidedLocally(seenOf(e), limit) ? e : undefined;
     },
     count(e) {
       ctx.counter.add(e);
-      return [rateLimitValue('public', e, limit, e.known + e.inflight + e.pending), e.policy];
+      return [rateLimitValue(name, e, limit, seenOf(e)), e.policy];
     },
   };
 }
@@ -279,7 +311,6 @@ const WEBHOOKS = /^\/api\/v1\/webhooks(?:\/|$)/i;
 const ADMIN = /^\/(?:api\/v1\/)?admin(?:\/|$)/i;
 const BOARD_STATIC = /^\/admin\/queues\/static\//i;
 const AUTHENTICATED = /^\/api\/v1\/me(?:\/|$)/i;
-const STOREFRONT = '/api/v1/store/';
 
 /**
  * Sends each request through exactly one limiter chosen by path (so one count per request):
@@ -298,14 +329,14 @@ export function createRateLimits(deps: RateLimitDeps): {
   publicLocal: PublicLocalLimiter;
 } {
   const ctx = limiterContext(deps);
-  const pub = publicLimiter(ctx, deps);
+  const pub = buildLimiter(ctx, publicSpec(ctx, deps));
   const auth = authLimiter(ctx, deps);
   const webhook = webhookLimiter(ctx, deps);
   const admin = adminLimiter(ctx, deps);
   const handler: RequestHandler = (req: Request, res, next) => {
     const path = req.path;
     // The storefront (the bulk of traffic) matches none of the patterns below.
-    if (path.startsWith(STOREFRONT)) return pub(req, res, next);
+    if (path.startsWith(STOREFRONT_PREFIX)) return pub(req, res, next);
     if (UNLIMITED.test(path) || BOARD_STATIC.test(path)) return next();
     if (WEBHOOKS.test(path)) return webhook(req, res, next);
     if (ADMIN.test(path)) return admin(req, res, next);

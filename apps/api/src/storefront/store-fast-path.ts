@@ -1,13 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request } from 'express';
 import type { ObserveRequest } from '../http/http-metrics.ts';
+import { hasNoBody } from '../http/json-body.ts';
 import { requestIdOf } from '../http/request-context.ts';
 import type { PublicLocalLimiter } from '../security/rate-limit.ts';
 import type { StoreCache } from './store-cache.service.ts';
-import { etagMatches, normalizeUsername } from './store-response.ts';
-
-const PREFIX = '/api/v1/store/';
-const ROUTE = '/api/v1/store/:username';
+import {
+  answerFor,
+  normalizeUsername,
+  STOREFRONT_PREFIX,
+  STOREFRONT_ROUTE,
+} from './store-response.ts';
 
 export interface StoreFastPathOptions {
   cache: StoreCache;
@@ -40,18 +43,12 @@ export function storefrontFastPath(
   return (req, res) => {
     const start = performance.now();
     const url = req.url;
-    if (req.method !== 'GET' || url === undefined || !url.startsWith(PREFIX)) return false;
-    const h = req.headers;
-    if (
-      h.origin !== undefined ||
-      h['content-length'] !== undefined ||
-      h['transfer-encoding'] !== undefined ||
-      isShuttingDown()
-    ) {
+    if (req.method !== 'GET' || url === undefined || !url.startsWith(STOREFRONT_PREFIX)) {
       return false;
     }
+    if (req.headers.origin !== undefined || !hasNoBody(req) || isShuttingDown()) return false;
     // Only a bare name: '/', '?' and '%' cannot pass the username pattern.
-    const username = normalizeUsername(url.slice(PREFIX.length));
+    const username = normalizeUsername(url.slice(STOREFRONT_PREFIX.length));
     if (username === undefined) return false;
     // Requests reach here with Express's request prototype (http/server-classes.ts): the limiter
     // resolves the client address with the app's `trust proxy` setting, as on the Express path.
@@ -61,27 +58,21 @@ export function storefrontFastPath(
     if (hit === undefined) return false;
     const [rateLimit, policy] = limiter.count(entry);
 
-    let status: number = hit.status;
-    let own = hit.headerList;
-    let body: Buffer | undefined = hit.body;
-    const inm = h['if-none-match'];
-    if (status === 200 && inm !== undefined && etagMatches(inm, hit.etag)) {
-      status = 304;
-      own = hit.notModifiedHeaderList;
-      body = undefined;
-    }
-    const headers = fixed.concat(
-      'X-Request-Id',
-      requestIdOf(req),
-      'RateLimit',
-      rateLimit,
-      'RateLimit-Policy',
-      policy,
-      own,
+    const answer = answerFor(hit, req.headers['if-none-match']);
+    res.writeHead(
+      answer.status,
+      fixed.concat(
+        'X-Request-Id',
+        requestIdOf(req),
+        'RateLimit',
+        rateLimit,
+        'RateLimit-Policy',
+        policy,
+        answer.headers,
+      ),
     );
-    res.writeHead(status, headers);
-    res.end(body);
-    observe('GET', ROUTE, status, (performance.now() - start) / 1000);
+    res.end(answer.body);
+    observe('GET', STOREFRONT_ROUTE, answer.status, (performance.now() - start) / 1000);
     onServed();
     return true;
   };

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { etagMatches, foundResponse, normalizeUsername } from './store-response.ts';
+import {
+  answerFor,
+  etagMatches,
+  foundResponse,
+  normalizeUsername,
+  NOT_FOUND_RESPONSE,
+} from './store-response.ts';
 
 describe('store responses', () => {
   it('when the same bytes are wrapped twice, then the strong ETag and headers match; other bytes differ', () => {
@@ -7,7 +13,23 @@ describe('store responses', () => {
     expect(foundResponse(Buffer.from('{"a":1}')).etag).toBe(a.etag);
     expect(foundResponse(Buffer.from('{"a":2}')).etag).not.toBe(a.etag);
     expect(a.etag).toMatch(/^"[A-Za-z0-9_-]{27}"$/);
-    expect(a.headers['content-length']).toBe('7');
+    expect(a.headers[a.headers.indexOf('content-length') + 1]).toBe('7');
+  });
+
+  it('when If-None-Match matches a 200, then the answer is a bodiless 304 with ETag and Cache-Control only', () => {
+    const r = foundResponse(Buffer.from('{"a":1}'));
+    const nm = answerFor(r, `W/${r.etag}`);
+    expect(nm.status).toBe(304);
+    expect(nm.body).toBeUndefined();
+    expect(nm.headers).toEqual([
+      'etag',
+      r.etag,
+      'cache-control',
+      'public, max-age=0, must-revalidate',
+    ]);
+    expect(answerFor(r, '"other"')).toBe(r);
+    expect(answerFor(r, undefined)).toBe(r);
+    expect(answerFor(NOT_FOUND_RESPONSE, '*')).toBe(NOT_FOUND_RESPONSE);
   });
 
   it('when If-None-Match lists the ETag (weak or strong, among others, or *), then it matches', () => {

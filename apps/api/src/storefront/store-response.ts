@@ -1,22 +1,39 @@
-import { hash } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
+import { hash } from 'node:crypto';
 import { USERNAME_PATTERN } from '@storefront/shared';
 
+/** Where storefronts are served: the Express route pattern, and the prefix of its paths. */
+export const STOREFRONT_ROUTE = '/api/v1/store/:username';
+export const STOREFRONT_PREFIX = '/api/v1/store/';
+
+/** What to write: a status, the storefront's own headers as a flat `[name, value, …]` list, a body. */
+export interface StoreAnswer {
+  readonly status: number;
+  readonly headers: readonly string[];
+  readonly body: Buffer | undefined;
+}
+
 /** A storefront answer ready to write: the body bytes and every header, computed once per fill. */
-export interface StoreResponse {
+export interface StoreResponse extends StoreAnswer {
   readonly status: 200 | 404;
   readonly body: Buffer;
   /** Strong ETag over `body` (empty for 404). */
   readonly etag: string;
-  readonly headers: OutgoingHttpHeaders;
-  readonly notModifiedHeaders: OutgoingHttpHeaders;
-  /** `headers` and `notModifiedHeaders` as flat `[name, value, …]` lists (one writeHead). */
-  readonly headerList: readonly string[];
-  readonly notModifiedHeaderList: readonly string[];
+  /** The 304 answer to a matching If-None-Match (a 200 has one; a 404 has no ETag). */
+  readonly notModified?: StoreAnswer;
 }
 
 function flat(headers: Record<string, string>): string[] {
   return Object.entries(headers).flat();
+}
+
+/** The answer to write for `r`: its 304 when `ifNoneMatch` matches its ETag, else `r` itself. */
+export function answerFor(r: StoreResponse, ifNoneMatch: string | undefined): StoreAnswer {
+  return r.notModified !== undefined &&
+    ifNoneMatch !== undefined &&
+    etagMatches(ifNoneMatch, r.etag)
+    ? r.notModified
+    : r;
 }
 
 // Clients and shared caches may keep a copy but must revalidate every time: a 304 costs little,
@@ -27,41 +44,32 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 /** A 200 response for serialized storefront JSON. */
 export function foundResponse(body: Buffer): StoreResponse {
   const etag = `"${hash('sha1', body, 'base64url')}"`;
-  const headers = {
-    'content-type': JSON_TYPE,
-    'content-length': String(body.length),
-    etag,
-    'cache-control': CACHE_CONTROL,
-  };
-  const notModifiedHeaders = { etag, 'cache-control': CACHE_CONTROL };
   return {
     status: 200,
     body,
     etag,
-    headers,
-    notModifiedHeaders,
-    headerList: flat(headers),
-    notModifiedHeaderList: flat(notModifiedHeaders),
+    headers: flat({
+      'content-type': JSON_TYPE,
+      'content-length': String(body.length),
+      etag,
+      'cache-control': CACHE_CONTROL,
+    }),
+    notModified: {
+      status: 304,
+      headers: flat({ etag, 'cache-control': CACHE_CONTROL }),
+      body: undefined,
+    },
   };
 }
 
 function errorResponse(status: 404, code: string, message: string): StoreResponse {
   const body = Buffer.from(JSON.stringify({ error: { code, message } }));
-  const headers = {
+  const headers = flat({
     'content-type': JSON_TYPE,
     'content-length': String(body.length),
     'cache-control': CACHE_CONTROL,
-  };
-  const headerList = flat(headers);
-  return {
-    status,
-    body,
-    etag: '',
-    headers,
-    notModifiedHeaders: headers,
-    headerList,
-    notModifiedHeaderList: headerList,
-  };
+  });
+  return { status, body, etag: '', headers };
 }
 
 /** The one answer for every unknown username (shared, so negative entries cost no bytes). */

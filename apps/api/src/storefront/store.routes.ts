@@ -2,23 +2,16 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import type { ApiDeps } from '../deps.ts';
 import { storeCacheFor } from './store-cache.service.ts';
 import {
-  etagMatches,
+  answerFor,
   INVALID_USERNAME_RESPONSE,
   normalizeUsername,
   type StoreResponse,
 } from './store-response.ts';
 
 function send(req: Request, res: Response, r: StoreResponse): void {
-  if (r.status === 200) {
-    const inm = req.headers['if-none-match'];
-    if (inm !== undefined && etagMatches(inm, r.etag)) {
-      res.writeHead(304, r.notModifiedHeaders);
-      res.end();
-      return;
-    }
-  }
-  res.writeHead(r.status, r.headers);
-  res.end(r.body);
+  const answer = answerFor(r, req.headers['if-none-match']);
+  res.writeHead(answer.status, answer.headers as string[]);
+  res.end(answer.body);
 }
 
 /**
