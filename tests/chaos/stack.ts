@@ -14,6 +14,7 @@ import {
 import { ensureIndexes, loadConfig, type Config } from '@storefront/shared';
 import { newRazorpayKeys, type RazorpayKeys } from '../../apps/api/test/helpers/payments.ts';
 import { startAlertSink } from '../../apps/worker/test/helpers/alert-sink.ts';
+import { productionSecrets } from '../load/production-secrets.ts';
 import { httpOk, managedProcess, printed, type ManagedProcess } from './processes.ts';
 import { startRoundRobinProxy, type RoundRobinProxy } from './webhook-proxy.ts';
 
@@ -172,13 +173,8 @@ export async function startChaosStack(settings: StackSettings): Promise<ChaosSta
       QUEUE_PREFIX: `{${runId}}`,
       REDIS_KEY_PREFIX: `${runId}:`,
       RAZORPAY_API_BASE_URL: sandbox.url,
-      RAZORPAY_KEY_ID: platform.keyId,
-      RAZORPAY_KEY_SECRET: platform.keySecret,
-      RAZORPAY_WEBHOOK_SECRET: platform.webhookSecret,
+      ...productionSecrets('ch1', platform),
       RAZORPAY_TIMEOUT_MS: '4000',
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      ADMIN_PASSWORD: randomBytes(12).toString('hex'),
-      ENCRYPTION_KEYS: `ch1:${randomBytes(32).toString('base64')}`,
       S3_ACCESS_KEY_ID: 'S3RVER',
       S3_SECRET_ACCESS_KEY: 'S3RVER',
       API_HOST: '127.0.0.1',

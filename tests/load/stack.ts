@@ -16,6 +16,7 @@ import {
 import { createLogger, createMongoConnection, ensureIndexes } from '@storefront/shared';
 import { seedDemo } from '../../scripts/seed-demo.ts';
 import { tailOf } from '../chaos/processes.ts';
+import { productionSecrets } from './production-secrets.ts';
 
 // The system under test, as production runs it: NODE_ENV=production, the API on every core
 // (API_WORKERS=0, node:cluster), the worker, and their own redis-server and MongoDB server
@@ -86,7 +87,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const childEnv: NodeJS.ProcessEnv = {
       ...process.env,
       ...env,
-      ...productionSecrets(),
+      ...productionSecrets('lt1'),
       NODE_ENV: 'production',
       LOG_LEVEL: 'info',
       API_HOST: '127.0.0.1',
@@ -247,19 +248,6 @@ async function seed(
     });
   }
   return usernames;
-}
-
-/** Secrets NODE_ENV=production requires; fresh random values per run. */
-function productionSecrets(): Record<string, string> {
-  const r = (n: number) => randomBytes(n).toString('hex');
-  return {
-    JWT_SECRET: r(32),
-    ADMIN_PASSWORD: r(12),
-    ENCRYPTION_KEYS: `lt1:${randomBytes(32).toString('base64')}`,
-    RAZORPAY_KEY_ID: `rzp_test_${r(6)}`,
-    RAZORPAY_KEY_SECRET: r(16),
-    RAZORPAY_WEBHOOK_SECRET: r(16),
-  };
 }
 
 function spawnChild(

@@ -27,6 +27,7 @@ import {
   productModel,
 } from '@storefront/shared';
 import { newRazorpayKeys } from '../../api/test/helpers/payments.ts';
+import { productionSecrets } from '../../../tests/load/production-secrets.ts';
 import { startApiAndWorker, startMongoProcess, type Child } from './bench-processes.ts';
 import { eventsFor, type SignedEvent } from './bench-events.ts';
 import { metricTotal, percentiles, pool, summarizeMetric } from './bench-stats.ts';
@@ -78,13 +79,8 @@ async function main(): Promise<void> {
     REDIS_URL: redis.url,
     QUEUE_PREFIX: `{bench${id}}`,
     REDIS_KEY_PREFIX: `bench${id}:`,
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    ADMIN_PASSWORD: randomBytes(12).toString('hex'),
-    ENCRYPTION_KEYS: `b1:${randomBytes(32).toString('base64')}`,
+    ...productionSecrets('b1', keys),
     RAZORPAY_API_BASE_URL: sandbox.url,
-    RAZORPAY_KEY_ID: keys.keyId,
-    RAZORPAY_KEY_SECRET: keys.keySecret,
-    RAZORPAY_WEBHOOK_SECRET: keys.webhookSecret,
     S3_ACCESS_KEY_ID: 'S3RVER',
     S3_SECRET_ACCESS_KEY: 'S3RVER',
     RATE_LIMIT_PUBLIC_PER_MIN: '1000000000',
