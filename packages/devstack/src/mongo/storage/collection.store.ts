@@ -146,10 +146,7 @@ export class Collection {
     for (const idx of this.indexes.values()) {
       if (!idx.queryable) continue;
       // A partial index holds only some documents: usable when the filter implies its filter.
-      if (
-        idx.partial &&
-        !impliesPartialFilter(idx.spec.partialFilterExpression ?? {}, cons, sameKey)
-      )
+      if (idx.partial && !impliesPartialFilter(idx.spec.partialFilterExpression ?? {}, cons))
         continue;
       const fieldCons = idx.fields.map((f) => cons.get(f));
       if (idx.sparse && fieldCons.some((c) => !c || c.values.some((v) => v == null))) continue;
@@ -227,8 +224,4 @@ export function assertCollectionName(name: unknown): asserts name is string {
   if (typeof name !== 'string' || name.length === 0 || name.includes('$') || name.includes('\0')) {
     throw new CommandError(ErrorCode.InvalidNamespace, `Invalid collection name: ${String(name)}`);
   }
-}
-
-function sameKey(a: unknown, b: unknown): boolean {
-  return encodeKey(a) === encodeKey(b);
 }

@@ -1,4 +1,4 @@
-import { isExactScalar, isPlainObject, type Doc } from './key-encoding.ts';
+import { encodeKey, isExactScalar, isPlainObject, type Doc } from './key-encoding.ts';
 
 /** Equality constraints a filter imposes, by path: each document matching has one of the values. */
 export interface Constraint {
@@ -62,11 +62,7 @@ function constraintFor(v: unknown): Constraint | null {
  * forms the product uses are recognised: `{f: {$exists: true}}` (implied by a non-null equality
  * on f) and `{f: value}` (implied by equality on f to that value); anything else is "no".
  */
-export function impliesPartialFilter(
-  partial: Doc,
-  cons: Map<string, Constraint>,
-  sameValue: (a: unknown, b: unknown) => boolean,
-): boolean {
+export function impliesPartialFilter(partial: Doc, cons: Map<string, Constraint>): boolean {
   const keys = Object.keys(partial);
   if (keys.length === 0) return false;
   for (const key of keys) {
@@ -78,7 +74,7 @@ export function impliesPartialFilter(
       const ops = Object.keys(cond);
       if (ops.length !== 1 || cond.$exists !== true) return false;
       if (c.values.some((v) => v === null || v === undefined)) return false;
-    } else if (!c.values.every((v) => sameValue(v, cond))) {
+    } else if (!c.values.every((v) => encodeKey(v) === encodeKey(cond))) {
       return false;
     }
   }
