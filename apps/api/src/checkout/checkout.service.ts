@@ -137,7 +137,7 @@ export class CheckoutService {
         description: product.title,
         prefill: buyer,
       },
-      statusUrl: `${deps.config.PUBLIC_BASE_URL.replace(/\/+$/, '')}/api/v1/orders/${orderId}`,
+      statusUrl: `${deps.config.PUBLIC_BASE_URL}/api/v1/orders/${orderId}`,
     };
   }
 

@@ -29,7 +29,7 @@ export class RazorpayAccountService {
     this.mongo = deps.mongo;
     this.repo = new RazorpayAccountRepository(deps.mongo);
     this.cipher = deps.cipher;
-    this.publicBaseUrl = deps.publicBaseUrl.replace(/\/+$/, '');
+    this.publicBaseUrl = deps.publicBaseUrl;
   }
 
   async get(creatorId: string): Promise<RazorpayAccountView> {

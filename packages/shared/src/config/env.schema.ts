@@ -47,7 +47,12 @@ export const envSchema = z.object({
   API_PORT: port.default(3000),
   /** Number of API processes `npm start -w @storefront/api` forks; 0 = one per core. */
   API_WORKERS: nonNegativeInt.default(1),
-  PUBLIC_BASE_URL: z.string().url().default('http://localhost:3000'),
+  /** Trailing slashes are stripped, so URLs are built as `${PUBLIC_BASE_URL}/api/...`. */
+  PUBLIC_BASE_URL: z
+    .string()
+    .url()
+    .default('http://localhost:3000')
+    .transform((v) => v.replace(/\/+$/, '')),
   /** Longest a request may take end to end (uploads stream through it, so not too short). */
   API_REQUEST_TIMEOUT_MS: positiveInt.default(300_000),
 
