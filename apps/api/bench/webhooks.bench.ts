@@ -13,7 +13,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createConnection } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -30,6 +29,7 @@ import {
   type Config,
 } from '@storefront/shared';
 import { startApi } from '../src/server.ts';
+import { startMongoProcess } from '../../worker/bench/bench-processes.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -62,26 +62,6 @@ async function runApi(mongoUrl: string, redisUrl: string, run: string): Promise<
 }
 
 // ---------------------------------------------------------------- parent: services and load
-/** The in-repo MongoDB server in its own process, so it does not share a CPU with autocannon. */
-async function startMongoProcess(): Promise<{ url: string; proc: ChildProcess }> {
-  const port = await freePort();
-  const cli = fileURLToPath(new URL('../../../packages/devstack/src/cli.ts', import.meta.url));
-  const proc = fork(cli, ['mongo', '--port', String(port)], { stdio: 'ignore' });
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = createConnection(port, '127.0.0.1', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (up) return { url: `mongodb://127.0.0.1:${port}`, proc };
-    if (proc.exitCode !== null || Date.now() > deadline) throw new Error('mongo did not start');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 function eventBody(orderNo: number): string {
   const now = Math.floor(Date.now() / 1000);
   return JSON.stringify({
@@ -164,7 +144,8 @@ async function load(
 async function main(): Promise<void> {
   const run = randomBytes(3).toString('hex');
   const redis = await startRedisServer();
-  const mongo = process.env.MONGO_URL ? undefined : await startMongoProcess();
+  // The in-repo MongoDB server in its own process, so it does not share a CPU with autocannon.
+  const mongo = process.env.MONGO_URL ? undefined : await startMongoProcess(await freePort());
   const mongoUrl = process.env.MONGO_URL ?? (mongo as { url: string }).url;
   let child: ChildProcess | undefined;
   const queueRedis = new Redis(redis.url, { maxRetriesPerRequest: null });
@@ -237,11 +218,7 @@ async function main(): Promise<void> {
     await conn.close();
     await queue.close();
     await queueRedis.quit();
-    if (mongo) {
-      const exited = once(mongo.proc, 'exit');
-      mongo.proc.kill('SIGTERM');
-      await exited;
-    }
+    await mongo?.stop();
     await redis.stop();
   }
 }
