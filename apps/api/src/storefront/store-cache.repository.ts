@@ -77,7 +77,7 @@ export class StoreCacheRepository {
   private readonly redis: Redis & StoreScripts;
   private readonly retry = new Set<string>();
   private retryTimer: NodeJS.Timeout | undefined;
-  private onRetryError: (err: unknown) => void = () => undefined;
+  private onError: (err: unknown) => void = () => undefined;
 
   constructor(redis: Redis) {
     redis.defineCommand('storeRead', { numberOfKeys: 3, lua: READ });
@@ -144,23 +144,24 @@ export class StoreCacheRepository {
   /**
    * Invalidates, and when Redis cannot take it, keeps retrying every second and as soon as the
    * connection is back, so Redis does not keep an old storefront for a full TTL after an outage.
+   * Failures, the first and the retries', go to the `onError` given to `start`.
    */
-  async invalidateOrRetry(
-    usernames: readonly string[],
-    onError: (err: unknown) => void,
-  ): Promise<void> {
+  async invalidateOrRetry(usernames: readonly string[]): Promise<void> {
     try {
       await this.invalidate(usernames);
     } catch (err) {
-      onError(err);
+      this.onError(err);
       for (const u of usernames) this.retry.add(u);
       this.retryTimer ??= setInterval(() => this.retryNow(), 1_000).unref();
     }
   }
 
-  /** Retries pending invalidations whenever the connection becomes ready. */
-  start(onRetryError: (err: unknown) => void): void {
-    this.onRetryError = onRetryError;
+  /**
+   * Retries pending invalidations whenever the connection becomes ready. Every invalidation
+   * failure is reported to `onError`.
+   */
+  start(onError: (err: unknown) => void): void {
+    this.onError = onError;
     this.redis.on('ready', () => this.retryNow());
   }
 
@@ -177,7 +178,7 @@ export class StoreCacheRepository {
         for (const u of names) this.retry.delete(u);
         if (this.retry.size === 0) this.close();
       },
-      (err: unknown) => this.onRetryError(err),
+      (err: unknown) => this.onError(err),
     );
   }
 }

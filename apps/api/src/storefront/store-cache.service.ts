@@ -179,7 +179,7 @@ export class StoreCache implements StoreInvalidator {
     // This process first and synchronously: its own next request must not see the old version.
     this.dropLocal(names);
     this.metrics.invalidations.local.inc(names.length);
-    await this.repo.invalidateOrRetry(names, (err) => this.redisFailed(err));
+    await this.repo.invalidateOrRetry(names);
     let everyoneDropped = true;
     if (this.bus) {
       const budget = started + this.opts.memoryTtlMs - performance.now();
