@@ -1,3 +1,5 @@
+import { parsePrometheusText, sumOf } from '../../../tests/load/prom-text.ts';
+
 /** Runs `fn(0..count-1)` with at most `concurrency` calls in flight. */
 export async function pool(
   count: number,
@@ -27,23 +29,15 @@ export function percentiles(values: number[]): {
 /** `label=value …` for one metric's samples in a Prometheus text, summed per `label`. */
 export function summarizeMetric(text: string, name: string, label: string): string {
   const sums = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`)) continue;
-    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
-    const m = new RegExp(`${label}="([^"]*)"`).exec(line);
-    if (!m?.[1]) continue;
-    sums.set(m[1], (sums.get(m[1]) ?? 0) + value);
+  for (const s of parsePrometheusText(text)) {
+    const value = s.name === name ? s.labels[label] : undefined;
+    if (!value) continue;
+    sums.set(value, (sums.get(value) ?? 0) + s.value);
   }
   return [...sums].map(([k, v]) => `${k}=${v}`).join(' ') || '(none)';
 }
 
 /** Sum of every sample of metric `name` in a Prometheus text. */
 export function metricTotal(text: string, name: string): number {
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) {
-      total += Number(line.slice(line.lastIndexOf(' ') + 1));
-    }
-  }
-  return total;
+  return sumOf(parsePrometheusText(text), name);
 }
