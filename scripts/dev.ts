@@ -88,10 +88,18 @@ const DEMO_PDF = Buffer.from(
     '3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
 );
 
-/** Gives every demo product without a file the demo PDF (stored like an upload: SSE, random key). */
-async function attachDemoFiles(conn: Connection, config: Config): Promise<number> {
+/**
+ * Gives every demo product without a file the demo PDF (stored like an upload: SSE, random key).
+ * `provision`: create and configure the bucket first (for an external S3_ENDPOINT; the local
+ * s3rver stand-in was started with the bucket already).
+ */
+async function attachDemoFiles(
+  conn: Connection,
+  config: Config,
+  provision: boolean,
+): Promise<number> {
   const s3 = createS3Client(config);
-  await provisionBucket(s3, config.S3_BUCKET, { strict: false });
+  if (provision) await provisionBucket(s3, config.S3_BUCKET, { strict: false });
   const creator = await creatorModel(conn).findOne({ username: DEMO_USERNAME }).lean();
   if (!creator) return 0;
   const products = await productModel(conn)
@@ -193,7 +201,8 @@ try {
   const conn = await createMongoConnection({ url: config.MONGO_URL, poolSize: 2, logger });
   await ensureIndexes(conn);
   const { usernames } = await seedDemo(conn);
-  const files = await attachDemoFiles(conn, config);
+  // serviceEnv.S3_ENDPOINT is set only when startServices started s3rver.
+  const files = await attachDemoFiles(conn, config, !serviceEnv.S3_ENDPOINT);
   await conn.close();
   log(`seeded demo data (${usernames.length} creator(s), ${files} new demo file(s))`);
 
