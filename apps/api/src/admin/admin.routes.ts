@@ -3,7 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { Queue } from 'bullmq';
 import { Router } from 'express';
-import { QUEUES, type WebhookJobData } from '@storefront/shared';
+import { createProducers, QUEUES } from '@storefront/shared';
 import type { ApiDeps } from '../deps.ts';
 import { adminAuth } from './admin-auth.middleware.ts';
 import { dlqRouter } from './dlq.routes.ts';
@@ -20,13 +20,15 @@ export function adminRouter(deps: ApiDeps): Router {
   // One fail-fast connection for every queue handle: an operator request must not hang on Redis.
   const connection = deps.createRedis('producer');
   const prefix = deps.config.QUEUE_PREFIX;
-  const webhooks = new Queue<WebhookJobData>(QUEUES.webhooks, { connection, prefix });
-  const others = [QUEUES.deliveries, QUEUES.reconciliation, QUEUES.maintenance].map(
+  const producers = createProducers(connection, prefix);
+  const { webhooks, deliveries } = producers;
+  // The queues only admin shows, on the same connection; errors are surfaced per request.
+  const extra = [QUEUES.reconciliation, QUEUES.maintenance].map(
     (name) => new Queue(name, { connection, prefix }),
   );
-  for (const q of [webhooks, ...others]) q.on('error', () => undefined); // surfaced per request
+  for (const q of extra) q.on('error', () => undefined);
   deps.onClose(async () => {
-    await Promise.allSettled([webhooks, ...others].map((q) => q.close()));
+    await Promise.allSettled([producers.close(), ...extra.map((q) => q.close())]);
   });
 
   const board = new ExpressAdapter();
@@ -39,7 +41,7 @@ export function adminRouter(deps: ApiDeps): Router {
         allowRetries: false,
         description: 'Dead events: replay via /api/v1/admin/dlq',
       }),
-      ...others.map((q) => new BullMQAdapter(q)),
+      ...[deliveries, ...extra].map((q) => new BullMQAdapter(q)),
     ],
     // @bull-board/express pins its own patch version of @bull-board/api; the adapter contract is
     // the same, the nominal types differ.
