@@ -26,7 +26,6 @@ export interface ManagedProcess {
   starts(): number;
   /** Exits nobody asked for (a crash, or a signal from outside the run), as `code`/`signal`. */
   unexpectedExits(): string[];
-  tail(lines?: number): string;
 }
 
 export interface ProcessSpec {
@@ -143,7 +142,6 @@ export function managedProcess(spec: ProcessSpec): ManagedProcess {
     },
     starts: () => startCount,
     unexpectedExits: () => [...unexpected],
-    tail: (lines = 30) => tailOf(logFile, lines),
   };
 }
 

@@ -32,12 +32,9 @@ export interface StackSettings {
 }
 
 export interface ChaosStack {
-  runId: string;
   runDir: string;
   /** Validated config with the children's values (for seeding with the same encryption keys). */
   config: Config;
-  /** MongoDB URL of the run's database (the orchestrator's own connections). */
-  mongoUrl: string;
   /** The `appName` the API and worker connections announce; failpoints target only them. */
   appName: string;
   /** The orchestrator's own connection: short timeouts, never hit by failpoints. */
@@ -52,13 +49,10 @@ export interface ChaosStack {
   apis: ManagedProcess[];
   workers: ManagedProcess[];
   redis: {
-    url: string;
-    port: number;
     /** Crashes Redis (SIGKILL; no persistence, so every key is gone). */
     crash(): Promise<void>;
     /** Starts an empty Redis on the same port. */
     start(): Promise<void>;
-    up(): boolean;
   };
   /** Every child and service, stopped; safe to call twice. */
   stop(): Promise<void>;
@@ -227,12 +221,9 @@ export async function startChaosStack(settings: StackSettings): Promise<ChaosSta
         `MongoDB ${settings.mongoUrl ? 'external' : 'in-repo server'} (db ${runId}); logs in ${runDir}`,
     );
 
-    let redisUp = true;
     return {
-      runId,
       runDir,
       config,
-      mongoUrl,
       appName,
       mongo,
       sandbox,
@@ -243,18 +234,13 @@ export async function startChaosStack(settings: StackSettings): Promise<ChaosSta
       apis,
       workers,
       redis: {
-        url: redis.url,
-        port: redisPort,
         crash: async () => {
-          redisUp = false;
           redis.process.kill('SIGKILL');
           await redis.stop();
         },
         start: async () => {
           redis = await startRedisServer({ port: redisPort });
-          redisUp = true;
         },
-        up: () => redisUp,
       },
       stop,
       killAllSync: () => {

@@ -4,8 +4,6 @@ import type { AddressInfo } from 'node:net';
 /** A tiny round-robin HTTP proxy: the load balancer the sandbox's webhooks go through. */
 export interface RoundRobinProxy {
   url: string;
-  /** Requests forwarded to each target, in target order. */
-  forwarded(): number[];
   stop(): Promise<void>;
 }
 
@@ -18,13 +16,11 @@ export async function startRoundRobinProxy(targets: string[]): Promise<RoundRobi
   if (targets.length === 0) throw new Error('no proxy targets');
   const upstreams = targets.map((t) => new URL(t));
   const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
-  const counts = upstreams.map(() => 0);
   let next = 0;
 
   const server = http.createServer((req, res) => {
     const i = next;
     next = (next + 1) % upstreams.length;
-    counts[i] = (counts[i] ?? 0) + 1;
     const target = upstreams[i] as URL;
     const upstream = http.request(
       {
@@ -55,7 +51,6 @@ export async function startRoundRobinProxy(targets: string[]): Promise<RoundRobi
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    forwarded: () => [...counts],
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -11,8 +11,6 @@ import { loadScenario, maxVus, type Scenario, type ScenarioOverride } from './sc
 import { serverFigures } from './server-metrics.ts';
 import { startStack, withNofile, type Stack } from './stack.ts';
 
-export type { LoadTestResult, MachineInfo } from './load-test-result.ts';
-
 // `make load-test`: seed, start the production stack, run k6 (or the Node runner where k6 is
 // absent) with the scenario, read the server's own metrics, judge, record, and stop everything.
 

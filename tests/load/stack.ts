@@ -39,17 +39,12 @@ export interface StackOptions {
 
 export interface Stack {
   apiUrl: string;
-  workerUrl: string;
   usernames: string[];
   apiProcesses: number;
-  /** Where the API and worker logs go. */
-  logDir: string;
   /** The API's metrics for all its processes: aggregated by the cluster primary, or one process's. */
   apiMetrics(): Promise<{ text: string; source: string }>;
   /** The worker's /metrics (undefined when unreachable). */
   workerMetrics(): Promise<string | undefined>;
-  /** The last lines of a child's log, for failure messages. */
-  logTail(name: 'api' | 'worker', lines?: number): string;
   /** Stops the API, the worker and every service this stack started; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -161,19 +156,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       }).catch(() => undefined);
       return res?.ok ? res.text() : undefined;
     };
-    const logTail = (name: 'api' | 'worker', lines = 30): string =>
-      tailOf(join(logDir, `${name}.log`), lines);
-    return {
-      apiUrl,
-      workerUrl,
-      usernames,
-      apiProcesses,
-      logDir,
-      apiMetrics,
-      workerMetrics,
-      logTail,
-      stop,
-    };
+    return { apiUrl, usernames, apiProcesses, apiMetrics, workerMetrics, stop };
   } catch (err) {
     const tails = children
       .map((c) => `--- ${c.name} log (${c.logFile}) ---\n${tailOf(c.logFile)}`)
