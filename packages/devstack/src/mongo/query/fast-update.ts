@@ -47,20 +47,25 @@ function assertNoConflicts(paths: string[]): void {
 }
 
 /**
- * Applies `$set`, `$unset`, `$inc` and `$currentDate` on plain dotted paths directly to `doc`
- * (a private copy). Returns whether it changed, or null when the update needs mingo (arrays
- * in the path, other operators); the copy must then be discarded.
+ * Whether `fastApply` can take `modifier`: only `$set`, `$unset`, `$inc` and `$currentDate` on
+ * plain dotted paths. Anything else needs mingo.
+ */
+export function fastCandidate(modifier: Doc): boolean {
+  for (const [op, spec] of Object.entries(modifier)) {
+    if (!SUPPORTED.has(op)) return false;
+    for (const path of Object.keys(spec as Doc)) if (!simplePath(path)) return false;
+  }
+  return true;
+}
+
+/**
+ * Applies a modifier that passed `fastCandidate` directly to `doc` (a private copy). Returns
+ * whether it changed, or null when the document needs mingo after all (an array or a scalar in
+ * the path, a non-numeric `$inc`, a timestamp `$currentDate`); the copy, possibly changed
+ * already, must then be discarded.
  */
 export function fastApply(doc: Doc, modifier: Doc): boolean | null {
-  const paths: string[] = [];
-  for (const [op, spec] of Object.entries(modifier)) {
-    if (!SUPPORTED.has(op)) return null;
-    for (const path of Object.keys(spec as Doc)) {
-      if (!simplePath(path)) return null;
-      paths.push(path);
-    }
-  }
-  assertNoConflicts(paths);
+  assertNoConflicts(Object.values(modifier).flatMap((spec) => Object.keys(spec as Doc)));
   let modified = false;
   for (const [op, spec] of Object.entries(modifier)) {
     for (const [path, value] of Object.entries(spec as Doc)) {

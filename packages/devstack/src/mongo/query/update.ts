@@ -3,7 +3,7 @@ import { updateOne } from 'mingo';
 import type { Modifier, PipelineStage } from 'mingo/updater';
 import { CommandError, ErrorCode } from '../errors.ts';
 import { encodeKey, isPlainObject, setPath, type Doc } from '../storage/key-encoding.ts';
-import { fastApply } from './fast-update.ts';
+import { fastApply, fastCandidate } from './fast-update.ts';
 
 /** Result of applying an update to one document. */
 export interface UpdateOutcome {
@@ -73,12 +73,15 @@ export function applyUpdate(doc: Doc, update: unknown, opts: ApplyOptions): Upda
     const modifier = normaliseModifier(update as Doc, opts.inserting === true);
     if (Object.keys(modifier).length === 0) return { doc, modified: false };
     next = cloneDoc(doc);
-    const fast = opts.arrayFilters?.length ? null : fastApply(next, modifier);
-    if (fast !== null) {
-      if (!opts.inserting && encodeKey(next._id) !== encodeKey(doc._id)) throw immutableId();
-      return { doc: next, modified: fast };
+    if (!opts.arrayFilters?.length && fastCandidate(modifier)) {
+      const fast = fastApply(next, modifier);
+      if (fast !== null) {
+        if (!opts.inserting && encodeKey(next._id) !== encodeKey(doc._id)) throw immutableId();
+        return { doc: next, modified: fast };
+      }
+      // fastApply declined part-way: the copy may be changed already, so start from a fresh one.
+      next = cloneDoc(doc);
     }
-    next = cloneDoc(doc);
     const positional = Object.values(modifier).some((v) =>
       Object.keys(v as Doc).some((k) => k.endsWith('.$') || k.includes('.$.')),
     );
