@@ -84,9 +84,7 @@ export class FaultInjector {
         this.mongoOnAt = Date.now();
         this.mongoChange = this.mongoChange.then(() => this.setMongoFailpoint(true));
       } else if (this.mongoOnAt !== undefined && fraction >= o.mongoFailUntil) {
-        this.mongoDone = true;
-        this.figures.mongoFaultMs = Date.now() - this.mongoOnAt;
-        this.mongoChange = this.mongoChange.then(() => this.setMongoFailpoint(false));
+        this.closeMongoWindow(this.mongoOnAt);
       }
     }
   }
@@ -96,11 +94,7 @@ export class FaultInjector {
     this.stopping.abort();
     await Promise.allSettled(this.loops);
     await this.redisOutage;
-    if (this.mongoOnAt !== undefined && !this.mongoDone) {
-      this.mongoDone = true;
-      this.figures.mongoFaultMs = Date.now() - this.mongoOnAt;
-      this.mongoChange = this.mongoChange.then(() => this.setMongoFailpoint(false));
-    }
+    if (this.mongoOnAt !== undefined && !this.mongoDone) this.closeMongoWindow(this.mongoOnAt);
     await this.mongoChange;
     this.stack.sandbox.clearFaults();
     this.stack.sandbox.clearWebhookDrops();
@@ -175,6 +169,13 @@ export class FaultInjector {
     this.figures.redisOutages += 1;
     this.figures.redisDownMs += Date.now() - t0;
     this.note(`Redis back, empty, after ${Date.now() - t0} ms`);
+  }
+
+  /** Ends the MongoDB failure window opened at `onAt`: records how long it lasted, failpoint off. */
+  private closeMongoWindow(onAt: number): void {
+    this.mongoDone = true;
+    this.figures.mongoFaultMs = Date.now() - onAt;
+    this.mongoChange = this.mongoChange.then(() => this.setMongoFailpoint(false));
   }
 
   private async setMongoFailpoint(on: boolean): Promise<void> {
