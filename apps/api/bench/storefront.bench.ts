@@ -20,6 +20,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import express from 'express';
@@ -293,8 +294,8 @@ async function main(): Promise<void> {
     const { raw, api: full } = results;
     const lines = [
       `storefront bench: ${CONNECTIONS} connections, ${ROUNDS} rounds x ${DURATION} s per server (each after ${WARMUP} s warm-up), ` +
-        `body ${ready.bodyBytes} B, ${CLIENTS > 0 ? `${CLIENTS} client addresses` : 'one client'}, node ${process.version}, ${(await import('node:os')).availableParallelism()} CPUs, ` +
-        `load average ${(await import('node:os')).loadavg()[0]?.toFixed(1)} at the end`,
+        `body ${ready.bodyBytes} B, ${CLIENTS > 0 ? `${CLIENTS} client addresses` : 'one client'}, node ${process.version}, ${availableParallelism()} CPUs, ` +
+        `load average ${loadavg()[0]?.toFixed(1)} at the end`,
       [
         ''.padEnd(22),
         col('req/s'),
