@@ -63,12 +63,14 @@ export class OrderStatusService {
   }
 
   private async download(order: Order): Promise<OrderStatusView['download']> {
-    const key = order.delivery?.status === 'delivered' ? order.delivery.fileKey : undefined;
+    const delivery = order.delivery?.status === 'delivered' ? order.delivery : undefined;
+    const key = delivery?.fileKey;
     if (order.status !== 'paid' || !key) return null;
     const ttl = this.deps.downloadTtlSeconds;
     const expiresAt = new Date(Date.now() + ttl * 1000);
     const url = await presignDownloadUrl(this.deps.s3, this.deps.bucket, key, ttl, {
-      fileName: posix.basename(key),
+      // Orders delivered before names were recorded fall back to the key's last segment.
+      fileName: delivery.fileName ?? posix.basename(key),
     });
     return { url, expiresAt };
   }

@@ -40,7 +40,11 @@ export type UploadOutcome = 'stored' | 'not_found' | 'type_mismatch' | 'failed';
 /**
  * Stores a product's file: checks ownership before reading the body, detects the type from the
  * first bytes and requires it to match the declared type, streams the rest to S3 (AES-256 at
- * rest, unguessable key), then points the product at it and deletes the file it replaced.
+ * rest, a fresh unguessable key per upload), then points the product at it.
+ *
+ * The file it replaced is kept: paid orders point at the exact object they were delivered, and
+ * a delivery may be snapshotting the old key while this upload lands, so no replaced object is
+ * ever deleted here (docs/architecture.md, "Product files are never deleted").
  */
 export class UploadService {
   private readonly deps: {
@@ -103,11 +107,11 @@ export class UploadService {
       await this.deleteQuietly(key);
       throw new NotFoundError('Product not found');
     }
-    if (replaced !== null && replaced.key !== key) await this.deleteQuietly(replaced.key);
     logger.info('product file stored', {
       productId: input.productId,
       size: input.size,
       contentType: input.type.mime,
+      replaced: replaced !== null,
     });
     return {
       name: file.name,
@@ -117,11 +121,13 @@ export class UploadService {
     };
   }
 
+  // Only for the object this upload just wrote when its product vanished meanwhile: no order
+  // can point at it, since no product ever did.
   private async deleteQuietly(key: string): Promise<void> {
     try {
       await this.deps.s3.send(new DeleteObjectCommand({ Bucket: this.deps.bucket, Key: key }));
     } catch (err) {
-      this.deps.logger.warn('could not delete replaced product file', { key, err });
+      this.deps.logger.warn('could not delete an orphaned upload', { key, err });
     }
   }
 }

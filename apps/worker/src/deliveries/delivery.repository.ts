@@ -64,6 +64,7 @@ export class DeliveryRepository {
             'delivery.status': 'delivered',
             'delivery.deliveredAt': d.deliveredAt,
             ...(d.fileKey ? { 'delivery.fileKey': d.fileKey } : {}),
+            ...(d.fileName ? { 'delivery.fileName': d.fileName } : {}),
           },
         },
       )

@@ -24,7 +24,10 @@ export interface Order {
     status: 'queued' | 'delivered';
     queuedAt?: Date;
     deliveredAt?: Date;
+    /** The exact object delivered; never deleted while the order exists. */
     fileKey?: string;
+    /** The name the creator uploaded it under, offered to the buyer's browser. */
+    fileName?: string;
   };
   createdAt: Date;
   updatedAt: Date;
@@ -58,6 +61,7 @@ const orderSchema = new Schema<Order>(
       queuedAt: Date,
       deliveredAt: Date,
       fileKey: String,
+      fileName: String,
     },
   },
   { timestamps: true, collection: 'orders', versionKey: false },

@@ -44,13 +44,34 @@ export async function presignDownloadUrl(
   return getSignedUrl(s3, command, { expiresIn });
 }
 
-/** `attachment` with an ASCII fallback name and the exact UTF-8 name (RFC 6266 / RFC 5987). */
+/**
+ * `attachment` with an ASCII fallback name and the exact UTF-8 name (RFC 6266 / RFC 5987), after
+ * `safeFileName`. A name with nothing left after cleaning gives a bare `attachment`.
+ */
 export function contentDisposition(fileName: string | undefined): string {
-  if (!fileName) return 'attachment';
-  const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  const encoded = encodeURIComponent(fileName).replace(
+  const name = fileName === undefined ? '' : safeFileName(fileName);
+  if (!name) return 'attachment';
+  const ascii = name.replace(/[^\x20-\x7e]/g, '_');
+  const encoded = encodeURIComponent(name).replace(
     /['()*]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
   );
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
+// Control characters (C0, DEL, C1), quotes, path separators and the Unicode bidi/format
+// controls that can disguise an extension ("invoice\u202Efdp.exe").
+// eslint-disable-next-line no-control-regex
+const UNSAFE_NAME_CHARS = /[\u0000-\u001f\u007f-\u009f"/\\\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * A file name a browser can save as is: unsafe characters (see above) removed, surrounding
+ * spaces and dots trimmed (no hidden or `..` names), at most 200 characters. May be empty.
+ */
+export function safeFileName(fileName: string): string {
+  return fileName
+    .normalize('NFC')
+    .replace(UNSAFE_NAME_CHARS, '')
+    .replace(/^[\s.]+|[\s.]+$/g, '')
+    .replace(/^(.{200}).+$/u, '$1');
 }

@@ -4,7 +4,7 @@ import winston from 'winston';
 import Transport from 'winston-transport';
 import { loadConfig } from '../config/config.ts';
 import { provisionBucket } from './bucket-provisioner.ts';
-import { contentDisposition, createS3Client, presignDownloadUrl } from './s3.ts';
+import { contentDisposition, createS3Client, presignDownloadUrl, safeFileName } from './s3.ts';
 
 const config = loadConfig({
   NODE_ENV: 'test',
@@ -58,11 +58,24 @@ describe('presignDownloadUrl', () => {
     expect(res.headers.get('content-disposition')).toBe(contentDisposition('Guide "v2" ₹.pdf'));
   });
 
-  it('when a file name has quotes and non-ASCII, then the header stays well-formed', () => {
+  it('when a file name has quotes and non-ASCII, then quotes are removed and the UTF-8 name goes through filename*', () => {
     expect(contentDisposition('Guide "v2" ₹.pdf')).toBe(
-      `attachment; filename="Guide _v2_ _.pdf"; filename*=UTF-8''Guide%20%22v2%22%20%E2%82%B9.pdf`,
+      `attachment; filename="Guide v2 _.pdf"; filename*=UTF-8''Guide%20v2%20%E2%82%B9.pdf`,
     );
     expect(contentDisposition(undefined)).toBe('attachment');
+  });
+
+  it('when a file name carries path separators, control or bidi characters, then they are removed', () => {
+    expect(safeFileName('../../etc/passwd')).toBe('etcpasswd');
+    expect(safeFileName('C:\\temp\\demo.pdf')).toBe('C:tempdemo.pdf');
+    expect(safeFileName('a\r\nb\u0000c\u0085.pdf')).toBe('abc.pdf');
+    expect(safeFileName('invoice\u202Efdp.exe')).toBe('invoicefdp.exe');
+    expect(safeFileName("  .hidden creator's guide.pdf.  ")).toBe("hidden creator's guide.pdf");
+    expect(safeFileName('x'.repeat(300))).toHaveLength(200);
+    expect(contentDisposition('/\\..')).toBe('attachment');
+    expect(contentDisposition('a\r\nSet-Cookie: x=1.pdf')).toBe(
+      `attachment; filename="aSet-Cookie: x=1.pdf"; filename*=UTF-8''aSet-Cookie%3A%20x%3D1.pdf`,
+    );
   });
 });
 
