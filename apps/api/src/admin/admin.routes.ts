@@ -2,7 +2,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { Queue } from 'bullmq';
-import { Router } from 'express';
+import { Router, type Express } from 'express';
 import { createProducers, QUEUES } from '@storefront/shared';
 import type { ApiDeps } from '../deps.ts';
 import { adminAuth } from './admin-auth.middleware.ts';
@@ -54,8 +54,12 @@ export function adminRouter(deps: ApiDeps): Router {
     password: deps.config.ADMIN_PASSWORD,
     logger,
   });
+  // The adapter serves from an Express application of its own, whose default X-Powered-By the
+  // main app's setting does not reach.
+  const boardApp = board.getRouter() as Express;
+  boardApp.disable('x-powered-by');
   const router = Router();
-  router.use(BULL_BOARD_PATH, auth, board.getRouter() as Router);
+  router.use(BULL_BOARD_PATH, auth, boardApp);
   router.use('/api/v1/admin/dlq', auth, dlqRouter({ mongo: deps.mongo, webhooks, logger }));
   return router;
 }

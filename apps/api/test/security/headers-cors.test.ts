@@ -92,6 +92,39 @@ describe('security headers', () => {
     expect(js.status).toBe(200);
     expect(js.headers.ratelimit).toBeUndefined(); // static assets do not spend the admin budget
   });
+
+  it.each([
+    ['its page', '/admin/queues'],
+    ['a queue page', '/admin/queues/queue/webhooks'],
+    ['its queues API', '/admin/queues/api/queues?activeQueue=webhooks&page=1'],
+    ['a 404 under it', '/admin/queues/api/no-such-endpoint'],
+  ])(
+    'when Bull Board answers %s, then no X-Powered-By is sent and the security headers are',
+    async (_name, path) => {
+      const auth = Buffer.from(`${s.config.ADMIN_USERNAME}:${s.config.ADMIN_PASSWORD}`).toString(
+        'base64',
+      );
+      const res = await s.call(path, { headers: { Authorization: `Basic ${auth}` } });
+      expect(res.status).toBeLessThan(500);
+      expect(res.headers['x-powered-by']).toBeUndefined();
+      expect(res.headers['strict-transport-security']).toMatch(/max-age=\d{8,}/);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+    },
+  );
+
+  it('when a Bull Board static asset is served, then no X-Powered-By is sent', async () => {
+    const auth = Buffer.from(`${s.config.ADMIN_USERNAME}:${s.config.ADMIN_PASSWORD}`).toString(
+      'base64',
+    );
+    const page = await s.call('/admin/queues', { headers: { Authorization: `Basic ${auth}` } });
+    const asset = /src="(static\/js\/[^"]+)"/.exec(page.text)?.[1];
+    expect(asset).toBeDefined();
+    const js = await s.call(`/admin/queues/${asset}`, {
+      headers: { Authorization: `Basic ${auth}` },
+    });
+    expect(js.status).toBe(200);
+    expect(js.headers['x-powered-by']).toBeUndefined();
+  });
 });
 
 describe('CORS', () => {
