@@ -4,6 +4,7 @@ export * from './config/env.schema.ts';
 export * from './logging/context.ts';
 export * from './logging/logger.ts';
 export * from './logging/redact.ts';
+export * from './privacy/card-numbers.ts';
 export * from './errors/app-error.ts';
 export * from './metrics/registry.ts';
 export * from './metrics/metrics-access.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findHostileInput, looksLikeCardNumber, luhnValid } from './input-guard.ts';
+import { findHostileInput, looksLikeCardNumber } from './input-guard.ts';
 
 describe('findHostileInput', () => {
   it.each([
@@ -40,8 +40,8 @@ describe('findHostileInput', () => {
 
 describe('card number detection', () => {
   it('when a number passes Luhn, then it is recognised', () => {
-    expect(luhnValid('4111111111111111')).toBe(true);
-    expect(luhnValid('4111111111111112')).toBe(false);
+    expect(looksLikeCardNumber('4111111111111111')).toBe(true);
+    expect(looksLikeCardNumber('4111111111111112')).toBe(false);
   });
 
   it('when a digit run is too short, too long or starts unlike a card, then it is not a card', () => {

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { AppError } from '@storefront/shared';
+import { AppError, luhnValid } from '@storefront/shared';
 
 // Field names that can only mean raw card data. We take no card details, ever: Razorpay's
 // checkout collects them on its own pages. (Not `pan`: in India that is the tax id.)
@@ -32,22 +32,6 @@ const HAS_13_DIGITS = /\d(?:[ -]?\d){12}/;
 
 function normalizeKey(key: string): string {
   return key.toLowerCase().replace(/[-\s]/g, '_');
-}
-
-/** True when `digits` passes the Luhn checksum that every card number carries. */
-export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
 }
 
 /**

@@ -1,7 +1,9 @@
 // The inbox keeps only what processing and operators need. Razorpay payloads also carry card
 // details (`card`: last4, network, issuer…), UPI handles, bank account data and buyer contact
 // details; none of that is ours to keep, so fields are allow-listed rather than block-listed:
-// a field Razorpay adds tomorrow is dropped until someone decides we need it.
+// a field Razorpay adds tomorrow is dropped until someone decides we need it. Free text that is
+// kept (notes, error descriptions, receipts) has card numbers masked, as the logs do.
+import { maskCardNumbers } from '@storefront/shared';
 
 const EVENT_FIELDS = ['entity', 'account_id', 'event', 'contains', 'created_at'] as const;
 
@@ -92,7 +94,7 @@ function sanitizeNotes(notes: unknown): Record<string, string | number> {
   for (const [key, value] of Object.entries(notes).slice(0, MAX_NOTES)) {
     if (key.startsWith('$') || key.includes('.')) continue; // not storable as a MongoDB field name
     if (typeof value === 'number' && Number.isFinite(value)) out[key] = value;
-    else if (typeof value === 'string') out[key] = value.slice(0, MAX_NOTE_LENGTH);
+    else if (typeof value === 'string') out[key] = maskCardNumbers(value).slice(0, MAX_NOTE_LENGTH);
   }
   return out;
 }
@@ -105,7 +107,7 @@ function pick(source: Record<string, unknown>, fields: readonly string[]): Recor
     // Only scalars (and notes/contains, handled by the caller): nothing nested slips through.
     if (isRecord(value) && field !== 'notes') continue;
     if (Array.isArray(value) && field !== 'contains' && field !== 'notes') continue;
-    out[field] = value;
+    out[field] = typeof value === 'string' ? maskCardNumbers(value) : value;
   }
   return out;
 }

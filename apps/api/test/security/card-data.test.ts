@@ -18,6 +18,7 @@ import {
   webhookUrl,
   type RazorpayKeys,
 } from '../helpers/payments.ts';
+import { eventually } from '../../../worker/test/helpers/fixtures.ts';
 import * as files from '../uploads/file-fixtures.ts';
 
 // The whole flow, checkout to delivery, with hostile card data thrown in at every door; then
@@ -25,7 +26,7 @@ import * as files from '../uploads/file-fixtures.ts';
 // card numbers, CVV fields and the deployment's secrets.
 
 const TEST_CARDS = ['4111111111111111', '5555555555554444', '378282246310005', '4000056655665556'];
-const CARD_RUN = /(?<![0-9A-Za-z])[2-6](?:[ -]?\d){12,18}(?![0-9A-Za-z])/g;
+const CARD_RUN = /(?<![0-9A-Za-z])\d(?:[ -]?\d){11,18}(?![0-9A-Za-z])/g;
 const CVV_FIELD = /"(?:cvv|cvv2|cvc|cvc2|card_number|cardNumber)"\s*:\s*"(?!\[redacted\])[^"]*"/i;
 
 function luhn(digits: string): boolean {
@@ -38,11 +39,11 @@ function luhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-/** Card-number-like runs (network prefix, 13–19 digits, Luhn-valid) in `text`. */
+/** Card-number-like runs (12–19 digits, Luhn-valid) in `text`. */
 function cardNumbersIn(text: string): string[] {
   return [...text.matchAll(CARD_RUN)]
     .map((m) => m[0].replace(/[ -]/g, ''))
-    .filter((d) => d.length >= 13 && d.length <= 19 && luhn(d));
+    .filter((d) => d.length >= 12 && d.length <= 19 && luhn(d));
 }
 
 class MemoryTransport extends Transport {
@@ -168,11 +169,49 @@ describe('no raw card data, no secrets at rest or in logs', () => {
     };
     payment.cvv = '123';
     payment.card_number = TEST_CARDS[1];
+    // ... and card numbers a buyer typed into free text Razorpay passes on (kept fields).
+    payment.notes = {
+      orderId: order.body.orderId,
+      gift_message: `my card is ${TEST_CARDS[0]!.replace(/(\d{4})/g, '$1 ').trim()}`,
+      other: `${TEST_CARDS[1]!.replace(/(\d{4})(?=\d)/g, '$1-')}`,
+    };
+    payment.error_description = `declined ${TEST_CARDS[2]}`;
+    payment.error_reason = `card_${TEST_CARDS[3]}_x ${TEST_CARDS[3]}`;
     const hostile = await postWebhook(api.url, seeded.creator.id, event, {
       secret: keys.webhookSecret,
       eventId: `evt_${randomBytes(7).toString('hex')}`,
     });
     expect(hostile.status).toBe(200);
+
+    // A failed payment whose error text carries a card number: stored on the order it failed.
+    const second = await checkout(api.url, seeded.creator.username, seeded.product.id, {
+      email: 'buyer@example.test',
+    });
+    expect(second.status).toBe(201);
+    const failed = capturedEvent(second.body.razorpay.orderId, seeded.product.price);
+    failed.event = 'payment.failed';
+    const failedPayment = (failed.payload as { payment: { entity: Record<string, unknown> } })
+      .payment.entity;
+    Object.assign(failedPayment, {
+      status: 'failed',
+      captured: false,
+      error_code: 'BAD_REQUEST_ERROR',
+      error_description: `Card ${TEST_CARDS[1]} was declined by the bank`,
+      error_reason: `payment_failed for 6759 6498 2643 8453`,
+      notes: { orderId: second.body.orderId, note: `pay with ${TEST_CARDS[3]}` },
+    });
+    const failedRes = await postWebhook(api.url, seeded.creator.id, failed, {
+      secret: keys.webhookSecret,
+      eventId: `evt_${randomBytes(7).toString('hex')}`,
+    });
+    expect(failedRes.status).toBe(200);
+    const failedOrder = await eventually(async () => {
+      const o = await orderModel(api.deps.mongo).findById(second.body.orderId).lean<Order>().exec();
+      return o?.lastPaymentError ? o : null;
+    });
+    expect(failedOrder.lastPaymentError?.description).toBe(
+      'Card [redacted-digits] was declined by the bank',
+    );
 
     // Failed attempts that log: bad webhook signature, wrong admin password.
     const bad = await postWebhook(api.url, seeded.creator.id, event, {

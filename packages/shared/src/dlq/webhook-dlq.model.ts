@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { maskedText } from '../privacy/card-numbers.ts';
 
 /**
  * `pending`: waiting for its next retry; `dead`: retries exhausted or a permanent failure, waits
@@ -44,7 +45,7 @@ const webhookDlqSchema = new Schema<WebhookDlqEntry>(
     webhook_payload: { type: Schema.Types.Mixed, required: true },
     retry_count: { type: Number, required: true, default: 0 },
     next_retry_at: { type: Date, default: null },
-    error_message: { type: String, required: true },
+    error_message: { ...maskedText, required: true },
     status: { type: String, enum: DLQ_STATUSES, required: true },
     permanent: { type: Boolean, required: true, default: false },
     created_at: { type: Date, required: true },
@@ -53,7 +54,7 @@ const webhookDlqSchema = new Schema<WebhookDlqEntry>(
     replay_count: { type: Number, required: true, default: 0 },
     replayed_at: Date,
     discarded_at: Date,
-    discard_reason: String,
+    discard_reason: maskedText,
   },
   { collection: 'webhook_dlq', versionKey: false, minimize: false },
 );

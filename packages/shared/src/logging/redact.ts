@@ -1,3 +1,5 @@
+import { maskCardNumbers } from '../privacy/card-numbers.ts';
+
 // Keys whose values never reach a log line. Matching is case-insensitive on the key name, at any depth.
 const REDACTED_KEYS = new Set(
   [
@@ -42,14 +44,13 @@ const REDACTED_KEYS = new Set(
   ].map((k) => k.toLowerCase()),
 );
 
-// Any run of 13–19 digits (optionally separated by spaces or dashes) is masked wherever it appears,
-// so a card number pasted into a free-text field cannot reach the logs either.
-const PAN_PATTERN = /\b(?:\d[ -]?){12,18}\d\b/g;
+// Card numbers are masked in every string, whatever its key, so one pasted into a free-text field
+// cannot reach the logs either (the same mask as stored free text: privacy/card-numbers.ts).
 
 /** Returns a copy of `value` with secret-bearing keys replaced and card-like digit runs masked. */
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 8) return '[depth]';
-  if (typeof value === 'string') return value.replace(PAN_PATTERN, '[redacted-digits]');
+  if (typeof value === 'string') return maskCardNumbers(value);
   if (value === null || typeof value !== 'object') return value;
   if (value instanceof Error) return value;
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));

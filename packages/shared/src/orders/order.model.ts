@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { ORDER_STATUSES, type OrderStatus } from './order-state.ts';
+import { maskedText } from '../privacy/card-numbers.ts';
 
 /** A buyer's order for one product. */
 export interface Order {
@@ -50,9 +51,9 @@ const orderSchema = new Schema<Order>(
     paymentId: { type: String },
     paidAt: { type: Date },
     lastPaymentError: {
-      code: String,
-      description: String,
-      reason: String,
+      code: maskedText,
+      description: maskedText,
+      reason: maskedText,
       paymentId: String,
     },
     accessTokenHash: { type: String, required: true },

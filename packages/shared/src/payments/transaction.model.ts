@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { maskedText } from '../privacy/card-numbers.ts';
 
 /** Who talked to the gateway. */
 export type TransactionSource = 'checkout' | 'webhook' | 'reconciliation' | 'operator';
@@ -46,7 +47,7 @@ const transactionSchema = new Schema<Transaction>(
     amount: Number,
     payments: [{ _id: false, id: String, status: String, amount: Number }],
     outcome: { type: String, required: true },
-    error: String,
+    error: maskedText,
     dedupeKey: String,
   },
   {

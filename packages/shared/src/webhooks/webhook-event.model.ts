@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { maskedText } from '../privacy/card-numbers.ts';
 
 /**
  * Inbox status of a received webhook event:
@@ -39,7 +40,7 @@ const webhookEventSchema = new Schema<WebhookEvent>(
     payload: { type: Schema.Types.Mixed, required: true },
     status: { type: String, enum: WEBHOOK_EVENT_STATUSES, required: true, default: 'received' },
     attempts: { type: Number, required: true, default: 0 },
-    lastError: String,
+    lastError: maskedText,
     receivedAt: { type: Date, required: true },
     processedAt: Date,
   },
