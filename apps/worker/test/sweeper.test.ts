@@ -38,6 +38,8 @@ async function setup() {
     logger,
     minAgeMs: 1_000,
     onRequeued: () => undefined,
+    onUnqueueable: () => Promise.resolve(),
+    queueAnswers: () => Promise.resolve(true),
   });
   const receivedAt = new Date(Date.now() - 60_000);
   const ids = Array.from(

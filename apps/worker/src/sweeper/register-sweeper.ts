@@ -1,7 +1,11 @@
 import { Queue, Worker } from 'bullmq';
 import { getOrCreateMetric, promClient, QUEUES, SCHEDULERS, withRunLock } from '@storefront/shared';
 import type { WorkerDeps } from '../deps.ts';
+import { createAlerter } from '../alerts/alert.service.ts';
 import { throttledErrorLog } from '../alerts/throttled-error-log.ts';
+import { PermanentWebhookError } from '../webhooks/webhook-errors.ts';
+import { WebhookFailureService } from '../webhooks/webhook-failure.service.ts';
+import { webhookMetrics } from '../webhooks/webhook.metrics.ts';
 import { keepScheduled } from '../keep-scheduled.ts';
 import { SweeperRepository } from './sweeper.repository.ts';
 import { SweeperService, type SweepReport } from './sweeper.service.ts';
@@ -32,6 +36,26 @@ export function registerSweeper(deps: WorkerDeps): {
         registers: [deps.metrics],
       }),
   );
+  const unqueueable = getOrCreateMetric(
+    deps.metrics,
+    'sweeper_unqueueable_total',
+    () =>
+      new promClient.Counter({
+        name: 'sweeper_unqueueable_total',
+        help: 'Unfinished items whose job could not be queued while Redis answered (inbox and dlq items go dead into the DLQ)',
+        labelNames: ['kind'],
+        registers: [deps.metrics],
+      }),
+  );
+  // An event that cannot be queued can never be processed: it goes dead like a permanent failure
+  // (DLQ entry, alert, inbox `dead`), so it stops being swept and an operator sees it.
+  const failures = new WebhookFailureService({
+    mongo: deps.mongo,
+    logger,
+    alerter: createAlerter({ logger, url: deps.config.ALERT_WEBHOOK_URL, service: 'worker' }),
+    metrics: webhookMetrics(deps.metrics),
+    timeScale: deps.config.WEBHOOK_RETRY_TIME_SCALE,
+  });
   const sweeper = new SweeperService({
     repo: new SweeperRepository(deps.mongo),
     webhooks: deps.producers.webhooks,
@@ -39,6 +63,22 @@ export function registerSweeper(deps: WorkerDeps): {
     logger,
     minAgeMs: Math.min(5_000, interval),
     onRequeued: (kind: keyof SweepReport, n: number) => requeued.inc({ kind }, n),
+    onUnqueueable: async (kind, id, err) => {
+      unqueueable.inc({ kind });
+      const message = `could not be queued: ${err instanceof Error ? err.message : String(err)}`;
+      logger.error('sweeper could not queue an unfinished item', { kind, id, err });
+      if (kind !== 'deliveries')
+        await failures.recordFailure(id, new PermanentWebhookError(message));
+    },
+    queueAnswers: async () => {
+      try {
+        // The fail-fast connection: the queues' own would wait for Redis to come back.
+        await deps.redis.ping();
+        return true;
+      } catch {
+        return false;
+      }
+    },
   });
 
   const queue = new Queue(QUEUES.maintenance, {

@@ -43,6 +43,13 @@ export class SweeperService {
     /** Items younger than this are left to the normal path (their job may be being added). */
     minAgeMs: number;
     onRequeued: (kind: keyof SweepReport, n: number) => void;
+    /**
+     * Called for an item whose job could not be queued while Redis itself answers (so the item,
+     * not Redis, is the problem); the scan goes on with the other items.
+     */
+    onUnqueueable: (kind: keyof SweepReport, id: string, err: unknown) => Promise<void>;
+    /** True when the queue's Redis answers; a failure while it does not fails the sweep. */
+    queueAnswers: () => Promise<boolean>;
   };
 
   constructor(deps: SweeperService['deps']) {
@@ -67,13 +74,14 @@ export class SweeperService {
 
   private sweepInbox(now: Date, before: Date): Promise<number> {
     const { repo, webhooks } = this.deps;
-    return this.scan(async (cursor) => {
+    return this.scan('inbox', async (cursor) => {
       const events = await repo.unfinishedEvents(before, SWEEP_PAGE, cursor);
       // A failed event keeps its scheduled retry time rather than running at once.
       const due = await repo.retryTimes(
         events.filter((e) => e.status === 'failed').map((e) => e._id),
       );
       return events.map((e) => ({
+        id: e._id,
         cursor: { at: e.receivedAt, id: e._id },
         ensure: () =>
           ensureWebhookJob(webhooks, e._id, {
@@ -86,8 +94,9 @@ export class SweeperService {
 
   private sweepDlq(now: Date): Promise<number> {
     const { repo, webhooks } = this.deps;
-    return this.scan(async (cursor) =>
+    return this.scan('dlq', async (cursor) =>
       (await repo.dueDlqEntries(now, SWEEP_PAGE, cursor)).map((e) => ({
+        id: e._id,
         cursor: { at: e.next_retry_at, id: e._id },
         // A finished job may have just succeeded (and removed the entry): the processor removes
         // a stale entry itself, so re-running it is the simple and safe check.
@@ -98,8 +107,9 @@ export class SweeperService {
 
   private sweepDeliveries(before: Date): Promise<number> {
     const { repo, deliveries } = this.deps;
-    return this.scan(async (cursor) =>
+    return this.scan('deliveries', async (cursor) =>
       (await repo.undeliveredOrders(before, SWEEP_PAGE, cursor)).map((o) => ({
+        id: String(o._id),
         cursor: { at: o.queuedAt, id: o._id },
         ensure: () =>
           ensureDeliveryJob(deliveries, o._id, { stillNeeded: () => repo.isUndelivered(o._id) }),
@@ -109,9 +119,8 @@ export class SweeperService {
 
   /** Pages through `page` until a page re-queues nothing, ends the data or hits the limit. */
   private async scan(
-    page: (
-      cursor: ScanCursor | undefined,
-    ) => Promise<Array<{ cursor: ScanCursor; ensure: () => Promise<RequeueResult> }>>,
+    kind: keyof SweepReport,
+    page: (cursor: ScanCursor | undefined) => Promise<ScanItem[]>,
   ): Promise<number> {
     let cursor: ScanCursor | undefined;
     let scanned = 0;
@@ -120,8 +129,13 @@ export class SweeperService {
       const items = await page(cursor);
       let found = 0;
       for (let i = 0; i < items.length; i += PARALLEL) {
-        const results = await Promise.all(items.slice(i, i + PARALLEL).map((it) => it.ensure()));
+        const results = await Promise.all(
+          items
+            .slice(i, i + PARALLEL)
+            .map((it) => it.ensure().catch((err: unknown) => ({ id: it.id, err }))),
+        );
         found += results.filter((r) => r === 'enqueued').length;
+        await this.unqueueable(kind, results);
       }
       enqueued += found;
       scanned += items.length;
@@ -131,4 +145,25 @@ export class SweeperService {
     }
     return enqueued;
   }
+
+  /**
+   * One item that cannot be queued must not stall the rest or fail every sweep forever: when Redis
+   * answers, the failure is the item's and is handed to `onUnqueueable`; otherwise Redis is the
+   * problem and the sweep fails as a whole (the next one tries again).
+   */
+  private async unqueueable(
+    kind: keyof SweepReport,
+    results: Array<RequeueResult | { id: string; err: unknown }>,
+  ): Promise<void> {
+    const failed = results.filter((r) => typeof r === 'object');
+    if (failed.length === 0) return;
+    if (!(await this.deps.queueAnswers())) throw failed[0]!.err;
+    for (const f of failed) await this.deps.onUnqueueable(kind, f.id, f.err);
+  }
+}
+
+interface ScanItem {
+  id: string;
+  cursor: ScanCursor;
+  ensure: () => Promise<RequeueResult>;
 }

@@ -30,10 +30,15 @@ export interface DeliveryJobData {
 export type ReconciliationJobData = Record<string, never>;
 
 // Job ids are how BullMQ deduplicates: one job per webhook event, one delivery per order.
-// BullMQ rejects custom ids containing ':', hence '-'.
+// BullMQ rejects custom ids containing ':' (and all-digit ids), hence the '-' and the prefixes.
 
-/** Job id for processing the inbox event `eventId`. */
-export const webhookJobId = (eventId: string): string => `webhook-${eventId}`;
+/**
+ * Job id for processing the inbox event `eventId`. The id comes from Razorpay's header, so it is
+ * percent-encoded (`:` → `%3A`): any accepted id gives a distinct id BullMQ takes. Ids of
+ * Razorpay's own shape (`evt_…`) are unchanged by the encoding, so jobs already queued keep
+ * their ids.
+ */
+export const webhookJobId = (eventId: string): string => `webhook-${encodeURIComponent(eventId)}`;
 /** Job id for delivering order `orderId` (at most one delivery job per order). */
 export const deliveryJobId = (orderId: string): string => `delivery-${orderId}`;
 /** Scheduler ids for repeating jobs. */
