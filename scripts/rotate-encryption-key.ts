@@ -10,6 +10,7 @@ import {
   createLogger,
   createMongoConnection,
   loadConfigOrExit,
+  RazorpayAccountRepository,
   rotateRazorpaySecrets,
 } from '@storefront/shared';
 
@@ -36,7 +37,12 @@ const mongo = await createMongoConnection({
   logger,
 });
 try {
-  const report = await rotateRazorpaySecrets({ mongo, cipher, logger, batchSize });
+  const report = await rotateRazorpaySecrets({
+    accounts: new RazorpayAccountRepository(mongo),
+    cipher,
+    logger,
+    batchSize,
+  });
   logger.info('rotation finished', { activeKeyId: cipher.activeKeyId, ...report });
   process.stdout.write(
     `active key ${cipher.activeKeyId}: scanned ${report.scanned}, rotated ${report.rotated}, ` +

@@ -33,7 +33,8 @@ import {
   type Config,
 } from '@storefront/shared';
 import { startApi, type RunningApi } from '../src/server.ts';
-import { storeRouter } from '../src/storefront/store.routes.ts';
+import { storefrontHandler } from '../src/storefront/store.routes.ts';
+import { STOREFRONT_ROUTE } from '../src/storefront/store-response.ts';
 import { seedDemo } from '../../../scripts/seed-demo.ts';
 
 type Target = 'raw' | 'router' | 'api';
@@ -116,10 +117,10 @@ async function runServers(mongoUrl: string, redisUrl: string): Promise<void> {
   });
   raw.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
-  // The storefront router alone on a bare Express app (same cache instance): splits the API's
-  // cost into the storefront's own and the cross-cutting middleware's.
+  // The storefront's Express route alone on a bare Express app (same cache instance): splits the
+  // API's cost into the storefront's own and the cross-cutting middleware's.
   const routerApp = express();
-  routerApp.use('/api/v1/store', storeRouter(api.deps));
+  routerApp.get(STOREFRONT_ROUTE, storefrontHandler(api.services.storeCache));
   const routerOnly = http.createServer(routerApp);
   routerOnly.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => routerOnly.listen(0, '127.0.0.1', resolve));

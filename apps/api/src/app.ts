@@ -2,9 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
 import { getOrCreateMetric, promClient } from '@storefront/shared';
 import type { ApiDeps } from './deps.ts';
+import { createApiServices, type ApiServices } from './app-services.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
 import { createHttpMetrics } from './http/http-metrics.ts';
-import { hasNoBody, jsonBody } from './http/json-body.ts';
+import { jsonBody } from './http/json-body.ts';
 import { chain } from './http/middleware-chain.ts';
 import { requestContext } from './http/request-context.ts';
 import { healthRouter } from './health/health.routes.ts';
@@ -12,7 +13,6 @@ import { adminRouter } from './admin/admin.routes.ts';
 import { authRouter } from './auth/auth.routes.ts';
 import { meRouter } from './me/me.routes.ts';
 import { storefrontHandler } from './storefront/store.routes.ts';
-import { storeCacheFor } from './storefront/store-cache.service.ts';
 import { storefrontFastPath } from './storefront/store-fast-path.ts';
 import { STOREFRONT_ROUTE } from './storefront/store-response.ts';
 import { createRateLimits } from './security/rate-limit.ts';
@@ -41,13 +41,16 @@ function fastPathCounter(registry: ApiDeps['metrics']): () => void {
 
 export interface ApiHandler {
   app: Express;
+  /** The object graph the app was built from (built once, here). */
+  services: ApiServices;
   /** The server's request listener: the storefront's hot path (store-fast-path.ts), else `app`. */
   listener: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 /**
- * Builds the Express app and the request listener to serve it with (see `ApiHandler`) from its
- * dependencies; it neither listens nor opens connections.
+ * The API's composition root below the connections: builds the object graph once
+ * (app-services.ts), the Express app over it and the request listener to serve it with (see
+ * `ApiHandler`). It neither listens nor opens connections.
  */
 export function createApiHandler(
   deps: ApiDeps,
@@ -59,6 +62,7 @@ export function createApiHandler(
   app.set('query parser', 'simple');
 
   const isShuttingDown = opts.isShuttingDown ?? (() => false);
+  const services = createApiServices(deps);
   const metrics = createHttpMetrics(deps.metrics);
   const limits = createRateLimits(deps);
   app.set('trust proxy', parseTrustProxy(deps.config.TRUST_PROXY));
@@ -78,18 +82,6 @@ export function createApiHandler(
     ),
   );
 
-  // Storefront GETs without a body (nearly all) are answered right here: the health router and
-  // the body parser below have nothing to do for them. One with a body still goes through the
-  // parser (415 unless JSON) and reaches the same handler at its place among the routers.
-  const storefront = storefrontHandler(deps);
-  app.get(STOREFRONT_ROUTE, (req, res, next) => {
-    if (hasNoBody(req)) {
-      storefront(req, res, next);
-    } else {
-      next();
-    }
-  });
-
   app.use(
     healthRouter({
       mongo: deps.mongo,
@@ -102,22 +94,36 @@ export function createApiHandler(
   app.use(jsonBody({ limit: '100kb' }));
 
   // --- feature routers (one line per feature) ---
-  // The storefront's one route on the full path: no nested router on the hottest request.
-  app.get(STOREFRONT_ROUTE, storefront);
-  app.use('/api/v1/auth', authRouter(deps));
-  app.use('/api/v1/me', meRouter(deps));
-  app.use('/api/v1/me/products', uploadRouter(deps));
-  app.use('/api/v1/store', checkoutRouter(deps));
-  app.use('/api/v1/orders', orderRouter(deps));
-  app.use('/api/v1/webhooks/razorpay', webhookRouter(deps));
-  app.use('/api/v1/me/razorpay', razorpayAccountRouter(deps));
-  app.use(adminRouter(deps));
+  // The storefront's one Express route, on the full path (no nested router); memory hits never
+  // get here (the fast path below answers them).
+  app.get(STOREFRONT_ROUTE, storefrontHandler(services.storeCache));
+  app.use('/api/v1/auth', authRouter(services));
+  app.use('/api/v1/me', meRouter(services));
+  app.use(
+    '/api/v1/me/products',
+    uploadRouter({ ...services, config: deps.config, metrics: deps.metrics }),
+  );
+  app.use('/api/v1/store', checkoutRouter(services));
+  app.use('/api/v1/orders', orderRouter(services));
+  app.use(
+    '/api/v1/webhooks/razorpay',
+    webhookRouter({
+      ingest: services.webhookIngest,
+      metrics: services.webhookMetrics,
+      logger: deps.logger.child({ module: 'webhooks' }),
+      maxBodyBytes: deps.config.WEBHOOK_MAX_BODY_BYTES,
+    }),
+  );
+  app.use('/api/v1/me/razorpay', razorpayAccountRouter(services));
+  app.use(
+    adminRouter({ ...services, config: deps.config, logger: deps.logger, onClose: deps.onClose }),
+  );
 
   app.use(notFound());
   app.use(errorHandler(deps.logger));
 
   const fast = storefrontFastPath({
-    cache: storeCacheFor(deps),
+    cache: services.storeCache,
     limiter: limits.publicLocal,
     securityHeaders: apiSecurityHeaderList(),
     observe: metrics.observe,
@@ -136,5 +142,5 @@ export function createApiHandler(
     }
     if (!served) app(req, res);
   };
-  return { app, listener };
+  return { app, services, listener };
 }

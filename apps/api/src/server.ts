@@ -16,6 +16,7 @@ import {
 } from '@storefront/shared';
 import { createApiHandler } from './app.ts';
 import { expressServerClasses } from './http/server-classes.ts';
+import type { ApiServices } from './app-services.ts';
 import type { ApiDeps } from './deps.ts';
 
 export interface RunningApi {
@@ -23,6 +24,8 @@ export interface RunningApi {
   url: string;
   server: http.Server | https.Server;
   deps: ApiDeps;
+  /** The object graph the app serves from (repositories, services, the storefront cache). */
+  services: ApiServices;
   /** Graceful stop: refuse new connections, let in-flight requests finish, close connections. */
   close: () => Promise<void>;
 }
@@ -69,7 +72,9 @@ export async function startApi(
   };
 
   let shuttingDown = false;
-  const { app, listener } = createApiHandler(deps, { isShuttingDown: () => shuttingDown });
+  const { app, services, listener } = createApiHandler(deps, {
+    isShuttingDown: () => shuttingDown,
+  });
   const certFile = config.TLS_CERT_FILE;
   const keyFile = config.TLS_KEY_FILE;
   const tls = certFile !== undefined && keyFile !== undefined;
@@ -128,5 +133,5 @@ export async function startApi(
     })();
     return closing;
   };
-  return { url, server, deps, close };
+  return { url, server, deps, services, close };
 }

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createFieldCipher,
   creatorModel,
-  forgetRazorpayCredentials,
-  resolveRazorpayCredentials,
+  RazorpayCredentialStore,
+  RazorpayAccountRepository,
 } from '@storefront/shared';
 import { TokenService } from '../src/auth/token.service.ts';
 import { startApi, type RunningApi } from '../src/server.ts';
@@ -158,17 +158,23 @@ describe('/api/v1/me/razorpay', () => {
     const { creator, token } = await signedInCreator();
     const keys = newRazorpayKeys();
     await call(t.api, 'PUT', token, keys);
-    const deps = { mongo: t.api.deps.mongo, config: t.config, cipher: createFieldCipher(t.config) };
-    await expect(resolveRazorpayCredentials(deps, creator.id)).resolves.toMatchObject({
+    const accounts = new RazorpayAccountRepository(t.api.deps.mongo);
+    const store = new RazorpayCredentialStore({
+      accounts,
+      config: t.config,
+      cipher: createFieldCipher(t.config),
+    });
+    await expect(store.resolve(creator.id)).resolves.toMatchObject({
       keySecret: keys.keySecret,
     });
 
     const otherKey = createFieldCipher({
       ENCRYPTION_KEYS: `dev1:${randomBytes(32).toString('base64')}`,
     });
-    forgetRazorpayCredentials(t.api.deps.mongo, creator.id);
     await expect(
-      resolveRazorpayCredentials({ ...deps, cipher: otherKey }, creator.id),
+      new RazorpayCredentialStore({ accounts, config: t.config, cipher: otherKey }).resolve(
+        creator.id,
+      ),
     ).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
 
     // Swapping the two ciphertexts (both valid, same key) must not work either: AAD binds fields.
@@ -182,8 +188,8 @@ describe('/api/v1/me/razorpay', () => {
         },
       },
     );
-    forgetRazorpayCredentials(t.api.deps.mongo, creator.id);
-    await expect(resolveRazorpayCredentials(deps, creator.id)).rejects.toMatchObject({
+    store.forget(creator.id);
+    await expect(store.resolve(creator.id)).rejects.toMatchObject({
       code: 'DECRYPTION_FAILED',
     });
     // And the webhook endpoint answers a clean 503 rather than verifying with garbage.

@@ -1,23 +1,28 @@
 import {
   createCacheRedis,
+  createFieldCipher,
   createLogger,
+  createRepositories,
   createMetricsRegistry,
   createMongoConnection,
   ensureIndexes,
   createProducers,
   createQueueRedis,
   enqueueDelivery,
+  PaymentOutcomes,
+  RazorpayCredentialStore,
   waitForRedisReady,
   type Config,
   type Logger,
 } from '@storefront/shared';
 import type { WorkerDeps } from './deps.ts';
 import { startHealthServer } from './health-server.ts';
+import { createAlerter } from './alerts/alert.service.ts';
 import { registerMonitoring } from './alerts/register-monitoring.ts';
 import { registerDeliveries } from './deliveries/register-deliveries.ts';
 import { registerSweeper } from './sweeper/register-sweeper.ts';
-import { registerWebhooks } from './webhooks/register-webhooks.ts';
-import { registerReconciliation } from './reconciliation/reconciliation.processor.ts';
+import { createWebhookServices, registerWebhooks } from './webhooks/register-webhooks.ts';
+import { registerReconciliation } from './reconciliation/register-reconciliation.ts';
 
 export interface RunningWorker {
   /** Base URL of the health/metrics server. */
@@ -50,26 +55,36 @@ export async function startWorker(
   const redis = createCacheRedis(config.REDIS_URL, logger, { keyPrefix: config.REDIS_KEY_PREFIX });
   await Promise.all([waitForRedisReady(redis, 3_000), waitForRedisReady(queueRedis, 3_000)]);
   const producers = createProducers(queueRedis, config.QUEUE_PREFIX);
+  const repos = createRepositories(mongo);
   const deps: WorkerDeps = {
     config,
     logger,
     metrics,
     mongo,
+    repos,
     queueRedis,
     redis,
     producers,
-    payments: {
-      mongo,
+    payments: new PaymentOutcomes({
+      orders: repos.orders,
+      transactions: repos.transactions,
       logger,
       enqueueDelivery: (orderId) => enqueueDelivery(producers.deliveries, orderId),
-    },
+    }),
+    credentials: new RazorpayCredentialStore({
+      accounts: repos.razorpayAccounts,
+      config,
+      cipher: createFieldCipher(config),
+    }),
+    alerter: createAlerter({ logger, url: config.ALERT_WEBHOOK_URL, service: 'worker' }),
     onClose: (fn) => closers.push(fn),
   };
 
   // --- processors and schedulers ---
-  registerWebhooks(deps);
+  const webhooks = createWebhookServices(deps);
+  registerWebhooks(deps, webhooks);
   registerDeliveries(deps);
-  registerSweeper(deps);
+  registerSweeper(deps, webhooks.failures);
   registerMonitoring(deps);
   registerReconciliation(deps);
 

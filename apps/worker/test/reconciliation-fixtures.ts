@@ -13,6 +13,7 @@ import {
   createMongoConnection,
   createFieldCipher,
   createProducers,
+  createRepositories,
   createQueueRedis,
   creatorModel,
   encryptRazorpaySecrets,
@@ -21,6 +22,8 @@ import {
   enqueueDelivery,
   ensureIndexes,
   orderModel,
+  PaymentOutcomes,
+  RazorpayCredentialStore,
   transactionModel,
   type Config,
   type Order,
@@ -34,6 +37,7 @@ import type { ReconciliationDeps } from '../src/reconciliation/reconciliation.de
 /** One "process": its own connections, over the same database, Redis prefixes and account. */
 export interface ReconciliationProcess {
   deps: ReconciliationDeps;
+  mongo: Connection;
   producers: Producers;
   close(): Promise<void>;
 }
@@ -98,7 +102,7 @@ export class ReconciliationWorld {
       keySecret: 'recon-secret',
     });
     const first = await this.process();
-    this.conn = first.deps.mongo;
+    this.conn = first.mongo;
     await ensureIndexes(this.conn);
     return first;
   }
@@ -116,18 +120,28 @@ export class ReconciliationWorld {
     const producers = createProducers(queueRedis, config.QUEUE_PREFIX);
     // The fail-fast connection has no offline queue: wait until it can take commands.
     if (redis.status !== 'ready') await once(redis, 'ready');
+    const repos = createRepositories(mongo);
+    const credentials = new RazorpayCredentialStore({
+      accounts: repos.razorpayAccounts,
+      config,
+      cipher: createFieldCipher(config),
+    });
     const proc: ReconciliationProcess = {
+      mongo,
       deps: {
         config,
         logger,
         metrics,
-        mongo,
+        orders: repos.orders,
+        transactions: repos.transactions,
         redis,
-        payments: {
-          mongo,
+        payments: new PaymentOutcomes({
+          orders: repos.orders,
+          transactions: repos.transactions,
           logger,
           enqueueDelivery: (orderId) => enqueueDelivery(producers.deliveries, orderId),
-        },
+        }),
+        accountKeys: (account) => credentials.resolve(account),
       },
       producers,
       close: async () => {

@@ -8,7 +8,7 @@ import {
   type Redis,
 } from '@storefront/shared';
 import { startWorker, type RunningWorker } from '../src/index.ts';
-import type { ReconciliationJobResult } from '../src/reconciliation/reconciliation.processor.ts';
+import type { ReconciliationJobResult } from '../src/reconciliation/register-reconciliation.ts';
 import { ReconciliationWorld } from './reconciliation-fixtures.ts';
 
 // Reconciliation as production runs it: the BullMQ job scheduler in two worker processes

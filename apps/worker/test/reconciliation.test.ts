@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyCapturedPayment, orderModel, transactionModel, type Order } from '@storefront/shared';
+import { orderModel, transactionModel, type Order } from '@storefront/shared';
 import { runReconciliation } from '../src/reconciliation/reconciliation.service.ts';
 import { metricValue, reconciliationSetup } from './reconciliation-fixtures.ts';
 
@@ -146,8 +146,7 @@ describe('runReconciliation', () => {
       orders.push({ order, payment });
     }
     const webhooks = orders.map(({ order, payment }) =>
-      applyCapturedPayment(
-        p.deps.payments,
+      p.deps.payments.applyCaptured(
         { orderId: order._id, paymentId: payment.id, amount: payment.amount, currency: 'INR' },
         { source: 'webhook', event: 'payment.captured', eventId: `evt_${payment.id}` },
       ),

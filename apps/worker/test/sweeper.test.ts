@@ -5,11 +5,11 @@ import {
   createMongoConnection,
   createProducers,
   createQueueRedis,
+  createRepositories,
   enqueueWebhook,
   ensureIndexes,
   webhookEventModel,
 } from '@storefront/shared';
-import { SweeperRepository } from '../src/sweeper/sweeper.repository.ts';
 import { SWEEP_PAGE, SweeperService } from '../src/sweeper/sweeper.service.ts';
 
 // The sweeper's scan on its own (no worker consumes the queue, so what it queues stays waiting).
@@ -31,8 +31,11 @@ async function setup() {
     () => redis.quit(),
     () => producers.close(),
   );
+  const repos = createRepositories(mongo);
   const sweeper = new SweeperService({
-    repo: new SweeperRepository(mongo),
+    events: repos.webhookEvents,
+    dlq: repos.dlq,
+    orders: repos.orders,
     webhooks: producers.webhooks,
     deliveries: producers.deliveries,
     logger,

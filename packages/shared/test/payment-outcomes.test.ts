@@ -4,13 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMongoServer, withDatabase, type MongoServerHandle } from '@storefront/devstack';
 import { uniqueName } from '@storefront/devstack/test-harness';
 import {
-  applyCapturedPayment,
   createLogger,
+  createRepositories,
   ensureIndexes,
   orderModel,
+  PaymentOutcomes,
   transactionModel,
   type Order,
-  type PaymentOutcomeDeps,
 } from '../src/index.ts';
 
 // A capture is two writes (the order becomes paid, then its one `paid` log entry). Whichever of
@@ -21,7 +21,7 @@ import {
 
 let ownMongo: MongoServerHandle | undefined;
 let conn: Connection;
-let deps: PaymentOutcomeDeps;
+let payments: PaymentOutcomes;
 const enqueued: string[] = [];
 const appName = uniqueName('outcomes');
 
@@ -34,14 +34,16 @@ beforeAll(async () => {
   conn = mongoose.createConnection(withDatabase(base, appName), { appName, autoIndex: false });
   await conn.asPromise();
   await ensureIndexes(conn);
-  deps = {
-    mongo: conn,
+  const repos = createRepositories(conn);
+  payments = new PaymentOutcomes({
+    orders: repos.orders,
+    transactions: repos.transactions,
     logger: createLogger({ level: 'silent', service: 'test' }),
     enqueueDelivery: (orderId) => {
       enqueued.push(orderId);
       return Promise.resolve();
     },
-  };
+  });
 });
 
 afterAll(async () => {
@@ -90,8 +92,7 @@ async function pendingOrder(): Promise<Order> {
 }
 
 const capture = (order: Order, paymentId: string) =>
-  applyCapturedPayment(
-    deps,
+  payments.applyCaptured(
     { orderId: order._id, paymentId, amount: order.amount, currency: 'INR' },
     { source: 'reconciliation', event: 'reconciliation.check' },
   );

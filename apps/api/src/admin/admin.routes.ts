@@ -3,7 +3,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { Queue } from 'bullmq';
 import { Router, type Express } from 'express';
-import { createProducers, QUEUES } from '@storefront/shared';
+import { QUEUES, type DlqService, type Producers, type Redis } from '@storefront/shared';
 import type { ApiDeps } from '../deps.ts';
 import { adminAuth } from './admin-auth.middleware.ts';
 import { dlqRouter } from './dlq.routes.ts';
@@ -15,20 +15,26 @@ export const BULL_BOARD_PATH = '/admin/queues';
  * Operator endpoints, all behind HTTP Basic admin credentials: Bull Board at `/admin/queues`
  * and the DLQ API at `/api/v1/admin/dlq`. Mount at the root: `app.use(adminRouter(deps))`.
  */
-export function adminRouter(deps: ApiDeps): Router {
+export function adminRouter(
+  deps: Pick<ApiDeps, 'config' | 'logger' | 'onClose'> & {
+    producers: Producers;
+    producerRedis: Redis;
+    dlq: DlqService;
+  },
+): Router {
   const logger = deps.logger.child({ module: 'admin' });
-  // One fail-fast connection for every queue handle: an operator request must not hang on Redis.
-  const connection = deps.createRedis('producer');
   const prefix = deps.config.QUEUE_PREFIX;
-  const producers = createProducers(connection, prefix);
-  const { webhooks, deliveries } = producers;
+  // The API's producer queues share one fail-fast connection: an operator request must not hang
+  // on Redis.
+  const { webhooks, deliveries } = deps.producers;
+  const connection = deps.producerRedis;
   // The queues only admin shows, on the same connection; errors are surfaced per request.
   const extra = [QUEUES.reconciliation, QUEUES.maintenance].map(
     (name) => new Queue(name, { connection, prefix }),
   );
   for (const q of extra) q.on('error', () => undefined);
   deps.onClose(async () => {
-    await Promise.allSettled([producers.close(), ...extra.map((q) => q.close())]);
+    await Promise.allSettled(extra.map((q) => q.close()));
   });
 
   const board = new ExpressAdapter();
@@ -60,6 +66,6 @@ export function adminRouter(deps: ApiDeps): Router {
   boardApp.disable('x-powered-by');
   const router = Router();
   router.use(BULL_BOARD_PATH, auth, boardApp);
-  router.use('/api/v1/admin/dlq', auth, dlqRouter({ mongo: deps.mongo, webhooks, logger }));
+  router.use('/api/v1/admin/dlq', auth, dlqRouter({ dlq: deps.dlq }));
   return router;
 }

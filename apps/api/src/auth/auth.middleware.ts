@@ -1,7 +1,6 @@
 import type { RequestHandler, Response } from 'express';
-import { CreatorRepository, UnauthorizedError } from '@storefront/shared';
-import type { ApiDeps } from '../deps.ts';
-import { TokenService } from './token.service.ts';
+import { UnauthorizedError, type CreatorRepository } from '@storefront/shared';
+import type { TokenService } from './token.service.ts';
 
 /** The authenticated creator of a request, as `requireCreator` leaves it in `res.locals`. */
 export interface CurrentCreator {
@@ -20,9 +19,11 @@ const BEARER = /^bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/i;
  * `res.locals.creator` (read it with `currentCreator(res)`), and sends a fresh token in
  * `X-Refreshed-Token` when the presented one is old. Anything else is 401 JSON.
  */
-export function requireCreator(deps: Pick<ApiDeps, 'config' | 'mongo'>): RequestHandler {
-  const tokens = new TokenService(deps.config);
-  const creators = new CreatorRepository(deps.mongo);
+export function requireCreator(deps: {
+  tokens: TokenService;
+  creators: CreatorRepository;
+}): RequestHandler {
+  const { tokens, creators } = deps;
   return (req, res, next) => {
     const header = req.headers.authorization;
     const match = header === undefined ? null : BEARER.exec(header);

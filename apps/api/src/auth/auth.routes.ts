@@ -1,21 +1,11 @@
 import { Router } from 'express';
-import { CreatorRepository } from '@storefront/shared';
-import type { ApiDeps } from '../deps.ts';
 import { creatorView } from '../me/me.views.ts';
-import { storeCacheFor } from '../storefront/store-cache.service.ts';
 import { loginBody, signupBody } from './auth.schemas.ts';
-import { AuthService } from './auth.service.ts';
-import { PasswordService } from './password.service.ts';
-import { TokenService } from './token.service.ts';
+import type { AuthService } from './auth.service.ts';
 
 /** `POST /signup` and `POST /login`; mount under `/api/v1/auth`. */
-export function authRouter(deps: ApiDeps): Router {
-  const auth = new AuthService({
-    creators: new CreatorRepository(deps.mongo),
-    passwords: new PasswordService(),
-    tokens: new TokenService(deps.config),
-    store: storeCacheFor(deps),
-  });
+export function authRouter(deps: { auth: AuthService }): Router {
+  const { auth } = deps;
   const router = Router();
 
   router.post('/signup', async (req, res) => {

@@ -1,4 +1,3 @@
-import type { Connection } from 'mongoose';
 import {
   AppError,
   BadGatewayError,
@@ -7,18 +6,17 @@ import {
   GatewayTimeoutError,
   NotFoundError,
   RazorpayError,
-  recordTransaction,
-  resolveRazorpayCredentials,
   type Config,
   type CreatorRepository,
-  type FieldCipher,
   type Logger,
   type Order,
+  type OrderRepository,
   type ProductRepository,
   type RazorpayClient,
   type RazorpayCredentials,
+  type RazorpayCredentialStore,
+  type TransactionRepository,
 } from '@storefront/shared';
-import type { OrderRepository } from '../orders/order.repository.ts';
 import { newOrderAccessToken } from '../orders/order-token.ts';
 import { normalizeUsername } from '../storefront/store-response.ts';
 import type { CheckoutMetrics } from './checkout.metrics.ts';
@@ -41,12 +39,9 @@ export interface CheckoutResult {
 }
 
 export interface CheckoutDeps {
-  mongo: Connection;
-  config: Pick<
-    Config,
-    'PUBLIC_BASE_URL' | 'RAZORPAY_KEY_ID' | 'RAZORPAY_KEY_SECRET' | 'RAZORPAY_WEBHOOK_SECRET'
-  >;
-  cipher: FieldCipher;
+  config: Pick<Config, 'PUBLIC_BASE_URL'>;
+  credentials: RazorpayCredentialStore;
+  transactions: TransactionRepository;
   logger: Logger;
   metrics: CheckoutMetrics;
   creators: CreatorRepository;
@@ -143,7 +138,7 @@ export class CheckoutService {
 
   private async credentials(creatorId: string): Promise<RazorpayCredentials> {
     try {
-      return await resolveRazorpayCredentials(this.deps, creatorId);
+      return await this.deps.credentials.resolve(creatorId);
     } catch (err) {
       if (!(err instanceof FieldDecryptionError)) throw err;
       // Fail closed: never call Razorpay with whatever a broken ciphertext would give.
@@ -220,7 +215,7 @@ export class CheckoutService {
     entry: { outcome: string; gatewayOrderId?: string; error?: string },
   ): Promise<void> {
     try {
-      await recordTransaction(this.deps.mongo, {
+      await this.deps.transactions.record({
         orderId: order._id,
         source: 'checkout',
         event: 'orders.create',

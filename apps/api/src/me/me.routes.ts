@@ -1,10 +1,7 @@
 import { Router, type RequestHandler } from 'express';
-import { CreatorRepository, ProductRepository } from '@storefront/shared';
-import { currentCreator, requireCreator } from '../auth/auth.middleware.ts';
-import type { ApiDeps } from '../deps.ts';
-import { storeCacheFor } from '../storefront/store-cache.service.ts';
+import { currentCreator } from '../auth/auth.middleware.ts';
 import { profilePatchBody, productCreateBody, productPatchBody } from './me.schemas.ts';
-import { MeService } from './me.service.ts';
+import type { MeService } from './me.service.ts';
 import { creatorView, productView } from './me.views.ts';
 
 // Private answers: never kept by shared caches or the browser's back/forward history.
@@ -14,14 +11,10 @@ const noStore: RequestHandler = (_req, res, next) => {
 };
 
 /** The signed-in creator's profile and products; mount under `/api/v1/me`. */
-export function meRouter(deps: ApiDeps): Router {
-  const me = new MeService({
-    creators: new CreatorRepository(deps.mongo),
-    products: new ProductRepository(deps.mongo),
-    store: storeCacheFor(deps),
-  });
+export function meRouter(deps: { me: MeService; requireCreator: RequestHandler }): Router {
+  const { me } = deps;
   // Applied per route, not router-wide, so other features' /me/... routes pass through untouched.
-  const auth = requireCreator(deps);
+  const auth = deps.requireCreator;
   const router = Router();
 
   router.get('/', auth, noStore, async (_req, res) => {

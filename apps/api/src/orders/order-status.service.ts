@@ -1,7 +1,11 @@
 import { posix } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { NotFoundError, presignDownloadUrl, type Order } from '@storefront/shared';
-import type { OrderRepository } from './order.repository.ts';
+import {
+  NotFoundError,
+  presignDownloadUrl,
+  type Order,
+  type OrderRepository,
+} from '@storefront/shared';
 import { orderAccessTokenMatches } from './order-token.ts';
 
 /** What the buyer's order page shows. */

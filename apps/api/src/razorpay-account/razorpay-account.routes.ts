@@ -1,9 +1,7 @@
 import { Router, type RequestHandler } from 'express';
-import { createFieldCipher } from '@storefront/shared';
-import { currentCreator, requireCreator } from '../auth/auth.middleware.ts';
-import type { ApiDeps } from '../deps.ts';
+import { currentCreator } from '../auth/auth.middleware.ts';
 import { connectRazorpayBody } from './razorpay-account.schemas.ts';
-import { RazorpayAccountService } from './razorpay-account.service.ts';
+import type { RazorpayAccountService } from './razorpay-account.service.ts';
 
 const noStore: RequestHandler = (_req, res, next) => {
   res.setHeader('Cache-Control', 'no-store');
@@ -11,14 +9,13 @@ const noStore: RequestHandler = (_req, res, next) => {
 };
 
 /** The signed-in creator's own Razorpay account; mount under `/api/v1/me/razorpay`. */
-export function razorpayAccountRouter(deps: ApiDeps): Router {
-  const accounts = new RazorpayAccountService({
-    mongo: deps.mongo,
-    cipher: createFieldCipher(deps.config),
-    publicBaseUrl: deps.config.PUBLIC_BASE_URL,
-  });
+export function razorpayAccountRouter(deps: {
+  razorpayAccounts: RazorpayAccountService;
+  requireCreator: RequestHandler;
+}): Router {
+  const accounts = deps.razorpayAccounts;
   const router = Router();
-  router.use(requireCreator(deps), noStore);
+  router.use(deps.requireCreator, noStore);
 
   router.get('/', async (_req, res) => {
     res.json(await accounts.get(currentCreator(res).id));

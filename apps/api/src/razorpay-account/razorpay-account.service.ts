@@ -1,10 +1,9 @@
-import type { Connection } from 'mongoose';
 import {
   NotFoundError,
-  RazorpayAccountRepository,
   encryptRazorpaySecrets,
-  forgetRazorpayCredentials,
   type FieldCipher,
+  type RazorpayAccountRepository,
+  type RazorpayCredentialStore,
 } from '@storefront/shared';
 import type { ConnectRazorpayInput } from './razorpay-account.schemas.ts';
 
@@ -21,13 +20,18 @@ export interface RazorpayAccountView {
 /** Connects, shows and disconnects a creator's own Razorpay account. */
 export class RazorpayAccountService {
   private readonly repo: RazorpayAccountRepository;
-  private readonly mongo: Connection;
+  private readonly credentials: RazorpayCredentialStore;
   private readonly cipher: FieldCipher;
   private readonly publicBaseUrl: string;
 
-  constructor(deps: { mongo: Connection; cipher: FieldCipher; publicBaseUrl: string }) {
-    this.mongo = deps.mongo;
-    this.repo = new RazorpayAccountRepository(deps.mongo);
+  constructor(deps: {
+    accounts: RazorpayAccountRepository;
+    credentials: RazorpayCredentialStore;
+    cipher: FieldCipher;
+    publicBaseUrl: string;
+  }) {
+    this.repo = deps.accounts;
+    this.credentials = deps.credentials;
     this.cipher = deps.cipher;
     this.publicBaseUrl = deps.publicBaseUrl;
   }
@@ -47,14 +51,14 @@ export class RazorpayAccountService {
       ...encryptRazorpaySecrets(this.cipher, creatorId, input),
     });
     if (!saved) throw new NotFoundError('Creator not found');
-    forgetRazorpayCredentials(this.mongo, creatorId);
+    this.credentials.forget(creatorId);
     return this.view(creatorId, input.keyId, connectedAt);
   }
 
   /** Removes the credentials; new checkouts use the platform account. Idempotent. */
   async disconnect(creatorId: string): Promise<RazorpayAccountView> {
     await this.repo.remove(creatorId);
-    forgetRazorpayCredentials(this.mongo, creatorId);
+    this.credentials.forget(creatorId);
     return this.get(creatorId);
   }
 

@@ -3,14 +3,11 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
 import {
-  CreatorRepository,
-  ProductRepository,
   ServiceUnavailableError,
   type Logger,
   type MetricsRegistry,
   type Redis,
 } from '@storefront/shared';
-import type { ApiDeps } from '../deps.ts';
 import { StoreCacheRepository } from './store-cache.repository.ts';
 import { StoreInvalidationBus } from './store-invalidation.bus.ts';
 import {
@@ -20,7 +17,6 @@ import {
   type StoreResponse,
 } from './store-response.ts';
 import { StoreMetrics, type StoreTier } from './store.metrics.ts';
-import { storefrontLoader } from './store.service.ts';
 
 /** What writers need: drop storefronts everywhere before answering. */
 export interface StoreInvalidator {
@@ -304,32 +300,4 @@ export class StoreCache implements StoreInvalidator {
     this.metrics.redisErrors.inc();
     this.opts.logger.debug('storefront redis operation failed', { err });
   }
-}
-
-const caches = new WeakMap<ApiDeps, StoreCache>();
-
-/**
- * The storefront cache of one API process (created on first use, closed with the process). Call
- * `storeCacheFor(deps).invalidate([username])` after any write that changes a public storefront.
- */
-export function storeCacheFor(deps: ApiDeps): StoreCache {
-  const existing = caches.get(deps);
-  if (existing) return existing;
-  const { config } = deps;
-  const cache = new StoreCache({
-    redis: deps.redis,
-    subscriber: deps.createRedis('subscriber'),
-    channelPrefix: config.REDIS_KEY_PREFIX,
-    load: storefrontLoader(new CreatorRepository(deps.mongo), new ProductRepository(deps.mongo)),
-    memoryTtlMs: config.STORE_MEMORY_TTL_MS,
-    memoryMaxEntries: config.STORE_MEMORY_MAX_ENTRIES,
-    redisTtlSeconds: config.STORE_REDIS_TTL_SECONDS,
-    negativeTtlSeconds: config.STORE_NEGATIVE_TTL_SECONDS,
-    metrics: deps.metrics,
-    logger: deps.logger.child({ module: 'storefront' }),
-  });
-  cache.start();
-  deps.onClose(() => cache.close());
-  caches.set(deps, cache);
-  return cache;
 }

@@ -1,6 +1,5 @@
-import { Router, type Request, type RequestHandler, type Response } from 'express';
-import type { ApiDeps } from '../deps.ts';
-import { storeCacheFor } from './store-cache.service.ts';
+import type { Request, RequestHandler, Response } from 'express';
+import type { StoreCache } from './store-cache.service.ts';
 import {
   answerFor,
   INVALID_USERNAME_RESPONSE,
@@ -18,8 +17,7 @@ function send(req: Request, res: Response, r: StoreResponse): void {
  * The handler of `GET .../:username`, the public storefront. The hot path (a memory hit) writes
  * prebuilt bytes and headers: no serialization, no logging, no promise.
  */
-export function storefrontHandler(deps: ApiDeps): RequestHandler<{ username: string }> {
-  const cache = storeCacheFor(deps);
+export function storefrontHandler(cache: StoreCache): RequestHandler<{ username: string }> {
   return (req, res, next) => {
     const username = normalizeUsername(req.params.username);
     if (username === undefined) {
@@ -34,14 +32,4 @@ export function storefrontHandler(deps: ApiDeps): RequestHandler<{ username: str
     }
     cache.load(username).then((r) => send(req, res, r), next);
   };
-}
-
-/**
- * `GET /:username` as a router; mount under `/api/v1/store`. The API mounts
- * `storefrontHandler` on the full path instead, which spares a nested router per request.
- */
-export function storeRouter(deps: ApiDeps): Router {
-  const router = Router();
-  router.get('/:username', storefrontHandler(deps));
-  return router;
 }

@@ -1,22 +1,20 @@
 import { Router, type Request, type RequestHandler } from 'express';
 import {
   AppError,
-  createS3Client,
   getOrCreateMetric,
   PayloadTooLargeError,
   promClient,
   UnsupportedMediaTypeError,
   ValidationError,
 } from '@storefront/shared';
-import { currentCreator, requireCreator } from '../auth/auth.middleware.ts';
+import { currentCreator } from '../auth/auth.middleware.ts';
 import type { ApiDeps } from '../deps.ts';
 import {
   ALLOWED_UPLOAD_TYPES,
   allowedTypeForDeclared,
   extensionMatches,
 } from './file-type-policy.ts';
-import { ProductFileRepository } from './product-file.repository.ts';
-import { UploadService, uploadOutcome, type UploadOutcome } from './upload.service.ts';
+import { uploadOutcome, type UploadOutcome, type UploadService } from './upload.service.ts';
 
 /** Header carrying the file's name, percent-encoded UTF-8 (`encodeURIComponent`). */
 export const FILE_NAME_HEADER = 'X-File-Name';
@@ -56,15 +54,13 @@ function parseSize(req: Request, max: number): number {
  * name in X-File-Name. Streams to S3; 413 over UPLOAD_MAX_BYTES, 415 unless content, declared
  * type and extension agree on an allowed type, 404 for products that are not the caller's.
  */
-export function uploadRouter(deps: ApiDeps): Router {
-  const s3 = createS3Client(deps.config);
-  deps.onClose(() => s3.destroy());
-  const service = new UploadService({
-    files: new ProductFileRepository(deps.mongo),
-    s3,
-    bucket: deps.config.S3_BUCKET,
-    logger: deps.logger,
-  });
+export function uploadRouter(
+  deps: Pick<ApiDeps, 'config' | 'metrics'> & {
+    uploads: UploadService;
+    requireCreator: RequestHandler;
+  },
+): Router {
+  const service = deps.uploads;
   const uploads = getOrCreateMetric(
     deps.metrics,
     'uploads_total',
@@ -122,6 +118,6 @@ export function uploadRouter(deps: ApiDeps): Router {
   };
 
   const router = Router();
-  router.post('/:id/file', requireCreator(deps), handler);
+  router.post('/:id/file', deps.requireCreator, handler);
   return router;
 }

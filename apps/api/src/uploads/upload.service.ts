@@ -9,9 +9,9 @@ import {
   UnsupportedMediaTypeError,
   type Logger,
   type ProductFile,
+  type ProductRepository,
 } from '@storefront/shared';
 import type { AllowedType } from './file-type-policy.ts';
-import type { ProductFileRepository } from './product-file.repository.ts';
 
 // Enough for every signature in the allowlist (file-type's own "reasonable detection size").
 const SAMPLE_BYTES = 4100;
@@ -48,7 +48,7 @@ export type UploadOutcome = 'stored' | 'not_found' | 'type_mismatch' | 'failed';
  */
 export class UploadService {
   private readonly deps: {
-    files: ProductFileRepository;
+    files: ProductRepository;
     s3: S3Client;
     bucket: string;
     logger: Logger;

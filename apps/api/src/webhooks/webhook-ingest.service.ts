@@ -1,15 +1,14 @@
 import {
   AppError,
   FieldDecryptionError,
-  resolveRazorpayCredentials,
   ServiceUnavailableError,
   ValidationError,
   verifyWebhookSignature,
   withTimeout,
   type Logger,
-  type RazorpayCredentialsDeps,
+  type RazorpayCredentialStore,
+  type WebhookEventRepository,
 } from '@storefront/shared';
-import type { WebhookEventRepository } from './webhook-event.repository.ts';
 import { sanitizeWebhookPayload } from './webhook-payload.sanitizer.ts';
 
 // Razorpay gives up on an answer after 5 s. Storing the event must be decided well before that;
@@ -37,7 +36,8 @@ export interface IncomingWebhook {
   eventId: string | undefined;
 }
 
-export interface WebhookIngestDeps extends RazorpayCredentialsDeps {
+export interface WebhookIngestDeps {
+  credentials: RazorpayCredentialStore;
   logger: Logger;
   inbox: WebhookEventRepository;
   /** Queues processing of a stored event; may fail (Redis down): the sweeper catches up. */
@@ -100,10 +100,7 @@ export class WebhookIngestService {
 
   private async credentials(account: string, deadline: number) {
     try {
-      return await withTimeout(
-        resolveRazorpayCredentials(this.deps, account),
-        deadline - Date.now(),
-      );
+      return await withTimeout(this.deps.credentials.resolve(account), deadline - Date.now());
     } catch (err) {
       if (err instanceof AppError && !(err instanceof FieldDecryptionError)) throw err;
       if (err instanceof FieldDecryptionError) {

@@ -1,52 +1,31 @@
 import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import {
   AppError,
-  createFieldCipher,
-  createProducers,
-  enqueueWebhook,
   isObjectIdString,
   NotFoundError,
   PLATFORM_ACCOUNT,
   ServiceUnavailableError,
+  throttledLog,
+  type Logger,
 } from '@storefront/shared';
-import type { ApiDeps } from '../deps.ts';
-import { WebhookEventRepository } from './webhook-event.repository.ts';
-import { BadSignatureError, WebhookIngestService } from './webhook-ingest.service.ts';
-import { webhookMetrics, type WebhookResult } from './webhook.metrics.ts';
+import { BadSignatureError, type WebhookIngestService } from './webhook-ingest.service.ts';
+import type { WebhookMetrics, WebhookResult } from './webhook.metrics.ts';
 
 /**
  * `POST /:account` for Razorpay webhooks, `account` being `platform` or a creator id; mount under
  * `/api/v1/webhooks/razorpay`. The JSON body parser skips this path, so the raw bytes arrive here.
  */
-export function webhookRouter(deps: ApiDeps): Router {
-  const logger = deps.logger.child({ module: 'webhooks' });
-  const metrics = webhookMetrics(deps.metrics);
-  // Fail-fast producer connection: with Redis down, add() rejects instead of hanging the request.
-  const producers = createProducers(deps.createRedis('producer'), deps.config.QUEUE_PREFIX);
-  deps.onClose(() => producers.close());
-  const warnEnqueue = throttled(5_000);
-  const warnSignature = throttled(5_000);
+export function webhookRouter(deps: {
+  ingest: WebhookIngestService;
+  metrics: WebhookMetrics;
+  logger: Logger;
+  maxBodyBytes: number;
+}): Router {
+  const { metrics, logger } = deps;
+  const service = deps.ingest;
+  const warnSignature = throttledLog(5_000);
 
-  const service = new WebhookIngestService({
-    mongo: deps.mongo,
-    config: deps.config,
-    cipher: createFieldCipher(deps.config),
-    logger,
-    inbox: new WebhookEventRepository(deps.mongo),
-    enqueue: (eventId) => enqueueWebhook(producers.webhooks, eventId),
-    onEnqueueFailure: (eventId, err) => {
-      metrics.enqueueFailed();
-      warnEnqueue((suppressed) =>
-        logger.warn('webhook stored but not queued; the sweeper will queue it', {
-          eventId,
-          suppressed,
-          err,
-        }),
-      );
-    },
-  });
-
-  const rawBody = express.raw({ type: () => true, limit: deps.config.WEBHOOK_MAX_BODY_BYTES });
+  const rawBody = express.raw({ type: () => true, limit: deps.maxBodyBytes });
   // Body-parser failures (413 too large, aborted uploads) are counted here, then answered by the
   // app's error handler.
   const countParseErrors: ErrorRequestHandler = (err, _req, _res, next) => {
@@ -102,21 +81,4 @@ function classify(err: unknown): WebhookResult {
 
 function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-// During a Redis outage or an attack every request would log a line; one per interval is enough,
-// with a count of what was skipped.
-function throttled(everyMs: number): (log: (suppressed: number) => void) => void {
-  let last = 0;
-  let suppressed = 0;
-  return (log) => {
-    const now = Date.now();
-    if (now - last < everyMs) {
-      suppressed += 1;
-      return;
-    }
-    last = now;
-    log(suppressed);
-    suppressed = 0;
-  };
 }

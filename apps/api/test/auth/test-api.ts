@@ -2,7 +2,6 @@
 // models' indexes in place, creator sign-up over HTTP, and metric reads.
 import { testConfig, uniqueName } from '@storefront/devstack/test-harness';
 import { startApi, type RunningApi } from '../../src/server.ts';
-import { storeCacheFor } from '../../src/storefront/store-cache.service.ts';
 
 /**
  * Starts an API on its own database and key prefix (or on `name`'s, to run a second process
@@ -18,7 +17,7 @@ export async function startTestApi(
       name,
     ),
   );
-  if (!(await storeCacheFor(api.deps).whenReady())) throw new Error('store cache never subscribed');
+  if (!(await api.services.storeCache.whenReady())) throw new Error('store cache never subscribed');
   return api;
 }
 

@@ -1,14 +1,13 @@
 import type { Queue } from 'bullmq';
-import type { Connection } from 'mongoose';
 import {
   DLQ_STATUSES,
-  countDlqByStatus,
   getOrCreateMetric,
   promClient,
   withTimeout,
   type Logger,
   type MetricsRegistry,
   type Redis,
+  type WebhookDlqRepository,
 } from '@storefront/shared';
 
 // Gauges an operator alerts on (DLQ size, queue backlogs), read from MongoDB and Redis when
@@ -22,13 +21,13 @@ const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'co
 /** Registers `dlq_size{status}` and `queue_jobs{queue,state}`, both collected on scrape. */
 export function registerOperatorMetrics(opts: {
   metrics: MetricsRegistry;
-  mongo: Connection;
+  dlq: WebhookDlqRepository;
   /** The connection the queues use; skipped while it is not ready (commands would queue up). */
   queueRedis: Redis;
   queues: Array<Queue<unknown>>;
   logger: Logger;
 }): void {
-  const { metrics, mongo, queueRedis, queues, logger } = opts;
+  const { metrics, dlq, queueRedis, queues, logger } = opts;
   getOrCreateMetric(
     metrics,
     'dlq_size',
@@ -40,7 +39,7 @@ export function registerOperatorMetrics(opts: {
         registers: [metrics],
         async collect() {
           try {
-            const counts = await withTimeout(countDlqByStatus(mongo), COLLECT_TIMEOUT_MS);
+            const counts = await withTimeout(dlq.countByStatus(), COLLECT_TIMEOUT_MS);
             for (const status of DLQ_STATUSES) this.set({ status }, counts[status]);
           } catch (err) {
             logger.warn('dlq_size not collected', { err });

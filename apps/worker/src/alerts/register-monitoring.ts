@@ -1,7 +1,6 @@
 import { Queue } from 'bullmq';
-import { QUEUES } from '@storefront/shared';
+import { QUEUES, throttledErrorLog } from '@storefront/shared';
 import type { WorkerDeps } from '../deps.ts';
-import { throttledErrorLog } from './throttled-error-log.ts';
 import { registerOperatorMetrics } from './operator.metrics.ts';
 
 /** Registers the gauges operators alert on: `dlq_size{status}` and `queue_jobs{queue,state}`. */
@@ -15,7 +14,7 @@ export function registerMonitoring(deps: WorkerDeps): void {
   });
   registerOperatorMetrics({
     metrics: deps.metrics,
-    mongo: deps.mongo,
+    dlq: deps.repos.dlq,
     queueRedis: deps.queueRedis,
     queues: [deps.producers.webhooks, deps.producers.deliveries, ...others] as Array<
       Queue<unknown>

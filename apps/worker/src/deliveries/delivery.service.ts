@@ -1,6 +1,9 @@
-import { Types } from 'mongoose';
-import type { Logger } from '@storefront/shared';
-import type { DeliveryRepository } from './delivery.repository.ts';
+import type {
+  DeliveryRepository,
+  Logger,
+  OrderRepository,
+  ProductRepository,
+} from '@storefront/shared';
 
 /** What a delivery job did. */
 export type DeliveryOutcome =
@@ -16,7 +19,9 @@ export type DeliveryOutcome =
  */
 export class DeliveryService {
   private readonly deps: {
-    repo: DeliveryRepository;
+    orders: OrderRepository;
+    products: ProductRepository;
+    deliveries: DeliveryRepository;
     logger: Logger;
     onDelivered: (withFile: boolean) => void;
   };
@@ -26,9 +31,7 @@ export class DeliveryService {
   }
 
   async deliver(orderId: string): Promise<DeliveryOutcome> {
-    if (!Types.ObjectId.isValid(orderId)) return 'missing';
-    const id = new Types.ObjectId(orderId);
-    const order = await this.deps.repo.findOrder(id);
+    const order = await this.deps.orders.findById(orderId);
     if (!order) {
       this.deps.logger.warn('delivery job for a missing order', { orderId });
       return 'missing';
@@ -42,15 +45,15 @@ export class DeliveryService {
     }
     if (order.delivery?.status === 'delivered') return 'already_delivered';
 
-    const file = await this.deps.repo.findProductFile(order.productId);
-    const delivery = await this.deps.repo.recordOnce({
+    const file = await this.deps.products.fileOf(order.productId);
+    const delivery = await this.deps.deliveries.recordOnce({
       orderId: order._id,
       productId: order.productId,
       creatorId: order.creatorId,
       ...(file ? { fileKey: file.key, fileName: file.name } : {}),
       deliveredAt: new Date(),
     });
-    const changed = await this.deps.repo.markOrderDelivered(order._id, delivery);
+    const changed = await this.deps.orders.markDelivered(order._id, delivery);
     if (!changed) return 'already_delivered';
     const withFile = delivery.fileKey !== undefined;
     this.deps.onDelivered(withFile);

@@ -1,9 +1,13 @@
 import { Worker } from 'bullmq';
-import { getOrCreateMetric, promClient, QUEUES, type DeliveryJobData } from '@storefront/shared';
+import {
+  getOrCreateMetric,
+  promClient,
+  QUEUES,
+  type DeliveryJobData,
+  throttledErrorLog,
+} from '@storefront/shared';
 import type { WorkerDeps } from '../deps.ts';
-import { throttledErrorLog } from '../alerts/throttled-error-log.ts';
 import { deliveryProcessor } from './delivery.processor.ts';
-import { DeliveryRepository } from './delivery.repository.ts';
 import { DeliveryService } from './delivery.service.ts';
 
 /** Starts the `deliveries` queue worker. */
@@ -21,7 +25,9 @@ export function registerDeliveries(deps: WorkerDeps): Worker<DeliveryJobData> {
       }),
   );
   const service = new DeliveryService({
-    repo: new DeliveryRepository(deps.mongo),
+    orders: deps.repos.orders,
+    products: deps.repos.products,
+    deliveries: deps.repos.deliveries,
     logger,
     onDelivered: (withFile) => delivered.inc({ file: withFile ? 'present' : 'missing' }),
   });

@@ -1,17 +1,14 @@
-import type { Connection } from 'mongoose';
 import {
   RazorpayError,
-  applyCapturedPayment,
-  closeUnpaidOrder,
-  recordTransaction,
   type CaptureOutcome,
+  type OrderToCheck,
   type PaymentContext,
   type RazorpayPayment,
+  type TransactionRepository,
 } from '@storefront/shared';
 import { decideOrder, seenPayments } from './order-decision.ts';
 import type { RazorpayClients } from './razorpay-clients.ts';
 import type { RazorpayGate } from './razorpay-gate.ts';
-import type { OrderToCheck } from './reconciliation.repository.ts';
 import type { OrderOutcome, ReconciliationMetrics } from './reconciliation.metrics.ts';
 import type { ReconciliationDeps } from './reconciliation.deps.ts';
 
@@ -35,7 +32,7 @@ export interface CheckContext {
  * in the transactions log and counted, and the run goes on with the next order.
  */
 export async function checkOrder(ctx: CheckContext, order: OrderToCheck): Promise<CheckResult> {
-  const { logger, mongo } = ctx.deps;
+  const { logger, transactions } = ctx.deps;
   try {
     const payments = await fetchPayments(ctx, order);
     const outcome = payments === undefined ? 'deferred' : await applyDecision(ctx, order, payments);
@@ -45,7 +42,7 @@ export async function checkOrder(ctx: CheckContext, order: OrderToCheck): Promis
     logger.error('reconciliation check failed', { orderId: String(order._id), err });
     ctx.metrics.orders.inc({ outcome: 'error' });
     try {
-      await recordCheck(mongo, order, { outcome: 'error', error: err });
+      await recordCheck(transactions, order, { outcome: 'error', error: err });
     } catch (logErr) {
       logger.error('could not record the failed check', {
         orderId: String(order._id),
@@ -66,7 +63,7 @@ async function fetchPayments(
   ctx: CheckContext,
   order: OrderToCheck,
 ): Promise<RazorpayPayment[] | undefined> {
-  const { config, logger, mongo } = ctx.deps;
+  const { config, logger, transactions } = ctx.deps;
   const client = await ctx.clients.forAccount(order.gatewayAccount);
   for (;;) {
     if (ctx.streak.stop) return undefined;
@@ -103,7 +100,7 @@ async function fetchPayments(
         pauseMs: Math.round(pauseMs),
         stoppingRun: ctx.streak.stop,
       });
-      await recordCheck(mongo, order, { outcome: 'deferred', error: err });
+      await recordCheck(transactions, order, { outcome: 'deferred', error: err });
     }
   }
 }
@@ -113,7 +110,7 @@ async function applyDecision(
   order: OrderToCheck,
   payments: RazorpayPayment[],
 ): Promise<OrderOutcome> {
-  const { config, logger, mongo } = ctx.deps;
+  const { config, logger, transactions } = ctx.deps;
   const decision = decideOrder(payments, order, Date.now(), config.RECONCILE_ORDER_EXPIRY_MS);
   const pctx: PaymentContext = {
     source: 'reconciliation',
@@ -129,8 +126,7 @@ async function applyDecision(
       const results: CaptureOutcome[] = [];
       for (const p of decision.captured) {
         results.push(
-          await applyCapturedPayment(
-            ctx.deps.payments,
+          await ctx.deps.payments.applyCaptured(
             { orderId: order._id, paymentId: p.id, amount: p.amount, currency: p.currency },
             pctx,
           ),
@@ -143,7 +139,7 @@ async function applyDecision(
     case 'fail':
     case 'expire': {
       const to = decision.action === 'fail' ? 'failed' : 'expired';
-      const closed = await closeUnpaidOrder(ctx.deps.payments, order._id, to, pctx);
+      const closed = await ctx.deps.payments.closeUnpaid(order._id, to, pctx);
       outcome = closed ? (to === 'failed' ? 'marked_failed' : 'marked_expired') : 'already_closed';
       break;
     }
@@ -160,7 +156,7 @@ async function applyDecision(
   if (outcome.startsWith('marked_') || outcome === 'capture_mismatch') {
     logger.info('reconciliation settled an order', { orderId: String(order._id), outcome });
   }
-  await recordCheck(mongo, order, { outcome, payments, paymentId });
+  await recordCheck(transactions, order, { outcome, payments, paymentId });
   return outcome;
 }
 
@@ -181,7 +177,7 @@ function callStatus(err: unknown): string {
 
 /** Appends the transactions-log entry of one order check (`source: 'reconciliation'`). */
 export async function recordCheck(
-  mongo: Connection,
+  transactions: TransactionRepository,
   order: OrderToCheck,
   entry: {
     outcome: OrderOutcome;
@@ -190,7 +186,7 @@ export async function recordCheck(
     paymentId?: string;
   },
 ): Promise<void> {
-  await recordTransaction(mongo, {
+  await transactions.record({
     orderId: order._id,
     gatewayOrderId: order.gatewayOrderId,
     source: 'reconciliation',

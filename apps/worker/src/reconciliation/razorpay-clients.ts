@@ -1,11 +1,4 @@
-import type { Connection } from 'mongoose';
-import {
-  createFieldCipher,
-  createRazorpayClient,
-  resolveRazorpayCredentials,
-  type Config,
-  type RazorpayClient,
-} from '@storefront/shared';
+import { createRazorpayClient, type Config, type RazorpayClient } from '@storefront/shared';
 
 /** A gateway account's API keys. */
 export interface AccountKeys {
@@ -21,19 +14,6 @@ export interface RazorpayClients {
   forAccount(account: string): Promise<RazorpayClient>;
   /** Drops a cached client, e.g. after Razorpay rejected its keys. */
   forget(account: string): void;
-}
-
-/**
- * Resolves keys as checkout stored them: `platform` from config, a creator id from the creator's
- * encrypted credentials (or the platform's when the creator has none).
- */
-export function storedAccountKeys(deps: {
-  mongo: Connection;
-  config: Config;
-}): AccountKeysResolver {
-  const cipher = createFieldCipher(deps.config);
-  return (account) =>
-    resolveRazorpayCredentials({ mongo: deps.mongo, config: deps.config, cipher }, account);
 }
 
 /** Builds and caches one client per account (for the lifetime of the returned object). */

@@ -1,22 +1,24 @@
-import type { Connection } from 'mongoose';
 import type {
   Config,
   Logger,
   MetricsRegistry,
-  PaymentOutcomeDeps,
+  OrderRepository,
+  PaymentOutcomes,
   Redis,
+  TransactionRepository,
 } from '@storefront/shared';
 import type { AccountKeysResolver } from './razorpay-clients.ts';
 
-/** What a reconciliation run needs (WorkerDeps provides all of it). */
+/** What a reconciliation run needs; the worker's composition root provides it. */
 export interface ReconciliationDeps {
   config: Config;
   logger: Logger;
   metrics: MetricsRegistry;
-  mongo: Connection;
+  orders: OrderRepository;
+  transactions: TransactionRepository;
   /** Fail-fast connection for the run lock, the call gate and the scan cursor. */
   redis: Redis;
-  payments: PaymentOutcomeDeps;
-  /** API keys per gateway account; the stored credentials (storedAccountKeys) when absent. */
-  accountKeys?: AccountKeysResolver;
+  payments: PaymentOutcomes;
+  /** API keys per gateway account (the stored credentials in production). */
+  accountKeys: AccountKeysResolver;
 }

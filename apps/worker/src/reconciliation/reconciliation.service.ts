@@ -1,15 +1,8 @@
-import { acquireRunLock, closeUnpaidOrder } from '@storefront/shared';
+import { acquireRunLock, type OrderToCheck } from '@storefront/shared';
 import { checkOrder, type CheckContext, type CheckResult } from './order-check.ts';
-import { createRazorpayClients, storedAccountKeys } from './razorpay-clients.ts';
+import { createRazorpayClients } from './razorpay-clients.ts';
 import { createRazorpayGate } from './razorpay-gate.ts';
-import {
-  findOrdersToCheck,
-  findStaleCreatedOrderIds,
-  loadCursor,
-  oldestPendingCreatedAt,
-  saveCursor,
-  type OrderToCheck,
-} from './reconciliation.repository.ts';
+import { loadCursor, saveCursor } from './reconciliation.repository.ts';
 import {
   reconciliationMetrics,
   type OrderOutcome,
@@ -81,7 +74,7 @@ export async function runReconciliation(
     summary.checked = results.filter((r) => r !== 'deferred').length;
     summary.leftForNextRun = results.filter((r) => r === 'deferred').length;
     summary.result = summary.leftForNextRun > 0 || signal.aborted ? 'interrupted' : 'completed';
-    const oldest = await oldestPendingCreatedAt(deps.mongo);
+    const oldest = await deps.orders.oldestPendingCreatedAt();
     metrics.oldestPendingAge.set(oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0);
   } catch (err) {
     summary.result = 'error';
@@ -106,14 +99,14 @@ export async function runReconciliation(
 }
 
 async function expireStaleCreated(deps: ReconciliationDeps, signal: AbortSignal): Promise<number> {
-  const ids = await findStaleCreatedOrderIds(deps.mongo, {
+  const ids = await deps.orders.findStaleCreatedIds({
     createdBefore: new Date(Date.now() - deps.config.RECONCILE_ORDER_EXPIRY_MS),
     limit: deps.config.RECONCILE_BATCH_SIZE,
   });
   let expired = 0;
   for (const id of ids) {
     if (signal.aborted) break;
-    const closed = await closeUnpaidOrder(deps.payments, id, 'expired', {
+    const closed = await deps.payments.closeUnpaid(id, 'expired', {
       source: 'reconciliation',
       event: 'reconciliation.expire_created',
     });
@@ -135,7 +128,7 @@ async function checkBatch(
 ): Promise<CheckResult[]> {
   const { config } = deps;
   const cursor = await loadCursor(deps.redis);
-  const orders = await findOrdersToCheck(deps.mongo, {
+  const orders = await deps.orders.findToCheck({
     createdBefore: new Date(Date.now() - config.RECONCILE_MIN_AGE_MS),
     after: cursor,
     limit: config.RECONCILE_BATCH_SIZE,
@@ -143,7 +136,7 @@ async function checkBatch(
   const ctx: CheckContext = {
     deps,
     metrics: reconciliationMetrics(deps.metrics),
-    clients: createRazorpayClients(config, deps.accountKeys ?? storedAccountKeys(deps)),
+    clients: createRazorpayClients(config, deps.accountKeys),
     gate: createRazorpayGate(deps.redis, {
       maxCallsPerSecond: config.RAZORPAY_MAX_CALLS_PER_SECOND,
       backoffBaseMs: config.RAZORPAY_BACKOFF_BASE_MS,

@@ -1,13 +1,16 @@
 import { Queue, Worker } from 'bullmq';
-import { getOrCreateMetric, promClient, QUEUES, SCHEDULERS, withRunLock } from '@storefront/shared';
+import {
+  getOrCreateMetric,
+  promClient,
+  QUEUES,
+  SCHEDULERS,
+  withRunLock,
+  throttledErrorLog,
+} from '@storefront/shared';
 import type { WorkerDeps } from '../deps.ts';
-import { createAlerter } from '../alerts/alert.service.ts';
-import { throttledErrorLog } from '../alerts/throttled-error-log.ts';
 import { PermanentWebhookError } from '../webhooks/webhook-errors.ts';
-import { WebhookFailureService } from '../webhooks/webhook-failure.service.ts';
-import { webhookMetrics } from '../webhooks/webhook.metrics.ts';
+import type { WebhookFailureService } from '../webhooks/webhook-failure.service.ts';
 import { keepScheduled } from '../keep-scheduled.ts';
-import { SweeperRepository } from './sweeper.repository.ts';
 import { SweeperService, type SweepReport } from './sweeper.service.ts';
 
 const SWEEP_JOB = 'webhook-sweep';
@@ -18,7 +21,10 @@ const LOCK_KEY = 'lock:webhook-sweeper';
  * concurrency-1 worker for it. The job scheduler makes one job per interval however many worker
  * processes run; a Redis lock keeps runs from overlapping across processes when one is slow.
  */
-export function registerSweeper(deps: WorkerDeps): {
+export function registerSweeper(
+  deps: WorkerDeps,
+  failures: WebhookFailureService,
+): {
   queue: Queue;
   worker: Worker;
   sweeper: SweeperService;
@@ -47,17 +53,10 @@ export function registerSweeper(deps: WorkerDeps): {
         registers: [deps.metrics],
       }),
   );
-  // An event that cannot be queued can never be processed: it goes dead like a permanent failure
-  // (DLQ entry, alert, inbox `dead`), so it stops being swept and an operator sees it.
-  const failures = new WebhookFailureService({
-    mongo: deps.mongo,
-    logger,
-    alerter: createAlerter({ logger, url: deps.config.ALERT_WEBHOOK_URL, service: 'worker' }),
-    metrics: webhookMetrics(deps.metrics),
-    timeScale: deps.config.WEBHOOK_RETRY_TIME_SCALE,
-  });
   const sweeper = new SweeperService({
-    repo: new SweeperRepository(deps.mongo),
+    events: deps.repos.webhookEvents,
+    dlq: deps.repos.dlq,
+    orders: deps.repos.orders,
     webhooks: deps.producers.webhooks,
     deliveries: deps.producers.deliveries,
     logger,
@@ -67,6 +66,8 @@ export function registerSweeper(deps: WorkerDeps): {
       unqueueable.inc({ kind });
       const message = `could not be queued: ${err instanceof Error ? err.message : String(err)}`;
       logger.error('sweeper could not queue an unfinished item', { kind, id, err });
+      // An event that cannot be queued can never be processed: it goes dead like a permanent
+      // failure (DLQ entry, alert, inbox `dead`), so it stops being swept and an operator sees it.
       if (kind !== 'deliveries')
         await failures.recordFailure(id, new PermanentWebhookError(message));
     },

@@ -4,10 +4,13 @@ import {
   ensureWebhookJob,
   type DeliveryJobData,
   type Logger,
+  type OrderRepository,
   type RequeueResult,
+  type ScanCursor,
+  type WebhookDlqRepository,
+  type WebhookEventRepository,
   type WebhookJobData,
 } from '@storefront/shared';
-import type { ScanCursor, SweeperRepository } from './sweeper.repository.ts';
 
 /** Items per page of a scan. */
 export const SWEEP_PAGE = 200;
@@ -36,7 +39,9 @@ export interface SweepReport {
  */
 export class SweeperService {
   private readonly deps: {
-    repo: SweeperRepository;
+    events: WebhookEventRepository;
+    dlq: WebhookDlqRepository;
+    orders: OrderRepository;
     webhooks: Queue<WebhookJobData>;
     deliveries: Queue<DeliveryJobData>;
     logger: Logger;
@@ -73,11 +78,11 @@ export class SweeperService {
   }
 
   private sweepInbox(now: Date, before: Date): Promise<number> {
-    const { repo, webhooks } = this.deps;
+    const { events: inbox, dlq, webhooks } = this.deps;
     return this.scan('inbox', async (cursor) => {
-      const events = await repo.unfinishedEvents(before, SWEEP_PAGE, cursor);
+      const events = await inbox.unfinishedPage(before, SWEEP_PAGE, cursor);
       // A failed event keeps its scheduled retry time rather than running at once.
-      const due = await repo.retryTimes(
+      const due = await dlq.retryTimes(
         events.filter((e) => e.status === 'failed').map((e) => e._id),
       );
       return events.map((e) => ({
@@ -86,16 +91,16 @@ export class SweeperService {
         ensure: () =>
           ensureWebhookJob(webhooks, e._id, {
             delayMs: (due.get(e._id)?.getTime() ?? now.getTime()) - now.getTime(),
-            stillNeeded: () => repo.isUnfinished(e._id),
+            stillNeeded: () => inbox.isUnfinished(e._id),
           }),
       }));
     });
   }
 
   private sweepDlq(now: Date): Promise<number> {
-    const { repo, webhooks } = this.deps;
+    const { dlq, webhooks } = this.deps;
     return this.scan('dlq', async (cursor) =>
-      (await repo.dueDlqEntries(now, SWEEP_PAGE, cursor)).map((e) => ({
+      (await dlq.duePage(now, SWEEP_PAGE, cursor)).map((e) => ({
         id: e._id,
         cursor: { at: e.next_retry_at, id: e._id },
         // A finished job may have just succeeded (and removed the entry): the processor removes
@@ -106,13 +111,13 @@ export class SweeperService {
   }
 
   private sweepDeliveries(before: Date): Promise<number> {
-    const { repo, deliveries } = this.deps;
+    const { orders, deliveries } = this.deps;
     return this.scan('deliveries', async (cursor) =>
-      (await repo.undeliveredOrders(before, SWEEP_PAGE, cursor)).map((o) => ({
+      (await orders.undeliveredPage(before, SWEEP_PAGE, cursor)).map((o) => ({
         id: String(o._id),
         cursor: { at: o.queuedAt, id: o._id },
         ensure: () =>
-          ensureDeliveryJob(deliveries, o._id, { stillNeeded: () => repo.isUndelivered(o._id) }),
+          ensureDeliveryJob(deliveries, o._id, { stillNeeded: () => orders.isUndelivered(o._id) }),
       })),
     );
   }

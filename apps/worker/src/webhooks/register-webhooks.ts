@@ -1,29 +1,55 @@
 import { Worker } from 'bullmq';
-import { QUEUES, type WebhookJobData } from '@storefront/shared';
+import { QUEUES, type WebhookJobData, throttledErrorLog } from '@storefront/shared';
 import type { WorkerDeps } from '../deps.ts';
-import { createAlerter } from '../alerts/alert.service.ts';
-import { throttledErrorLog } from '../alerts/throttled-error-log.ts';
 import { WebhookFailureService } from './webhook-failure.service.ts';
 import { webhookProcessor } from './webhook.processor.ts';
-import { webhookMetrics } from './webhook.metrics.ts';
+import { webhookMetrics, type WebhookMetrics } from './webhook.metrics.ts';
 import { webhookBackoffStrategy } from './webhook-retry-policy.ts';
 import { WebhookService } from './webhook.service.ts';
 
-/** Starts the `webhooks` queue worker (inbox events → orders) with the webhook retry schedule. */
-export function registerWebhooks(deps: WorkerDeps): Worker<WebhookJobData> {
+/** The webhook services, built once per worker process (the sweeper shares `failures`). */
+export interface WebhookServices {
+  service: WebhookService;
+  failures: WebhookFailureService;
+  metrics: WebhookMetrics;
+}
+
+/** Builds the webhook services from the worker's graph. */
+export function createWebhookServices(deps: WorkerDeps): WebhookServices {
   const logger = deps.logger.child({ module: 'webhooks' });
+  const { webhookEvents: events, dlq, orders, transactions } = deps.repos;
   const metrics = webhookMetrics(deps.metrics);
-  const alerter = createAlerter({ logger, url: deps.config.ALERT_WEBHOOK_URL, service: 'worker' });
-  const processor = webhookProcessor({
-    service: new WebhookService({ mongo: deps.mongo, payments: deps.payments, logger }),
-    failures: new WebhookFailureService({
-      mongo: deps.mongo,
+  return {
+    service: new WebhookService({
+      events,
+      dlq,
+      orders,
+      transactions,
+      payments: deps.payments,
       logger,
-      alerter,
+    }),
+    failures: new WebhookFailureService({
+      events,
+      dlq,
+      logger,
+      alerter: deps.alerter,
       metrics,
       timeScale: deps.config.WEBHOOK_RETRY_TIME_SCALE,
     }),
     metrics,
+  };
+}
+
+/** Starts the `webhooks` queue worker (inbox events → orders) with the webhook retry schedule. */
+export function registerWebhooks(
+  deps: WorkerDeps,
+  webhooks: WebhookServices,
+): Worker<WebhookJobData> {
+  const logger = deps.logger.child({ module: 'webhooks' });
+  const processor = webhookProcessor({
+    service: webhooks.service,
+    failures: webhooks.failures,
+    metrics: webhooks.metrics,
     logger,
   });
   const worker = new Worker<WebhookJobData>(QUEUES.webhooks, processor, {

@@ -1,9 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
-import type { Connection } from 'mongoose';
-import { upsertDlqFailure, type Logger } from '@storefront/shared';
+import type { Logger, WebhookDlqRepository, WebhookEventRepository } from '@storefront/shared';
 import type { Alerter } from '../alerts/alert.service.ts';
 import { PermanentWebhookError, ScheduledRetryError } from './webhook-errors.ts';
-import { WebhookEventRepository } from './webhook-event.repository.ts';
 import type { WebhookMetrics } from './webhook.metrics.ts';
 import { MAX_WEBHOOK_RETRIES, retryDelayMs } from './webhook-retry-policy.ts';
 
@@ -21,29 +19,27 @@ export type FailureDecision =
  */
 export class WebhookFailureService {
   private readonly deps: {
-    mongo: Connection;
+    events: WebhookEventRepository;
+    dlq: WebhookDlqRepository;
     logger: Logger;
     alerter: Alerter;
     metrics: WebhookMetrics;
     timeScale: number;
   };
-  private readonly events: WebhookEventRepository;
-
   constructor(deps: WebhookFailureService['deps']) {
     this.deps = deps;
-    this.events = new WebhookEventRepository(deps.mongo);
   }
 
   /** Records the failure of `eventId`; throws only when MongoDB cannot take the record. */
   async recordFailure(eventId: string, err: unknown): Promise<FailureDecision> {
     const message = err instanceof Error ? err.message : String(err);
     const permanent = err instanceof PermanentWebhookError || err instanceof UnrecoverableError;
-    const ev = await this.events.recordFailedAttempt(eventId, message);
+    const ev = await this.deps.events.recordFailedAttempt(eventId, message);
     if (!ev) return { kind: 'gone' };
     // attempts counts failures; the first failure is followed by retry 1.
     const retryCount = ev.attempts - 1;
     if (permanent || retryCount >= MAX_WEBHOOK_RETRIES) {
-      await upsertDlqFailure(this.deps.mongo, {
+      await this.deps.dlq.upsertFailure({
         event: ev,
         errorMessage: message,
         retryCount,
@@ -67,12 +63,12 @@ export class WebhookFailureService {
           error: message,
         },
       });
-      await this.events.markDead(eventId);
+      await this.deps.events.markDead(eventId);
       this.deps.metrics.dead.inc();
       return { kind: 'dead', event: ev.event, retryCount };
     }
     const delayMs = retryDelayMs(retryCount + 1, this.deps.timeScale);
-    await upsertDlqFailure(this.deps.mongo, {
+    await this.deps.dlq.upsertFailure({
       event: ev,
       errorMessage: message,
       retryCount,

@@ -1,20 +1,16 @@
-import { Types, type Connection } from 'mongoose';
 import {
-  applyCapturedPayment,
-  findOrderByGatewayId,
-  markDlqEntryDead,
-  orderModel,
-  recordFailedPayment,
-  recordTransaction,
-  removeDlqEntry,
+  isObjectIdString,
   type Logger,
   type Order,
+  type OrderRepository,
   type PaymentContext,
-  type PaymentOutcomeDeps,
+  type PaymentOutcomes,
+  type TransactionRepository,
+  type WebhookDlqRepository,
   type WebhookEvent,
+  type WebhookEventRepository,
 } from '@storefront/shared';
 import { PermanentWebhookError, RetryableWebhookError } from './webhook-errors.ts';
-import { WebhookEventRepository } from './webhook-event.repository.ts';
 import { ourOrderIdHints, parsePaymentEvent, type PaymentEvent } from './webhook-payload.ts';
 
 /** What processing one inbox event did. */
@@ -35,26 +31,31 @@ export type WebhookOutcome =
  * payment in any order, changes nothing twice.
  */
 export class WebhookService {
-  private readonly deps: { mongo: Connection; payments: PaymentOutcomeDeps; logger: Logger };
-  private readonly events: WebhookEventRepository;
+  private readonly deps: {
+    events: WebhookEventRepository;
+    dlq: WebhookDlqRepository;
+    orders: OrderRepository;
+    transactions: TransactionRepository;
+    payments: PaymentOutcomes;
+    logger: Logger;
+  };
 
-  constructor(deps: { mongo: Connection; payments: PaymentOutcomeDeps; logger: Logger }) {
+  constructor(deps: WebhookService['deps']) {
     this.deps = deps;
-    this.events = new WebhookEventRepository(deps.mongo);
   }
 
   /** Processes inbox event `eventId`; throws to have it retried (see webhook-errors.ts). */
   async process(eventId: string): Promise<{ event: string; outcome: WebhookOutcome }> {
-    const ev = await this.events.findById(eventId);
+    const ev = await this.deps.events.findById(eventId);
     if (!ev) {
       this.deps.logger.warn('webhook job for an event not in the inbox', { eventId });
       // A pending DLQ entry would be re-queued by the sweeper forever; replay recreates the event.
-      await markDlqEntryDead(this.deps.mongo, eventId, 'inbox event missing');
+      await this.deps.dlq.markDead(eventId, 'inbox event missing');
       return { event: 'unknown', outcome: 'missing' };
     }
     if (ev.status === 'processed' || ev.status === 'ignored') {
       // A DLQ entry whose removal was lost would otherwise be re-queued by the sweeper forever.
-      await removeDlqEntry(this.deps.mongo, eventId);
+      await this.deps.dlq.remove(eventId);
       return { event: ev.event, outcome: 'duplicate' };
     }
     if (ev.status === 'dead') return { event: ev.event, outcome: 'duplicate' };
@@ -62,8 +63,8 @@ export class WebhookService {
     const outcome = await this.apply(ev);
     // Only an event that failed before (inbox `failed`; a replay sets that too) has a DLQ entry.
     // DLQ first: if we stop in between, the inbox still says unfinished and the rerun is harmless.
-    if (ev.status === 'failed') await removeDlqEntry(this.deps.mongo, eventId);
-    await this.events.markFinished(eventId, outcome === 'ignored' ? 'ignored' : 'processed');
+    if (ev.status === 'failed') await this.deps.dlq.remove(eventId);
+    await this.deps.events.markFinished(eventId, outcome === 'ignored' ? 'ignored' : 'processed');
     return { event: ev.event, outcome };
   }
 
@@ -96,8 +97,7 @@ export class WebhookService {
     const order = await this.requireOrder(ev, pe);
     const { payment } = pe;
     const ctx = this.context(ev, pe);
-    const result = await applyCapturedPayment(
-      this.deps.payments,
+    const result = await this.deps.payments.applyCaptured(
       {
         orderId: order._id,
         paymentId: payment.id,
@@ -111,7 +111,7 @@ export class WebhookService {
         return 'paid';
       case 'already_paid':
         // The `paid` entry was written by whichever event got there first; log this one too.
-        await recordTransaction(this.deps.mongo, {
+        await this.deps.transactions.record({
           orderId: order._id,
           gatewayOrderId: order.gatewayOrderId,
           source: 'webhook',
@@ -139,8 +139,7 @@ export class WebhookService {
   private async applyFailure(ev: WebhookEvent, pe: PaymentEvent): Promise<WebhookOutcome> {
     const order = await this.requireOrder(ev, pe);
     const { payment } = pe;
-    const result = await recordFailedPayment(
-      this.deps.payments,
+    const result = await this.deps.payments.recordFailed(
       {
         orderId: order._id,
         paymentId: payment.id,
@@ -166,7 +165,7 @@ export class WebhookService {
     const order = await this.findOrder(pe);
     if (order) this.checkAccount(ev, order);
     const { payment } = pe;
-    await recordTransaction(this.deps.mongo, {
+    await this.deps.transactions.record({
       orderId: order?._id,
       gatewayOrderId: order?.gatewayOrderId ?? payment.order_id ?? undefined,
       source: 'webhook',
@@ -200,15 +199,12 @@ export class WebhookService {
   private async findOrder(pe: PaymentEvent): Promise<Order | null> {
     const gatewayOrderId = pe.payment.order_id ?? pe.order?.id;
     if (gatewayOrderId) {
-      const order = await findOrderByGatewayId(this.deps.mongo, gatewayOrderId);
+      const order = await this.deps.orders.findByGatewayOrderId(gatewayOrderId);
       if (order) return order;
     }
     for (const hint of ourOrderIdHints(pe)) {
-      if (!/^[0-9a-f]{24}$/i.test(hint)) continue;
-      const order = await orderModel(this.deps.mongo)
-        .findById(new Types.ObjectId(hint))
-        .lean<Order>()
-        .exec();
+      if (!isObjectIdString(hint)) continue;
+      const order = await this.deps.orders.findById(hint);
       if (!order) continue;
       if (order.gatewayOrderId && gatewayOrderId && order.gatewayOrderId !== gatewayOrderId) {
         // Checkout ran twice and the buyer paid the older gateway order: the money is real.

@@ -1,5 +1,6 @@
 import { Types, type Connection, type Model } from 'mongoose';
 import { ConflictError } from '../errors/app-error.ts';
+import { isObjectIdString } from '../db/object-id.ts';
 import { creatorModel, type Creator, type CreatorLink } from './creator.model.ts';
 
 /** The fields of a creator anyone may see on the storefront. */
@@ -36,11 +37,6 @@ export interface NewCreator {
 
 const PUBLIC_FIELDS = { username: 1, displayName: 1, bio: 1, avatarUrl: 1, links: 1 } as const;
 const OWN_FIELDS = '-passwordHash -razorpay';
-
-/** True for a 24-hex-digit ObjectId string (mongoose's isValid also accepts any 12-char string). */
-export function isObjectIdString(id: string): boolean {
-  return /^[0-9a-fA-F]{24}$/.test(id);
-}
 
 /** Reads and writes `creators`; every method returns plain objects. */
 export class CreatorRepository {

@@ -1,25 +1,12 @@
-import type { Connection } from 'mongoose';
-import { Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import type { Logger } from '../logging/logger.ts';
-import { orderModel, type Order } from '../orders/order.model.ts';
-import { transitionOrder } from '../orders/order-transitions.ts';
-import {
-  recordTransaction,
-  type SeenPayment,
-  type TransactionSource,
-} from './transaction.model.ts';
+import type { OrderRepository } from '../orders/order.repository.ts';
+import type { SeenPayment, TransactionSource } from './transaction.model.ts';
+import type { TransactionRepository } from './transaction.repository.ts';
 
-// The one code path that applies what the gateway says about an order. Webhook processing and
-// reconciliation both call these, so a webhook and a reconciliation run racing on one order make
-// one transition, one `paid` log entry and one delivery.
-
-/** What the payment-outcome functions need. */
-export interface PaymentOutcomeDeps {
-  mongo: Connection;
-  logger: Logger;
-  /** Enqueues the order's delivery; must be idempotent per order (deterministic job id). */
-  enqueueDelivery: (orderId: string) => Promise<void>;
-}
+// The one code path that applies what the gateway says about an order. Webhook processing,
+// reconciliation and the buyer's checkout callback all call these, so any of them racing on one
+// order make one transition, one `paid` log entry and one delivery.
 
 /** Where a fact about a payment came from, for the transactions log. */
 export interface PaymentContext {
@@ -31,175 +18,175 @@ export interface PaymentContext {
 
 export type CaptureOutcome = 'paid' | 'already_paid' | 'amount_mismatch' | 'order_not_found';
 
-function toObjectId(id: string | Types.ObjectId): Types.ObjectId | null {
-  if (id instanceof Types.ObjectId) return id;
-  return Types.ObjectId.isValid(id) && /^[0-9a-f]{24}$/i.test(id) ? new Types.ObjectId(id) : null;
-}
-
-/** Finds our order for a gateway order id. */
-export async function findOrderByGatewayId(
-  conn: Connection,
-  gatewayOrderId: string,
-): Promise<Order | null> {
-  return orderModel(conn).findOne({ gatewayOrderId }).lean<Order>().exec();
-}
-
-/**
- * Applies a captured payment: the order becomes `paid` (from any non-terminal status; a capture
- * wins), one `paid` transaction is logged, and the delivery is enqueued. Repeating the call, or
- * racing it, changes nothing twice. Throws only on infrastructure errors (so the caller retries).
- */
-export async function applyCapturedPayment(
-  deps: PaymentOutcomeDeps,
-  input: { orderId: string | Types.ObjectId; paymentId: string; amount: number; currency: string },
-  ctx: PaymentContext,
-): Promise<CaptureOutcome> {
-  const id = toObjectId(input.orderId);
-  const order = id ? await orderModel(deps.mongo).findById(id).lean<Order>().exec() : null;
-  if (!order) return 'order_not_found';
-  const base = {
-    orderId: order._id,
-    gatewayOrderId: order.gatewayOrderId,
-    source: ctx.source,
-    event: ctx.event,
-    eventId: ctx.eventId,
-    paymentId: input.paymentId,
-    paymentStatus: 'captured',
-    amount: input.amount,
-    payments: ctx.payments,
+/** Applies payment outcomes to orders, logging each in `transactions`. */
+export class PaymentOutcomes {
+  private readonly deps: {
+    orders: OrderRepository;
+    transactions: TransactionRepository;
+    logger: Logger;
+    /** Enqueues the order's delivery; must be idempotent per order (deterministic job id). */
+    enqueueDelivery: (orderId: string) => Promise<void>;
   };
-  if (input.amount < order.amount || input.currency !== order.currency) {
-    deps.logger.error('captured amount does not match the order; not marking paid', {
-      alert: true,
-      orderId: String(order._id),
-      paymentId: input.paymentId,
-      expected: order.amount,
-      got: input.amount,
-      currency: input.currency,
-    });
-    await recordTransaction(deps.mongo, {
-      ...base,
-      outcome: 'amount_mismatch',
-      dedupeKey: `mismatch:${input.paymentId}`,
-    });
-    return 'amount_mismatch';
+
+  constructor(deps: PaymentOutcomes['deps']) {
+    this.deps = deps;
   }
 
-  // Exactly one `paid` entry per order, whichever path (and whichever retry) gets here.
-  const paidEntry = (paymentId: string) =>
-    recordTransaction(deps.mongo, {
-      ...base,
-      paymentId,
-      outcome: 'paid',
-      dedupeKey: `paid:${String(order._id)}`,
-    });
-  // The entry is written before the order becomes paid. If we stop between the two writes, the
-  // order is still unpaid, which every caller comes back to (webhook retries, each reconciliation
-  // run); the other way round, a paid order without its entry would never be revisited.
-  if (order.status !== 'paid') await paidEntry(input.paymentId);
-  const now = new Date();
-  const updated = await transitionOrder(deps.mongo, order._id, 'paid', {
-    paymentId: input.paymentId,
-    paidAt: now,
-    delivery: { status: 'queued', queuedAt: now },
-  });
-  const current =
-    updated ?? (await orderModel(deps.mongo).findById(order._id).lean<Order>().exec());
-  if (!current || current.status !== 'paid') {
-    // Not reachable through the state machine (paid is reachable from every status but paid);
-    // throwing makes the caller retry rather than drop the capture.
-    throw new Error(`order ${String(order._id)} could not be marked paid from ${current?.status}`);
-  }
-  // Paid already (or by a racing call): a no-op when the entry exists, else it is added now.
-  if (!updated) await paidEntry(current.paymentId ?? input.paymentId);
-  if (!updated && current.paymentId !== input.paymentId) {
-    // A second captured payment on an already-paid order: money taken twice, needs a refund.
-    deps.logger.error('second captured payment on a paid order', {
-      alert: true,
-      orderId: String(order._id),
-      paidWith: current.paymentId,
-      extraPayment: input.paymentId,
-    });
-    await recordTransaction(deps.mongo, {
-      ...base,
-      outcome: 'duplicate_capture',
-      dedupeKey: `duplicate:${input.paymentId}`,
-    });
-  }
-  if (current.delivery?.status !== 'delivered') {
-    await deps.enqueueDelivery(String(order._id));
-  }
-  return updated ? 'paid' : 'already_paid';
-}
-
-/**
- * Records a failed payment attempt: the order keeps its status (the buyer may retry) and
- * remembers the last error, unless a later capture already made it paid.
- */
-export async function recordFailedPayment(
-  deps: PaymentOutcomeDeps,
-  input: {
-    orderId: string | Types.ObjectId;
-    paymentId: string;
-    amount?: number;
-    error: { code?: string; description?: string; reason?: string };
-  },
-  ctx: PaymentContext,
-): Promise<'recorded' | 'order_not_found'> {
-  const id = toObjectId(input.orderId);
-  const order = id
-    ? await orderModel(deps.mongo)
-        .findOneAndUpdate(
-          { _id: id, status: { $ne: 'paid' } },
-          { $set: { lastPaymentError: { ...input.error, paymentId: input.paymentId } } },
-          { returnDocument: 'after' },
-        )
-        .lean<Order>()
-        .exec()
-    : null;
-  const existing =
-    order ?? (id ? await orderModel(deps.mongo).findById(id).lean<Order>().exec() : null);
-  if (!existing) return 'order_not_found';
-  await recordTransaction(deps.mongo, {
-    orderId: existing._id,
-    gatewayOrderId: existing.gatewayOrderId,
-    source: ctx.source,
-    event: ctx.event,
-    eventId: ctx.eventId,
-    paymentId: input.paymentId,
-    paymentStatus: 'failed',
-    amount: input.amount,
-    payments: ctx.payments,
-    outcome: 'payment_failed',
-    error: [input.error.code, input.error.reason, input.error.description]
-      .filter(Boolean)
-      .join(': '),
-    dedupeKey: ctx.eventId ? `event:${ctx.eventId}` : undefined,
-  });
-  return 'recorded';
-}
-
-/**
- * Closes an order that will not be paid (`failed`: every attempt failed; `expired`: no payment
- * within the expiry window). A no-op when a capture got there first.
- */
-export async function closeUnpaidOrder(
-  deps: PaymentOutcomeDeps,
-  orderId: string | Types.ObjectId,
-  to: 'failed' | 'expired',
-  ctx: PaymentContext,
-): Promise<boolean> {
-  const updated = await transitionOrder(deps.mongo, orderId, to);
-  if (updated) {
-    await recordTransaction(deps.mongo, {
-      orderId: updated._id,
-      gatewayOrderId: updated.gatewayOrderId,
+  /**
+   * Applies a captured payment: the order becomes `paid` (from any non-terminal status; a capture
+   * wins), one `paid` transaction is logged, and the delivery is enqueued. Repeating the call, or
+   * racing it, changes nothing twice. Throws only on infrastructure errors (so the caller retries).
+   */
+  async applyCaptured(
+    input: {
+      orderId: string | Types.ObjectId;
+      paymentId: string;
+      amount: number;
+      currency: string;
+    },
+    ctx: PaymentContext,
+  ): Promise<CaptureOutcome> {
+    const { orders, transactions, logger } = this.deps;
+    const order = await orders.findById(input.orderId);
+    if (!order) return 'order_not_found';
+    const base = {
+      orderId: order._id,
+      gatewayOrderId: order.gatewayOrderId,
       source: ctx.source,
       event: ctx.event,
+      eventId: ctx.eventId,
+      paymentId: input.paymentId,
+      paymentStatus: 'captured',
+      amount: input.amount,
       payments: ctx.payments,
-      outcome: to,
-      dedupeKey: `${to}:${String(updated._id)}`,
+    };
+    if (input.amount < order.amount || input.currency !== order.currency) {
+      logger.error('captured amount does not match the order; not marking paid', {
+        alert: true,
+        orderId: String(order._id),
+        paymentId: input.paymentId,
+        expected: order.amount,
+        got: input.amount,
+        currency: input.currency,
+      });
+      await transactions.record({
+        ...base,
+        outcome: 'amount_mismatch',
+        dedupeKey: `mismatch:${input.paymentId}`,
+      });
+      return 'amount_mismatch';
+    }
+
+    // Exactly one `paid` entry per order, whichever path (and whichever retry) gets here.
+    const paidEntry = (paymentId: string) =>
+      transactions.record({
+        ...base,
+        paymentId,
+        outcome: 'paid',
+        dedupeKey: `paid:${String(order._id)}`,
+      });
+    // The entry is written before the order becomes paid. If we stop between the two writes, the
+    // order is still unpaid, which every caller comes back to (webhook retries, each
+    // reconciliation run); the other way round, a paid order without its entry would never be
+    // revisited.
+    if (order.status !== 'paid') await paidEntry(input.paymentId);
+    const now = new Date();
+    const updated = await orders.transition(order._id, 'paid', {
+      paymentId: input.paymentId,
+      paidAt: now,
+      delivery: { status: 'queued', queuedAt: now },
     });
+    const current = updated ?? (await orders.findById(order._id));
+    if (!current || current.status !== 'paid') {
+      // Not reachable through the state machine (paid is reachable from every status but paid);
+      // throwing makes the caller retry rather than drop the capture.
+      throw new Error(
+        `order ${String(order._id)} could not be marked paid from ${current?.status}`,
+      );
+    }
+    // Paid already (or by a racing call): a no-op when the entry exists, else it is added now.
+    if (!updated) await paidEntry(current.paymentId ?? input.paymentId);
+    if (!updated && current.paymentId !== input.paymentId) {
+      // A second captured payment on an already-paid order: money taken twice, needs a refund.
+      logger.error('second captured payment on a paid order', {
+        alert: true,
+        orderId: String(order._id),
+        paidWith: current.paymentId,
+        extraPayment: input.paymentId,
+      });
+      await transactions.record({
+        ...base,
+        outcome: 'duplicate_capture',
+        dedupeKey: `duplicate:${input.paymentId}`,
+      });
+    }
+    if (current.delivery?.status !== 'delivered') {
+      await this.deps.enqueueDelivery(String(order._id));
+    }
+    return updated ? 'paid' : 'already_paid';
   }
-  return updated !== null;
+
+  /**
+   * Records a failed payment attempt: the order keeps its status (the buyer may retry) and
+   * remembers the last error, unless a later capture already made it paid.
+   */
+  async recordFailed(
+    input: {
+      orderId: string | Types.ObjectId;
+      paymentId: string;
+      amount?: number;
+      error: { code?: string; description?: string; reason?: string };
+    },
+    ctx: PaymentContext,
+  ): Promise<'recorded' | 'order_not_found'> {
+    const { orders } = this.deps;
+    const updated = await orders.recordPaymentError(input.orderId, {
+      ...input.error,
+      paymentId: input.paymentId,
+    });
+    // Null when the order is paid (its error is left alone) or missing.
+    const existing = updated ?? (await orders.findById(input.orderId));
+    if (!existing) return 'order_not_found';
+    await this.deps.transactions.record({
+      orderId: existing._id,
+      gatewayOrderId: existing.gatewayOrderId,
+      source: ctx.source,
+      event: ctx.event,
+      eventId: ctx.eventId,
+      paymentId: input.paymentId,
+      paymentStatus: 'failed',
+      amount: input.amount,
+      payments: ctx.payments,
+      outcome: 'payment_failed',
+      error: [input.error.code, input.error.reason, input.error.description]
+        .filter(Boolean)
+        .join(': '),
+      dedupeKey: ctx.eventId ? `event:${ctx.eventId}` : undefined,
+    });
+    return 'recorded';
+  }
+
+  /**
+   * Closes an order that will not be paid (`failed`: every attempt failed; `expired`: no payment
+   * within the expiry window). A no-op when a capture got there first.
+   */
+  async closeUnpaid(
+    orderId: string | Types.ObjectId,
+    to: 'failed' | 'expired',
+    ctx: PaymentContext,
+  ): Promise<boolean> {
+    const updated = await this.deps.orders.transition(orderId, to);
+    if (updated) {
+      await this.deps.transactions.record({
+        orderId: updated._id,
+        gatewayOrderId: updated.gatewayOrderId,
+        source: ctx.source,
+        event: ctx.event,
+        payments: ctx.payments,
+        outcome: to,
+        dedupeKey: `${to}:${String(updated._id)}`,
+      });
+    }
+    return updated !== null;
+  }
 }

@@ -68,20 +68,3 @@ export function transactionModel(conn: Connection): Model<Transaction> {
     conn.model<Transaction>('Transaction', transactionSchema)
   );
 }
-
-/** Appends a log entry; with a `dedupeKey`, a second write of the same entry does nothing. */
-export async function recordTransaction(
-  conn: Connection,
-  entry: Omit<Transaction, '_id' | 'createdAt'>,
-): Promise<void> {
-  const model = transactionModel(conn);
-  if (entry.dedupeKey === undefined) {
-    await model.create(entry);
-    return;
-  }
-  await model.updateOne(
-    { dedupeKey: entry.dedupeKey },
-    { $setOnInsert: { ...entry, createdAt: new Date() } },
-    { upsert: true, timestamps: false },
-  );
-}

@@ -1,9 +1,10 @@
 import { Types, type Connection, type Model } from 'mongoose';
-import { isObjectIdString } from '../creators/creator.repository.ts';
+import { isObjectIdString } from '../db/object-id.ts';
 import {
   MAX_PRODUCTS_PER_CREATOR,
   productModel,
   type Product,
+  type ProductFile,
   type ProductStatus,
 } from './product.model.ts';
 
@@ -169,5 +170,52 @@ export class ProductRepository {
       )
       .exec();
     return res.matchedCount === 1;
+  }
+
+  /** True when `productId` names one of the creator's products that is not deleted. */
+  async isOwnedBy(creatorId: string, productId: string): Promise<boolean> {
+    if (!isObjectIdString(productId) || !isObjectIdString(creatorId)) return false;
+    const found = await this.model
+      .exists({
+        _id: new Types.ObjectId(productId),
+        creatorId: new Types.ObjectId(creatorId),
+        ...NOT_DELETED,
+      })
+      .exec();
+    return found !== null;
+  }
+
+  /**
+   * Sets the product's file if it is still the creator's, in one atomic update. Returns the
+   * file it replaced (`null` if there was none), or `undefined` when the product is gone.
+   */
+  async replaceFile(
+    creatorId: string,
+    productId: string,
+    file: ProductFile,
+  ): Promise<ProductFile | null | undefined> {
+    const before = await this.model
+      .findOneAndUpdate(
+        {
+          _id: new Types.ObjectId(productId),
+          creatorId: new Types.ObjectId(creatorId),
+          ...NOT_DELETED,
+        },
+        { $set: { file } },
+        { returnDocument: 'before', projection: { file: 1 } },
+      )
+      .lean<{ file?: ProductFile }>()
+      .exec();
+    if (!before) return undefined;
+    return before.file ?? null;
+  }
+
+  /** The product's current file, deleted products included (earlier buyers still get theirs). */
+  async fileOf(productId: Types.ObjectId): Promise<ProductFile | null> {
+    const product = await this.model
+      .findById(productId, { file: 1 })
+      .lean<{ file?: ProductFile }>()
+      .exec();
+    return product?.file ?? null;
   }
 }

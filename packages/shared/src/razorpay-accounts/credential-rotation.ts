@@ -1,7 +1,6 @@
-import type { Connection } from 'mongoose';
 import type { FieldCipher } from '../crypto/field-encryption.ts';
 import type { Logger } from '../logging/logger.ts';
-import { RazorpayAccountRepository } from './razorpay-account.repository.ts';
+import type { RazorpayAccountRepository } from './razorpay-account.repository.ts';
 import { decryptRazorpaySecrets, encryptRazorpaySecrets } from './razorpay-secrets.ts';
 
 /** What a rotation run did. `failed` counts values that could not be decrypted with any key. */
@@ -21,12 +20,12 @@ export interface RotationReport {
  * never overwritten.
  */
 export async function rotateRazorpaySecrets(deps: {
-  mongo: Connection;
+  accounts: RazorpayAccountRepository;
   cipher: FieldCipher;
   logger?: Logger;
   batchSize?: number;
 }): Promise<RotationReport> {
-  const repo = new RazorpayAccountRepository(deps.mongo);
+  const repo = deps.accounts;
   const batchSize = deps.batchSize ?? 200;
   const report: RotationReport = {
     scanned: 0,

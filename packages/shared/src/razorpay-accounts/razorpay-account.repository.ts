@@ -1,6 +1,6 @@
 import { Types, type Connection, type Model } from 'mongoose';
 import { creatorModel, type Creator, type CreatorRazorpay } from '../creators/creator.model.ts';
-import { isObjectIdString } from '../creators/creator.repository.ts';
+import { isObjectIdString } from '../db/object-id.ts';
 
 /** A creator id with the (still encrypted) Razorpay credentials stored on it. */
 export interface StoredRazorpayAccount {

@@ -5,11 +5,8 @@ import { testConfig } from '@storefront/devstack/test-harness';
 import { creatorModel } from '../creators/creator.model.ts';
 import { createFieldCipher } from '../crypto/field-encryption.ts';
 import { rotateRazorpaySecrets } from './credential-rotation.ts';
-import {
-  forgetRazorpayCredentials,
-  PLATFORM_ACCOUNT,
-  resolveRazorpayCredentials,
-} from './razorpay-credentials.ts';
+import { RazorpayAccountRepository } from './razorpay-account.repository.ts';
+import { PLATFORM_ACCOUNT, RazorpayCredentialStore } from './razorpay-credentials.ts';
 import { encryptRazorpaySecrets } from './razorpay-secrets.ts';
 
 const keyA = `a:${randomBytes(32).toString('base64')}`;
@@ -51,12 +48,17 @@ async function creatorWithSecrets(
   return id;
 }
 
-describe('resolveRazorpayCredentials', () => {
+function credentialStore(cipher = createFieldCipher(config)): RazorpayCredentialStore {
+  return new RazorpayCredentialStore({
+    accounts: new RazorpayAccountRepository(mongo),
+    config,
+    cipher,
+  });
+}
+
+describe('RazorpayCredentialStore', () => {
   it('when the account is platform, then the configured platform credentials come back', async () => {
-    const creds = await resolveRazorpayCredentials(
-      { mongo, config, cipher: createFieldCipher(config) },
-      PLATFORM_ACCOUNT,
-    );
+    const creds = await credentialStore().resolve(PLATFORM_ACCOUNT);
     expect(creds).toEqual({
       account: 'platform',
       keyId: 'rzp_test_platformcreds',
@@ -67,36 +69,32 @@ describe('resolveRazorpayCredentials', () => {
 
   it('when a creator has credentials, then they come back decrypted, and cached until forgotten', async () => {
     const id = await creatorWithSecrets(keyA, { keySecret: 'ks-1', webhookSecret: 'wh-1' });
-    const deps = { mongo, config, cipher: createFieldCipher(config) };
-    const creds = await resolveRazorpayCredentials(deps, id);
+    const store = credentialStore();
+    const creds = await store.resolve(id);
     expect(creds).toMatchObject({ account: id, keySecret: 'ks-1', webhookSecret: 'wh-1' });
 
     await creatorModel(mongo).updateOne({ _id: id }, { $unset: { razorpay: 1 } });
-    expect((await resolveRazorpayCredentials(deps, id)).account).toBe(id);
-    forgetRazorpayCredentials(mongo, id);
-    expect((await resolveRazorpayCredentials(deps, id)).account).toBe('platform');
+    expect((await store.resolve(id)).account).toBe(id);
+    store.forget(id);
+    expect((await store.resolve(id)).account).toBe('platform');
   });
 
   it('when a creator has no credentials or does not exist, then the platform account is used', async () => {
-    const deps = { mongo, config, cipher: createFieldCipher(config) };
+    const store = credentialStore();
     const id = await creatorWithSecrets(keyA);
-    expect((await resolveRazorpayCredentials(deps, id)).account).toBe('platform');
-    expect((await resolveRazorpayCredentials(deps, String(new Types.ObjectId()))).account).toBe(
-      'platform',
-    );
+    expect((await store.resolve(id)).account).toBe('platform');
+    expect((await store.resolve(String(new Types.ObjectId()))).account).toBe('platform');
   });
 
   it('when the account is malformed, then it is refused', async () => {
-    const deps = { mongo, config, cipher: createFieldCipher(config) };
-    await expect(resolveRazorpayCredentials(deps, 'nope')).rejects.toThrow(
-      /Unknown payment account/,
-    );
+    const store = credentialStore();
+    await expect(store.resolve('nope')).rejects.toThrow(/Unknown payment account/);
   });
 
   it('when the stored secret was encrypted with a key we do not hold, then it fails closed', async () => {
     const id = await creatorWithSecrets(keyB, { keySecret: 'ks', webhookSecret: 'wh' });
-    const deps = { mongo, config, cipher: createFieldCipher(config) };
-    await expect(resolveRazorpayCredentials(deps, id)).rejects.toMatchObject({
+    const store = credentialStore();
+    await expect(store.resolve(id)).rejects.toMatchObject({
       code: 'DECRYPTION_FAILED',
     });
   });
@@ -119,15 +117,22 @@ describe('rotateRazorpaySecrets', () => {
       ENCRYPTION_ACTIVE_KEY_ID: 'b',
     });
 
-    const first = await rotateRazorpaySecrets({ mongo, cipher, batchSize: 2 });
+    const first = await rotateRazorpaySecrets({
+      accounts: new RazorpayAccountRepository(mongo),
+      cipher,
+      batchSize: 2,
+    });
     expect(first).toEqual({ scanned: 6, rotated: 5, alreadyCurrent: 0, skipped: 0, failed: 1 });
-    const second = await rotateRazorpaySecrets({ mongo, cipher, batchSize: 2 });
+    const second = await rotateRazorpaySecrets({
+      accounts: new RazorpayAccountRepository(mongo),
+      cipher,
+      batchSize: 2,
+    });
     expect(second).toEqual({ scanned: 6, rotated: 0, alreadyCurrent: 5, skipped: 0, failed: 1 });
 
-    const onlyB = createFieldCipher({ ENCRYPTION_KEYS: keyB });
+    const onlyB = credentialStore(createFieldCipher({ ENCRYPTION_KEYS: keyB }));
     for (const [i, id] of ids.entries()) {
-      forgetRazorpayCredentials(mongo, id);
-      const creds = await resolveRazorpayCredentials({ mongo, config, cipher: onlyB }, id);
+      const creds = await onlyB.resolve(id);
       expect(creds).toMatchObject({ keySecret: `ks-${i}`, webhookSecret: `wh-${i}` });
     }
   });

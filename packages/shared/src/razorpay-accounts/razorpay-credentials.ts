@@ -1,9 +1,8 @@
-import type { Connection } from 'mongoose';
 import type { Config } from '../config/env.schema.ts';
 import type { FieldCipher } from '../crypto/field-encryption.ts';
-import { isObjectIdString } from '../creators/creator.repository.ts';
+import { isObjectIdString } from '../db/object-id.ts';
 import { NotFoundError } from '../errors/app-error.ts';
-import { RazorpayAccountRepository } from './razorpay-account.repository.ts';
+import type { RazorpayAccountRepository } from './razorpay-account.repository.ts';
 import { decryptRazorpaySecrets } from './razorpay-secrets.ts';
 
 /** The account name of the platform's own Razorpay account (config RAZORPAY_*). */
@@ -18,9 +17,9 @@ export interface RazorpayCredentials {
   webhookSecret: string;
 }
 
-/** What {@link resolveRazorpayCredentials} reads from. */
+/** What {@link RazorpayCredentialStore} reads from. */
 export interface RazorpayCredentialsDeps {
-  mongo: Connection;
+  accounts: RazorpayAccountRepository;
   config: Pick<Config, 'RAZORPAY_KEY_ID' | 'RAZORPAY_KEY_SECRET' | 'RAZORPAY_WEBHOOK_SECRET'>;
   cipher: FieldCipher;
 }
@@ -35,50 +34,55 @@ interface CacheEntry {
   value: Promise<RazorpayCredentials>;
 }
 
-// One cache per connection (i.e. per database), so tests with their own databases never share.
-const caches = new WeakMap<Connection, Map<string, CacheEntry>>();
-
-function cacheFor(mongo: Connection): Map<string, CacheEntry> {
-  let cache = caches.get(mongo);
-  if (!cache) {
-    cache = new Map();
-    caches.set(mongo, cache);
-  }
-  return cache;
-}
-
 /**
- * Credentials of `account`: `platform`, or a creator id (that creator's decrypted credentials; a
- * creator without credentials uses the platform account, and the result's `account` says so).
- * Concurrent lookups of one account share one query. Throws NotFoundError for a malformed
- * account, FieldDecryptionError when stored secrets cannot be decrypted (never garbage), and
- * database errors as they are.
+ * Resolves which Razorpay account (and decrypted credentials) to use for an account name, with a
+ * short per-process cache. One per process, built by its composition root.
  */
-export async function resolveRazorpayCredentials(
-  deps: RazorpayCredentialsDeps,
-  account: string,
-): Promise<RazorpayCredentials> {
-  if (account === PLATFORM_ACCOUNT) return platformCredentials(deps.config);
-  if (!isObjectIdString(account)) throw new NotFoundError('Unknown payment account');
-  const creatorId = account.toLowerCase();
-  const cache = cacheFor(deps.mongo);
-  const now = Date.now();
-  const hit = cache.get(creatorId);
-  if (hit && hit.expiresAt > now) return hit.value;
+export class RazorpayCredentialStore {
+  private readonly deps: RazorpayCredentialsDeps;
+  private readonly cache = new Map<string, CacheEntry>();
 
-  const value = loadCreatorCredentials(deps, creatorId);
-  if (cache.size >= CACHE_MAX_ENTRIES) evict(cache, now);
-  cache.set(creatorId, { expiresAt: now + CACHE_TTL_MS, value });
-  // Failures are not cached: the next call tries again.
-  value.catch(() => {
-    if (cache.get(creatorId)?.value === value) cache.delete(creatorId);
-  });
-  return value;
-}
+  constructor(deps: RazorpayCredentialsDeps) {
+    this.deps = deps;
+  }
 
-/** Drops this process's cached credentials of `account` (after a connect or disconnect). */
-export function forgetRazorpayCredentials(mongo: Connection, account: string): void {
-  caches.get(mongo)?.delete(account.toLowerCase());
+  /**
+   * Credentials of `account`: `platform`, or a creator id (that creator's decrypted credentials;
+   * a creator without credentials uses the platform account, and the result's `account` says so).
+   * Concurrent lookups of one account share one query. Throws NotFoundError for a malformed
+   * account, FieldDecryptionError when stored secrets cannot be decrypted (never garbage), and
+   * database errors as they are.
+   */
+  async resolve(account: string): Promise<RazorpayCredentials> {
+    if (account === PLATFORM_ACCOUNT) return platformCredentials(this.deps.config);
+    if (!isObjectIdString(account)) throw new NotFoundError('Unknown payment account');
+    const creatorId = account.toLowerCase();
+    const cache = this.cache;
+    const now = Date.now();
+    const hit = cache.get(creatorId);
+    if (hit && hit.expiresAt > now) return hit.value;
+
+    const value = this.load(creatorId);
+    if (cache.size >= CACHE_MAX_ENTRIES) evict(cache, now);
+    cache.set(creatorId, { expiresAt: now + CACHE_TTL_MS, value });
+    // Failures are not cached: the next call tries again.
+    value.catch(() => {
+      if (cache.get(creatorId)?.value === value) cache.delete(creatorId);
+    });
+    return value;
+  }
+
+  /** Drops this process's cached credentials of `account` (after a connect or disconnect). */
+  forget(account: string): void {
+    this.cache.delete(account.toLowerCase());
+  }
+
+  private async load(creatorId: string): Promise<RazorpayCredentials> {
+    const stored = await this.deps.accounts.find(creatorId);
+    if (!stored) return platformCredentials(this.deps.config);
+    const secrets = decryptRazorpaySecrets(this.deps.cipher, creatorId, stored);
+    return { account: creatorId, keyId: stored.keyId, ...secrets };
+  }
 }
 
 function platformCredentials(config: RazorpayCredentialsDeps['config']): RazorpayCredentials {
@@ -88,16 +92,6 @@ function platformCredentials(config: RazorpayCredentialsDeps['config']): Razorpa
     keySecret: config.RAZORPAY_KEY_SECRET,
     webhookSecret: config.RAZORPAY_WEBHOOK_SECRET,
   };
-}
-
-async function loadCreatorCredentials(
-  deps: RazorpayCredentialsDeps,
-  creatorId: string,
-): Promise<RazorpayCredentials> {
-  const stored = await new RazorpayAccountRepository(deps.mongo).find(creatorId);
-  if (!stored) return platformCredentials(deps.config);
-  const secrets = decryptRazorpaySecrets(deps.cipher, creatorId, stored);
-  return { account: creatorId, keyId: stored.keyId, ...secrets };
 }
 
 // Expired entries first; if the cache is still full, the oldest insertions go (Map keeps order).

@@ -1,9 +1,14 @@
 import { Queue, Worker } from 'bullmq';
-import { QUEUES, SCHEDULERS, type ReconciliationJobData } from '@storefront/shared';
-import { throttledErrorLog } from '../alerts/throttled-error-log.ts';
+import {
+  QUEUES,
+  SCHEDULERS,
+  type ReconciliationJobData,
+  throttledErrorLog,
+} from '@storefront/shared';
 import type { WorkerDeps } from '../deps.ts';
 import { keepScheduled } from '../keep-scheduled.ts';
 import type { RunResult } from './reconciliation.metrics.ts';
+import type { ReconciliationDeps } from './reconciliation.deps.ts';
 import { runReconciliation } from './reconciliation.service.ts';
 
 /** What a finished reconciliation job keeps as its return value (visible in Bull Board). */
@@ -47,11 +52,21 @@ export function registerReconciliation(deps: WorkerDeps): { queue: Queue; worker
     );
   });
 
+  const runDeps: ReconciliationDeps = {
+    config,
+    logger,
+    metrics: deps.metrics,
+    orders: deps.repos.orders,
+    transactions: deps.repos.transactions,
+    redis: deps.redis,
+    payments: deps.payments,
+    accountKeys: (account) => deps.credentials.resolve(account),
+  };
   const shutdown = new AbortController();
   const worker = new Worker<ReconciliationJobData, ReconciliationJobResult>(
     QUEUES.reconciliation,
     async () => {
-      const summary = await runReconciliation({ ...deps, logger }, { signal: shutdown.signal });
+      const summary = await runReconciliation(runDeps, { signal: shutdown.signal });
       return {
         result: summary.result,
         checked: summary.checked,

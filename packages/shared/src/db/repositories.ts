@@ -1,0 +1,35 @@
+import type { Connection } from 'mongoose';
+import { CreatorRepository } from '../creators/creator.repository.ts';
+import { DeliveryRepository } from '../deliveries/delivery.repository.ts';
+import { WebhookDlqRepository } from '../dlq/webhook-dlq.repository.ts';
+import { OrderRepository } from '../orders/order.repository.ts';
+import { TransactionRepository } from '../payments/transaction.repository.ts';
+import { ProductRepository } from '../products/product.repository.ts';
+import { RazorpayAccountRepository } from '../razorpay-accounts/razorpay-account.repository.ts';
+import { WebhookEventRepository } from '../webhooks/webhook-event.repository.ts';
+
+/** One repository per collection, built once per process by its composition root. */
+export interface Repositories {
+  creators: CreatorRepository;
+  razorpayAccounts: RazorpayAccountRepository;
+  products: ProductRepository;
+  orders: OrderRepository;
+  transactions: TransactionRepository;
+  webhookEvents: WebhookEventRepository;
+  dlq: WebhookDlqRepository;
+  deliveries: DeliveryRepository;
+}
+
+/** Every repository over `conn`. */
+export function createRepositories(conn: Connection): Repositories {
+  return {
+    creators: new CreatorRepository(conn),
+    razorpayAccounts: new RazorpayAccountRepository(conn),
+    products: new ProductRepository(conn),
+    orders: new OrderRepository(conn),
+    transactions: new TransactionRepository(conn),
+    webhookEvents: new WebhookEventRepository(conn),
+    dlq: new WebhookDlqRepository(conn),
+    deliveries: new DeliveryRepository(conn),
+  };
+}
