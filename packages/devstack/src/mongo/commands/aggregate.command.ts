@@ -4,6 +4,7 @@ import { CommandError, ErrorCode } from '../errors.ts';
 import { cloneDoc } from '../query/update.ts';
 import { isPlainObject, type Doc } from '../storage/key-encoding.ts';
 import { arrayArg, num, type CommandHandler } from './command.types.ts';
+import { checkCollation } from './unsupported-options.ts';
 
 function stageName(stage: Doc): string {
   return Object.keys(stage)[0] ?? '';
@@ -30,6 +31,7 @@ const NON_MUTATING = new Set([
 const aggregate: CommandHandler = (ctx) => {
   const target = ctx.body.aggregate;
   const pipeline = [...arrayArg(ctx.body, 'pipeline')];
+  checkCollation(ctx.body.collation, 'aggregate');
   if (!isPlainObject(ctx.body.cursor) && ctx.body.explain !== true) {
     throw new CommandError(
       ErrorCode.FailedToParse,

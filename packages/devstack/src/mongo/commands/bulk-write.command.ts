@@ -1,6 +1,7 @@
 import { CommandError, ErrorCode, toCommandError } from '../errors.ts';
 import { isPlainObject, type Doc } from '../storage/key-encoding.ts';
 import { arrayArg, docArg, type CommandContext, type CommandHandler } from './command.types.ts';
+import { checkCollation } from './unsupported-options.ts';
 import { deleteMatching, insertDoc, runUpdate } from './write.commands.ts';
 
 interface Counts {
@@ -72,6 +73,7 @@ const bulkWrite: CommandHandler = (ctx) => {
   const nsInfo = arrayArg(ctx.body, 'nsInfo');
   const ordered = ctx.body.ordered !== false;
   const errorsOnly = ctx.body.errorsOnly === true;
+  for (const op of ops) if (isPlainObject(op)) checkCollation(op.collation, 'bulkWrite operations');
   const counts: Counts = { nInserted: 0, nMatched: 0, nModified: 0, nUpserted: 0, nDeleted: 0 };
   const results: Doc[] = [];
   let nErrors = 0;

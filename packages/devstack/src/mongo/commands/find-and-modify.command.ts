@@ -3,6 +3,7 @@ import { project } from '../query/projection.ts';
 import { applyUpdate, buildUpsert } from '../query/update.ts';
 import type { Doc } from '../storage/key-encoding.ts';
 import { collectionArg, docArg, type CommandHandler } from './command.types.ts';
+import { checkCollation } from './unsupported-options.ts';
 import { matchForWrite } from './write.commands.ts';
 
 function shape(doc: Doc | null, fields: unknown, filter: Doc): Doc | null {
@@ -17,6 +18,7 @@ function shape(doc: Doc | null, fields: unknown, filter: Doc): Doc | null {
 const findAndModify: CommandHandler = (ctx) => {
   const name = collectionArg(ctx);
   const b = ctx.body;
+  checkCollation(b.collation, 'findAndModify');
   const filter = docArg(b, 'query') ?? {};
   const remove = b.remove === true;
   const hasUpdate = b.update !== undefined && b.update !== null;

@@ -6,11 +6,13 @@ import { project } from '../query/projection.ts';
 import { sortDocs } from '../query/sort.ts';
 import { encodeKey, isPlainObject, valuesAtPath, type Doc } from '../storage/key-encoding.ts';
 import { collectionArg, docArg, num, type CommandHandler } from './command.types.ts';
+import { checkCollation } from './unsupported-options.ts';
 
 /** `find`: filter, sort, projection, skip, limit, batchSize, singleBatch. */
 const find: CommandHandler = (ctx) => {
   const name = collectionArg(ctx);
   const ns = `${ctx.db}.${name}`;
+  checkCollation(ctx.body.collation, 'find');
   const filter = docArg(ctx.body, 'filter');
   const sort = docArg(ctx.body, 'sort');
   const skip = num(ctx.body.skip, 0);
@@ -69,6 +71,7 @@ const killCursors: CommandHandler = (ctx) => {
 
 /** `count`: with query, skip and limit. */
 const count: CommandHandler = (ctx) => {
+  checkCollation(ctx.body.collation, 'count');
   const coll = ctx.state.catalog.get(ctx.db, collectionArg(ctx));
   const query = docArg(ctx.body, 'query');
   const skip = num(ctx.body.skip, 0);
@@ -82,6 +85,7 @@ const count: CommandHandler = (ctx) => {
 
 /** `distinct`: values at a path (arrays unwound), each once. */
 const distinct: CommandHandler = (ctx) => {
+  checkCollation(ctx.body.collation, 'distinct');
   const key = ctx.body.key;
   if (typeof key !== 'string')
     throw new CommandError(ErrorCode.TypeMismatch, "BSON field 'distinct.key' is missing");

@@ -13,6 +13,7 @@ import {
   type CommandContext,
   type CommandHandler,
 } from './command.types.ts';
+import { checkCollation } from './unsupported-options.ts';
 
 function writeReply(n: number, writeErrors: Doc[], extra: Doc = {}): Doc {
   const reply: Doc = { n, ...extra };
@@ -113,10 +114,18 @@ export function runUpdate(ctx: CommandContext, collName: string, stmt: Doc): Upd
   return { n: recs.length, nModified };
 }
 
+// Checked before any statement runs, so a refused option never leaves a batch half applied.
+function checkStatements(stmts: unknown[], kind: 'update' | 'delete'): void {
+  for (const stmt of stmts) {
+    if (isPlainObject(stmt)) checkCollation(stmt.collation, `${kind} statements`);
+  }
+}
+
 /** `update`: multi, upsert ($setOnInsert), arrayFilters, pipeline updates. */
 const update: CommandHandler = (ctx) => {
   const name = collectionArg(ctx);
   const stmts = arrayArg(ctx.body, 'updates');
+  checkStatements(stmts, 'update');
   const ordered = ctx.body.ordered !== false;
   const writeErrors: Doc[] = [];
   const upserted: Doc[] = [];
@@ -145,6 +154,7 @@ const update: CommandHandler = (ctx) => {
 const del: CommandHandler = (ctx) => {
   const name = collectionArg(ctx);
   const stmts = arrayArg(ctx.body, 'deletes');
+  checkStatements(stmts, 'delete');
   const ordered = ctx.body.ordered !== false;
   const coll = ctx.state.catalog.get(ctx.db, name);
   const writeErrors: Doc[] = [];

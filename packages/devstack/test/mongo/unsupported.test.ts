@@ -1,0 +1,215 @@
+import type { Collection, Document } from 'mongodb';
+import { describe, expect, it } from 'vitest';
+import { answerOrRefusal, serverFailure, useMongo } from './mongo-test-env.ts';
+
+// Features the in-repo server does not implement must be refused with CommandNotSupported (115)
+// naming them, never answered differently from mongod. Each test states mongod's answer; the
+// in-repo server passes by refusing, a real mongod by answering.
+const env = useMongo('mongo_unsupported');
+
+/** Case-insensitive comparison: 'alpha' equals 'Alpha'. */
+const CI = { locale: 'en', strength: 2 };
+
+async function seeded(name: string): Promise<Collection> {
+  const c = env.db.collection(name);
+  await c.insertMany([
+    { _id: 1, n: 'Alpha', k: 1 },
+    { _id: 2, n: 'beta', k: 2 },
+  ] as Document[]);
+  return c;
+}
+
+describe('collation', () => {
+  it('when find has a case-insensitive collation, then it matches regardless of case or is refused', async () => {
+    const c = await seeded('coll_find');
+    await answerOrRefusal(
+      c.find({ n: 'alpha' }, { collation: CI }).toArray(),
+      /collation/,
+      (docs) => expect(docs.map((d) => d._id)).toEqual([1]),
+    );
+  });
+
+  it('when count has a case-insensitive collation, then it counts the match or is refused', async () => {
+    await seeded('coll_count');
+    await answerOrRefusal(
+      env.db.command({ count: 'coll_count', query: { n: 'alpha' }, collation: CI }),
+      /collation/,
+      (reply) => expect(reply.n).toBe(1),
+    );
+  });
+
+  it('when distinct has a case-insensitive collation, then its query matches or it is refused', async () => {
+    const c = await seeded('coll_distinct');
+    await answerOrRefusal(c.distinct('k', { n: 'alpha' }, { collation: CI }), /collation/, (v) =>
+      expect(v).toEqual([1]),
+    );
+  });
+
+  it('when aggregate has a case-insensitive collation, then $match uses it or it is refused', async () => {
+    const c = await seeded('coll_aggregate');
+    await answerOrRefusal(
+      c.aggregate<Document>([{ $match: { n: 'alpha' } }], { collation: CI }).toArray(),
+      /collation/,
+      (docs) => expect(docs.map((d): unknown => d._id)).toEqual([1]),
+    );
+  });
+
+  it('when findOneAndUpdate has a case-insensitive collation, then it updates the match or is refused', async () => {
+    const c = await seeded('coll_fam');
+    await answerOrRefusal(
+      c.findOneAndUpdate(
+        { n: 'alpha' },
+        { $set: { hit: true } },
+        { collation: CI, returnDocument: 'after' },
+      ),
+      /collation/,
+      (doc) => expect(doc).toEqual({ _id: 1, n: 'Alpha', k: 1, hit: true }),
+    );
+  });
+
+  it('when updateOne and deleteOne have a case-insensitive collation, then they match or are refused', async () => {
+    const c = await seeded('coll_writes');
+    await answerOrRefusal(
+      c.updateOne({ n: 'alpha' }, { $set: { hit: true } }, { collation: CI }),
+      /collation/,
+      (res) => expect(res.matchedCount).toBe(1),
+    );
+    await answerOrRefusal(c.deleteOne({ n: 'BETA' }, { collation: CI }), /collation/, (res) =>
+      expect(res.deletedCount).toBe(1),
+    );
+  });
+
+  it('when an update batch has one statement with a collation, then no statement runs or all do', async () => {
+    const c = await seeded('coll_batch');
+    await answerOrRefusal(
+      c.bulkWrite([
+        { updateOne: { filter: { n: 'beta' }, update: { $set: { first: true } } } },
+        { updateOne: { filter: { n: 'alpha' }, update: { $set: { hit: true } }, collation: CI } },
+      ]),
+      /collation/,
+      (res) => expect(res.modifiedCount).toBe(2),
+    );
+    const changed = await c.countDocuments({ $or: [{ first: true }, { hit: true }] });
+    expect([0, 2]).toContain(changed);
+  });
+
+  it('when a client bulkWrite operation has a collation, then it matches or is refused', async (ctx) => {
+    const info = await env.client.db('admin').command({ buildInfo: 1 });
+    if (Number((info.versionArray as number[])[0]) < 8) ctx.skip();
+    await seeded('coll_client_bulk');
+    await answerOrRefusal(
+      env.client
+        .bulkWrite([
+          {
+            namespace: `${env.dbName}.coll_client_bulk`,
+            name: 'updateOne',
+            filter: { n: 'alpha' },
+            update: { $set: { hit: true } },
+            collation: CI,
+          },
+        ])
+        // The driver wraps a refused command in MongoClientBulkWriteError, the server's error as cause.
+        .catch((err: unknown) => {
+          throw (err as { cause?: unknown }).cause ?? err;
+        }),
+      /collation/,
+      (res) => expect(res.matchedCount).toBe(1),
+    );
+  });
+
+  it('when a unique index has a case-insensitive collation, then case variants collide or it is refused', async () => {
+    const c = await seeded('coll_index');
+    await answerOrRefusal(
+      c.createIndex({ n: 1 }, { unique: true, collation: CI }),
+      /collation/,
+      async () => {
+        const err = await serverFailure(c.insertOne({ n: 'ALPHA' }));
+        expect(err.code).toBe(11000);
+      },
+    );
+  });
+
+  it('when a collection is created with a default collation, then queries use it or create is refused', async () => {
+    await answerOrRefusal(
+      env.db.createCollection('coll_default', { collation: CI }),
+      /collation/,
+      async (c) => {
+        await c.insertOne({ n: 'Alpha' });
+        expect(await c.countDocuments({ n: 'alpha' })).toBe(1);
+      },
+    );
+  });
+
+  it('when the collation is the simple one, then it is accepted and compares binary', async () => {
+    const c = await seeded('coll_simple');
+    const simple = { locale: 'simple' };
+    expect(await c.find({ n: 'alpha' }, { collation: simple }).toArray()).toEqual([]);
+    expect(await c.countDocuments({ n: 'Alpha' }, { collation: simple })).toBe(1);
+    await c.createIndex({ n: 1 }, { collation: simple });
+    await env.db.createCollection('coll_simple_default', { collation: simple });
+  });
+});
+
+describe('create options', () => {
+  it('when a collection has a validator, then invalid documents are refused or create is', async () => {
+    await answerOrRefusal(
+      env.db.createCollection('validated', { validator: { qty: { $gte: 0 } } }),
+      /validator/,
+      async (c) => {
+        const err = await serverFailure(c.insertOne({ qty: -1 }));
+        expect(err.code).toBe(121);
+      },
+    );
+  });
+
+  it('when create names viewOn and a pipeline, then a view of the source is made or create is refused', async () => {
+    await env.db.collection('view_source').insertMany([{ k: 1 }, { k: 2 }]);
+    await answerOrRefusal(
+      env.db.createCollection('view_of_source', {
+        viewOn: 'view_source',
+        pipeline: [{ $match: { k: 2 } }, { $project: { _id: 0 } }],
+      }),
+      /view/,
+      async (v) => expect(await v.find().toArray()).toEqual([{ k: 2 }]),
+    );
+  });
+
+  it('when a capped collection overflows max, then the oldest documents go or create is refused', async () => {
+    await answerOrRefusal(
+      env.db.createCollection('capped', { capped: true, size: 4096, max: 2 }),
+      /capped/,
+      async (c) => {
+        await c.insertMany([{ k: 1 }, { k: 2 }, { k: 3 }]);
+        const left = await c.find({}, { projection: { _id: 0 } }).toArray();
+        expect(left).toEqual([{ k: 2 }, { k: 3 }]);
+      },
+    );
+  });
+
+  it('when create asks for a time-series collection, then one is listed or create is refused', async () => {
+    await answerOrRefusal(
+      env.db.createCollection('series', { timeseries: { timeField: 't' } }),
+      /time-series/,
+      async () => {
+        const [info] = await env.db.listCollections({ name: 'series' }).toArray();
+        expect(info?.type).toBe('timeseries');
+      },
+    );
+  });
+
+  it('when create asks for a clustered collection, then its _id index is clustered or create is refused', async () => {
+    await answerOrRefusal(
+      env.db.createCollection('clustered', { clusteredIndex: { key: { _id: 1 }, unique: true } }),
+      /clustered/,
+      async (c) => {
+        const [idIndex] = await c.indexes();
+        expect(idIndex?.clustered).toBe(true);
+      },
+    );
+  });
+
+  it('when create has expireAfterSeconds without clustering, then it fails', async () => {
+    await serverFailure(env.db.command({ create: 'ttl_plain', expireAfterSeconds: 60 }));
+    expect(await env.db.listCollections({ name: 'ttl_plain' }).toArray()).toEqual([]);
+  });
+});
