@@ -213,3 +213,28 @@ describe('create options', () => {
     expect(await env.db.listCollections({ name: 'ttl_plain' }).toArray()).toEqual([]);
   });
 });
+
+describe('index types', () => {
+  it('when a text index is created, then it is listed with its text key or refused', async () => {
+    const c = await seeded('text_index');
+    await answerOrRefusal(c.createIndex({ n: 'text' }), /text indexes/, async (name) => {
+      const spec = (await c.indexes()).find((i) => i.name === name);
+      expect(spec?.key).toEqual({ _fts: 'text', _ftsx: 1 });
+    });
+  });
+
+  it('when a 2dsphere index exists, then a document without a geometry is refused or the index is', async () => {
+    const c = env.db.collection('geo_index');
+    await answerOrRefusal(c.createIndex({ loc: '2dsphere' }), /2dsphere/, async () => {
+      const err = await serverFailure(c.insertOne({ loc: 'nowhere' }));
+      expect(err.code).toBe(16755);
+    });
+  });
+
+  it('when an index key names an unknown type, then createIndexes fails with CannotCreateIndex (67)', async () => {
+    const c = await seeded('unknown_index_type');
+    const err = await serverFailure(c.createIndex({ n: 'frobnicate' } as never));
+    expect(err.code).toBe(67);
+    expect((await c.indexes()).map((i) => i.name)).toEqual(['_id_']);
+  });
+});

@@ -3,7 +3,7 @@ import type { Collection } from '../storage/collection.store.ts';
 import type { IndexSpec } from '../storage/index.store.ts';
 import { encodeKey, isPlainObject, type Doc } from '../storage/key-encoding.ts';
 import { collectionArg, type CommandHandler } from './command.types.ts';
-import { checkCollation } from './unsupported-options.ts';
+import { checkCollation, checkIndexKeyType } from './unsupported-options.ts';
 
 // Options that make two indexes with the same key pattern different indexes (or conflicting).
 const COMPARED_OPTIONS = [
@@ -41,6 +41,7 @@ function normaliseSpec(raw: unknown): IndexSpec {
         ErrorCode.CannotCreateIndex,
         `Values in the index key pattern must be non-zero numbers or strings`,
       );
+    checkIndexKeyType(v);
   }
   const spec: IndexSpec = {
     v: 2,

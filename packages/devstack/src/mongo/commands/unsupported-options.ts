@@ -56,3 +56,20 @@ export function createOptions(options: Doc): Doc {
   delete out.collation;
   return out;
 }
+
+// Index key types other than ascending/descending numbers and 'hashed'.
+const REFUSED_INDEX_TYPES = new Map([
+  ['text', 'text indexes'],
+  ['2d', 'geospatial (2d) indexes'],
+  ['2dsphere', 'geospatial (2dsphere) indexes'],
+  ['geoHaystack', 'geoHaystack indexes'],
+  ['columnstore', 'columnstore indexes'],
+]);
+
+/** Refuses index key types this server cannot build, as mongod does for unknown ones (67). */
+export function checkIndexKeyType(v: unknown): void {
+  if (typeof v !== 'string' || v === 'hashed') return;
+  const feature = REFUSED_INDEX_TYPES.get(v);
+  if (feature) throw notSupported(feature);
+  throw new CommandError(ErrorCode.CannotCreateIndex, `Unknown index plugin '${v}'`);
+}
