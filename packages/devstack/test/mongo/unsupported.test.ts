@@ -10,12 +10,21 @@ const env = useMongo('mongo_unsupported');
 /** Case-insensitive comparison: 'alpha' equals 'Alpha'. */
 const CI = { locale: 'en', strength: 2 };
 
-async function seeded(name: string): Promise<Collection> {
-  const c = env.db.collection(name);
+interface Seed {
+  _id: number;
+  n?: string;
+  k?: number;
+  s?: number;
+  hit?: boolean;
+  first?: boolean;
+}
+
+async function seeded(name: string): Promise<Collection<Seed>> {
+  const c = env.db.collection<Seed>(name);
   await c.insertMany([
     { _id: 1, n: 'Alpha', k: 1 },
     { _id: 2, n: 'beta', k: 2 },
-  ] as Document[]);
+  ]);
   return c;
 }
 
@@ -123,7 +132,7 @@ describe('collation', () => {
       c.createIndex({ n: 1 }, { unique: true, collation: CI }),
       /collation/,
       async () => {
-        const err = await serverFailure(c.insertOne({ n: 'ALPHA' }));
+        const err = await serverFailure(c.insertOne({ _id: 3, n: 'ALPHA' }));
         expect(err.code).toBe(11000);
       },
     );
@@ -236,5 +245,91 @@ describe('index types', () => {
     const err = await serverFailure(c.createIndex({ n: 'frobnicate' } as never));
     expect(err.code).toBe(67);
     expect((await c.indexes()).map((i) => i.name)).toEqual(['_id_']);
+  });
+});
+
+describe('query options', () => {
+  it('when hint names an ordinary index the answer is unchanged, and a missing index fails with BadValue (2)', async () => {
+    const c = await seeded('hint_plain');
+    await c.createIndex({ k: 1 });
+    expect(await c.find({ k: { $gte: 2 } }, { hint: { k: 1 } }).toArray()).toEqual([
+      { _id: 2, n: 'beta', k: 2 },
+    ]);
+    expect(await c.countDocuments({}, { hint: 'k_1' })).toBe(2);
+    expect((await serverFailure(c.find({}, { hint: 'no_such_index' }).toArray())).code).toBe(2);
+    const count = env.db.command({ count: 'hint_plain', hint: 'no_such_index' });
+    expect((await serverFailure(count)).code).toBe(2);
+    const update = c.updateOne({ _id: 1 }, { $set: { hit: true } }, { hint: 'no_such_index' });
+    expect((await serverFailure(update)).code).toBe(2);
+    const del = c.deleteOne({ _id: 1 }, { hint: 'no_such_index' });
+    expect((await serverFailure(del)).code).toBe(2);
+    expect(await c.find({}, { projection: { _id: 1, hit: 1 } }).toArray()).toEqual([
+      { _id: 1 },
+      { _id: 2 },
+    ]);
+  });
+
+  it('when hint names a sparse index, then only the documents it holds come back or the hint is refused', async () => {
+    const c = await seeded('hint_sparse');
+    await c.insertOne({ _id: 3, s: 1 });
+    await c.createIndex({ s: 1 }, { sparse: true });
+    await answerOrRefusal(c.find({}, { hint: 's_1' }).toArray(), /sparse/, (docs) =>
+      expect(docs).toEqual([{ _id: 3, s: 1 }]),
+    );
+  });
+
+  it('when hint is a reverse $natural, then documents come back newest first or the hint is refused', async () => {
+    const c = await seeded('hint_natural');
+    await answerOrRefusal(c.find({}, { hint: { $natural: -1 } }).toArray(), /natural/, (docs) =>
+      expect(docs.map((d): unknown => d._id)).toEqual([2, 1]),
+    );
+  });
+
+  it('when find and updateOne use let variables, then $$ names resolve or let is refused', async () => {
+    const c = await seeded('let_vars');
+    const byVar = { $expr: { $eq: ['$n', '$$v'] } };
+    await answerOrRefusal(c.find(byVar, { let: { v: 'beta' } }).toArray(), /let/, (docs) =>
+      expect(docs.map((d): unknown => d._id)).toEqual([2]),
+    );
+    await answerOrRefusal(
+      c.updateOne(byVar, { $set: { hit: true } }, { let: { v: 'beta' } }),
+      /let/,
+      (res) => expect(res.modifiedCount).toBe(1),
+    );
+  });
+
+  it('when find asks for returnKey, showRecordId or min, then mongod answers them or they are refused', async () => {
+    const c = await seeded('find_flags');
+    await c.createIndex({ k: 1 });
+    await answerOrRefusal(
+      c.find({ k: 2 }, { returnKey: true, hint: { k: 1 } }).toArray(),
+      /returnKey/,
+      (docs) => expect(docs).toEqual([{ k: 2 }]),
+    );
+    await answerOrRefusal(
+      c.find({ _id: 1 }, { showRecordId: true }).toArray(),
+      /showRecordId/,
+      (docs) => expect(docs[0]).toHaveProperty('$recordId'),
+    );
+    await answerOrRefusal(
+      c.find({}, { hint: { k: 1 }, min: { k: 2 } }).toArray(),
+      /min\/max/,
+      (docs) => expect(docs.map((d): unknown => d._id)).toEqual([2]),
+    );
+  });
+
+  it('when find asks for a tailable cursor on a collection that is not capped, then it fails', async () => {
+    const c = await seeded('tailable');
+    const err = await serverFailure(c.find({}, { tailable: true }).toArray());
+    expect([2, 115]).toContain(err.code);
+  });
+
+  it('when aggregate is sent with explain: true, then a plan comes back or it is refused, never documents', async () => {
+    await seeded('agg_explain');
+    await answerOrRefusal(
+      env.db.command({ aggregate: 'agg_explain', pipeline: [{ $match: { k: 1 } }], explain: true }),
+      /explain/,
+      (reply) => expect(reply.cursor).toBeUndefined(),
+    );
   });
 });

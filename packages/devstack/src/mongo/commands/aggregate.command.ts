@@ -4,7 +4,7 @@ import { CommandError, ErrorCode } from '../errors.ts';
 import { cloneDoc } from '../query/update.ts';
 import { isPlainObject, type Doc } from '../storage/key-encoding.ts';
 import { arrayArg, num, type CommandHandler } from './command.types.ts';
-import { checkCollation } from './unsupported-options.ts';
+import { checkCollation, checkHint, notSupported } from './unsupported-options.ts';
 
 function stageName(stage: Doc): string {
   return Object.keys(stage)[0] ?? '';
@@ -32,6 +32,8 @@ const aggregate: CommandHandler = (ctx) => {
   const target = ctx.body.aggregate;
   const pipeline = [...arrayArg(ctx.body, 'pipeline')];
   checkCollation(ctx.body.collation, 'aggregate');
+  // The driver's explain() sends this; running the pipeline instead would answer with documents.
+  if (ctx.body.explain === true) throw notSupported('aggregate explain');
   if (!isPlainObject(ctx.body.cursor) && ctx.body.explain !== true) {
     throw new CommandError(
       ErrorCode.FailedToParse,
@@ -52,6 +54,7 @@ const aggregate: CommandHandler = (ctx) => {
   if (typeof target === 'string') {
     ns = `${ctx.db}.${target}`;
     const coll = catalog.get(ctx.db, target);
+    checkHint(coll, ctx.body.hint);
     const first = pipeline[0];
     if (coll && first && stageName(first) === '$match' && isPlainObject(first.$match)) {
       source = coll.find(first.$match).map((r) => r.doc);

@@ -13,7 +13,7 @@ import {
   type CommandContext,
   type CommandHandler,
 } from './command.types.ts';
-import { checkCollation } from './unsupported-options.ts';
+import { checkCollation, checkHint, checkVariables } from './unsupported-options.ts';
 
 function writeReply(n: number, writeErrors: Doc[], extra: Doc = {}): Doc {
   const reply: Doc = { n, ...extra };
@@ -96,6 +96,7 @@ export function runUpdate(ctx: CommandContext, collName: string, stmt: Doc): Upd
     );
   }
   const existing = ctx.state.catalog.get(ctx.db, collName);
+  checkHint(existing, stmt.hint);
   const recs = matchForWrite(existing, filter, multi, stmt.sort);
   if (recs.length === 0) {
     if (stmt.upsert !== true) return { n: 0, nModified: 0 };
@@ -115,9 +116,12 @@ export function runUpdate(ctx: CommandContext, collName: string, stmt: Doc): Upd
 }
 
 // Checked before any statement runs, so a refused option never leaves a batch half applied.
-function checkStatements(stmts: unknown[], kind: 'update' | 'delete'): void {
+function checkStatements(body: Doc, stmts: unknown[], kind: 'update' | 'delete'): void {
+  checkVariables(body.let, `let on ${kind}`);
   for (const stmt of stmts) {
-    if (isPlainObject(stmt)) checkCollation(stmt.collation, `${kind} statements`);
+    if (!isPlainObject(stmt)) continue;
+    checkCollation(stmt.collation, `${kind} statements`);
+    checkVariables(stmt.c, `c (constants) on ${kind} statements`);
   }
 }
 
@@ -125,7 +129,7 @@ function checkStatements(stmts: unknown[], kind: 'update' | 'delete'): void {
 const update: CommandHandler = (ctx) => {
   const name = collectionArg(ctx);
   const stmts = arrayArg(ctx.body, 'updates');
-  checkStatements(stmts, 'update');
+  checkStatements(ctx.body, stmts, 'update');
   const ordered = ctx.body.ordered !== false;
   const writeErrors: Doc[] = [];
   const upserted: Doc[] = [];
@@ -154,7 +158,7 @@ const update: CommandHandler = (ctx) => {
 const del: CommandHandler = (ctx) => {
   const name = collectionArg(ctx);
   const stmts = arrayArg(ctx.body, 'deletes');
-  checkStatements(stmts, 'delete');
+  checkStatements(ctx.body, stmts, 'delete');
   const ordered = ctx.body.ordered !== false;
   const coll = ctx.state.catalog.get(ctx.db, name);
   const writeErrors: Doc[] = [];
@@ -171,6 +175,7 @@ const del: CommandHandler = (ctx) => {
           'The limit field in delete objects must be 0 or 1. Got ' + limit,
         );
       }
+      checkHint(coll, stmt.hint);
       n += deleteMatching(coll, docArg(stmt, 'q') ?? {}, limit === 0);
     } catch (err) {
       writeErrors.push(toCommandError(err).toWriteError(i));
