@@ -3,6 +3,7 @@ import { CommandError, ErrorCode, toCommandError } from '../errors.ts';
 import { applyUpdate, buildUpsert, idFirst, isOperatorUpdate } from '../query/update.ts';
 import { sortDocs } from '../query/sort.ts';
 import type { Collection } from '../storage/collection.store.ts';
+import { assertInsertableId } from '../storage/id-field.ts';
 import type { Rec } from '../storage/index.store.ts';
 import { isPlainObject, type Doc } from '../storage/key-encoding.ts';
 import {
@@ -24,6 +25,7 @@ function writeReply(n: number, writeErrors: Doc[], extra: Doc = {}): Doc {
 
 /** Inserts `doc` into `coll`, `_id` first (a new ObjectId when it has none). */
 export function insertDoc(coll: Collection, doc: Doc): void {
+  if (doc._id !== undefined) assertInsertableId(doc._id);
   coll.insert(doc._id === undefined ? { _id: new ObjectId(), ...doc } : idFirst(doc));
 }
 
