@@ -333,3 +333,22 @@ describe('query options', () => {
     );
   });
 });
+
+describe('aggregation output stages', () => {
+  it('when a pipeline ends in $merge, then the target receives the documents or $merge is refused', async () => {
+    const c = await seeded('merge_source');
+    await answerOrRefusal(
+      c.aggregate([{ $merge: { into: 'merge_target' } }]).toArray(),
+      /\$merge/,
+      async () => expect(await env.db.collection('merge_target').countDocuments()).toBe(2),
+    );
+  });
+
+  it('when $out is not the last stage, then the pipeline fails with code 40601', async () => {
+    const c = await seeded('out_not_last');
+    const err = await serverFailure(
+      c.aggregate([{ $out: 'out_target' }, { $match: {} }]).toArray(),
+    );
+    expect(err.code).toBe(40601);
+  });
+});

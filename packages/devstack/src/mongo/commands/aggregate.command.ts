@@ -80,12 +80,12 @@ const aggregate: CommandHandler = (ctx) => {
     }
     pipeline.pop();
   }
-  if (pipeline.some((s) => stageName(s) === '$merge' || stageName(s) === '$out')) {
-    throw new CommandError(
-      ErrorCode.BadValue,
-      '$merge and a non-final $out are not supported by this server',
-    );
-  }
+  pipeline.forEach((s, i) => {
+    const stage = stageName(s);
+    if (stage !== '$out' && stage !== '$merge') return;
+    if (stage === '$merge' && i === pipeline.length - 1) throw notSupported('$merge');
+    throw new CommandError(40601, `${stage} can only be the final stage in the pipeline`);
+  });
 
   const copy = !pipeline.every((s) => NON_MUTATING.has(stageName(s)));
   if (copy) source = source.map(cloneDoc);
