@@ -75,6 +75,14 @@ export class CommandError extends Error {
   }
 }
 
+/** The error for a feature this server does not implement: CommandNotSupported (115). */
+export function notSupported(feature: string): CommandError {
+  return new CommandError(
+    ErrorCode.CommandNotSupported,
+    `${feature} is not supported by the in-memory MongoDB server (devstack)`,
+  );
+}
+
 /** Turns anything thrown while running a command (mingo errors included) into a CommandError. */
 export function toCommandError(err: unknown): CommandError {
   if (err instanceof CommandError) return err;

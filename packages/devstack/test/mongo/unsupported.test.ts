@@ -352,3 +352,37 @@ describe('aggregation output stages', () => {
     expect(err.code).toBe(40601);
   });
 });
+
+describe('query operators', () => {
+  it('when a filter carries $comment, then it only labels the query', async () => {
+    const c = await seeded('query_comment');
+    expect(await c.find({ k: 2, $comment: 'labelled' }).toArray()).toEqual([
+      { _id: 2, n: 'beta', k: 2 },
+    ]);
+    expect(await c.countDocuments({ $comment: 'labelled' })).toBe(2);
+  });
+
+  it('when a filter uses $geoWithin on legacy pairs, then points inside match or the operator is refused', async () => {
+    const c = env.db.collection<{ _id: number; loc: number[] }>('query_geo');
+    await c.insertMany([
+      { _id: 1, loc: [1, 1] },
+      { _id: 2, loc: [5, 5] },
+    ]);
+    await answerOrRefusal(
+      c
+        .find({
+          loc: {
+            $geoWithin: {
+              $box: [
+                [0, 0],
+                [2, 2],
+              ],
+            },
+          },
+        })
+        .toArray(),
+      /\$geoWithin/,
+      (docs) => expect(docs.map((d) => d._id)).toEqual([1]),
+    );
+  });
+});

@@ -1,10 +1,10 @@
 import { ObjectId } from 'bson';
 import { Aggregator } from 'mingo';
-import { CommandError, ErrorCode } from '../errors.ts';
+import { CommandError, ErrorCode, notSupported } from '../errors.ts';
 import { cloneDoc } from '../query/update.ts';
 import { isPlainObject, type Doc } from '../storage/key-encoding.ts';
 import { arrayArg, num, type CommandHandler } from './command.types.ts';
-import { checkCollation, checkHint, notSupported } from './unsupported-options.ts';
+import { checkCollation, checkHint } from './unsupported-options.ts';
 
 function stageName(stage: Doc): string {
   return Object.keys(stage)[0] ?? '';

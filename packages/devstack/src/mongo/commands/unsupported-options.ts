@@ -1,4 +1,4 @@
-import { CommandError, ErrorCode } from '../errors.ts';
+import { CommandError, ErrorCode, notSupported } from '../errors.ts';
 import type { Collection } from '../storage/collection.store.ts';
 import type { IndexSpec } from '../storage/index.store.ts';
 import { encodeKey, isPlainObject, type Doc } from '../storage/key-encoding.ts';
@@ -7,14 +7,6 @@ import { encodeKey, isPlainObject, type Doc } from '../storage/key-encoding.ts';
 // feature. Ignoring them would answer differently from mongod with nothing to show for it (a
 // case-insensitive collation that silently matches nothing, a validator never enforced). The
 // list is kept in packages/devstack/README.md.
-
-/** The error for a feature this server does not implement: CommandNotSupported (115). */
-export function notSupported(feature: string): CommandError {
-  return new CommandError(
-    ErrorCode.CommandNotSupported,
-    `${feature} is not supported by the in-memory MongoDB server (devstack)`,
-  );
-}
 
 function absent(v: unknown): boolean {
   return v === undefined || v === null;
