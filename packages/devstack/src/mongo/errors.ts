@@ -11,6 +11,7 @@ export const ErrorCode = {
   CursorNotFound: 43,
   NamespaceExists: 48,
   DollarPrefixedFieldName: 52,
+  InvalidIdField: 53,
   CommandNotFound: 59,
   ImmutableField: 66,
   CannotCreateIndex: 67,
@@ -18,6 +19,7 @@ export const ErrorCode = {
   InvalidNamespace: 73,
   IndexOptionsConflict: 85,
   IndexKeySpecsConflict: 86,
+  CommandNotSupported: 115,
   InvalidPipelineOperator: 168,
   DuplicateKey: 11000,
   Location40324: 40324,
@@ -71,6 +73,14 @@ export class CommandError extends Error {
   toReply(): Record<string, unknown> {
     return { ok: 0, errmsg: this.message, code: this.code, codeName: this.codeName, ...this.extra };
   }
+}
+
+/** The error for a feature this server does not implement: CommandNotSupported (115). */
+export function notSupported(feature: string): CommandError {
+  return new CommandError(
+    ErrorCode.CommandNotSupported,
+    `${feature} is not supported by the in-memory MongoDB server (devstack)`,
+  );
 }
 
 /** Turns anything thrown while running a command (mingo errors included) into a CommandError. */

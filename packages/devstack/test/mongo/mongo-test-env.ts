@@ -56,3 +56,30 @@ export async function serverFailure(p: Promise<unknown>): Promise<MongoServerErr
   expect(err).toBeInstanceOf(MongoServerError);
   return err as MongoServerError;
 }
+
+/**
+ * For a feature the in-repo server may not implement: the answer must pass `check` (what mongod
+ * answers), or the command must be refused with CommandNotSupported (115) and an errmsg naming
+ * the feature. Anything else, above all a different answer without an error, fails.
+ */
+export async function answerOrRefusal<T>(
+  p: Promise<T>,
+  feature: RegExp,
+  check: (value: T) => void | Promise<void>,
+): Promise<void> {
+  const outcome = await p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  if (outcome.ok) {
+    await check(outcome.value);
+    return;
+  }
+  expect(outcome.error).toBeInstanceOf(MongoServerError);
+  const err = outcome.error as MongoServerError;
+  expect({ code: err.code, codeName: err.codeName }).toEqual({
+    code: 115,
+    codeName: 'CommandNotSupported',
+  });
+  expect(err.message).toMatch(feature);
+}

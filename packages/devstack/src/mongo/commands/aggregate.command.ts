@@ -1,9 +1,10 @@
 import { ObjectId } from 'bson';
 import { Aggregator } from 'mingo';
-import { CommandError, ErrorCode } from '../errors.ts';
+import { CommandError, ErrorCode, notSupported } from '../errors.ts';
 import { cloneDoc } from '../query/update.ts';
 import { isPlainObject, type Doc } from '../storage/key-encoding.ts';
 import { arrayArg, num, type CommandHandler } from './command.types.ts';
+import { checkCollation, checkHint } from './unsupported-options.ts';
 
 function stageName(stage: Doc): string {
   return Object.keys(stage)[0] ?? '';
@@ -30,6 +31,9 @@ const NON_MUTATING = new Set([
 const aggregate: CommandHandler = (ctx) => {
   const target = ctx.body.aggregate;
   const pipeline = [...arrayArg(ctx.body, 'pipeline')];
+  checkCollation(ctx.body.collation, 'aggregate');
+  // The driver's explain() sends this; running the pipeline instead would answer with documents.
+  if (ctx.body.explain === true) throw notSupported('aggregate explain');
   if (!isPlainObject(ctx.body.cursor) && ctx.body.explain !== true) {
     throw new CommandError(
       ErrorCode.FailedToParse,
@@ -50,6 +54,7 @@ const aggregate: CommandHandler = (ctx) => {
   if (typeof target === 'string') {
     ns = `${ctx.db}.${target}`;
     const coll = catalog.get(ctx.db, target);
+    checkHint(coll, ctx.body.hint);
     const first = pipeline[0];
     if (coll && first && stageName(first) === '$match' && isPlainObject(first.$match)) {
       source = coll.find(first.$match).map((r) => r.doc);
@@ -75,12 +80,12 @@ const aggregate: CommandHandler = (ctx) => {
     }
     pipeline.pop();
   }
-  if (pipeline.some((s) => stageName(s) === '$merge' || stageName(s) === '$out')) {
-    throw new CommandError(
-      ErrorCode.BadValue,
-      '$merge and a non-final $out are not supported by this server',
-    );
-  }
+  pipeline.forEach((s, i) => {
+    const stage = stageName(s);
+    if (stage !== '$out' && stage !== '$merge') return;
+    if (stage === '$merge' && i === pipeline.length - 1) throw notSupported('$merge');
+    throw new CommandError(40601, `${stage} can only be the final stage in the pipeline`);
+  });
 
   const copy = !pipeline.every((s) => NON_MUTATING.has(stageName(s)));
   if (copy) source = source.map(cloneDoc);

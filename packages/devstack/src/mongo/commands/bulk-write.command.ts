@@ -1,6 +1,7 @@
 import { CommandError, ErrorCode, toCommandError } from '../errors.ts';
 import { isPlainObject, type Doc } from '../storage/key-encoding.ts';
 import { arrayArg, docArg, type CommandContext, type CommandHandler } from './command.types.ts';
+import { checkCollation, checkHint, checkVariables } from './unsupported-options.ts';
 import { deleteMatching, insertDoc, runUpdate } from './write.commands.ts';
 
 interface Counts {
@@ -43,6 +44,7 @@ function runOp(ctx: CommandContext, op: Doc, nsInfo: Doc[], idx: number, counts:
       upsert: op.upsert === true,
       arrayFilters: op.arrayFilters,
       sort: op.sort,
+      hint: op.hint,
     });
     const out: Doc = { ok: 1, idx, n: res.n, nModified: res.nModified };
     if (res.upsertedId !== undefined) {
@@ -55,11 +57,9 @@ function runOp(ctx: CommandContext, op: Doc, nsInfo: Doc[], idx: number, counts:
     return out;
   }
   if (kind === 'delete') {
-    const n = deleteMatching(
-      ctx.state.catalog.get(db, coll),
-      docArg(op, 'filter') ?? {},
-      op.multi === true,
-    );
+    const existing = ctx.state.catalog.get(db, coll);
+    checkHint(existing, op.hint);
+    const n = deleteMatching(existing, docArg(op, 'filter') ?? {}, op.multi === true);
     counts.nDeleted += n;
     return { ok: 1, idx, n };
   }
@@ -72,6 +72,12 @@ const bulkWrite: CommandHandler = (ctx) => {
   const nsInfo = arrayArg(ctx.body, 'nsInfo');
   const ordered = ctx.body.ordered !== false;
   const errorsOnly = ctx.body.errorsOnly === true;
+  checkVariables(ctx.body.let, 'let on bulkWrite');
+  for (const op of ops) {
+    if (!isPlainObject(op)) continue;
+    checkCollation(op.collation, 'bulkWrite operations');
+    checkVariables(op.constants, 'constants on bulkWrite operations');
+  }
   const counts: Counts = { nInserted: 0, nMatched: 0, nModified: 0, nUpserted: 0, nDeleted: 0 };
   const results: Doc[] = [];
   let nErrors = 0;

@@ -3,6 +3,7 @@ import { CommandError, ErrorCode } from '../errors.ts';
 import type { Collection } from '../storage/collection.store.ts';
 import type { Doc } from '../storage/key-encoding.ts';
 import { collectionArg, type CommandHandler } from './command.types.ts';
+import { createOptions } from './unsupported-options.ts';
 import { filterDocs } from './find.commands.ts';
 
 function collectionInfo(c: Collection): Doc {
@@ -40,7 +41,7 @@ const create: CommandHandler = (ctx) => {
       continue;
     options[k] = v;
   }
-  ctx.state.catalog.create(ctx.db, name, options);
+  ctx.state.catalog.create(ctx.db, name, createOptions(options));
   return { ok: 1 };
 };
 

@@ -3,6 +3,7 @@ import { project } from '../query/projection.ts';
 import { applyUpdate, buildUpsert } from '../query/update.ts';
 import type { Doc } from '../storage/key-encoding.ts';
 import { collectionArg, docArg, type CommandHandler } from './command.types.ts';
+import { checkCollation, checkHint, checkVariables } from './unsupported-options.ts';
 import { matchForWrite } from './write.commands.ts';
 
 function shape(doc: Doc | null, fields: unknown, filter: Doc): Doc | null {
@@ -17,6 +18,8 @@ function shape(doc: Doc | null, fields: unknown, filter: Doc): Doc | null {
 const findAndModify: CommandHandler = (ctx) => {
   const name = collectionArg(ctx);
   const b = ctx.body;
+  checkCollation(b.collation, 'findAndModify');
+  checkVariables(b.let, 'let on findAndModify');
   const filter = docArg(b, 'query') ?? {};
   const remove = b.remove === true;
   const hasUpdate = b.update !== undefined && b.update !== null;
@@ -37,6 +40,7 @@ const findAndModify: CommandHandler = (ctx) => {
     );
   const arrayFilters = Array.isArray(b.arrayFilters) ? (b.arrayFilters as Doc[]) : undefined;
   const existing = ctx.state.catalog.get(ctx.db, name);
+  checkHint(existing, b.hint);
   const rec = matchForWrite(existing, filter, false, b.sort)[0];
 
   if (remove) {

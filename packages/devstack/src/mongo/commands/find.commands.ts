@@ -6,11 +6,20 @@ import { project } from '../query/projection.ts';
 import { sortDocs } from '../query/sort.ts';
 import { encodeKey, isPlainObject, valuesAtPath, type Doc } from '../storage/key-encoding.ts';
 import { collectionArg, docArg, num, type CommandHandler } from './command.types.ts';
+import {
+  checkCollation,
+  checkFindOptions,
+  checkHint,
+  checkVariables,
+} from './unsupported-options.ts';
 
 /** `find`: filter, sort, projection, skip, limit, batchSize, singleBatch. */
 const find: CommandHandler = (ctx) => {
   const name = collectionArg(ctx);
   const ns = `${ctx.db}.${name}`;
+  checkCollation(ctx.body.collation, 'find');
+  checkVariables(ctx.body.let, 'let on find');
+  checkFindOptions(ctx.body);
   const filter = docArg(ctx.body, 'filter');
   const sort = docArg(ctx.body, 'sort');
   const skip = num(ctx.body.skip, 0);
@@ -26,6 +35,7 @@ const find: CommandHandler = (ctx) => {
       "BSON field 'skip' value must be >= 0, actual value '" + skip + "'",
     );
   const coll = ctx.state.catalog.get(ctx.db, name);
+  checkHint(coll, ctx.body.hint);
   let docs: Doc[] = [];
   if (coll) {
     const sorted = sort && Object.keys(sort).length > 0;
@@ -69,7 +79,9 @@ const killCursors: CommandHandler = (ctx) => {
 
 /** `count`: with query, skip and limit. */
 const count: CommandHandler = (ctx) => {
+  checkCollation(ctx.body.collation, 'count');
   const coll = ctx.state.catalog.get(ctx.db, collectionArg(ctx));
+  checkHint(coll, ctx.body.hint);
   const query = docArg(ctx.body, 'query');
   const skip = num(ctx.body.skip, 0);
   const limit = Math.abs(num(ctx.body.limit, 0));
@@ -82,10 +94,12 @@ const count: CommandHandler = (ctx) => {
 
 /** `distinct`: values at a path (arrays unwound), each once. */
 const distinct: CommandHandler = (ctx) => {
+  checkCollation(ctx.body.collation, 'distinct');
   const key = ctx.body.key;
   if (typeof key !== 'string')
     throw new CommandError(ErrorCode.TypeMismatch, "BSON field 'distinct.key' is missing");
   const coll = ctx.state.catalog.get(ctx.db, collectionArg(ctx));
+  checkHint(coll, ctx.body.hint);
   const seen = new Map<string, unknown>();
   if (coll) {
     const query = docArg(ctx.body, 'query');

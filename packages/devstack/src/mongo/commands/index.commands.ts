@@ -3,6 +3,7 @@ import type { Collection } from '../storage/collection.store.ts';
 import type { IndexSpec } from '../storage/index.store.ts';
 import { encodeKey, isPlainObject, type Doc } from '../storage/key-encoding.ts';
 import { collectionArg, type CommandHandler } from './command.types.ts';
+import { checkCollation, checkIndexKeyType } from './unsupported-options.ts';
 
 // Options that make two indexes with the same key pattern different indexes (or conflicting).
 const COMPARED_OPTIONS = [
@@ -40,14 +41,18 @@ function normaliseSpec(raw: unknown): IndexSpec {
         ErrorCode.CannotCreateIndex,
         `Values in the index key pattern must be non-zero numbers or strings`,
       );
+    checkIndexKeyType(v);
   }
   const spec: IndexSpec = {
     v: 2,
     key: raw.key,
     name: typeof raw.name === 'string' ? raw.name : defaultIndexName(raw.key),
   };
+  // The simple collation is the default: mongod lists such an index without one.
+  checkCollation(raw.collation, 'indexes');
   for (const [k, v] of Object.entries(raw)) {
-    if (k === 'key' || k === 'name' || k === 'v' || IGNORED_OPTIONS.has(k)) continue;
+    if (k === 'key' || k === 'name' || k === 'v' || k === 'collation' || IGNORED_OPTIONS.has(k))
+      continue;
     if ((k === 'unique' || k === 'sparse') && v !== true) continue;
     spec[k] = k === 'expireAfterSeconds' ? Number(v) : v;
   }

@@ -3,6 +3,7 @@ import { CommandError, ErrorCode, toCommandError } from '../errors.ts';
 import { applyUpdate, buildUpsert, idFirst, isOperatorUpdate } from '../query/update.ts';
 import { sortDocs } from '../query/sort.ts';
 import type { Collection } from '../storage/collection.store.ts';
+import { assertInsertableId } from '../storage/id-field.ts';
 import type { Rec } from '../storage/index.store.ts';
 import { isPlainObject, type Doc } from '../storage/key-encoding.ts';
 import {
@@ -13,6 +14,7 @@ import {
   type CommandContext,
   type CommandHandler,
 } from './command.types.ts';
+import { checkCollation, checkHint, checkVariables } from './unsupported-options.ts';
 
 function writeReply(n: number, writeErrors: Doc[], extra: Doc = {}): Doc {
   const reply: Doc = { n, ...extra };
@@ -23,6 +25,7 @@ function writeReply(n: number, writeErrors: Doc[], extra: Doc = {}): Doc {
 
 /** Inserts `doc` into `coll`, `_id` first (a new ObjectId when it has none). */
 export function insertDoc(coll: Collection, doc: Doc): void {
+  if (doc._id !== undefined) assertInsertableId(doc._id);
   coll.insert(doc._id === undefined ? { _id: new ObjectId(), ...doc } : idFirst(doc));
 }
 
@@ -95,6 +98,7 @@ export function runUpdate(ctx: CommandContext, collName: string, stmt: Doc): Upd
     );
   }
   const existing = ctx.state.catalog.get(ctx.db, collName);
+  checkHint(existing, stmt.hint);
   const recs = matchForWrite(existing, filter, multi, stmt.sort);
   if (recs.length === 0) {
     if (stmt.upsert !== true) return { n: 0, nModified: 0 };
@@ -113,10 +117,21 @@ export function runUpdate(ctx: CommandContext, collName: string, stmt: Doc): Upd
   return { n: recs.length, nModified };
 }
 
+// Checked before any statement runs, so a refused option never leaves a batch half applied.
+function checkStatements(body: Doc, stmts: unknown[], kind: 'update' | 'delete'): void {
+  checkVariables(body.let, `let on ${kind}`);
+  for (const stmt of stmts) {
+    if (!isPlainObject(stmt)) continue;
+    checkCollation(stmt.collation, `${kind} statements`);
+    checkVariables(stmt.c, `c (constants) on ${kind} statements`);
+  }
+}
+
 /** `update`: multi, upsert ($setOnInsert), arrayFilters, pipeline updates. */
 const update: CommandHandler = (ctx) => {
   const name = collectionArg(ctx);
   const stmts = arrayArg(ctx.body, 'updates');
+  checkStatements(ctx.body, stmts, 'update');
   const ordered = ctx.body.ordered !== false;
   const writeErrors: Doc[] = [];
   const upserted: Doc[] = [];
@@ -145,6 +160,7 @@ const update: CommandHandler = (ctx) => {
 const del: CommandHandler = (ctx) => {
   const name = collectionArg(ctx);
   const stmts = arrayArg(ctx.body, 'deletes');
+  checkStatements(ctx.body, stmts, 'delete');
   const ordered = ctx.body.ordered !== false;
   const coll = ctx.state.catalog.get(ctx.db, name);
   const writeErrors: Doc[] = [];
@@ -161,6 +177,7 @@ const del: CommandHandler = (ctx) => {
           'The limit field in delete objects must be 0 or 1. Got ' + limit,
         );
       }
+      checkHint(coll, stmt.hint);
       n += deleteMatching(coll, docArg(stmt, 'q') ?? {}, limit === 0);
     } catch (err) {
       writeErrors.push(toCommandError(err).toWriteError(i));

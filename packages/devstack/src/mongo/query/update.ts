@@ -2,6 +2,7 @@ import { ObjectId } from 'bson';
 import { updateOne } from 'mingo';
 import type { Modifier, PipelineStage } from 'mingo/updater';
 import { CommandError, ErrorCode } from '../errors.ts';
+import { assertUpsertableId } from '../storage/id-field.ts';
 import { encodeKey, isPlainObject, setPath, type Doc } from '../storage/key-encoding.ts';
 import { fastApply, fastCandidate } from './fast-update.ts';
 
@@ -213,5 +214,6 @@ export function buildUpsert(filter: Doc, update: unknown, arrayFilters?: Doc[]):
     if (doc._id === undefined && base._id !== undefined) doc = { _id: base._id, ...doc };
   }
   if (doc._id === undefined) doc = { _id: new ObjectId(), ...doc };
+  else assertUpsertableId(doc._id);
   return idFirst(doc);
 }

@@ -62,7 +62,7 @@ export function bucketInto(bucket: Bucket | undefined, out: Set<Rec>): void {
 export class Index {
   readonly spec: IndexSpec;
   readonly fields: string[];
-  /** False for text/geo indexes: accepted and listed, but not used to answer queries. */
+  /** False for key types other than numbers and hashed (createIndexes refuses text and geo). */
   readonly queryable: boolean;
   readonly unique: boolean;
   readonly sparse: boolean;
