@@ -1,6 +1,9 @@
 import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isCheckoutPath } from './checkout/checkout-paths.ts';
+import { handleCheckoutRequest } from './checkout/checkout.routes.ts';
+import { SandboxCheckout } from './checkout/checkout.service.ts';
 import { handleApiRequest } from './sandbox-api.routes.ts';
 import { handleControlRequest } from './sandbox-control.routes.ts';
 import { paymentView } from './sandbox-entities.ts';
@@ -33,6 +36,7 @@ export async function startRazorpaySandbox(options: SandboxOptions = {}): Promis
     (record) => state.logDelivery(record),
   );
   const payments = new SandboxPayments(state, dispatcher);
+  const checkout = new SandboxCheckout(state, payments);
   for (const account of options.accounts ?? []) state.addAccount(account);
 
   const server = http.createServer();
@@ -72,6 +76,13 @@ export async function startRazorpaySandbox(options: SandboxOptions = {}): Promis
 
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://sandbox');
+    // The browser's side of Standard Checkout: before /v1 (no auth, log or faults for it).
+    if (isCheckoutPath(url.pathname)) {
+      handleCheckoutRequest(checkout, req, res, url.pathname, url.searchParams).catch(() =>
+        res.destroy(),
+      );
+      return;
+    }
     const work = url.pathname.startsWith('/v1/')
       ? handleApiRequest(
           { state, faults, stopping: stopping.signal },
