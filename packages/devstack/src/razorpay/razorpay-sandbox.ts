@@ -31,6 +31,7 @@ export async function startRazorpaySandbox(options: SandboxOptions = {}): Promis
     },
     dropper,
     (record) => state.logDelivery(record),
+    options.webhookCa,
   );
   const payments = new SandboxPayments(state, dispatcher);
   for (const account of options.accounts ?? []) state.addAccount(account);
