@@ -2,7 +2,6 @@
 // environment, prepares the database (indexes, demo data), then runs the API and the worker as
 // child processes until Ctrl-C, and stops everything it started.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import {
@@ -12,21 +11,16 @@ import {
   startS3Server,
   withDatabase,
 } from '@storefront/devstack';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { Connection } from 'mongoose';
 import {
   createLogger,
   createMongoConnection,
-  createS3Client,
-  creatorModel,
   ensureIndexes,
   loadConfig,
-  productModel,
-  provisionBucket,
   ConfigError,
   type Config,
 } from '@storefront/shared';
-import { DEMO_USERNAME, seedDemo } from './seed-demo.ts';
+import { attachDemoFiles } from './dev-demo-files.ts';
+import { seedDemo } from './seed-demo.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const stops: Array<() => Promise<void>> = [];
@@ -80,59 +74,6 @@ async function registerPlatformAccount(config: Config, apiUrl: string): Promise<
     }),
   }).catch(() => undefined);
   if (!res?.ok) log('note: could not register the platform account with the Razorpay sandbox');
-}
-
-// A one-page PDF so the demo's checkout → download flow has something to deliver.
-const DEMO_PDF = Buffer.from(
-  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n' +
-    '3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
-);
-
-/**
- * Gives every demo product without a file the demo PDF (stored like an upload: SSE, random key).
- * `provision`: create and configure the bucket first (for an external S3_ENDPOINT; the local
- * s3rver stand-in was started with the bucket already).
- */
-async function attachDemoFiles(
-  conn: Connection,
-  config: Config,
-  provision: boolean,
-): Promise<number> {
-  const s3 = createS3Client(config);
-  if (provision) await provisionBucket(s3, config.S3_BUCKET, { strict: false });
-  const creator = await creatorModel(conn).findOne({ username: DEMO_USERNAME }).lean();
-  if (!creator) return 0;
-  const products = await productModel(conn)
-    .find({ creatorId: creator._id, file: { $exists: false } })
-    .lean();
-  for (const product of products) {
-    const key = `products/${String(product._id)}/${randomBytes(16).toString('hex')}`;
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: config.S3_BUCKET,
-        Key: key,
-        Body: DEMO_PDF,
-        ContentType: 'application/pdf',
-        ServerSideEncryption: 'AES256',
-      }),
-    );
-    await productModel(conn).updateOne(
-      { _id: product._id },
-      {
-        $set: {
-          file: {
-            key,
-            name: 'demo.pdf',
-            contentType: 'application/pdf',
-            size: DEMO_PDF.length,
-            uploadedAt: new Date(),
-          },
-        },
-      },
-    );
-  }
-  s3.destroy();
-  return products.length;
 }
 
 function run(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
