@@ -1,9 +1,15 @@
 // `make dev`: starts a local stand-in for every external service whose URL is not given in the
 // environment, prepares the database (indexes, demo data), then runs the API and the worker as
-// child processes until Ctrl-C, and stops everything it started.
+// child processes until Ctrl-C, and stops everything it started. With TLS_CERT_FILE and
+// TLS_KEY_FILE the API serves HTTPS: readiness is checked, URLs are printed and the sandbox's
+// webhooks are delivered over https://, trusting that certificate.
+//
+// Ctrl-C (SIGINT or SIGTERM) is handled the same at any point, also during start-up: the step in
+// progress is aborted (the readiness poll at once, a stand-in once it is up), the API and the
+// worker drain and exit on their own, then the stand-ins stop in reverse order; exit 0.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   startMongoServer,
@@ -12,54 +18,81 @@ import {
   startS3Server,
   withDatabase,
 } from '@storefront/devstack';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { Connection } from 'mongoose';
 import {
   createLogger,
   createMongoConnection,
-  createS3Client,
-  creatorModel,
   ensureIndexes,
   loadConfig,
-  productModel,
-  provisionBucket,
   ConfigError,
   type Config,
 } from '@storefront/shared';
-import { DEMO_USERNAME, seedDemo } from './seed-demo.ts';
+import { attachDemoFiles } from './dev-demo-files.ts';
+import { waitReady } from './dev-ready.ts';
+import { seedDemo } from './seed-demo.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+/** How the stand-ins stop, in start order (stopped in reverse). */
 const stops: Array<() => Promise<void>> = [];
-const children: ChildProcess[] = [];
-let shuttingDown = false;
+const children: Array<{ child: ChildProcess; closed: Promise<unknown> }> = [];
+// Aborted by Ctrl-C/SIGTERM, by a child that exits on its own or by a start-up error. Every
+// start-up step checks it; the readiness poll is cancelled by it.
+const stopping = new AbortController();
+const stopRequested = new Promise<void>((resolve) =>
+  stopping.signal.addEventListener('abort', () => resolve(), { once: true }),
+);
+let exitCode = 0;
+// When a child that ignores SIGTERM is killed; each child bounds its own shutdown well below this
+// (SHUTDOWN_TIMEOUT_MS + 5 s), so it is a last resort, never the way children normally stop.
+let killAfterMs = 15_000;
 
 function log(msg: string): void {
   process.stdout.write(`[dev] ${msg}\n`);
 }
 
-async function startServices(): Promise<Record<string, string>> {
+function requestStop(code: number): void {
+  if (stopping.signal.aborted) return;
+  exitCode = code;
+  log('stopping…');
+  stopping.abort();
+}
+
+function onSignal(): void {
+  if (stopping.signal.aborted) log('already stopping: waiting for the API and the worker to drain');
+  else requestStop(0);
+}
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+/** Records how to stop a stand-in that is up, then gives up if a stop was asked meanwhile. */
+function started<T extends { stop(): Promise<void> }>(handle: T, signal: AbortSignal): T {
+  stops.push(() => handle.stop());
+  signal.throwIfAborted();
+  return handle;
+}
+
+async function startServices(
+  signal: AbortSignal,
+  webhookCa: string | undefined,
+): Promise<Record<string, string>> {
   const env: Record<string, string> = {};
   if (!process.env.REDIS_URL) {
-    const redis = await startRedisServer();
-    stops.push(() => redis.stop());
+    const redis = started(await startRedisServer(), signal);
     env.REDIS_URL = redis.url;
     log(`redis-server      ${redis.url}`);
   }
   if (!process.env.MONGO_URL) {
-    const mongo = await startMongoServer();
-    stops.push(() => mongo.stop());
+    const mongo = started(await startMongoServer(), signal);
     env.MONGO_URL = withDatabase(mongo.url, 'storefront');
     log(`MongoDB (in-repo) ${mongo.url}`);
   }
   if (!process.env.RAZORPAY_API_BASE_URL) {
-    const sandbox = await startRazorpaySandbox();
-    stops.push(() => sandbox.stop());
+    const sandbox = started(await startRazorpaySandbox(webhookCa ? { webhookCa } : {}), signal);
     env.RAZORPAY_API_BASE_URL = sandbox.url;
     log(`Razorpay sandbox  ${sandbox.url}`);
   }
   if (!process.env.S3_ENDPOINT) {
-    const s3 = await startS3Server({ buckets: [process.env.S3_BUCKET ?? 'storefront-files'] });
-    stops.push(() => s3.stop());
+    const bucket = process.env.S3_BUCKET ?? 'storefront-files';
+    const s3 = started(await startS3Server({ buckets: [bucket] }), signal);
     env.S3_ENDPOINT = s3.endpoint;
     env.S3_FORCE_PATH_STYLE = 'true';
     log(`S3 (s3rver)       ${s3.endpoint}`);
@@ -67,7 +100,27 @@ async function startServices(): Promise<Record<string, string>> {
   return env;
 }
 
-async function registerPlatformAccount(config: Config, apiUrl: string): Promise<void> {
+/** Indexes, the demo creator and the demo products' files. */
+async function prepareData(config: Config, s3Started: boolean, signal: AbortSignal): Promise<void> {
+  const logger = createLogger({ level: 'warn', service: 'dev' });
+  const conn = await createMongoConnection({ url: config.MONGO_URL, poolSize: 2, logger });
+  try {
+    await ensureIndexes(conn);
+    signal.throwIfAborted();
+    const { usernames } = await seedDemo(conn);
+    signal.throwIfAborted();
+    const files = await attachDemoFiles(conn, config, !s3Started);
+    log(`seeded demo data (${usernames.length} creator(s), ${files} new demo file(s))`);
+  } finally {
+    await conn.close();
+  }
+}
+
+async function registerPlatformAccount(
+  config: Config,
+  apiUrl: string,
+  signal: AbortSignal,
+): Promise<void> {
   // Only the local sandbox accepts this; a real Razorpay account is configured in its dashboard.
   const res = await fetch(`${config.RAZORPAY_API_BASE_URL}/_sandbox/accounts`, {
     method: 'POST',
@@ -78,64 +131,13 @@ async function registerPlatformAccount(config: Config, apiUrl: string): Promise<
       webhookSecret: config.RAZORPAY_WEBHOOK_SECRET,
       webhookUrl: `${apiUrl}/api/v1/webhooks/razorpay/platform`,
     }),
+    signal,
   }).catch(() => undefined);
+  signal.throwIfAborted();
   if (!res?.ok) log('note: could not register the platform account with the Razorpay sandbox');
 }
 
-// A one-page PDF so the demo's checkout → download flow has something to deliver.
-const DEMO_PDF = Buffer.from(
-  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n' +
-    '3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
-);
-
-/**
- * Gives every demo product without a file the demo PDF (stored like an upload: SSE, random key).
- * `provision`: create and configure the bucket first (for an external S3_ENDPOINT; the local
- * s3rver stand-in was started with the bucket already).
- */
-async function attachDemoFiles(
-  conn: Connection,
-  config: Config,
-  provision: boolean,
-): Promise<number> {
-  const s3 = createS3Client(config);
-  if (provision) await provisionBucket(s3, config.S3_BUCKET, { strict: false });
-  const creator = await creatorModel(conn).findOne({ username: DEMO_USERNAME }).lean();
-  if (!creator) return 0;
-  const products = await productModel(conn)
-    .find({ creatorId: creator._id, file: { $exists: false } })
-    .lean();
-  for (const product of products) {
-    const key = `products/${String(product._id)}/${randomBytes(16).toString('hex')}`;
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: config.S3_BUCKET,
-        Key: key,
-        Body: DEMO_PDF,
-        ContentType: 'application/pdf',
-        ServerSideEncryption: 'AES256',
-      }),
-    );
-    await productModel(conn).updateOne(
-      { _id: product._id },
-      {
-        $set: {
-          file: {
-            key,
-            name: 'demo.pdf',
-            contentType: 'application/pdf',
-            size: DEMO_PDF.length,
-            uploadedAt: new Date(),
-          },
-        },
-      },
-    );
-  }
-  s3.destroy();
-  return products.length;
-}
-
-function run(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
+function run(name: string, script: string, env: NodeJS.ProcessEnv): void {
   const child = spawn(process.execPath, [script], {
     cwd: root,
     env,
@@ -150,71 +152,66 @@ function run(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess
       .join('');
   child.stdout?.on('data', (c: Buffer) => process.stdout.write(prefix(c)));
   child.stderr?.on('data', (c: Buffer) => process.stderr.write(prefix(c)));
-  child.once('exit', (code, signal) => {
-    if (!shuttingDown) {
-      log(`${name} exited unexpectedly (code ${code}, signal ${signal}); stopping everything`);
-      void shutdown(1);
-    }
+  child.once('error', (err) => {
+    log(`${name} could not run: ${err.message}`);
+    requestStop(1);
   });
-  children.push(child);
-  return child;
+  child.once('exit', (code, signal) => {
+    if (stopping.signal.aborted) return;
+    // A terminal's Ctrl-C reaches the whole process group; a child still loading (no handler
+    // yet) dies of it, possibly just before this process handles the same Ctrl-C.
+    if (signal === 'SIGINT') {
+      requestStop(0);
+      return;
+    }
+    log(`${name} exited unexpectedly (code ${code}, signal ${signal}); stopping everything`);
+    requestStop(1);
+  });
+  // 'close' comes after the exit and the end of its output, so nothing it printed is lost.
+  children.push({ child, closed: once(child, 'close').catch(() => undefined) });
 }
 
-async function waitReady(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && !shuttingDown) {
-    const res = await fetch(url).catch(() => undefined);
-    if (res?.status === 200) return;
-    await new Promise((r) => setTimeout(r, 250));
+/** SIGTERM to the API and the worker (they drain and exit), then the stand-ins, newest first. */
+async function stopEverything(): Promise<void> {
+  await Promise.all(
+    children.map(async ({ child, closed }) => {
+      const running = child.exitCode === null && child.signalCode === null;
+      if (running) child.kill('SIGTERM');
+      const timer = running ? setTimeout(() => child.kill('SIGKILL'), killAfterMs) : undefined;
+      await closed;
+      clearTimeout(timer);
+    }),
+  );
+  for (const stop of stops.reverse()) {
+    await stop().catch((err: unknown) => log(`error while stopping a stand-in: ${String(err)}`));
   }
-  throw new Error(`${url} not ready after ${timeoutMs} ms`);
 }
 
-async function shutdown(code: number): Promise<never> {
-  if (!shuttingDown) {
-    shuttingDown = true;
-    log('stopping…');
-    await Promise.all(
-      children.map(async (c) => {
-        if (c.exitCode !== null || c.signalCode !== null) return;
-        c.kill('SIGTERM');
-        const t = setTimeout(() => c.kill('SIGKILL'), 15_000);
-        await once(c, 'exit');
-        clearTimeout(t);
-      }),
-    );
-    await Promise.allSettled(stops.reverse().map((s) => s()));
-    log('stopped');
-  }
-  process.exit(code);
-}
+async function start(signal: AbortSignal): Promise<void> {
+  // Parsed before anything starts, so a bad variable costs nothing to report.
+  const given = loadConfig({ NODE_ENV: 'development', ...process.env });
+  killAfterMs = given.SHUTDOWN_TIMEOUT_MS + 10_000;
+  const certFile = given.TLS_KEY_FILE === undefined ? undefined : given.TLS_CERT_FILE;
+  const cert = certFile === undefined ? undefined : readFileSync(certFile, 'utf8');
 
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
-
-try {
-  const serviceEnv = await startServices();
-  const env = { NODE_ENV: 'development', ...process.env, ...serviceEnv };
+  const serviceEnv = await startServices(signal, cert);
+  const env: NodeJS.ProcessEnv = { NODE_ENV: 'development', ...process.env, ...serviceEnv };
   const config = loadConfig(env);
-  const logger = createLogger({ level: 'warn', service: 'dev' });
-
-  const conn = await createMongoConnection({ url: config.MONGO_URL, poolSize: 2, logger });
-  await ensureIndexes(conn);
-  const { usernames } = await seedDemo(conn);
-  // serviceEnv.S3_ENDPOINT is set only when startServices started s3rver.
-  const files = await attachDemoFiles(conn, config, !serviceEnv.S3_ENDPOINT);
-  await conn.close();
-  log(`seeded demo data (${usernames.length} creator(s), ${files} new demo file(s))`);
-
-  const apiUrl = `http://127.0.0.1:${config.API_PORT}`;
+  const apiUrl = `${cert ? 'https' : 'http'}://127.0.0.1:${config.API_PORT}`;
   const workerUrl = `http://127.0.0.1:${config.WORKER_HEALTH_PORT}`;
-  if (serviceEnv.RAZORPAY_API_BASE_URL) await registerPlatformAccount(config, apiUrl);
+  // Links the API hands out (order status, webhook URL) then match the scheme and port it serves.
+  env.PUBLIC_BASE_URL ??= `${cert ? 'https' : 'http'}://localhost:${config.API_PORT}`;
+
+  // serviceEnv.S3_ENDPOINT is set only when startServices started s3rver.
+  await prepareData(config, serviceEnv.S3_ENDPOINT !== undefined, signal);
+  signal.throwIfAborted();
+  if (serviceEnv.RAZORPAY_API_BASE_URL) await registerPlatformAccount(config, apiUrl, signal);
 
   run('api', 'apps/api/src/main.ts', env);
   run('worker', 'apps/worker/src/main.ts', env);
   await Promise.all([
-    waitReady(`${apiUrl}/readyz`, 60_000),
-    waitReady(`${workerUrl}/readyz`, 60_000),
+    waitReady(`${apiUrl}/readyz`, { timeoutMs: 60_000, signal, ...(cert ? { trust: cert } : {}) }),
+    waitReady(`${workerUrl}/readyz`, { timeoutMs: 60_000, signal }),
   ]);
 
   log('ready:');
@@ -224,8 +221,20 @@ try {
   log(`  worker health      ${workerUrl}/readyz   metrics ${workerUrl}/metrics`);
   log(`  Bull Board         ${apiUrl}/admin/queues   (user ${config.ADMIN_USERNAME})`);
   log(`  Razorpay sandbox   ${config.RAZORPAY_API_BASE_URL}`);
+  if (certFile) log(`  TLS certificate    ${certFile}   (e.g. curl --cacert ${certFile})`);
   log('Ctrl-C stops everything.');
-} catch (err) {
-  process.stderr.write(`[dev] ${err instanceof ConfigError ? err.message : String(err)}\n`);
-  await shutdown(1);
 }
+
+try {
+  await start(stopping.signal);
+  await stopRequested;
+} catch (err) {
+  // After a stop request, errors are only the aborted steps: nothing to report.
+  if (!stopping.signal.aborted) {
+    process.stderr.write(`[dev] ${err instanceof ConfigError ? err.message : String(err)}\n`);
+    requestStop(1);
+  }
+}
+await stopEverything();
+log('stopped');
+process.exit(exitCode);

@@ -34,6 +34,7 @@ export async function startRazorpaySandbox(options: SandboxOptions = {}): Promis
     },
     dropper,
     (record) => state.logDelivery(record),
+    options.webhookCa,
   );
   const payments = new SandboxPayments(state, dispatcher);
   const checkout = new SandboxCheckout(state, payments);

@@ -22,6 +22,11 @@ export interface SandboxOptions {
   webhookTimeoutMs?: number;
   /** Requests kept in the log; the oldest half is dropped beyond this. Default 200 000. */
   maxLoggedRequests?: number;
+  /**
+   * PEM certificates trusted for `https://` webhook URLs on top of Node's default CAs, e.g. the
+   * self-signed certificate of a local HTTPS API. Verification itself is never turned off.
+   */
+  webhookCa?: string | Buffer | Array<string | Buffer>;
 }
 
 export type SandboxOrderStatus = 'created' | 'attempted' | 'paid';

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WebhookDropper } from './sandbox-faults.ts';
 import { preciseNow, randomId14, unixSeconds } from './sandbox-ids.ts';
@@ -59,16 +60,27 @@ export class WebhookDispatcher {
   private readonly pending = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64 });
+  private readonly httpsAgent: https.Agent;
 
+  /** `extraCa`: PEM certificates trusted for https:// receivers besides Node's default CAs. */
   constructor(
     settings: DispatchSettings,
     dropper: WebhookDropper,
     onRecord: (record: DeliveryRecord) => void,
+    extraCa?: string | Buffer | Array<string | Buffer>,
   ) {
     this.settings = settings;
     this.dropper = dropper;
     this.onRecord = onRecord;
+    // `ca` replaces the default list, so keep the defaults (bundled, NODE_EXTRA_CA_CERTS, system
+    // store when enabled) and add to them: a public https receiver still verifies.
+    this.httpsAgent = new https.Agent({
+      keepAlive: true,
+      maxSockets: 64,
+      ...(extraCa === undefined
+        ? {}
+        : { ca: [...tls.getCACertificates('default'), ...[extraCa].flat()] }),
+    });
     // Every in-flight attempt and retry pause listens on this one signal.
     setMaxListeners(0, this.stopping.signal);
   }

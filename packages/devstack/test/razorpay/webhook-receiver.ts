@@ -1,5 +1,6 @@
 import { EventEmitter, once } from 'node:events';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { RazorpayWebhookEvent } from '@storefront/shared';
 
@@ -25,8 +26,10 @@ export interface WebhookReceiver {
   close(): Promise<void>;
 }
 
-/** Starts a {@link WebhookReceiver}. */
-export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+/** Starts a {@link WebhookReceiver}; with `tls` (PEM cert and key) it serves https://. */
+export async function startWebhookReceiver(
+  opts: { tls?: { cert: string; key: string } } = {},
+): Promise<WebhookReceiver> {
   const events = new EventEmitter();
   const hanging = new Set<http.ServerResponse>();
   const receiver: WebhookReceiver = {
@@ -50,7 +53,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-  const server = http.createServer((req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -70,8 +73,10 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       else res.writeHead(answer).end();
       events.emit('request');
     });
-  });
+  };
+  const server = opts.tls ? https.createServer(opts.tls, onRequest) : http.createServer(onRequest);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/razorpay`;
+  const scheme = opts.tls ? 'https' : 'http';
+  receiver.url = `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/razorpay`;
   return receiver;
 }
