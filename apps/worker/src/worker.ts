@@ -1,3 +1,4 @@
+import type { Worker } from 'bullmq';
 import {
   createCacheRedis,
   createLogger,
@@ -67,11 +68,13 @@ export async function startWorker(
   };
 
   // --- processors and schedulers ---
-  registerWebhooks(deps);
-  registerDeliveries(deps);
-  registerSweeper(deps);
-  registerMonitoring(deps);
-  registerReconciliation(deps);
+  const workers = [
+    registerWebhooks(deps),
+    registerDeliveries(deps),
+    registerSweeper(deps).worker,
+    registerReconciliation(deps).worker,
+  ] as Array<Worker<unknown>>;
+  registerMonitoring(deps, workers);
 
   let shuttingDown = false;
   const health = await startHealthServer({
