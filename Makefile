@@ -21,6 +21,9 @@ lint: install prometheus
 	eslint .
 	prettier --check .
 	madge --circular --extensions ts --ts-config tsconfig.json apps packages scripts tests
+	@# --syntax-only: the token file exists only where Prometheus runs; the rules are checked next.
+	promtool check config --syntax-only deploy/prometheus/prometheus.yml
+	promtool check rules deploy/prometheus/rules/*.yml
 
 typecheck: install
 	tsc -p tsconfig.json
