@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,7 +48,10 @@ export async function startPrometheus(opts: {
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  const exited = once(child, 'exit').then(() => undefined);
+  // 'close' comes after 'exit', and also after a failed spawn ('error': no prometheus binary).
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  let spawnError: Error | undefined;
+  child.once('error', (err) => (spawnError = err));
   // If the test process itself goes away, the server must not outlive it.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
@@ -59,7 +61,7 @@ export async function startPrometheus(opts: {
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      if (child.exitCode === null && child.signalCode === null) {
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         const hard = setTimeout(() => child.kill('SIGKILL'), 10_000);
         await exited;
@@ -89,7 +91,11 @@ export async function startPrometheus(opts: {
     await Promise.race([
       ready,
       exited.then(() => {
-        throw new Error(`prometheus exited while starting (code ${child.exitCode})`);
+        throw new Error(
+          spawnError
+            ? `prometheus could not be started (${spawnError.message}); \`make prometheus\` installs it`
+            : `prometheus exited while starting (code ${child.exitCode})`,
+        );
       }),
       new Promise<never>((_resolve, reject) => {
         timer = setTimeout(
