@@ -108,8 +108,16 @@ beforeAll(async () => {
   stack = await startStack({ METRICS_TOKEN: TOKEN, WEBHOOK_RETRY_TIME_SCALE: '0.0002' });
   const targets = { api: new URL(stack.api.url).host, worker: new URL(stack.worker.url).host };
   prometheus = await startPrometheus({
-    files: { metrics_token: TOKEN },
-    config: (dir) => configFor(targets, join(dir, 'metrics_token')),
+    files: { metrics_token: TOKEN, wrong_token: randomBytes(16).toString('hex') },
+    config: (dir) => {
+      const config = configFor(targets, join(dir, 'metrics_token'));
+      // Loopback may read /metrics without a token, but a wrong one is refused: this job shows
+      // that Prometheus does send the token file's contents.
+      const api = config.scrape_configs.find((j) => j.job_name === 'api') as ScrapeConfig;
+      const wrong = { ...api, job_name: 'api-wrong-token' };
+      wrong.authorization = { ...api.authorization, credentials_file: join(dir, 'wrong_token') };
+      return { ...config, scrape_configs: [...config.scrape_configs, wrong] };
+    },
   });
 }, 120_000);
 
@@ -119,16 +127,18 @@ afterAll(async () => {
 });
 
 describe('a real Prometheus with the shipped configuration and rules', { timeout: 90_000 }, () => {
-  it('when it scrapes a running API and worker with METRICS_TOKEN, then both targets are up and nothing fires', async () => {
-    const targets = await until('both targets up', async () => {
+  it('when it scrapes a running API and worker with METRICS_TOKEN, then both are up, a wrong token is refused and nothing fires', async () => {
+    const targets = await until('every target scraped', async () => {
       const { activeTargets } = await query<{
         activeTargets: Array<{ labels: { job: string }; health: string; lastError: string }>;
       }>('/api/v1/targets');
-      return activeTargets.length === 2 && activeTargets.every((t) => t.health === 'up')
+      return activeTargets.length === 3 && activeTargets.every((t) => t.health !== 'unknown')
         ? activeTargets
         : undefined;
     });
-    expect(targets.map((t) => t.labels.job).sort()).toEqual(['api', 'worker']);
+    const health = Object.fromEntries(targets.map((t) => [t.labels.job, t.health]));
+    expect(health).toEqual({ api: 'up', worker: 'up', 'api-wrong-token': 'down' });
+    expect(targets.find((t) => t.labels.job === 'api-wrong-token')?.lastError).toContain('403');
     // The rules are loaded and evaluated, and none of them fires for a healthy, idle stack.
     const groups = await query<{
       groups: Array<{ rules: Array<{ name: string; health: string }> }>;
