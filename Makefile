@@ -4,23 +4,26 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 STAMP := node_modules/.install-stamp
 
-.PHONY: dev test lint typecheck unit install redis-server certs security-test load-test chaos bench clean
+.PHONY: dev test lint typecheck unit install redis-server prometheus certs security-test load-test chaos bench clean
 
 ## dev: start the whole system (stand-ins for every service not given in the environment)
 dev: install
 	node scripts/dev.ts
 
 ## test: lint, type checks and every test (what CI runs)
-test: install redis-server lint typecheck unit
+test: install redis-server prometheus lint typecheck unit
 
-unit: install redis-server
+unit: install redis-server prometheus
 	vitest run
 	TEST_SUITE=heavy vitest run
 
-lint: install
+lint: install prometheus
 	eslint .
 	prettier --check .
 	madge --circular --extensions ts --ts-config tsconfig.json apps packages scripts tests
+	@# --syntax-only: the token file exists only where Prometheus runs; the rules are checked next.
+	promtool check config --syntax-only deploy/prometheus/prometheus.yml
+	promtool check rules deploy/prometheus/rules/*.yml
 
 typecheck: install
 	tsc -p tsconfig.json
@@ -49,6 +52,11 @@ $(STAMP): package.json package-lock.json $(wildcard apps/*/package.json packages
 # Tests spawn their own redis-server; install it from the OS package manager where missing.
 redis-server:
 	@command -v redis-server >/dev/null 2>&1 || scripts/install-redis.sh
+
+# promtool checks the alerting rules (lint) and runs their unit tests, and the end-to-end test
+# runs a real prometheus: both come from the OS package, installed where missing.
+prometheus:
+	@command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || scripts/install-prometheus.sh
 
 clean:
 	rm -rf node_modules apps/*/node_modules packages/*/node_modules

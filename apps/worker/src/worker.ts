@@ -1,3 +1,4 @@
+import type { Worker } from 'bullmq';
 import {
   createCacheRedis,
   createFieldCipher,
@@ -82,11 +83,13 @@ export async function startWorker(
 
   // --- processors and schedulers ---
   const webhooks = createWebhookServices(deps);
-  registerWebhooks(deps, webhooks);
-  registerDeliveries(deps);
-  registerSweeper(deps, webhooks.failures);
-  registerMonitoring(deps);
-  registerReconciliation(deps);
+  const workers = [
+    registerWebhooks(deps, webhooks),
+    registerDeliveries(deps),
+    registerSweeper(deps, webhooks.failures).worker,
+    registerReconciliation(deps).worker,
+  ] as Array<Worker<unknown>>;
+  registerMonitoring(deps, workers);
 
   let shuttingDown = false;
   const health = await startHealthServer({

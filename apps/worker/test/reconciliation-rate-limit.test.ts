@@ -38,6 +38,8 @@ describe('reconciliation under Razorpay rate limits and outages', () => {
     const interrupted = await runReconciliation(p.deps);
 
     expect(interrupted).toMatchObject({ result: 'interrupted', checked: 0, leftForNextRun: 2 });
+    // Only a completed run counts as a success (the "no completed run" alert reads this).
+    expect(await metricValue(p, 'reconciliation_last_success_timestamp_seconds')).toBe(0);
     expect((await w.find(first._id)).status).toBe('pending');
     let calls = await w.paymentCalls();
     // Three calls in all (the first plus RECONCILE_MAX_RETRIES), with growing pauses:
@@ -50,6 +52,9 @@ describe('reconciliation under Razorpay rate limits and outages', () => {
     const next = await runReconciliation(p.deps);
 
     expect(next).toMatchObject({ result: 'completed', checked: 2, outcomes: { marked_paid: 2 } });
+    expect(await metricValue(p, 'reconciliation_last_success_timestamp_seconds')).toBe(
+      next.finishedAt.getTime() / 1000,
+    );
     calls = await w.paymentCalls();
     expect(calls.map((c) => c.status)).toEqual([503, 503, 503, 200, 200]);
     // The next run honoured the pause the third failure set ([800, 1600] ms).

@@ -1,7 +1,9 @@
 import { getOrCreateMetric, promClient, type MetricsRegistry } from '@storefront/shared';
 
+const RESULTS = ['accepted', 'duplicate', 'bad_signature', 'invalid', 'unavailable'] as const;
+
 /** How a webhook request ended; bounded label values. */
-export type WebhookResult = 'accepted' | 'duplicate' | 'bad_signature' | 'invalid' | 'unavailable';
+export type WebhookResult = (typeof RESULTS)[number];
 
 /** `webhooks_received_total{result}` and `webhook_enqueue_failures_total`. */
 export function webhookMetrics(registry: MetricsRegistry) {
@@ -26,6 +28,9 @@ export function webhookMetrics(registry: MetricsRegistry) {
         registers: [registry],
       }),
   );
+  // Every result starts at 0, so the first 503 after a start is an increase an alert can see
+  // (a series that appears at 1 has no earlier sample for increase() to compare with).
+  for (const result of RESULTS) received.inc({ result }, 0);
   return {
     received: (result: WebhookResult) => received.inc({ result }),
     enqueueFailed: () => enqueueFailures.inc(),

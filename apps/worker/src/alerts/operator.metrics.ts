@@ -1,4 +1,4 @@
-import type { Queue } from 'bullmq';
+import type { Queue, Worker } from 'bullmq';
 import {
   DLQ_STATUSES,
   getOrCreateMetric,
@@ -10,24 +10,30 @@ import {
   type WebhookDlqRepository,
 } from '@storefront/shared';
 
-// Gauges an operator alerts on (DLQ size, queue backlogs), read from MongoDB and Redis when
-// Prometheus scrapes rather than kept up to date on every change. A slow or unreachable store
-// must not hang the scrape: a collection that does not answer within the budget keeps the last
-// values.
+// What an operator alerts on besides each feature's own metrics: the DLQ size and queue backlogs,
+// read from MongoDB and Redis when Prometheus scrapes rather than kept up to date on every
+// change (a slow or unreachable store must not hang the scrape: a collection that does not
+// answer within the budget keeps the last values), and the jobs BullMQ found stalled.
 
 const COLLECT_TIMEOUT_MS = 1_000;
 const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
 
-/** Registers `dlq_size{status}` and `queue_jobs{queue,state}`, both collected on scrape. */
+/**
+ * Registers `dlq_size{status}` and `queue_jobs{queue,state}`, both collected on scrape, and
+ * `queue_stalled_jobs_total{queue}` counted from `workers`' stalled events.
+ */
 export function registerOperatorMetrics(opts: {
   metrics: MetricsRegistry;
   dlq: WebhookDlqRepository;
   /** The connection the queues use; skipped while it is not ready (commands would queue up). */
   queueRedis: Redis;
   queues: Array<Queue<unknown>>;
+  /** This process's BullMQ workers. */
+  workers: Array<Worker<unknown>>;
   logger: Logger;
 }): void {
-  const { metrics, dlq, queueRedis, queues, logger } = opts;
+  const { metrics, dlq, queueRedis, queues, workers, logger } = opts;
+  countStalledJobs(metrics, workers);
   getOrCreateMetric(
     metrics,
     'dlq_size',
@@ -73,4 +79,29 @@ export function registerOperatorMetrics(opts: {
         },
       }),
   );
+}
+
+/**
+ * `queue_stalled_jobs_total{queue}`: active jobs whose lock expired (their process died, or its
+ * event loop was blocked longer than the lock duration) and that this process's stalled-job
+ * check moved back to wait (or failed, after `maxStalledCount` stalls). Each stall is counted once,
+ * by the worker that found it. Every queue starts at 0 so the first stall shows as an increase.
+ */
+export function countStalledJobs(metrics: MetricsRegistry, workers: Array<Worker<unknown>>): void {
+  const stalled = getOrCreateMetric(
+    metrics,
+    'queue_stalled_jobs_total',
+    () =>
+      new promClient.Counter({
+        name: 'queue_stalled_jobs_total',
+        help: 'BullMQ jobs found stalled (lock lost while active) by this process, by queue',
+        labelNames: ['queue'],
+        registers: [metrics],
+      }),
+  );
+  for (const worker of workers) {
+    const child = stalled.labels({ queue: worker.name });
+    child.inc(0);
+    worker.on('stalled', () => child.inc());
+  }
 }

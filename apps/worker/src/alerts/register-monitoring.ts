@@ -1,10 +1,13 @@
-import { Queue } from 'bullmq';
+import { Queue, type Worker } from 'bullmq';
 import { QUEUES, throttledErrorLog } from '@storefront/shared';
 import type { WorkerDeps } from '../deps.ts';
 import { registerOperatorMetrics } from './operator.metrics.ts';
 
-/** Registers the gauges operators alert on: `dlq_size{status}` and `queue_jobs{queue,state}`. */
-export function registerMonitoring(deps: WorkerDeps): void {
+/**
+ * Registers the metrics operators alert on: `dlq_size{status}`, `queue_jobs{queue,state}` and
+ * `queue_stalled_jobs_total{queue}` (from this process's `workers`).
+ */
+export function registerMonitoring(deps: WorkerDeps, workers: Array<Worker<unknown>>): void {
   const logger = deps.logger.child({ module: 'monitoring' });
   // Read-only handles for the queues this process does not produce into.
   const others = [QUEUES.maintenance, QUEUES.reconciliation].map((name) => {
@@ -19,6 +22,7 @@ export function registerMonitoring(deps: WorkerDeps): void {
     queues: [deps.producers.webhooks, deps.producers.deliveries, ...others] as Array<
       Queue<unknown>
     >,
+    workers,
     logger,
   });
   deps.onClose(async () => {

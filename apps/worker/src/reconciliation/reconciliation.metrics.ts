@@ -27,6 +27,8 @@ export interface ReconciliationMetrics {
   /** `status`: the HTTP status, or `timeout` / `network` when there was no answer. */
   razorpayCalls: promClient.Counter<'status'>;
   oldestPendingAge: promClient.Gauge;
+  /** Unix time of the last `completed` run (0 until this process completes one). */
+  lastSuccess: promClient.Gauge;
 }
 
 /** Returns the reconciliation metrics of `registry`, creating them the first time. */
@@ -72,6 +74,16 @@ export function reconciliationMetrics(registry: MetricsRegistry): Reconciliation
         new promClient.Gauge({
           name: 'reconciliation_oldest_pending_order_age_seconds',
           help: 'Age of the oldest pending order at the last reconciliation run (0 when none).',
+          registers: [registry],
+        }),
+    ),
+    lastSuccess: getOrCreateMetric(
+      registry,
+      'reconciliation_last_success_timestamp_seconds',
+      () =>
+        new promClient.Gauge({
+          name: 'reconciliation_last_success_timestamp_seconds',
+          help: 'Unix time the last completed reconciliation run in this process finished (0: none yet).',
           registers: [registry],
         }),
     ),

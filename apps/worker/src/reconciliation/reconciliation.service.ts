@@ -84,6 +84,8 @@ export async function runReconciliation(
     summary.finishedAt = new Date();
     await lock.release();
     metrics.runs.inc({ result: summary.result });
+    if (summary.result === 'completed')
+      metrics.lastSuccess.set(summary.finishedAt.getTime() / 1000);
     logger.info('reconciliation run finished', {
       result: summary.result,
       checked: summary.checked,

@@ -7,7 +7,7 @@ import {
 } from '@storefront/shared';
 import type { WorkerDeps } from '../deps.ts';
 import { keepScheduled } from '../keep-scheduled.ts';
-import type { RunResult } from './reconciliation.metrics.ts';
+import { reconciliationMetrics, type RunResult } from './reconciliation.metrics.ts';
 import type { ReconciliationDeps } from './reconciliation.deps.ts';
 import { runReconciliation } from './reconciliation.service.ts';
 
@@ -31,6 +31,9 @@ export function registerReconciliation(deps: WorkerDeps): { queue: Queue; worker
   const { config, queueRedis } = deps;
   const logger = deps.logger.child({ module: 'reconciliation' });
   const prefix = config.QUEUE_PREFIX;
+  // Registered now rather than at the first run, so a scrape before it already shows them (the
+  // "no completed run" alert reads the last-success gauge).
+  reconciliationMetrics(deps.metrics);
   const queue = new Queue<ReconciliationJobData>(QUEUES.reconciliation, {
     connection: queueRedis,
     prefix,
