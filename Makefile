@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 STAMP := node_modules/.install-stamp
 
-.PHONY: dev test lint typecheck unit install redis-server prometheus certs security-test load-test chaos bench clean
+.PHONY: dev test lint typecheck unit install redis-server prometheus certs security-test load-test chaos clean
 
 ## dev: start the whole system (stand-ins for every service not given in the environment)
 dev: install

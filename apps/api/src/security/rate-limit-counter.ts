@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Redis } from '@storefront/shared';
 
 // Adds each key's increment and reads its TTL; starts the window on a key's first increment (or
-// on a key left without a TTL). Same keys and values as rate-limit-redis wrote, so processes of
-// either version count together during a rolling deploy.
+// on a key left without a TTL). Same keys and values as the rate-limit-redis store wrote (no
+// longer a dependency), so processes of either version count together during a rolling deploy.
 const SCRIPT = `
 local window = tonumber(ARGV[1])
 local out = {}
