@@ -1,6 +1,7 @@
 // Type-aware lint over every workspace. Rules chosen for a payments service:
 // floating promises and misused promises lose errors; non-exhaustive switches lose states.
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -25,5 +26,10 @@ export default tseslint.config(
   {
     files: ['**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
+  },
+  {
+    // The pages' browser scripts (served as they are, no build step).
+    files: ['apps/api/src/pages/assets/**/*.js'],
+    languageOptions: { globals: globals.browser, sourceType: 'module' },
   },
 );

@@ -28,7 +28,7 @@ import {
 } from '@storefront/shared';
 import { attachDemoFiles } from './dev-demo-files.ts';
 import { waitReady } from './dev-ready.ts';
-import { seedDemo } from './seed-demo.ts';
+import { DEMO_USERNAME, seedDemo } from './seed-demo.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** How the stand-ins stop, in start order (stopped in reverse). */
@@ -88,6 +88,7 @@ async function startServices(
   if (!process.env.RAZORPAY_API_BASE_URL) {
     const sandbox = started(await startRazorpaySandbox(webhookCa ? { webhookCa } : {}), signal);
     env.RAZORPAY_API_BASE_URL = sandbox.url;
+    env.RAZORPAY_CHECKOUT_URL = `${sandbox.url}/v1/checkout.js`;
     log(`Razorpay sandbox  ${sandbox.url}`);
   }
   if (!process.env.S3_ENDPOINT) {
@@ -216,7 +217,9 @@ async function start(signal: AbortSignal): Promise<void> {
 
   log('ready:');
   log(`  API                ${apiUrl}`);
-  log(`  demo storefront    ${apiUrl}/api/v1/store/demo`);
+  log(
+    `  demo storefront    ${apiUrl}/${DEMO_USERNAME}   (JSON: ${apiUrl}/api/v1/store/${DEMO_USERNAME})`,
+  );
   log(`  API metrics        ${apiUrl}/metrics`);
   log(`  worker health      ${workerUrl}/readyz   metrics ${workerUrl}/metrics`);
   log(`  Bull Board         ${apiUrl}/admin/queues   (user ${config.ADMIN_USERNAME})`);

@@ -112,6 +112,13 @@ describe('make dev', () => {
       };
       try {
         expect((await call('/readyz')).status).toBe(200);
+        // The demo page's printed URL serves the server-rendered page over HTTPS.
+        const pageUrl = printed(dev, 'demo storefront');
+        expect(pageUrl).toBe(`${apiUrl}/demo`);
+        const pageRes = await request(pageUrl, { dispatcher: agent });
+        expect(pageRes.statusCode).toBe(200);
+        expect(pageRes.headers['content-type']).toBe('text/html; charset=utf-8');
+        expect(await pageRes.body.text()).toContain('<h1>');
         const store = await call<{ products: Array<{ id: string }> }>('/api/v1/store/demo');
         const productId = store.body.products[0]?.id;
         const checkout = await call<CheckoutResponse>(

@@ -22,6 +22,8 @@ import { checkoutMetrics } from './checkout/checkout.metrics.ts';
 import { CheckoutService } from './checkout/checkout.service.ts';
 import { MeService } from './me/me.service.ts';
 import { OrderStatusService } from './orders/order-status.service.ts';
+import { loadPageAssets, type PageAssets } from './pages/page-assets.ts';
+import { StorePages } from './pages/store-pages.ts';
 import { RazorpayAccountService } from './razorpay-account/razorpay-account.service.ts';
 import { StoreCache } from './storefront/store-cache.service.ts';
 import { storefrontLoader } from './storefront/storefront-loader.ts';
@@ -41,6 +43,9 @@ export interface ApiServices {
   producerRedis: Redis;
   credentials: RazorpayCredentialStore;
   storeCache: StoreCache;
+  /** The buyer's HTML pages (rendered from the storefront cache entries) and their assets. */
+  pages: StorePages;
+  pageAssets: PageAssets;
   tokens: TokenService;
   /** Middleware: requires a creator's bearer token (see auth.middleware.ts). */
   requireCreator: RequestHandler;
@@ -87,6 +92,7 @@ export function createApiServices(deps: ApiDeps): ApiServices {
   storeCache.start();
   deps.onClose(() => storeCache.close());
 
+  const pageAssets = loadPageAssets();
   const tokens = new TokenService(config);
   const webhookLogger = logger.child({ module: 'webhooks' });
   const webhooks = webhookMetrics(deps.metrics);
@@ -97,6 +103,12 @@ export function createApiServices(deps: ApiDeps): ApiServices {
     producerRedis,
     credentials,
     storeCache,
+    pages: new StorePages({
+      assets: pageAssets,
+      checkoutUrl: config.RAZORPAY_CHECKOUT_URL,
+      razorpayApiUrl: config.RAZORPAY_API_BASE_URL,
+    }),
+    pageAssets,
     tokens,
     requireCreator: requireCreator({ tokens, creators: repos.creators }),
     auth: new AuthService({

@@ -23,6 +23,7 @@ import { uploadRouter } from './uploads/upload.routes.ts';
 import { checkoutRouter } from './checkout/checkout.routes.ts';
 import { orderRouter } from './orders/order.routes.ts';
 import { webhookRouter } from './webhooks/webhook.routes.ts';
+import { pageRouter } from './pages/page.routes.ts';
 import { razorpayAccountRouter } from './razorpay-account/razorpay-account.routes.ts';
 
 function fastPathCounter(registry: ApiDeps['metrics']): () => void {
@@ -118,6 +119,8 @@ export function createApiHandler(
   app.use(
     adminRouter({ ...services, config: deps.config, logger: deps.logger, onClose: deps.onClose }),
   );
+  // The buyer's HTML pages last: `/:username` must not shadow any route above.
+  app.use(pageRouter({ ...services, assets: services.pageAssets }));
 
   app.use(notFound());
   app.use(errorHandler(deps.logger));
@@ -127,6 +130,7 @@ export function createApiHandler(
     limiter: limits.publicLocal,
     securityHeaders: apiSecurityHeaderList(),
     observe: metrics.observe,
+    pages: services.pages,
     onServed: fastPathCounter(deps.metrics),
     isShuttingDown,
   });

@@ -7,7 +7,7 @@ import {
   TooManyRequestsError,
 } from '@storefront/shared';
 import type { ApiDeps } from '../deps.ts';
-import { STOREFRONT_PREFIX } from '../storefront/store-response.ts';
+import { rateLimitPolicyFor } from './rate-limit-policy.ts';
 import { memoizedClientKey } from './client-identity.ts';
 import { creatorTokenPeek } from './creator-token-peek.ts';
 import { RateLimitCounter, type CounterEntry } from './rate-limit-counter.ts';
@@ -306,18 +306,10 @@ function adminLimiter(ctx: LimiterContext, deps: RateLimitDeps): Limiter {
   });
 }
 
-const UNLIMITED = /^\/(?:healthz|readyz|metrics)\/?$/i;
-const WEBHOOKS = /^\/api\/v1\/webhooks(?:\/|$)/i;
-const ADMIN = /^\/(?:api\/v1\/)?admin(?:\/|$)/i;
-const BOARD_STATIC = /^\/admin\/queues\/static\//i;
-const AUTHENTICATED = /^\/api\/v1\/me(?:\/|$)/i;
-
 /**
- * Sends each request through exactly one limiter chosen by path (so one count per request):
- * webhooks, admin (API and Bull Board; the board's static assets are free), the authenticated
- * `/api/v1/me` tree, and the public limiter for everything else. Health checks and metrics are
- * never limited: orchestrators and Prometheus must always get through. All limiters share one
- * counter, whose background flush carries every key changed since the last one.
+ * Sends each request through exactly one limiter, the one its path's policy names
+ * (rate-limit-policy.ts), so one count per request. All limiters share one counter, whose
+ * background flush carries every key changed since the last one.
  */
 export function rateLimits(deps: RateLimitDeps): RequestHandler {
   return createRateLimits(deps).handler;
@@ -334,14 +326,18 @@ export function createRateLimits(deps: RateLimitDeps): {
   const webhook = webhookLimiter(ctx, deps);
   const admin = adminLimiter(ctx, deps);
   const handler: RequestHandler = (req: Request, res, next) => {
-    const path = req.path;
-    // The storefront (the bulk of traffic) matches none of the patterns below.
-    if (path.startsWith(STOREFRONT_PREFIX)) return pub(req, res, next);
-    if (UNLIMITED.test(path) || BOARD_STATIC.test(path)) return next();
-    if (WEBHOOKS.test(path)) return webhook(req, res, next);
-    if (ADMIN.test(path)) return admin(req, res, next);
-    if (AUTHENTICATED.test(path)) return auth(req, res, next);
-    return pub(req, res, next);
+    switch (rateLimitPolicyFor(req.path)) {
+      case 'public':
+        return pub(req, res, next);
+      case 'auth':
+        return auth(req, res, next);
+      case 'webhook':
+        return webhook(req, res, next);
+      case 'admin':
+        return admin(req, res, next);
+      case 'none':
+        return next();
+    }
   };
   return { handler, publicLocal: publicLocalLimiter(ctx, deps) };
 }

@@ -5,11 +5,14 @@ import { hasNoBody } from '../http/json-body.ts';
 import { requestIdOf } from '../http/request-context.ts';
 import type { PublicLocalLimiter } from '../security/rate-limit.ts';
 import type { StoreCache } from './store-cache.service.ts';
+import { RESERVED_USERNAMES } from '@storefront/shared';
+import { STORE_PAGE_ROUTE } from '../pages/page.routes.ts';
 import {
   answerFor,
   normalizeUsername,
   STOREFRONT_PREFIX,
   STOREFRONT_ROUTE,
+  type StoreResponse,
 } from './store-response.ts';
 
 export interface StoreFastPathOptions {
@@ -18,6 +21,14 @@ export interface StoreFastPathOptions {
   /** The security headers every API response carries (security-headers.ts), flat. */
   securityHeaders: readonly string[];
   observe: ObserveRequest;
+  /**
+   * The storefront page for a cache entry (pages/store-pages.ts): `GET /<name>` memory hits are
+   * answered here too. Its answers carry their own CSP and COOP, which replace the API's.
+   */
+  pages: {
+    pageFor(entry: StoreResponse): StoreResponse;
+    headers: Readonly<Record<string, string>>;
+  };
   /** Called for each response this path writes (a metric: the share answered before Express). */
   onServed: () => void;
   isShuttingDown: () => boolean;
@@ -38,18 +49,25 @@ export interface StoreFastPathOptions {
 export function storefrontFastPath(
   opts: StoreFastPathOptions,
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const { cache, limiter, observe, onServed, isShuttingDown } = opts;
+  const { cache, limiter, observe, onServed, isShuttingDown, pages } = opts;
   const fixed = [...opts.securityHeaders, 'Vary', 'Origin'];
+  const own = new Set(Object.keys(pages.headers));
+  const pageFixed: string[] = [];
+  for (let i = 0; i < opts.securityHeaders.length; i += 2) {
+    const name = opts.securityHeaders[i] ?? '';
+    if (!own.has(name.toLowerCase())) pageFixed.push(name, opts.securityHeaders[i + 1] ?? '');
+  }
+  pageFixed.push('Vary', 'Origin');
   return (req, res) => {
     const start = performance.now();
     const url = req.url;
-    if (req.method !== 'GET' || url === undefined || !url.startsWith(STOREFRONT_PREFIX)) {
-      return false;
-    }
+    if (req.method !== 'GET' || url === undefined || url.charCodeAt(0) !== 47 /* / */) return false;
+    const json = url.startsWith(STOREFRONT_PREFIX);
+    // Only a bare name: '/', '?' and '%' cannot pass the username pattern. Reserved names are
+    // our own paths (/healthz, /metrics…): Express routes those.
+    const username = normalizeUsername(url.slice(json ? STOREFRONT_PREFIX.length : 1));
+    if (username === undefined || (!json && RESERVED_USERNAMES.has(username))) return false;
     if (req.headers.origin !== undefined || !hasNoBody(req) || isShuttingDown()) return false;
-    // Only a bare name: '/', '?' and '%' cannot pass the username pattern.
-    const username = normalizeUsername(url.slice(STOREFRONT_PREFIX.length));
-    if (username === undefined) return false;
     // Requests reach here with Express's request prototype (http/server-classes.ts): the limiter
     // resolves the client address with the app's `trust proxy` setting, as on the Express path.
     const entry = limiter.check(req as Request);
@@ -58,10 +76,10 @@ export function storefrontFastPath(
     if (hit === undefined) return false;
     const [rateLimit, policy] = limiter.count(entry);
 
-    const answer = answerFor(hit, req.headers['if-none-match']);
+    const answer = answerFor(json ? hit : pages.pageFor(hit), req.headers['if-none-match']);
     res.writeHead(
       answer.status,
-      fixed.concat(
+      (json ? fixed : pageFixed).concat(
         'X-Request-Id',
         requestIdOf(req),
         'RateLimit',
@@ -72,7 +90,8 @@ export function storefrontFastPath(
       ),
     );
     res.end(answer.body);
-    observe('GET', STOREFRONT_ROUTE, answer.status, (performance.now() - start) / 1000);
+    const route = json ? STOREFRONT_ROUTE : STORE_PAGE_ROUTE;
+    observe('GET', route, answer.status, (performance.now() - start) / 1000);
     onServed();
     return true;
   };

@@ -40,23 +40,33 @@ export function answerFor(r: StoreResponse, ifNoneMatch: string | undefined): St
 // and nobody serves a storefront past an update.
 const CACHE_CONTROL = 'public, max-age=0, must-revalidate';
 const JSON_TYPE = 'application/json; charset=utf-8';
+const HTML_TYPE = 'text/html; charset=utf-8';
 
-/** A 200 response for serialized storefront JSON. */
-export function foundResponse(body: Buffer): StoreResponse {
+/**
+ * A 200 response for serialized storefront JSON, or (with `type` and `extra` headers) a page
+ * rendered from it. `extra` goes on the 304 too: a browser updates its stored headers from a
+ * 304, so a page's own Content-Security-Policy must survive revalidation.
+ */
+export function foundResponse(
+  body: Buffer,
+  type: string = JSON_TYPE,
+  extra: Record<string, string> = {},
+): StoreResponse {
   const etag = `"${hash('sha1', body, 'base64url')}"`;
   return {
     status: 200,
     body,
     etag,
     headers: flat({
-      'content-type': JSON_TYPE,
+      'content-type': type,
       'content-length': String(body.length),
       etag,
       'cache-control': CACHE_CONTROL,
+      ...extra,
     }),
     notModified: {
       status: 304,
-      headers: flat({ etag, 'cache-control': CACHE_CONTROL }),
+      headers: flat({ etag, 'cache-control': CACHE_CONTROL, ...extra }),
       body: undefined,
     },
   };
@@ -70,6 +80,23 @@ function errorResponse(status: 404, code: string, message: string): StoreRespons
     'cache-control': CACHE_CONTROL,
   });
   return { status, body, etag: '', headers };
+}
+
+/** A rendered HTML page (200, with ETag and 304 like the JSON) with its own `extra` headers. */
+export function htmlResponse(html: string, extra: Record<string, string>): StoreResponse {
+  return foundResponse(Buffer.from(html), HTML_TYPE, extra);
+}
+
+/** A rendered HTML page answered with 404 (no ETag, like the JSON 404). */
+export function htmlNotFoundResponse(html: string, extra: Record<string, string>): StoreResponse {
+  const body = Buffer.from(html);
+  const headers = flat({
+    'content-type': HTML_TYPE,
+    'content-length': String(body.length),
+    'cache-control': CACHE_CONTROL,
+    ...extra,
+  });
+  return { status: 404, body, etag: '', headers };
 }
 
 /** The one answer for every unknown username (shared, so negative entries cost no bytes). */

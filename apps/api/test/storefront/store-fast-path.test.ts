@@ -75,6 +75,38 @@ describe('storefront fast path', () => {
     expect(fast.answer.headers.vary).toBe('Origin');
   });
 
+  it('when the storefront page is in memory, then the fast path answers it exactly as the Express route does, with the page CSP only', async () => {
+    expect((await viaPath(api, `/api/v1/store/${username}`)).answer.status).toBe(200);
+    const fast = await viaPath(api, `/${username}`);
+    const slow = await viaPath(api, `/${username}/`);
+    expect(fast.fast).toBe(true);
+    expect(slow.fast).toBe(false);
+    expect(fast.answer.status).toBe(200);
+    expect(fast.answer.body).toContain('Zine');
+    expect(fast.answer.headers).toEqual(slow.answer.headers);
+    expect(fast.answer.body).toBe(slow.answer.body);
+    expect(fast.answer.headers['content-type']).toBe('text/html; charset=utf-8');
+    // One CSP, the page's (a second header would be enforced too and block everything).
+    expect(fast.answer.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(fast.answer.headers['content-security-policy']).not.toContain(',');
+    expect(fast.answer.headers['cross-origin-opener-policy']).toBe('same-origin-allow-popups');
+    const etag = fast.answer.headers.etag!;
+    const fast304 = await viaPath(api, `/${username}`, { 'If-None-Match': etag });
+    const slow304 = await viaPath(api, `/${username}/`, { 'If-None-Match': etag });
+    expect(fast304.fast).toBe(true);
+    expect(fast304.answer.status).toBe(304);
+    expect(fast304.answer).toEqual({ ...slow304.answer, rateLimit: fast304.answer.rateLimit });
+  });
+
+  it('when a reserved name is asked for, then the fast path leaves it to its own route even if it was cached as missing', async () => {
+    expect((await viaPath(api, '/api/v1/store/healthz')).answer.status).toBe(404);
+    expect((await viaPath(api, '/api/v1/store/healthz')).fast).toBe(true);
+    const health = await viaPath(api, '/healthz');
+    expect(health.fast).toBe(false);
+    expect(health.answer.status).toBe(200);
+    expect(health.answer.headers['content-type']).toMatch(/json/);
+  });
+
   it('when If-None-Match matches, then both paths answer 304 alike', async () => {
     const etag = (await get(api, `/api/v1/store/${username}`)).answer.headers.etag!;
     const fast = await viaPath(api, `/api/v1/store/${username}`, { 'If-None-Match': etag });

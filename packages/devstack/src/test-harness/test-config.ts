@@ -29,6 +29,7 @@ export function testConfig(
     QUEUE_PREFIX: `{${name}}`,
     REDIS_KEY_PREFIX: `${name}:`,
     RAZORPAY_API_BASE_URL: inject('razorpayUrl'),
+    RAZORPAY_CHECKOUT_URL: `${inject('razorpayUrl')}/v1/checkout.js`,
     S3_ENDPOINT: inject('s3Endpoint'),
     S3_BUCKET: 'storefront-test',
     S3_FORCE_PATH_STYLE: 'true',

@@ -88,6 +88,11 @@ export const envSchema = z.object({
 
   // --- razorpay ---
   RAZORPAY_API_BASE_URL: z.string().url().default('https://api.razorpay.com'),
+  /**
+   * Razorpay Standard Checkout's script, loaded by the storefront page on Buy intent; the page's
+   * Content-Security-Policy allows its origin (and RAZORPAY_API_BASE_URL's) and nothing else.
+   */
+  RAZORPAY_CHECKOUT_URL: z.string().url().default('https://checkout.razorpay.com/v1/checkout.js'),
   RAZORPAY_KEY_ID: z.string().min(1).default('rzp_test_platform'),
   RAZORPAY_KEY_SECRET: z.string().min(1).default('dev-platform-key-secret'),
   RAZORPAY_WEBHOOK_SECRET: z.string().min(1).default('dev-platform-webhook-secret'),
