@@ -6,10 +6,13 @@ import {
   createRepositories,
   createS3Client,
   DlqService,
+  enqueueDelivery,
   enqueueWebhook,
+  PaymentOutcomes,
   RazorpayCredentialStore,
   throttledLog,
   type Producers,
+  type RazorpayCredentials,
   type Redis,
   type Repositories,
 } from '@storefront/shared';
@@ -21,6 +24,8 @@ import { TokenService } from './auth/token.service.ts';
 import { checkoutMetrics } from './checkout/checkout.metrics.ts';
 import { CheckoutService } from './checkout/checkout.service.ts';
 import { MeService } from './me/me.service.ts';
+import { checkoutCallbackMetrics } from './orders/order-payment.metrics.ts';
+import { OrderPaymentService } from './orders/order-payment.service.ts';
 import { OrderStatusService } from './orders/order-status.service.ts';
 import { loadPageAssets, type PageAssets } from './pages/page-assets.ts';
 import { StorePages } from './pages/store-pages.ts';
@@ -53,6 +58,8 @@ export interface ApiServices {
   me: MeService;
   checkout: CheckoutService;
   orderStatus: OrderStatusService;
+  /** The buyer's Checkout callback: the API's path to a payment outcome. */
+  orderPayment: OrderPaymentService;
   uploads: UploadService;
   razorpayAccounts: RazorpayAccountService;
   webhookIngest: WebhookIngestService;
@@ -97,6 +104,39 @@ export function createApiServices(deps: ApiDeps): ApiServices {
   const webhookLogger = logger.child({ module: 'webhooks' });
   const webhooks = webhookMetrics(deps.metrics);
   const warnEnqueue = throttledLog(5_000);
+  const razorpayFor = (creds: RazorpayCredentials) =>
+    createRazorpayClient({
+      keyId: creds.keyId,
+      keySecret: creds.keySecret,
+      baseUrl: config.RAZORPAY_API_BASE_URL,
+      timeoutMs: config.RAZORPAY_TIMEOUT_MS,
+    });
+  const orderStatus = new OrderStatusService({
+    orders: repos.orders,
+    s3,
+    bucket: config.S3_BUCKET,
+    downloadTtlSeconds: config.DOWNLOAD_URL_TTL_SECONDS,
+    tokenTtlSeconds: config.ORDER_TOKEN_TTL_SECONDS,
+  });
+  const paymentsLogger = logger.child({ module: 'payments' });
+  const warnDelivery = throttledLog(5_000);
+  const payments = new PaymentOutcomes({
+    orders: repos.orders,
+    transactions: repos.transactions,
+    logger: paymentsLogger,
+    // The order is paid by then, with its delivery recorded as queued: if the job cannot be
+    // added now, the worker's sweeper adds it, so the buyer's request does not fail for it.
+    enqueueDelivery: (id) =>
+      enqueueDelivery(producers.deliveries, id).catch((err: unknown) => {
+        warnDelivery((suppressed) =>
+          paymentsLogger.warn('order paid but its delivery not queued; the sweeper will queue it', {
+            orderId: id,
+            suppressed,
+            err,
+          }),
+        );
+      }),
+  });
   return {
     repos,
     producers,
@@ -127,20 +167,18 @@ export function createApiServices(deps: ApiDeps): ApiServices {
       creators: repos.creators,
       products: repos.products,
       orders: repos.orders,
-      razorpayFor: (creds) =>
-        createRazorpayClient({
-          keyId: creds.keyId,
-          keySecret: creds.keySecret,
-          baseUrl: config.RAZORPAY_API_BASE_URL,
-          timeoutMs: config.RAZORPAY_TIMEOUT_MS,
-        }),
+      razorpayFor,
     }),
-    orderStatus: new OrderStatusService({
+    orderStatus,
+    orderPayment: new OrderPaymentService({
+      orderStatus,
       orders: repos.orders,
-      s3,
-      bucket: config.S3_BUCKET,
-      downloadTtlSeconds: config.DOWNLOAD_URL_TTL_SECONDS,
-      tokenTtlSeconds: config.ORDER_TOKEN_TTL_SECONDS,
+      credentials,
+      razorpayFor,
+      payments,
+      transactions: repos.transactions,
+      metrics: checkoutCallbackMetrics(deps.metrics),
+      logger: logger.child({ module: 'checkout' }),
     }),
     uploads: new UploadService({ files: repos.products, s3, bucket: config.S3_BUCKET, logger }),
     razorpayAccounts: new RazorpayAccountService({

@@ -20,6 +20,7 @@ export * from './queues/producers.ts';
 export * from './payments/transaction.model.ts';
 export * from './payments/transaction.repository.ts';
 export * from './payments/payment-outcomes.ts';
+export * from './payments/gateway-payment.ts';
 export * from './webhooks/webhook-event.model.ts';
 export * from './webhooks/webhook-event.repository.ts';
 export * from './storage/s3.ts';

@@ -128,3 +128,31 @@ describe('applyCapturedPayment when a write fails', () => {
     expect(await state(order)).toEqual({ status: 'paid', paymentId: 'pay_b', paidEntries: 1 });
   });
 });
+
+describe('recordFailed', () => {
+  it('when the same failure is recorded twice without an event id, then it is logged once', async () => {
+    const order = await pendingOrder();
+    const fail = () =>
+      payments.recordFailed(
+        {
+          orderId: order._id,
+          paymentId: 'pay_failed_once',
+          amount: order.amount,
+          error: { code: 'BAD_REQUEST_ERROR', description: 'Payment failed' },
+        },
+        { source: 'checkout', event: 'checkout.callback' },
+      );
+    expect(await fail()).toBe('recorded');
+    expect(await fail()).toBe('recorded');
+    const entries = await transactionModel(conn)
+      .find({ orderId: order._id, outcome: 'payment_failed' })
+      .lean()
+      .exec();
+    expect(entries).toHaveLength(1);
+    const after = await orderModel(conn).findById(order._id).lean<Order>().exec();
+    expect(after).toMatchObject({
+      status: 'pending',
+      lastPaymentError: { code: 'BAD_REQUEST_ERROR', paymentId: 'pay_failed_once' },
+    });
+  });
+});

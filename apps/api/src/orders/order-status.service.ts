@@ -43,11 +43,24 @@ export class OrderStatusService {
    * raise the same NotFoundError, so the answer never reveals whether an order exists.
    */
   async forToken(orderId: string, token: string | undefined): Promise<OrderStatusView> {
+    return this.view(await this.authorize(orderId, token));
+  }
+
+  /**
+   * The order, if `token` is its access token and not expired; otherwise the same NotFoundError
+   * for an unknown id, a wrong token and an expired one.
+   */
+  async authorize(orderId: string, token: string | undefined): Promise<Order> {
     const notFound = new NotFoundError('Order not found');
     if (!token) throw notFound;
     const order = await this.deps.orders.findById(orderId);
     if (!order || !orderAccessTokenMatches(token, order.accessTokenHash)) throw notFound;
     if (order.createdAt.getTime() + this.deps.tokenTtlSeconds * 1000 < Date.now()) throw notFound;
+    return order;
+  }
+
+  /** What the buyer sees of `order` (only call it for an order `authorize` returned). */
+  async view(order: Order): Promise<OrderStatusView> {
     return {
       id: String(order._id),
       status: order.status,

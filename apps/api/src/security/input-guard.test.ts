@@ -61,4 +61,12 @@ describe('card number detection', () => {
     expect(looksLikeCardNumber('id 41111111111111111111')).toBe(false); // 20 digits
     expect(looksLikeCardNumber('call +91 98765 43210')).toBe(false); // 12 digits
   });
+
+  it('when a hex SHA-256 digest holds a Luhn-valid digit run, then it is not a card', () => {
+    // Checkout's razorpay_signature is such a digest; ~1 in 500 contain a run like this.
+    const signature = 'ab4111111111111111' + 'c'.repeat(46);
+    expect(looksLikeCardNumber(signature)).toBe(false);
+    expect(looksLikeCardNumber(`${signature}0`)).toBe(true); // 65 characters: not a digest
+    expect(looksLikeCardNumber(signature.slice(0, 40))).toBe(true); // shorter: not a digest
+  });
 });

@@ -29,6 +29,9 @@ const MAX_DEPTH = 32;
 // Runs of 13–19 digits (single spaces or dashes allowed between them) not glued to more digits.
 const DIGIT_RUN = /(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])/g;
 const HAS_13_DIGITS = /\d(?:[ -]?\d){12}/;
+// A SHA-256 hex digest: Checkout's `razorpay_signature`, hashes. About 1 in 500 of them holds a
+// Luhn-valid digit run by chance, and no card field is 64 hex characters long.
+const HEX_DIGEST = /^[0-9a-f]{64}$/i;
 
 function normalizeKey(key: string): string {
   return key.toLowerCase().replace(/[-\s]/g, '_');
@@ -36,10 +39,11 @@ function normalizeKey(key: string): string {
 
 /**
  * True when `value` contains something that looks like a real card number: 13–19 digits,
- * starting like a card network (2–6), Luhn-valid; on its own or inside free text.
+ * starting like a card network (2–6), Luhn-valid; on its own or inside free text. A value that is
+ * exactly a hex SHA-256 digest is not one.
  */
 export function looksLikeCardNumber(value: string): boolean {
-  if (value.length < 13 || !HAS_13_DIGITS.test(value)) return false;
+  if (value.length < 13 || !HAS_13_DIGITS.test(value) || HEX_DIGEST.test(value)) return false;
   for (const match of value.matchAll(DIGIT_RUN)) {
     const digits = match[0].replace(/[ -]/g, '');
     const first = digits.charCodeAt(0) - 48;

@@ -76,6 +76,15 @@ function unsignedToken(sub: string): string {
 
 const tokens: Record<string, string> = {};
 
+/** A well-formed Standard Checkout handler payload (for no order of ours). */
+function checkoutCallback(): string {
+  return JSON.stringify({
+    razorpay_payment_id: `pay_${randomBytes(7).toString('hex')}`,
+    razorpay_order_id: `order_${randomBytes(7).toString('hex')}`,
+    razorpay_signature: randomBytes(32).toString('hex'),
+  });
+}
+
 function webhookEvent(): string {
   return JSON.stringify({
     entity: 'event',
@@ -761,6 +770,32 @@ const PROBES: Probe[] = [
     path: () => `/api/v1/orders/${new Types.ObjectId().toHexString()}`,
     headers: () => bearer('x'.repeat(43)),
     status: 404,
+  },
+  {
+    name: 'checkout callback without a token',
+    method: 'POST',
+    path: () => `/api/v1/orders/${new Types.ObjectId().toHexString()}/payment`,
+    headers: () => json,
+    body: () => checkoutCallback(),
+    status: 404,
+  },
+  {
+    name: 'checkout callback with a wrong token',
+    method: 'POST',
+    path: () => `/api/v1/orders/${new Types.ObjectId().toHexString()}/payment`,
+    headers: () => ({ ...json, ...bearer('x'.repeat(43)) }),
+    body: () => checkoutCallback(),
+    status: 404,
+  },
+  {
+    name: 'checkout callback with an operator for the order id',
+    method: 'POST',
+    path: () => `/api/v1/orders/${new Types.ObjectId().toHexString()}/payment`,
+    headers: () => ({ ...json, ...bearer('x'.repeat(43)) }),
+    body: () =>
+      JSON.stringify({ ...JSON.parse(checkoutCallback()), razorpay_order_id: { $ne: '' } }),
+    status: 400,
+    code: 'INVALID_INPUT',
   },
 
   // --- CORS, metrics, methods ---

@@ -1,12 +1,13 @@
 import {
   RazorpayError,
+  seenPayments,
   type CaptureOutcome,
   type OrderToCheck,
   type PaymentContext,
   type RazorpayPayment,
   type TransactionRepository,
 } from '@storefront/shared';
-import { decideOrder, seenPayments } from './order-decision.ts';
+import { decideOrder } from './order-decision.ts';
 import type { RazorpayClients } from './razorpay-clients.ts';
 import type { RazorpayGate } from './razorpay-gate.ts';
 import type { OrderOutcome, ReconciliationMetrics } from './reconciliation.metrics.ts';

@@ -1,4 +1,4 @@
-import type { RazorpayPayment, SeenPayment } from '@storefront/shared';
+import type { RazorpayPayment } from '@storefront/shared';
 
 /**
  * What reconciliation does with one order, given the payments Razorpay lists for its gateway
@@ -37,9 +37,4 @@ export function decideOrder(
   if (now - order.createdAt.getTime() < expiryMs)
     return { action: 'wait', reason: 'within_window' };
   return payments.length === 0 ? { action: 'expire' } : { action: 'fail' };
-}
-
-/** The payments as the transactions log keeps them: id, status and amount only. */
-export function seenPayments(payments: readonly RazorpayPayment[]): SeenPayment[] {
-  return payments.map((p) => ({ id: p.id, status: p.status, amount: p.amount }));
 }

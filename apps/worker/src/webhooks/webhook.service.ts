@@ -1,5 +1,7 @@
 import {
   isObjectIdString,
+  paymentError,
+  seenPayments,
   type Logger,
   type Order,
   type OrderRepository,
@@ -89,7 +91,7 @@ export class WebhookService {
       source: 'webhook',
       event: ev.event,
       eventId: ev._id,
-      payments: [{ id: payment.id, status: payment.status, amount: payment.amount }],
+      payments: seenPayments([payment]),
     };
   }
 
@@ -144,11 +146,7 @@ export class WebhookService {
         orderId: order._id,
         paymentId: payment.id,
         amount: payment.amount,
-        error: {
-          code: payment.error_code ?? undefined,
-          description: payment.error_description ?? undefined,
-          reason: payment.error_reason ?? undefined,
-        },
+        error: paymentError(payment),
       },
       this.context(ev, pe),
     );

@@ -128,7 +128,8 @@ export class PaymentOutcomes {
 
   /**
    * Records a failed payment attempt: the order keeps its status (the buyer may retry) and
-   * remembers the last error, unless a later capture already made it paid.
+   * remembers the last error, unless a later capture already made it paid. Repeating the call
+   * logs the failure once (per event, else per source and payment).
    */
   async recordFailed(
     input: {
@@ -161,7 +162,9 @@ export class PaymentOutcomes {
       error: [input.error.code, input.error.reason, input.error.description]
         .filter(Boolean)
         .join(': '),
-      dedupeKey: ctx.eventId ? `event:${ctx.eventId}` : undefined,
+      // One entry per event, or per payment for a caller without events (the checkout
+      // callback), so a repeated call logs the failure once.
+      dedupeKey: ctx.eventId ? `event:${ctx.eventId}` : `failed:${ctx.source}:${input.paymentId}`,
     });
     return 'recorded';
   }

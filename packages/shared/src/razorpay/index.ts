@@ -2,3 +2,4 @@ export * from './razorpay.types.ts';
 export * from './razorpay-error.ts';
 export * from './razorpay.client.ts';
 export * from './webhook-signature.ts';
+export * from './checkout-signature.ts';

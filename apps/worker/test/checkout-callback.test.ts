@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  deliveryModel,
+  orderModel,
+  transactionModel,
+  webhookEventModel,
+  type Order,
+} from '@storefront/shared';
+import {
+  dropWebhooksOf,
+  payAndGetHandlerPayload,
+  postPaymentCallback,
+  sandboxDeliveries,
+} from '../../api/test/helpers/checkout-callback.ts';
+import { getOrderStatus } from '../../api/test/helpers/payments.ts';
+import { eventually, metricValue, scrape } from './helpers/fixtures.ts';
+import { buy, sellingCreator, startStack, type Stack } from './helpers/stack.ts';
+
+// The buyer's Checkout callback as the third path to `paid`, end to end over a real API and
+// worker: alone (every webhook lost) it gets the order paid and delivered; racing the webhooks
+// it changes nothing twice.
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+const razorpayUrl = () => inject('razorpayUrl');
+const findOrder = (id: string) =>
+  orderModel(stack.api.deps.mongo).findById(id).lean<Order>().exec();
+const paidEntries = async (orderId: string) =>
+  (await transactionModel(stack.api.deps.mongo).find({ orderId, outcome: 'paid' }).lean().exec())
+    .length;
+const deliveries = (orderId: string) =>
+  deliveryModel(stack.api.deps.mongo).countDocuments({ orderId }).exec();
+const delivered = (orderId: string) =>
+  eventually(
+    async () => {
+      const o = await findOrder(orderId);
+      return o?.delivery?.status === 'delivered' ? o : null;
+    },
+    { what: `order ${orderId} delivered` },
+  );
+
+describe('checkout callback with a worker', () => {
+  it('when every webhook is lost, then the callback alone gets the order paid and delivered once', async () => {
+    const file = Buffer.from('%PDF-1.4 paid by the callback\n');
+    const seeded = await sellingCreator(stack, { uploadFile: file });
+    await dropWebhooksOf(razorpayUrl(), [seeded.keys.keyId]);
+    const order = await buy(stack.api.url, seeded);
+    const before = await scrape(stack.worker.url);
+
+    const payload = await payAndGetHandlerPayload(razorpayUrl(), {
+      orderId: order.razorpay.orderId,
+      keyId: seeded.keys.keyId,
+    });
+    const res = await postPaymentCallback(stack.api.url, order.orderId, order.accessToken, payload);
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('paid');
+
+    const done = await delivered(order.orderId);
+    expect(done.paymentId).toBe(payload.razorpay_payment_id);
+    const sent = await sandboxDeliveries(razorpayUrl(), order.razorpay.orderId);
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.every((d) => d.status === 'dropped')).toBe(true);
+
+    const view = await getOrderStatus(stack.api.url, order.orderId, order.accessToken);
+    const download = await fetch((view.body.download as { url: string }).url);
+    expect(Buffer.from(await download.arrayBuffer())).toEqual(file);
+
+    // A late repeat of the callback changes nothing.
+    expect(
+      (await postPaymentCallback(stack.api.url, order.orderId, order.accessToken, payload)).status,
+    ).toBe(200);
+    expect(await paidEntries(order.orderId)).toBe(1);
+    expect(await deliveries(order.orderId)).toBe(1);
+    const after = await scrape(stack.worker.url);
+    expect(metricValue(after, 'deliveries_total') - metricValue(before, 'deliveries_total')).toBe(
+      1,
+    );
+  });
+
+  it('when the callback races the webhooks, then the order has one paid entry and one delivery', async () => {
+    const seeded = await sellingCreator(stack, { uploadFile: Buffer.from('%PDF-1.4 race\n') });
+    // Several orders at once, each with two callbacks fired while its webhooks are on the way.
+    const orders = await Promise.all([1, 2, 3].map(() => buy(stack.api.url, seeded)));
+    await Promise.all(
+      orders.map(async (order) => {
+        const payload = await payAndGetHandlerPayload(razorpayUrl(), {
+          orderId: order.razorpay.orderId,
+          keyId: seeded.keys.keyId,
+        });
+        const answers = await Promise.all([
+          postPaymentCallback(stack.api.url, order.orderId, order.accessToken, payload),
+          postPaymentCallback(stack.api.url, order.orderId, order.accessToken, payload),
+        ]);
+        for (const res of answers) {
+          expect(res.status).toBe(200);
+          expect(res.body.status).toBe('paid');
+        }
+      }),
+    );
+
+    for (const order of orders) {
+      await delivered(order.orderId);
+      // Wait for every webhook of the order to have been received and processed by the worker.
+      const eventIds = await eventually(
+        async () => {
+          const sent = await sandboxDeliveries(razorpayUrl(), order.razorpay.orderId);
+          const done = sent.length >= 3 && sent.every((d) => d.status === 'delivered');
+          return done ? sent.map((d) => d.eventId) : null;
+        },
+        { what: 'webhooks delivered' },
+      );
+      await eventually(
+        async () => {
+          const events = await webhookEventModel(stack.api.deps.mongo)
+            .find({ _id: { $in: eventIds } })
+            .lean()
+            .exec();
+          return events.length === eventIds.length && events.every((e) => e.status === 'processed');
+        },
+        { what: 'webhooks processed' },
+      );
+      expect(await paidEntries(order.orderId)).toBe(1);
+      expect(await deliveries(order.orderId)).toBe(1);
+    }
+  });
+});
