@@ -297,6 +297,18 @@ function webhookLimiter(ctx: LimiterContext, deps: RateLimitDeps): Limiter {
   });
 }
 
+/**
+ * RATE_LIMIT_IMAGES_PER_MIN per client address on GET /img/: its own policy, so a buyer's page
+ * of images never spends (or is refused by) the public budget; see docs/security.md, "Images".
+ */
+function imagesLimiter(ctx: LimiterContext, deps: RateLimitDeps): Limiter {
+  return buildLimiter(ctx, {
+    name: 'images',
+    limit: deps.config.RATE_LIMIT_IMAGES_PER_MIN,
+    keyGenerator: ctx.clientKey,
+  });
+}
+
 /** RATE_LIMIT_ADMIN_PER_MIN per client address on the admin API and Bull Board. */
 function adminLimiter(ctx: LimiterContext, deps: RateLimitDeps): Limiter {
   return buildLimiter(ctx, {
@@ -311,11 +323,12 @@ const WEBHOOKS = /^\/api\/v1\/webhooks(?:\/|$)/i;
 const ADMIN = /^\/(?:api\/v1\/)?admin(?:\/|$)/i;
 const BOARD_STATIC = /^\/admin\/queues\/static\//i;
 const AUTHENTICATED = /^\/api\/v1\/me(?:\/|$)/i;
+const IMAGES = /^\/img\//i;
 
 /**
  * Sends each request through exactly one limiter chosen by path (so one count per request):
- * webhooks, admin (API and Bull Board; the board's static assets are free), the authenticated
- * `/api/v1/me` tree, and the public limiter for everything else. Health checks and metrics are
+ * public images (`/img/`), webhooks, admin (API and Bull Board; the board's static assets are
+ * free), the authenticated `/api/v1/me` tree, and the public limiter for everything else. Health checks and metrics are
  * never limited: orchestrators and Prometheus must always get through. All limiters share one
  * counter, whose background flush carries every key changed since the last one.
  */
@@ -333,10 +346,12 @@ export function createRateLimits(deps: RateLimitDeps): {
   const auth = authLimiter(ctx, deps);
   const webhook = webhookLimiter(ctx, deps);
   const admin = adminLimiter(ctx, deps);
+  const images = imagesLimiter(ctx, deps);
   const handler: RequestHandler = (req: Request, res, next) => {
     const path = req.path;
     // The storefront (the bulk of traffic) matches none of the patterns below.
     if (path.startsWith(STOREFRONT_PREFIX)) return pub(req, res, next);
+    if (IMAGES.test(path)) return images(req, res, next);
     if (UNLIMITED.test(path) || BOARD_STATIC.test(path)) return next();
     if (WEBHOOKS.test(path)) return webhook(req, res, next);
     if (ADMIN.test(path)) return admin(req, res, next);
