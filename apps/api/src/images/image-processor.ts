@@ -137,9 +137,11 @@ export class ImageProcessor {
   async process(image: InspectedImage, kind: ImageKind): Promise<ProcessedImage> {
     return this.queue.run(async () => {
       const start = performance.now();
-      const result = await this.encode(image, kind);
-      this.observe(kind, (performance.now() - start) / 1000);
-      return result;
+      try {
+        return await this.encode(image, kind);
+      } finally {
+        this.observe(kind, (performance.now() - start) / 1000);
+      }
     });
   }
 

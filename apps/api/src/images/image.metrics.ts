@@ -33,7 +33,7 @@ export function imageMetrics(registry: MetricsRegistry) {
     () =>
       new promClient.Histogram({
         name: 'image_processing_seconds',
-        help: 'Time to decode, resize and encode every variant of one upload (excluding the wait for a slot)',
+        help: 'Time to decode, resize and encode every variant of one upload (failed runs included, the wait for a slot not)',
         labelNames: ['kind'],
         buckets: [0.1, 0.25, 0.5, 1, 2, 4, 8, 16],
         registers: [registry],
