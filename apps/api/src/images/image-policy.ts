@@ -40,6 +40,7 @@ export const VARIANTS: Readonly<Record<ImageKind, VariantSpec>> = {
 };
 
 // Measured on the 2-core development box (docs/performance.md, "Images"): AVIF effort 4 took
-// about five times as long as effort 2 for files 2–4 % smaller; WebP's default effort is cheap.
+// about five times as long as effort 2 for files within 5 % of the size; WebP's default effort
+// is cheap.
 export const AVIF_OPTIONS = { quality: 50, effort: 2 } as const;
 export const WEBP_OPTIONS = { quality: 78, effort: 4 } as const;
