@@ -7,10 +7,13 @@ import { configureSharp, ImageProcessor } from './image-processor.ts';
 import { ImageUploadService } from './image-upload.service.ts';
 import { imageMetrics, type ImageMetrics } from './image.metrics.ts';
 import type { ImageUrls } from './public-image.ts';
-import { WorkQueue } from './work-queue.ts';
+import { InFlightLimit, WorkQueue } from './work-queue.ts';
 
-/** Uploads waiting for a processing slot per allowed concurrent one; more get 503. */
-const WAITING_PER_SLOT = 8;
+/**
+ * Uploads in flight (reading, waiting or processing) per processing slot; more get 503. With the
+ * defaults: 9 uploads of at most IMAGE_MAX_BYTES each in memory per process.
+ */
+const IN_FLIGHT_PER_SLOT = 9;
 
 /** The images feature's part of the API's object graph. */
 export interface ImageServices {
@@ -35,12 +38,14 @@ export function createImageServices(deps: {
   const { config } = deps;
   configureSharp();
   const metrics = imageMetrics(deps.metrics);
+  const inFlight = config.IMAGE_PROCESSING_CONCURRENCY * IN_FLIGHT_PER_SLOT;
   const bucket = new ImageBucket({ s3: deps.s3, bucket: config.S3_IMAGES_BUCKET });
   const processor = new ImageProcessor({
     maxPixels: config.IMAGE_MAX_PIXELS,
     queue: new WorkQueue({
       concurrency: config.IMAGE_PROCESSING_CONCURRENCY,
-      maxWaiting: config.IMAGE_PROCESSING_CONCURRENCY * WAITING_PER_SLOT,
+      // Never reached while the in-flight limit holds; a backstop.
+      maxWaiting: inFlight,
     }),
     observe: metrics.processed,
   });
@@ -49,6 +54,7 @@ export function createImageServices(deps: {
       creators: deps.repos.creators,
       products: deps.repos.products,
       processor,
+      inFlight: new InFlightLimit(inFlight),
       bucket,
       store: deps.store,
       logger: deps.logger.child({ module: 'images' }),

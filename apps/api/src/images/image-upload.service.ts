@@ -12,6 +12,7 @@ import type { StoreInvalidator } from '../storefront/store-cache.service.ts';
 import type { ImageBucket } from './image-bucket.ts';
 import type { AcceptedImageType } from './image-policy.ts';
 import type { ImageProcessor } from './image-processor.ts';
+import type { InFlightLimit } from './work-queue.ts';
 
 /** A checked upload request: size and declared type already validated from the headers. */
 export interface ImageUploadInput {
@@ -34,6 +35,8 @@ export class ImageUploadService {
     creators: CreatorRepository;
     products: ProductRepository;
     processor: ImageProcessor;
+    /** Uploads past the ownership check, body reading included (503 beyond it). */
+    inFlight: InFlightLimit;
     bucket: ImageBucket;
     store: StoreInvalidator;
     logger: Logger;
@@ -52,20 +55,22 @@ export class ImageUploadService {
     if (target.kind === 'cover' && !(await products.isOwnedBy(me.id, target.productId))) {
       throw new NotFoundError('Product not found');
     }
-    const body = await readBody(input.content, input.size);
-    const inspected = await processor.inspect(body, input.type);
-    const { ref, variants } = await processor.process(inspected, target.kind);
-    // Objects first, reference second: a URL is never handed out before its bytes exist.
-    await bucket.putAll(ref.hash, variants);
-    await this.setRef(me, target, ref);
-    logger.info('image stored', {
-      kind: target.kind,
-      hash: ref.hash,
-      bytes: body.length,
-      width: ref.width,
-      height: ref.height,
+    return this.deps.inFlight.run(async () => {
+      const body = await readBody(input.content, input.size);
+      const inspected = await processor.inspect(body, input.type);
+      const { ref, variants } = await processor.process(inspected, target.kind);
+      // Objects first, reference second: a URL is never handed out before its bytes exist.
+      await bucket.putAll(ref.hash, variants);
+      await this.setRef(me, target, ref);
+      logger.info('image stored', {
+        kind: target.kind,
+        hash: ref.hash,
+        bytes: body.length,
+        width: ref.width,
+        height: ref.height,
+      });
+      return ref;
     });
-    return ref;
   }
 
   /** Removes the reference (the objects stay); 404 for a product that is not the caller's. */

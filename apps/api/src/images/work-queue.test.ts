@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ServiceUnavailableError } from '@storefront/shared';
-import { WorkQueue } from './work-queue.ts';
+import { InFlightLimit, WorkQueue } from './work-queue.ts';
 
 /** A task that runs until `release` is called. */
 function gate() {
@@ -47,5 +47,25 @@ describe('WorkQueue', () => {
     await expect(failing).rejects.toThrow('boom');
     await expect(next).resolves.toBe('ran');
     expect(queue.running).toBe(0);
+  });
+});
+
+describe('InFlightLimit', () => {
+  it('when the limit is reached, then the next task is refused with 503 at once, and admitted again once one finishes', async () => {
+    const limit = new InFlightLimit(2);
+    const one = gate();
+    const two = gate();
+    const a = limit.run(one.task);
+    const b = limit.run(two.task);
+    expect(limit.inFlight).toBe(2);
+    await expect(limit.run(() => Promise.resolve('c'))).rejects.toBeInstanceOf(
+      ServiceUnavailableError,
+    );
+    one.release();
+    await a;
+    await expect(limit.run(() => Promise.resolve('d'))).resolves.toBe('d');
+    two.release();
+    await b;
+    expect(limit.inFlight).toBe(0);
   });
 });

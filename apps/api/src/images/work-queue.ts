@@ -45,3 +45,34 @@ export class WorkQueue {
     }
   }
 }
+
+/**
+ * At most `max` tasks in flight; one more is refused at once with 503. Bounds what uploads can
+ * hold in memory together (each reads its whole body), reading included, where WorkQueue bounds
+ * only the CPU-heavy part.
+ */
+export class InFlightLimit {
+  private readonly max: number;
+  private count = 0;
+
+  constructor(max: number) {
+    this.max = max;
+  }
+
+  /** Tasks in flight now. */
+  get inFlight(): number {
+    return this.count;
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.count >= this.max) {
+      throw new ServiceUnavailableError('Too many image uploads in progress; try again shortly');
+    }
+    this.count += 1;
+    try {
+      return await task();
+    } finally {
+      this.count -= 1;
+    }
+  }
+}
