@@ -7,6 +7,7 @@ import {
   TooManyRequestsError,
 } from '@storefront/shared';
 import type { ApiDeps } from '../deps.ts';
+import { IMAGES_PATH } from '../images/image-names.ts';
 import { STOREFRONT_PREFIX } from '../storefront/store-response.ts';
 import { memoizedClientKey } from './client-identity.ts';
 import { creatorTokenPeek } from './creator-token-peek.ts';
@@ -323,14 +324,15 @@ const WEBHOOKS = /^\/api\/v1\/webhooks(?:\/|$)/i;
 const ADMIN = /^\/(?:api\/v1\/)?admin(?:\/|$)/i;
 const BOARD_STATIC = /^\/admin\/queues\/static\//i;
 const AUTHENTICATED = /^\/api\/v1\/me(?:\/|$)/i;
-const IMAGES = /^\/img\//i;
+const IMAGES = new RegExp(`^${IMAGES_PATH}/`, 'i');
 
 /**
  * Sends each request through exactly one limiter chosen by path (so one count per request):
  * public images (`/img/`), webhooks, admin (API and Bull Board; the board's static assets are
- * free), the authenticated `/api/v1/me` tree, and the public limiter for everything else. Health checks and metrics are
- * never limited: orchestrators and Prometheus must always get through. All limiters share one
- * counter, whose background flush carries every key changed since the last one.
+ * free), the authenticated `/api/v1/me` tree, and the public limiter for everything else.
+ * Health checks and metrics are never limited: orchestrators and Prometheus must always get
+ * through. All limiters share one counter, whose background flush carries every key changed
+ * since the last one.
  */
 export function rateLimits(deps: RateLimitDeps): RequestHandler {
   return createRateLimits(deps).handler;
