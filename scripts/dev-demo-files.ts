@@ -19,8 +19,8 @@ const DEMO_PDF = Buffer.from(
 
 /**
  * Gives every demo product without a file the demo PDF (stored like an upload: SSE, random key).
- * `provision`: create and configure the bucket first (for an external S3_ENDPOINT; the local
- * s3rver stand-in was started with the bucket already).
+ * `provision`: create and configure the files and images buckets first (for an external
+ * S3_ENDPOINT; the local s3rver stand-in was started with both already).
  */
 export async function attachDemoFiles(
   conn: Connection,
@@ -28,7 +28,10 @@ export async function attachDemoFiles(
   provision: boolean,
 ): Promise<number> {
   const s3 = createS3Client(config);
-  if (provision) await provisionBucket(s3, config.S3_BUCKET, { strict: false });
+  if (provision) {
+    await provisionBucket(s3, config.S3_BUCKET, { strict: false });
+    await provisionBucket(s3, config.S3_IMAGES_BUCKET, { strict: false });
+  }
   const creator = await creatorModel(conn).findOne({ username: DEMO_USERNAME }).lean();
   if (!creator) return 0;
   const products = await productModel(conn)

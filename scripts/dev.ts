@@ -93,7 +93,8 @@ async function startServices(
   }
   if (!process.env.S3_ENDPOINT) {
     const bucket = process.env.S3_BUCKET ?? 'storefront-files';
-    const s3 = started(await startS3Server({ buckets: [bucket] }), signal);
+    const images = process.env.S3_IMAGES_BUCKET ?? 'storefront-images';
+    const s3 = started(await startS3Server({ buckets: [bucket, images] }), signal);
     env.S3_ENDPOINT = s3.endpoint;
     env.S3_FORCE_PATH_STYLE = 'true';
     log(`S3 (s3rver)       ${s3.endpoint}`);

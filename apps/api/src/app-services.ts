@@ -23,6 +23,8 @@ import { PasswordService } from './auth/password.service.ts';
 import { TokenService } from './auth/token.service.ts';
 import { checkoutMetrics } from './checkout/checkout.metrics.ts';
 import { CheckoutService } from './checkout/checkout.service.ts';
+import { createImageServices, type ImageServices } from './images/image-services.ts';
+import { imageUrls, type ImageUrls } from './images/public-image.ts';
 import { MeService } from './me/me.service.ts';
 import { checkoutCallbackMetrics } from './orders/order-payment.metrics.ts';
 import { OrderPaymentService } from './orders/order-payment.service.ts';
@@ -40,7 +42,7 @@ import { webhookMetrics, type WebhookMetrics } from './webhooks/webhook.metrics.
  * The API's object graph: every repository, service and shared client, built once per process
  * by createApiHandler and handed out to routers (each takes only what it uses).
  */
-export interface ApiServices {
+export interface ApiServices extends ImageServices {
   repos: Repositories;
   /** Queues the API produces into (webhook processing), on one fail-fast connection… */
   producers: Producers;
@@ -65,6 +67,8 @@ export interface ApiServices {
   webhookIngest: WebhookIngestService;
   webhookMetrics: WebhookMetrics;
   dlq: DlqService;
+  /** PublicImage values for stored image references (PUBLIC_IMAGES_BASE_URL or /img). */
+  imageUrls: ImageUrls;
 }
 
 /** Builds the API's services from its connections; cleanups are registered with `deps.onClose`. */
@@ -84,11 +88,12 @@ export function createApiServices(deps: ApiDeps): ApiServices {
   const producers = createProducers(producerRedis, config.QUEUE_PREFIX);
   deps.onClose(() => producers.close());
 
+  const images = imageUrls(config.PUBLIC_IMAGES_BASE_URL);
   const storeCache = new StoreCache({
     redis: deps.redis,
     subscriber: deps.createRedis('subscriber'),
     channelPrefix: config.REDIS_KEY_PREFIX,
-    load: storefrontLoader(repos.creators, repos.products),
+    load: storefrontLoader(repos.creators, repos.products, images),
     memoryTtlMs: config.STORE_MEMORY_TTL_MS,
     memoryMaxEntries: config.STORE_MEMORY_MAX_ENTRIES,
     redisTtlSeconds: config.STORE_REDIS_TTL_SECONDS,
@@ -209,6 +214,16 @@ export function createApiServices(deps: ApiDeps): ApiServices {
       events: repos.webhookEvents,
       webhooks: producers.webhooks,
       logger: logger.child({ module: 'admin' }),
+    }),
+    imageUrls: images,
+    ...createImageServices({
+      config,
+      s3,
+      repos,
+      store: storeCache,
+      metrics: deps.metrics,
+      logger,
+      imageUrls: images,
     }),
   };
 }

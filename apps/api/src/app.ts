@@ -12,6 +12,9 @@ import { healthRouter } from './health/health.routes.ts';
 import { adminRouter } from './admin/admin.routes.ts';
 import { authRouter } from './auth/auth.routes.ts';
 import { meRouter } from './me/me.routes.ts';
+import { imageHandler } from './images/image-serve.routes.ts';
+import { imageUploadRouter } from './images/image-upload.routes.ts';
+import { IMAGES_ROUTE } from './images/image-names.ts';
 import { storefrontHandler } from './storefront/store.routes.ts';
 import { storefrontFastPath } from './storefront/store-fast-path.ts';
 import { STOREFRONT_ROUTE } from './storefront/store-response.ts';
@@ -98,8 +101,10 @@ export function createApiHandler(
   // The storefront's one Express route, on the full path (no nested router); memory hits never
   // get here (the fast path below answers them).
   app.get(STOREFRONT_ROUTE, storefrontHandler(services.storeCache));
+  app.get(IMAGES_ROUTE, imageHandler(services.imageCache));
   app.use('/api/v1/auth', authRouter(services));
   app.use('/api/v1/me', meRouter(services));
+  app.use('/api/v1/me', imageUploadRouter({ ...services, maxBytes: deps.config.IMAGE_MAX_BYTES }));
   app.use(
     '/api/v1/me/products',
     uploadRouter({ ...services, config: deps.config, metrics: deps.metrics }),

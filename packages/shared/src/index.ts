@@ -30,6 +30,7 @@ export * from './db/indexes.ts';
 export * from './db/object-id.ts';
 export * from './db/scan-cursor.ts';
 export * from './db/repositories.ts';
+export * from './images/image-ref.model.ts';
 export * from './creators/creator.model.ts';
 export * from './creators/creator.repository.ts';
 export * from './products/product.model.ts';

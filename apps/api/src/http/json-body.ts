@@ -4,9 +4,14 @@ import { UnsupportedMediaTypeError } from '@storefront/shared';
 import { findHostileInput } from '../security/input-guard.ts';
 
 // Paths that read their own body: webhooks need the raw bytes for the signature check, uploads
-// stream the file.
+// stream the file, image uploads read the raw image.
 // Case-insensitive like Express routing, so `/API/V1/...` cannot reach a route with the wrong parser.
-const OWN_BODY = [/^\/api\/v1\/webhooks\//i, /^\/api\/v1\/me\/products\/[^/]+\/file\/?$/i];
+const OWN_BODY = [
+  /^\/api\/v1\/webhooks\//i,
+  /^\/api\/v1\/me\/products\/[^/]+\/file\/?$/i,
+  /^\/api\/v1\/me\/products\/[^/]+\/image\/?$/i,
+  /^\/api\/v1\/me\/avatar\/?$/i,
+];
 
 /** True when the request has no body: neither Transfer-Encoding nor Content-Length. */
 export function hasNoBody(req: IncomingMessage): boolean {

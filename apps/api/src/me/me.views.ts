@@ -1,7 +1,8 @@
 import type { OwnCreator, OwnProduct } from '@storefront/shared';
+import type { ImageUrls } from '../images/public-image.ts';
 
 /** The creator's own account as the API returns it (no password hash, no Razorpay secrets). */
-export function creatorView(c: OwnCreator) {
+export function creatorView(c: OwnCreator, images: ImageUrls) {
   return {
     id: c._id.toHexString(),
     username: c.username,
@@ -9,6 +10,7 @@ export function creatorView(c: OwnCreator) {
     displayName: c.displayName,
     bio: c.bio,
     avatarUrl: c.avatarUrl ?? null,
+    avatar: images(c.avatar),
     links: c.links.map((l) => ({ label: l.label, url: l.url })),
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
@@ -16,7 +18,7 @@ export function creatorView(c: OwnCreator) {
 }
 
 /** One of the creator's products as the API returns it to its owner (the storage key stays inside). */
-export function productView(p: OwnProduct) {
+export function productView(p: OwnProduct, images: ImageUrls) {
   return {
     id: p._id.toHexString(),
     title: p.title,
@@ -26,6 +28,7 @@ export function productView(p: OwnProduct) {
     status: p.status,
     position: p.position,
     coverImageUrl: p.coverImageUrl ?? null,
+    image: images(p.image),
     file: p.file
       ? {
           name: p.file.name,

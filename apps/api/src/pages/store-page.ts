@@ -1,20 +1,9 @@
-import type { PublicStorefront } from '../storefront/storefront-loader.ts';
+import type { PublicImage, PublicStorefront } from '../storefront/storefront-loader.ts';
 import { escapeHtml, formatInr, page } from './html.ts';
 import type { PageAssets } from './page-assets.ts';
 
-/** A responsive image as the storefront document carries it (see storefront-loader.ts). */
-export interface PageImage {
-  width: number;
-  height: number;
-  sources: Array<{ type: string; srcset: string }>;
-  src: string;
-}
-
-/** The storefront document, with the uploaded images the page shows when present. */
-export type StorefrontDocument = PublicStorefront & {
-  creator: { avatar?: PageImage | null };
-  products: Array<{ image?: PageImage | null }>;
-};
+/** The storefront document the page is rendered from (the cached JSON, parsed). */
+export type StorefrontDocument = PublicStorefront;
 
 /** What the storefront page needs besides the storefront itself. */
 export interface StorePageContext {
@@ -26,7 +15,7 @@ export interface StorePageContext {
 // Cards are one column on phones, two from ~38rem, three in the 64rem frame on desktops.
 const CARD_SIZES = '(min-width: 64rem) 20rem, (min-width: 38rem) 50vw, 100vw';
 
-function picture(img: PageImage, alt: string, sizes: string, first: boolean): string {
+function picture(img: PublicImage, alt: string, sizes: string, first: boolean): string {
   const sources = img.sources
     .map(
       (s) =>

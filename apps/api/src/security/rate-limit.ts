@@ -297,6 +297,18 @@ function webhookLimiter(ctx: LimiterContext, deps: RateLimitDeps): Limiter {
   });
 }
 
+/**
+ * RATE_LIMIT_IMAGES_PER_MIN per client address on GET /img/: its own policy, so a buyer's page
+ * of images never spends (or is refused by) the public budget; see docs/security.md, "Images".
+ */
+function imagesLimiter(ctx: LimiterContext, deps: RateLimitDeps): Limiter {
+  return buildLimiter(ctx, {
+    name: 'images',
+    limit: deps.config.RATE_LIMIT_IMAGES_PER_MIN,
+    keyGenerator: ctx.clientKey,
+  });
+}
+
 /** RATE_LIMIT_ADMIN_PER_MIN per client address on the admin API and Bull Board. */
 function adminLimiter(ctx: LimiterContext, deps: RateLimitDeps): Limiter {
   return buildLimiter(ctx, {
@@ -325,6 +337,7 @@ export function createRateLimits(deps: RateLimitDeps): {
   const auth = authLimiter(ctx, deps);
   const webhook = webhookLimiter(ctx, deps);
   const admin = adminLimiter(ctx, deps);
+  const images = imagesLimiter(ctx, deps);
   const handler: RequestHandler = (req: Request, res, next) => {
     switch (rateLimitPolicyFor(req.path)) {
       case 'public':
@@ -335,6 +348,8 @@ export function createRateLimits(deps: RateLimitDeps): {
         return webhook(req, res, next);
       case 'admin':
         return admin(req, res, next);
+      case 'images':
+        return images(req, res, next);
       case 'none':
         return next();
     }

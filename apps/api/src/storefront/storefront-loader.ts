@@ -4,6 +4,9 @@ import type {
   PublicCreator,
   PublicProduct,
 } from '@storefront/shared';
+import type { ImageUrls, PublicImage } from '../images/public-image.ts';
+
+export type { PublicImage } from '../images/public-image.ts';
 
 /** The public storefront document: exactly these fields, nothing private. */
 export interface PublicStorefront {
@@ -12,6 +15,8 @@ export interface PublicStorefront {
     displayName: string;
     bio: string;
     avatarUrl: string | null;
+    /** The uploaded avatar (square), or null. */
+    avatar: PublicImage | null;
     links: Array<{ label: string; url: string }>;
   };
   products: Array<{
@@ -21,6 +26,8 @@ export interface PublicStorefront {
     price: number;
     currency: 'INR';
     coverImageUrl: string | null;
+    /** The uploaded cover image, or null. */
+    image: PublicImage | null;
   }>;
 }
 
@@ -28,6 +35,7 @@ export interface PublicStorefront {
 export function toPublicStorefront(
   creator: PublicCreator,
   products: PublicProduct[],
+  images: ImageUrls,
 ): PublicStorefront {
   return {
     creator: {
@@ -35,6 +43,7 @@ export function toPublicStorefront(
       displayName: creator.displayName,
       bio: creator.bio ?? '',
       avatarUrl: creator.avatarUrl ?? null,
+      avatar: images(creator.avatar),
       links: (creator.links ?? []).map((l) => ({ label: l.label, url: l.url })),
     },
     products: products.map((p) => ({
@@ -44,19 +53,24 @@ export function toPublicStorefront(
       price: p.price,
       currency: p.currency,
       coverImageUrl: p.coverImageUrl ?? null,
+      image: images(p.image),
     })),
   };
 }
 
-/** Reads one storefront from MongoDB and serializes it once; null for an unknown username. */
+/**
+ * Reads one storefront from MongoDB and serializes it once (image URLs built by `images`); null
+ * for an unknown username.
+ */
 export function storefrontLoader(
   creators: CreatorRepository,
   products: ProductRepository,
+  images: ImageUrls,
 ): (username: string) => Promise<Buffer | null> {
   return async (username) => {
     const creator = await creators.findPublicByUsername(username);
     if (!creator) return null;
     const items = await products.listActiveForStore(creator._id);
-    return Buffer.from(JSON.stringify(toPublicStorefront(creator, items)));
+    return Buffer.from(JSON.stringify(toPublicStorefront(creator, items, images)));
   };
 }

@@ -1,14 +1,14 @@
-import { Router, type Request, type RequestHandler } from 'express';
+import { Router, type RequestHandler } from 'express';
 import {
   AppError,
   getOrCreateMetric,
-  PayloadTooLargeError,
   promClient,
   UnsupportedMediaTypeError,
   ValidationError,
 } from '@storefront/shared';
 import { currentCreator } from '../auth/auth.middleware.ts';
 import type { ApiDeps } from '../deps.ts';
+import { requiredContentLength } from '../http/content-length.ts';
 import {
   ALLOWED_UPLOAD_TYPES,
   allowedTypeForDeclared,
@@ -35,18 +35,6 @@ function parseFileName(raw: string | undefined): string {
     throw new ValidationError(`${FILE_NAME_HEADER} must be 1-200 printable characters, no slashes`);
   }
   return name;
-}
-
-function parseSize(req: Request, max: number): number {
-  const header = req.headers['content-length'];
-  if (header === undefined) {
-    throw new AppError('LENGTH_REQUIRED', 411, 'Content-Length is required for uploads');
-  }
-  if (!/^\d{1,15}$/.test(header)) throw new ValidationError('Content-Length is invalid');
-  const size = Number(header);
-  if (size === 0) throw new ValidationError('The file is empty');
-  if (size > max) throw new PayloadTooLargeError(`Files may be at most ${max} bytes`);
-  return size;
 }
 
 /**
@@ -86,7 +74,7 @@ export function uploadRouter(
       next(err);
     };
     try {
-      const size = parseSize(req, maxBytes);
+      const size = requiredContentLength(req, maxBytes, 'Files');
       const type = allowedTypeForDeclared(req.headers['content-type']);
       if (!type) {
         throw new UnsupportedMediaTypeError('This file type is not accepted', {

@@ -51,6 +51,7 @@ describe('creator auth over HTTP', () => {
     expect(body).toMatchObject({ id: c.id, username: c.username, email: c.email, bio: 'hello' });
     expect(Object.keys(body).sort()).toEqual(
       [
+        'avatar',
         'avatarUrl',
         'bio',
         'createdAt',

@@ -652,6 +652,68 @@ const PROBES: Probe[] = [
     status: 401,
   },
 
+  // --- images (covers and avatars) ---
+  {
+    name: "cover image on another creator's product",
+    method: 'PUT',
+    path: (c) => `/api/v1/me/products/${c.a.productId}/image`,
+    headers: (c) => ({ ...bearer(c.b.token), 'Content-Type': 'image/png' }),
+    body: () => files.png(),
+    status: 404,
+  },
+  {
+    name: "DELETE another creator's cover image",
+    method: 'DELETE',
+    path: (c) => `/api/v1/me/products/${c.a.productId}/image`,
+    headers: (c) => bearer(c.b.token),
+    status: 404,
+  },
+  {
+    name: 'cover image: HTML declared as PNG',
+    method: 'PUT',
+    path: (c) => `/api/v1/me/products/${c.a.productId}/image`,
+    headers: (c) => ({ ...bearer(c.a.token), 'Content-Type': 'image/png' }),
+    body: () => files.html(),
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+  },
+  {
+    name: 'cover image: an SVG',
+    method: 'PUT',
+    path: (c) => `/api/v1/me/products/${c.a.productId}/image`,
+    headers: (c) => ({ ...bearer(c.a.token), 'Content-Type': 'image/svg+xml' }),
+    body: () => '<svg onload="alert(1)"/>',
+    status: 415,
+  },
+  {
+    name: 'avatar: a PDF declared as JPEG',
+    method: 'PUT',
+    path: () => '/api/v1/me/avatar',
+    headers: (c) => ({ ...bearer(c.a.token), 'Content-Type': 'image/jpeg' }),
+    body: () => files.pdf(),
+    status: 415,
+  },
+  {
+    name: 'avatar without a token',
+    method: 'PUT',
+    path: () => '/api/v1/me/avatar',
+    headers: () => ({ 'Content-Type': 'image/png' }),
+    body: () => files.png(),
+    status: 401,
+  },
+  {
+    name: 'an image path reaching for a product file',
+    path: (c) => `/img/..%2Fproducts%2F${c.a.productId}%2Fx`,
+    status: 400,
+    code: 'VALIDATION_ERROR',
+  },
+  {
+    name: 'an image that does not exist',
+    path: () => `/img/${'f'.repeat(32)}-160.webp`,
+    status: 404,
+    code: 'NOT_FOUND',
+  },
+
   // --- admin without credentials ---
   { name: 'Bull Board without credentials', path: () => '/admin/queues', status: 401 },
   {

@@ -81,11 +81,12 @@ describe('storefront read path over HTTP', () => {
       displayName: `Creator ${c.username}`,
       bio: 'bio',
       avatarUrl: null,
+      avatar: null,
       links: [{ label: 'Site', url: 'https://example.com' }],
     });
     expect(body.products.map((p) => p.title)).toEqual(['First', 'Second']);
     expect(Object.keys(body.products[0]!).sort()).toEqual(
-      ['coverImageUrl', 'currency', 'description', 'id', 'price', 'title'].sort(),
+      ['coverImageUrl', 'currency', 'description', 'id', 'image', 'price', 'title'].sort(),
     );
     expect(body.products[0]).toMatchObject({ price: 10000, currency: 'INR' });
   });

@@ -44,7 +44,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     stops.push(() => razorpay.stop());
     project.provide('razorpayUrl', razorpay.url);
 
-    const s3 = await startS3Server({ buckets: ['storefront-test'] });
+    // Product files in the test bucket, public images in the images bucket's default name.
+    const s3 = await startS3Server({ buckets: ['storefront-test', 'storefront-images'] });
     stops.push(() => s3.stop());
     project.provide('s3Endpoint', s3.endpoint);
   } catch (err) {

@@ -45,6 +45,20 @@ describe('loadConfig', () => {
     );
   });
 
+  it('when the images bucket is the files bucket, then it fails naming S3_IMAGES_BUCKET', () => {
+    expect(() =>
+      loadConfig({ S3_BUCKET: 'one-bucket', S3_IMAGES_BUCKET: 'one-bucket' }),
+    ).toThrowError(/S3_IMAGES_BUCKET: must differ from S3_BUCKET/);
+  });
+
+  it('when PUBLIC_IMAGES_BASE_URL has trailing slashes, then they are dropped; unset, it stays undefined', () => {
+    expect(
+      loadConfig({ PUBLIC_IMAGES_BASE_URL: 'https://cdn.example.com/img//' })
+        .PUBLIC_IMAGES_BASE_URL,
+    ).toBe('https://cdn.example.com/img');
+    expect(loadConfig({}).PUBLIC_IMAGES_BASE_URL).toBeUndefined();
+  });
+
   it('when a variable is empty, then its default applies', () => {
     expect(loadConfig({ API_PORT: '' }).API_PORT).toBe(3000);
   });

@@ -32,6 +32,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       );
     }
   }
+  if (parsed.success && parsed.data.S3_IMAGES_BUCKET === parsed.data.S3_BUCKET) {
+    // Public images and private product files never share a bucket (docs/security.md).
+    problems.push('S3_IMAGES_BUCKET: must differ from S3_BUCKET (public images, private files)');
+  }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   return Object.freeze(parsed.data);
 }

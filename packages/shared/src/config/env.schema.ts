@@ -127,11 +127,27 @@ export const envSchema = z.object({
   S3_ENDPOINT: optionalString.pipe(z.string().url().optional()),
   S3_REGION: z.string().min(1).default('ap-south-1'),
   S3_BUCKET: z.string().min(3).default('storefront-files'),
+  /** Public marketing images (covers, avatars); never the same bucket as S3_BUCKET's private files. */
+  S3_IMAGES_BUCKET: z.string().min(3).default('storefront-images'),
   S3_ACCESS_KEY_ID: z.string().min(1).default('S3RVER'),
   S3_SECRET_ACCESS_KEY: z.string().min(1).default('S3RVER'),
   S3_FORCE_PATH_STYLE: bool.default(false),
   DOWNLOAD_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(900).default(900),
   UPLOAD_MAX_BYTES: positiveInt.default(50 * 1024 * 1024),
+
+  // --- images ---
+  /** Largest cover or avatar upload, in bytes. */
+  IMAGE_MAX_BYTES: positiveInt.default(10 * 1024 * 1024),
+  /** Largest image by decoded pixels (width × height); checked from the header, before decoding. */
+  IMAGE_MAX_PIXELS: positiveInt.default(40_000_000),
+  /** Image uploads one API process resizes and encodes at a time (each on one libvips thread). */
+  IMAGE_PROCESSING_CONCURRENCY: positiveInt.default(1),
+  /** Bytes of encoded images one API process keeps in memory for GET /img/. */
+  IMAGE_CACHE_MAX_BYTES: positiveInt.default(32 * 1024 * 1024),
+  /** Prefix of image URLs (e.g. a CDN in front of /img); default: the API's own relative `/img`. */
+  PUBLIC_IMAGES_BASE_URL: optionalString
+    .pipe(z.string().url().optional())
+    .transform((v) => v?.replace(/\/+$/, '')),
 
   // --- security ---
   /** Comma-separated `keyId:base64key` pairs; each key must decode to exactly 32 bytes. */
@@ -160,6 +176,8 @@ export const envSchema = z.object({
   RATE_LIMIT_AUTH_PER_MIN: positiveInt.default(300),
   RATE_LIMIT_WEBHOOK_PER_MIN: positiveInt.default(6_000),
   RATE_LIMIT_ADMIN_PER_MIN: positiveInt.default(60),
+  /** Per client address on GET /img/ (immutable, cacheable): far above what a browsing buyer sends. */
+  RATE_LIMIT_IMAGES_PER_MIN: positiveInt.default(3_000),
   /** What rate limiting does when Redis is unreachable: `open` lets requests through, `closed` answers 503. */
   RATE_LIMIT_ON_REDIS_ERROR: z.enum(['open', 'closed']).default('open'),
   /** Bearer token that may read /metrics from anywhere; without it only internal, unproxied peers may. */

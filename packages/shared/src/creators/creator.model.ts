@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { imageRefSchema, type ImageRef } from '../images/image-ref.model.ts';
 
 /**
  * A storefront username: 3–30 characters of lowercase letters, digits, `_` and `-`, starting and
@@ -100,6 +101,8 @@ export interface Creator {
   displayName: string;
   bio: string;
   avatarUrl?: string;
+  /** The uploaded avatar (public, served from the images bucket); see ImageRef. */
+  avatar?: ImageRef;
   links: CreatorLink[];
   /** `select: false`, read it with `.select('+razorpay')`; never returned by any endpoint. */
   razorpay?: CreatorRazorpay;
@@ -136,6 +139,7 @@ const creatorSchema = new Schema<Creator>(
     displayName: { type: String, required: true },
     bio: { type: String, default: '' },
     avatarUrl: { type: String },
+    avatar: { type: imageRefSchema },
     links: { type: [linkSchema], default: [] },
     razorpay: { type: razorpaySchema, select: false },
   },

@@ -1,6 +1,7 @@
 import { Types, type Connection, type Model } from 'mongoose';
 import { ConflictError } from '../errors/app-error.ts';
 import { isObjectIdString } from '../db/object-id.ts';
+import type { ImageRef } from '../images/image-ref.model.ts';
 import { creatorModel, type Creator, type CreatorLink } from './creator.model.ts';
 
 /** The fields of a creator anyone may see on the storefront. */
@@ -10,6 +11,7 @@ export interface PublicCreator {
   displayName: string;
   bio: string;
   avatarUrl?: string;
+  avatar?: ImageRef;
   links: CreatorLink[];
 }
 
@@ -35,7 +37,14 @@ export interface NewCreator {
   links?: CreatorLink[];
 }
 
-const PUBLIC_FIELDS = { username: 1, displayName: 1, bio: 1, avatarUrl: 1, links: 1 } as const;
+const PUBLIC_FIELDS = {
+  username: 1,
+  displayName: 1,
+  bio: 1,
+  avatarUrl: 1,
+  avatar: 1,
+  links: 1,
+} as const;
 const OWN_FIELDS = '-passwordHash -razorpay';
 
 /** Reads and writes `creators`; every method returns plain objects. */
@@ -122,6 +131,23 @@ export class CreatorRepository {
     const creator = await this.findOwnById(id);
     if (!creator) return null;
     return { previousUsername: before.username, creator };
+  }
+
+  /**
+   * Sets (or with `null` removes) the creator's uploaded avatar; the account after the change
+   * (its username names the storefront to invalidate), or null when it no longer exists.
+   */
+  async setAvatar(id: string, avatar: ImageRef | null): Promise<OwnCreator | null> {
+    if (!isObjectIdString(id)) return null;
+    return this.model
+      .findOneAndUpdate(
+        { _id: new Types.ObjectId(id) },
+        avatar === null ? { $unset: { avatar: 1 } } : { $set: { avatar } },
+        { returnDocument: 'after', runValidators: true },
+      )
+      .select(OWN_FIELDS)
+      .lean<OwnCreator>()
+      .exec();
   }
 
   /** True when an account uses `email` (lowercase). */

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { imageRefSchema, type ImageRef } from '../images/image-ref.model.ts';
 
 /** Smallest price Razorpay accepts, in paise (₹1). */
 export const PRODUCT_MIN_PRICE = 100;
@@ -32,6 +33,8 @@ export interface Product {
   /** Display order on the storefront, ascending (ties broken by `_id`). */
   position: number;
   coverImageUrl?: string;
+  /** The uploaded cover image (public, served from the images bucket); see ImageRef. */
+  image?: ImageRef;
   file?: ProductFile;
   /**
    * Set when the creator deletes the product. The document stays (as `draft`) so orders placed
@@ -72,6 +75,7 @@ const productSchema = new Schema<Product>(
     status: { type: String, required: true, enum: PRODUCT_STATUSES, default: 'draft' },
     position: { type: Number, required: true, default: 0 },
     coverImageUrl: { type: String },
+    image: { type: imageRefSchema },
     file: { type: fileSchema },
     deletedAt: { type: Date },
   },

@@ -1,5 +1,6 @@
 import { Types, type Connection, type Model } from 'mongoose';
 import { isObjectIdString } from '../db/object-id.ts';
+import type { ImageRef } from '../images/image-ref.model.ts';
 import {
   MAX_PRODUCTS_PER_CREATOR,
   productModel,
@@ -16,6 +17,7 @@ export interface PublicProduct {
   price: number;
   currency: 'INR';
   coverImageUrl?: string;
+  image?: ImageRef;
 }
 
 /** A product as its creator sees it (everything but the deletion marker). */
@@ -46,6 +48,7 @@ const PUBLIC_FIELDS = {
   price: 1,
   currency: 1,
   coverImageUrl: 1,
+  image: 1,
 } as const;
 const NOT_DELETED = { deletedAt: null };
 
@@ -170,6 +173,30 @@ export class ProductRepository {
       )
       .exec();
     return res.matchedCount === 1;
+  }
+
+  /**
+   * Sets (or with `null` removes) the cover image of one of the creator's products; the product
+   * after the change, or null when it is not theirs (or deleted).
+   */
+  async setImageForOwner(
+    creatorId: string,
+    productId: string,
+    image: ImageRef | null,
+  ): Promise<OwnProduct | null> {
+    if (!isObjectIdString(productId)) return null;
+    return this.model
+      .findOneAndUpdate(
+        {
+          _id: new Types.ObjectId(productId),
+          creatorId: new Types.ObjectId(creatorId),
+          ...NOT_DELETED,
+        },
+        image === null ? { $unset: { image: 1 } } : { $set: { image } },
+        { returnDocument: 'after', runValidators: true, projection: { deletedAt: 0 } },
+      )
+      .lean<OwnProduct>()
+      .exec();
   }
 
   /** True when `productId` names one of the creator's products that is not deleted. */
