@@ -27,6 +27,7 @@ import {
   type Config,
 } from '@storefront/shared';
 import { attachDemoFiles } from './dev-demo-files.ts';
+import { attachDemoImages } from './dev-demo-images.ts';
 import { waitReady } from './dev-ready.ts';
 import { DEMO_USERNAME, seedDemo } from './seed-demo.ts';
 
@@ -215,6 +216,9 @@ async function start(signal: AbortSignal): Promise<void> {
     waitReady(`${apiUrl}/readyz`, { timeoutMs: 60_000, signal, ...(cert ? { trust: cert } : {}) }),
     waitReady(`${workerUrl}/readyz`, { timeoutMs: 60_000, signal }),
   ]);
+
+  const images = await attachDemoImages(apiUrl, cert);
+  if (images > 0) log(`uploaded ${images} demo image(s) through the API`);
 
   log('ready:');
   log(`  API                ${apiUrl}`);

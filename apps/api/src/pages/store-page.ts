@@ -15,7 +15,12 @@ export interface StorePageContext {
 // Cards are one column on phones, two from ~38rem, three in the 64rem frame on desktops.
 const CARD_SIZES = '(min-width: 64rem) 20rem, (min-width: 38rem) 50vw, 100vw';
 
-function picture(img: PublicImage, alt: string, sizes: string, first: boolean): string {
+function picture(
+  img: PublicImage,
+  alt: string,
+  sizes: string,
+  load: 'priority' | 'eager' | 'lazy',
+): string {
   const sources = img.sources
     .map(
       (s) =>
@@ -23,30 +28,25 @@ function picture(img: PublicImage, alt: string, sizes: string, first: boolean): 
     )
     .join('');
   // The first card's image is the likely LCP element: fetched at once, at high priority. The
-  // rest wait until they come near the viewport.
-  const loading = first ? 'fetchpriority="high"' : 'loading="lazy"';
+  // rest of the cards wait until they come near the viewport.
+  const loading = { priority: 'fetchpriority="high" ', eager: '', lazy: 'loading="lazy" ' }[load];
   return (
     `<picture>${sources}<img src="${escapeHtml(img.src)}" alt="${escapeHtml(alt)}" ` +
-    `width="${img.width}" height="${img.height}" ${loading} decoding="async"></picture>`
+    `width="${img.width}" height="${img.height}" ${loading}decoding="async"></picture>`
   );
 }
 
 function avatar(doc: StorefrontDocument): string {
   const name = doc.creator.displayName;
   const img = doc.creator.avatar;
-  if (img) {
-    return (
-      `<img src="${escapeHtml(img.src)}" srcset="${escapeHtml(img.sources[img.sources.length - 1]?.srcset ?? img.src)}" ` +
-      `sizes="96px" alt="${escapeHtml(name)}" width="96" height="96" decoding="async">`
-    );
-  }
+  if (img) return picture(img, name, '96px', 'eager');
   const initial = Array.from(name.trim())[0]?.toUpperCase() ?? '?';
   return `<span class="avatar-ph" aria-hidden="true">${escapeHtml(initial)}</span>`;
 }
 
 function card(p: StorefrontDocument['products'][number], first: boolean): string {
   const media = p.image
-    ? picture(p.image, p.title, CARD_SIZES, first)
+    ? picture(p.image, p.title, CARD_SIZES, first ? 'priority' : 'lazy')
     : '<span class="ph" aria-hidden="true"></span>';
   const description = p.description ? `<p class="desc">${escapeHtml(p.description)}</p>` : '';
   return (
