@@ -12,8 +12,7 @@ import {
   type RedisServerHandle,
 } from '@storefront/devstack';
 import { ensureIndexes, loadConfig, type Config } from '@storefront/shared';
-import { newRazorpayKeys, type RazorpayKeys } from '../../apps/api/test/helpers/payments.ts';
-import { startAlertSink } from '../../apps/worker/test/helpers/alert-sink.ts';
+import { newRazorpayKeys, type RazorpayKeys, startAlertSink } from '@storefront/test-support';
 import { productionSecrets } from '../load/production-secrets.ts';
 import { httpOk, managedProcess, printed, type ManagedProcess } from './processes.ts';
 import { startRoundRobinProxy, type RoundRobinProxy } from './webhook-proxy.ts';

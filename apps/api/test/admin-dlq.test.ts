@@ -11,19 +11,19 @@ import {
   type Order,
 } from '@storefront/shared';
 import { startWorker, type RunningWorker } from '@storefront/worker';
-import { startApi, type RunningApi } from '../src/server.ts';
 import {
   capturedEvent,
   checkout,
+  type CheckoutResponse,
   createCreatorWithProduct,
   newRazorpayKeys,
   postWebhook,
-  registerSandboxAccount,
-  webhookUrl,
-  type CheckoutResponse,
   type RazorpayKeys,
+  registerSandboxAccount,
   type SeededCreator,
-} from './helpers/payments.ts';
+  webhookUrl,
+} from '@storefront/test-support';
+import { startApi, type RunningApi } from '../src/server.ts';
 
 // Operators and the DLQ, end to end over a real API and worker: an event that keeps failing goes
 // dead after five retries (with an alert POSTed to ALERT_WEBHOOK_URL), shows up in the admin API,

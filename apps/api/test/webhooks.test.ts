@@ -10,11 +10,11 @@ import {
   checkout,
   createCreatorWithProduct,
   payInSandbox,
+  type PaymentsTestApi,
   postWebhook,
   signWebhook,
   startPaymentsApi,
-  type PaymentsTestApi,
-} from './helpers/payments.ts';
+} from '@storefront/test-support';
 
 let t: PaymentsTestApi;
 let queueRedis: Redis;

@@ -26,7 +26,7 @@ import {
   orderModel,
   productModel,
 } from '@storefront/shared';
-import { newRazorpayKeys } from '../../api/test/helpers/payments.ts';
+import { newRazorpayKeys } from '@storefront/test-support';
 import { productionSecrets } from '../../../tests/load/production-secrets.ts';
 import { startApiAndWorker, startMongoProcess, type Child } from './bench-processes.ts';
 import { eventsFor, type SignedEvent } from './bench-events.ts';

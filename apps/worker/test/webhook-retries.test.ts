@@ -9,7 +9,7 @@ import {
   webhookJobId,
   type Order,
 } from '@storefront/shared';
-import { startAlertSink } from './helpers/alert-sink.ts';
+import { startAlertSink, startWorkerWorld, type WorkerWorld } from '@storefront/test-support';
 import { failFindAndModify } from './helpers/failpoint.ts';
 import {
   eventBody,
@@ -19,7 +19,6 @@ import {
   scrape,
   seedOrder,
 } from './helpers/fixtures.ts';
-import { startWorkerWorld, type WorkerWorld } from './helpers/worker-world.ts';
 
 // Retries against MongoDB failing for real (mongod's failCommand failpoint on the order update).
 // A failpoint is server-wide and other test files set their own, so this file runs on a MongoDB

@@ -3,9 +3,6 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import Transport from 'winston-transport';
 import { testConfig, uniqueName } from '@storefront/devstack/test-harness';
 import { createLogger, orderModel, type Config, type Logger, type Order } from '@storefront/shared';
-import { startWorker, type RunningWorker } from '../../../worker/src/index.ts';
-import { TokenService } from '../../src/auth/token.service.ts';
-import { startApi, type RunningApi } from '../../src/server.ts';
 import {
   capturedEvent,
   checkout,
@@ -14,10 +11,13 @@ import {
   newRazorpayKeys,
   payInSandbox,
   postWebhook,
+  type RazorpayKeys,
   registerSandboxAccount,
   webhookUrl,
-  type RazorpayKeys,
-} from '../helpers/payments.ts';
+} from '@storefront/test-support';
+import { startWorker, type RunningWorker } from '@storefront/worker';
+import { TokenService } from '../../src/auth/token.service.ts';
+import { startApi, type RunningApi } from '../../src/server.ts';
 import { eventually } from '../../../worker/test/helpers/fixtures.ts';
 import * as files from '../uploads/file-fixtures.ts';
 

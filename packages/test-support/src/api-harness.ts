@@ -1,7 +1,7 @@
-// Helpers for the storefront, auth and /me tests: an API from startApi() with the storefront
-// models' indexes in place, creator sign-up over HTTP, and metric reads.
+// The general API harness: an API from startApi() on a database of its own, creator sign-up
+// and authenticated calls over HTTP, and reads of the API's own metrics.
+import { startApi, type RunningApi } from '@storefront/api';
 import { testConfig, uniqueName } from '@storefront/devstack/test-harness';
-import { startApi, type RunningApi } from '../../src/server.ts';
 
 /**
  * Starts an API on its own database and key prefix (or on `name`'s, to run a second process
