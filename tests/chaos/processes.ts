@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pollUntil } from '@storefront/test-support';
 
 // Child processes of a chaos run: each in its own process group (so a SIGKILL reaches anything
 // it started), output appended to one log file per name across restarts.
@@ -167,12 +168,16 @@ export function printed(needle: string) {
 /** Resolves once `url` answers 200. */
 export function httpOk(url: string) {
   return async (_proc: ChildProcess, signal: AbortSignal): Promise<void> => {
-    while (!signal.aborted) {
-      const res = await fetch(url, { signal: AbortSignal.timeout(1_000) }).catch(() => undefined);
-      await res?.arrayBuffer().catch(() => undefined);
-      if (res?.status === 200) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // No deadline of its own: the caller bounds the start (readyTimeoutMs) and aborts `signal`.
+    await pollUntil(
+      async () => {
+        const res = await fetch(url, { signal: AbortSignal.timeout(1_000) }).catch(() => undefined);
+        await res?.arrayBuffer().catch(() => undefined);
+        return res?.status;
+      },
+      (status) => status === 200,
+      { what: `${url} to answer 200`, timeoutMs: Infinity, intervalMs: 100, signal },
+    );
   };
 }
 

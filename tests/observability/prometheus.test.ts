@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { webhookEventModel } from '@storefront/shared';
-import { capturedEvent, postWebhook, type Stack, startStack } from '@storefront/test-support';
+import {
+  capturedEvent,
+  pollUntil,
+  postWebhook,
+  type Stack,
+  startStack,
+} from '@storefront/test-support';
 import { exportedSeriesNames, PROMETHEUS_SERIES } from './exported-metrics.ts';
 import { dashboardQueries, dashboards } from './grafana.ts';
 import { sourceMetricsOf } from './promql.ts';
@@ -79,22 +85,13 @@ const instant = (expr: string) =>
   ).then((d) => d.result);
 
 /** Polls Prometheus until `check` returns a value, or fails with its log's last lines. */
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(
-        `${what}: not within ${timeoutMs} ms\n--- prometheus log ---\n${prometheus.logTail()}`,
-      );
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const until = <T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000) =>
+  pollUntil(check, (v) => v !== undefined, {
+    what,
+    timeoutMs,
+    intervalMs: 250,
+    detail: () => `--- prometheus log ---\n${prometheus.logTail()}`,
+  }) as Promise<T>;
 
 async function scrape(url: string): Promise<string> {
   const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });

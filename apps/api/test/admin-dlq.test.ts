@@ -13,6 +13,7 @@ import {
 import { startWorker, type RunningWorker } from '@storefront/worker';
 import {
   capturedEvent,
+  eventually,
   checkout,
   type CheckoutResponse,
   createCreatorWithProduct,
@@ -71,20 +72,6 @@ afterAll(async () => {
   await Promise.allSettled([api?.close(), worker?.close()]);
   await new Promise((r) => alertServer?.close(r));
 });
-
-async function eventually<T>(
-  fn: () => Promise<T>,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** A DLQ entry as the admin API returns it. */
 interface EntryJson {
@@ -152,7 +139,10 @@ describe('admin DLQ', () => {
       orders.push({ order: res.body, gatewayOrderId, eventId });
     }
     for (const { eventId } of orders) {
-      await eventually(async () => (await inboxStatus(eventId)) === 'dead', `${eventId} dead`);
+      await eventually(async () => (await inboxStatus(eventId)) === 'dead', {
+        what: `${eventId} dead`,
+        timeoutMs: 15_000,
+      });
     }
     const [first] = orders as [(typeof orders)[number]];
 
@@ -180,7 +170,7 @@ describe('admin DLQ', () => {
         Promise.resolve(
           alerts.find((a) => (a.details as { eventId?: string }).eventId === first.eventId),
         ),
-      'alert POST',
+      { what: 'alert POST', timeoutMs: 15_000 },
     );
     const orderNow = await orderModel(api.deps.mongo)
       .findById(first.order.orderId)
@@ -202,14 +192,14 @@ describe('admin DLQ', () => {
       status: 202,
       body: { id: first.eventId, status: 'pending', retry_count: 0 },
     });
-    await eventually(
-      async () => (await inboxStatus(first.eventId)) === 'processed',
-      'replayed event processed',
-    );
+    await eventually(async () => (await inboxStatus(first.eventId)) === 'processed', {
+      what: 'replayed event processed',
+      timeoutMs: 15_000,
+    });
     await eventually(
       async () =>
         (await webhookDlqModel(api.deps.mongo).findById(first.eventId).lean().exec()) === null,
-      'DLQ entry removed',
+      { what: 'DLQ entry removed', timeoutMs: 15_000 },
     );
     const paidOrder = await orderModel(api.deps.mongo)
       .findById(first.order.orderId)
@@ -219,10 +209,10 @@ describe('admin DLQ', () => {
 
     const bulk = await admin('POST', '/replay', { status: 'dead', event_type: 'payment.captured' });
     expect(bulk).toEqual({ status: 202, body: { count: 1 } });
-    await eventually(
-      async () => (await inboxStatus(second.eventId)) === 'processed',
-      'bulk-replayed event processed',
-    );
+    await eventually(async () => (await inboxStatus(second.eventId)) === 'processed', {
+      what: 'bulk-replayed event processed',
+      timeoutMs: 15_000,
+    });
     expect(
       (await orderModel(api.deps.mongo).findById(second.order.orderId).lean<Order>().exec())
         ?.status,
@@ -244,10 +234,10 @@ describe('admin DLQ', () => {
       },
     );
     expect(posted.status).toBe(200);
-    await eventually(
-      async () => (await inboxStatus(eventId)) === 'dead',
-      'unknown-order event dead',
-    );
+    await eventually(async () => (await inboxStatus(eventId)) === 'dead', {
+      what: 'unknown-order event dead',
+      timeoutMs: 15_000,
+    });
     expect((await admin<EntryJson>('GET', `/${eventId}`)).body.error_message).toMatch(
       /no order for gateway order/,
     );

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   buy,
+  eventually,
   getOrderStatus,
   payInSandbox,
   sellingCreator,
@@ -8,7 +9,6 @@ import {
   startStack,
 } from '@storefront/test-support';
 import { TokenService } from '@storefront/api';
-import { eventually } from './helpers/fixtures.ts';
 
 // A paid buyer keeps the exact file they were delivered, whatever the creator does later
 // (replace, hide, delete); new buyers get the current file. Real API, worker, sandbox and S3.

@@ -2,13 +2,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deliveryModel, orderModel, transactionModel, type Order } from '@storefront/shared';
 import {
   buy,
+  eventually,
   getOrderStatus,
   payInSandbox,
   sellingCreator,
   type Stack,
   startStack,
 } from '@storefront/test-support';
-import { eventually, metricValue, scrape } from './helpers/fixtures.ts';
+import { metricValue, scrape } from './helpers/fixtures.ts';
 
 // End to end over real processes and connections: checkout on the API, payment in the Razorpay
 // sandbox, the sandbox's signed webhooks into the API's inbox, the worker applying them, and the

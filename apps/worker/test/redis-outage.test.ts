@@ -3,12 +3,12 @@ import { startRedisServer, type RedisServerHandle } from '@storefront/devstack';
 import { deliveryModel, orderModel, webhookEventModel, type Order } from '@storefront/shared';
 import {
   buy,
+  eventually,
   payInSandbox,
   sellingCreator,
   type Stack,
   startStack,
 } from '@storefront/test-support';
-import { eventually } from './helpers/fixtures.ts';
 
 // Redis is the fast path only: with it down, the API still acknowledges webhooks (they are in the
 // MongoDB inbox) and the worker applies them once Redis is back, even though the restarted Redis

@@ -9,20 +9,14 @@ import {
 import {
   buy,
   capturedEvent,
+  eventually,
   postWebhook,
   sellingCreator,
   type Stack,
   startAlertSink,
   startStack,
 } from '@storefront/test-support';
-import {
-  eventBody,
-  eventually,
-  metricValue,
-  receiveEvent,
-  scrape,
-  seedOrder,
-} from './helpers/fixtures.ts';
+import { eventBody, metricValue, receiveEvent, scrape, seedOrder } from './helpers/fixtures.ts';
 
 // Whatever id Razorpay's header carries, an accepted event is processed or shows up dead in the
 // DLQ: it is never stuck, re-tried by the sweeper forever with only a log line to show for it.

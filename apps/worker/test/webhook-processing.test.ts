@@ -10,10 +10,14 @@ import {
   type Order,
   type Transaction,
 } from '@storefront/shared';
-import { startAlertSink, startWorkerWorld, type WorkerWorld } from '@storefront/test-support';
+import {
+  eventually,
+  startAlertSink,
+  startWorkerWorld,
+  type WorkerWorld,
+} from '@storefront/test-support';
 import {
   eventBody,
-  eventually,
   gatewayId,
   metricValue,
   receiveEvent,

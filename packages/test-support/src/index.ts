@@ -3,5 +3,6 @@
 // and benches only; lint keeps product code from importing it.
 export * from './alert-sink.ts';
 export * from './api-harness.ts';
+export * from './eventually.ts';
 export * from './payments.ts';
 export * from './worker-stack.ts';

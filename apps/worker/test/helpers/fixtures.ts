@@ -133,24 +133,6 @@ export async function receiveEvent(
   return eventId;
 }
 
-/** Polls `fn` until it returns a truthy value or the deadline passes. */
-export async function eventually<T>(
-  fn: () => Promise<T>,
-  opts: { timeoutMs?: number; what?: string } = {},
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
-  let last: T | undefined;
-  for (;;) {
-    last = await fn();
-    if (last) return last;
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out waiting for ${opts.what ?? 'condition'} (last: ${JSON.stringify(last)})`,
-      );
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /** Reads one sample of a Prometheus metric from a /metrics text (0 when absent). */
 export function metricValue(
   text: string,
