@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { testConfig, uniqueName } from '@storefront/devstack/test-harness';
 import {
@@ -12,16 +10,18 @@ import {
 } from '@storefront/shared';
 import { startWorker, type RunningWorker } from '@storefront/worker';
 import {
+  type AlertSink,
   capturedEvent,
-  eventually,
   checkout,
   type CheckoutResponse,
   createCreatorWithProduct,
+  eventually,
   newRazorpayKeys,
   postWebhook,
   type RazorpayKeys,
   registerSandboxAccount,
   type SeededCreator,
+  startAlertSink,
   webhookUrl,
 } from '@storefront/test-support';
 import { startApi, type RunningApi } from '../src/server.ts';
@@ -38,27 +38,17 @@ const auth = {
 let config: Config;
 let api: RunningApi;
 let worker: RunningWorker;
-const alerts: Array<Record<string, unknown>> = [];
-let alertServer: http.Server;
+let alertSink: AlertSink;
 
 beforeAll(async () => {
-  alertServer = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
-    req.on('end', () => {
-      alerts.push(JSON.parse(body) as Record<string, unknown>);
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => alertServer.listen(0, '127.0.0.1', r));
-  const port = (alertServer.address() as AddressInfo).port;
+  alertSink = await startAlertSink();
   config = testConfig(
     {
       ADMIN_USERNAME: ADMIN.user,
       ADMIN_PASSWORD: ADMIN.password,
       WEBHOOK_RETRY_TIME_SCALE: '0.0005',
       WEBHOOK_SWEEP_INTERVAL_MS: '250',
-      ALERT_WEBHOOK_URL: `http://127.0.0.1:${port}/hook`,
+      ALERT_WEBHOOK_URL: alertSink.url,
       RATE_LIMIT_PUBLIC_PER_MIN: '1000000',
       RATE_LIMIT_ADMIN_PER_MIN: '1000000',
     },
@@ -70,7 +60,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.allSettled([api?.close(), worker?.close()]);
-  await new Promise((r) => alertServer?.close(r));
+  await alertSink?.close();
 });
 
 /** A DLQ entry as the admin API returns it. */
@@ -168,7 +158,9 @@ describe('admin DLQ', () => {
     await eventually(
       () =>
         Promise.resolve(
-          alerts.find((a) => (a.details as { eventId?: string }).eventId === first.eventId),
+          alertSink.received.find(
+            (a) => (a.details as { eventId?: string }).eventId === first.eventId,
+          ),
         ),
       { what: 'alert POST', timeoutMs: 15_000 },
     );
