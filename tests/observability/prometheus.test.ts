@@ -6,12 +6,14 @@ import { parse } from 'yaml';
 import { webhookEventModel } from '@storefront/shared';
 import {
   capturedEvent,
+  exportedSeriesNames,
   pollUntil,
   postWebhook,
+  scrape,
   type Stack,
   startStack,
 } from '@storefront/test-support';
-import { exportedSeriesNames, PROMETHEUS_SERIES } from './exported-metrics.ts';
+import { PROMETHEUS_SERIES } from './exported-metrics.ts';
 import { dashboardQueries, dashboards } from './grafana.ts';
 import { sourceMetricsOf } from './promql.ts';
 import { startPrometheus, type PrometheusServer } from './prometheus-server.ts';
@@ -92,12 +94,6 @@ const until = <T>(what: string, check: () => Promise<T | undefined>, timeoutMs =
     intervalMs: 250,
     detail: () => `--- prometheus log ---\n${prometheus.logTail()}`,
   }) as Promise<T>;
-
-async function scrape(url: string): Promise<string> {
-  const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
-  if (res.status !== 200) throw new Error(`${url}/metrics answered ${res.status}`);
-  return res.text();
-}
 
 beforeAll(async () => {
   // 30 s … 1 h of retries in about a second.
@@ -182,8 +178,8 @@ describe('a real Prometheus with the shipped configuration and rules', { timeout
 
   it('when reading the rules and the dashboard, then every metric they name is one the API or the worker exports', async () => {
     const exported = new Set([
-      ...exportedSeriesNames(await scrape(stack.api.url)),
-      ...exportedSeriesNames(await scrape(stack.worker.url)),
+      ...exportedSeriesNames(await scrape(stack.api.url, { token: TOKEN })),
+      ...exportedSeriesNames(await scrape(stack.worker.url, { token: TOKEN })),
       ...PROMETHEUS_SERIES,
     ]);
     const recordings = new Map(recordingRules().map((r) => [r.record, r.expr]));

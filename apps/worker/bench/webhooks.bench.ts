@@ -26,11 +26,16 @@ import {
   orderModel,
   productModel,
 } from '@storefront/shared';
-import { eventually, newRazorpayKeys } from '@storefront/test-support';
+import {
+  eventually,
+  metricTotal,
+  newRazorpayKeys,
+  summarizeMetric,
+} from '@storefront/test-support';
 import { productionSecrets } from '../../../tests/load/production-secrets.ts';
 import { startApiAndWorker, startMongoProcess, type Child } from './bench-processes.ts';
 import { eventsFor, type SignedEvent } from './bench-events.ts';
-import { metricTotal, percentiles, pool, summarizeMetric } from './bench-stats.ts';
+import { percentiles, pool } from './bench-stats.ts';
 
 const { values } = parseArgs({
   options: {

@@ -4,12 +4,13 @@ import {
   buy,
   eventually,
   getOrderStatus,
+  metricValue,
   payInSandbox,
+  scrape,
   sellingCreator,
   type Stack,
   startStack,
 } from '@storefront/test-support';
-import { metricValue, scrape } from './helpers/fixtures.ts';
 
 // End to end over real processes and connections: checkout on the API, payment in the Razorpay
 // sandbox, the sandbox's signed webhooks into the API's inbox, the worker applying them, and the

@@ -10,13 +10,15 @@ import {
   buy,
   capturedEvent,
   eventually,
+  metricValue,
   postWebhook,
+  scrape,
   sellingCreator,
   type Stack,
   startAlertSink,
   startStack,
 } from '@storefront/test-support';
-import { eventBody, metricValue, receiveEvent, scrape, seedOrder } from './helpers/fixtures.ts';
+import { eventBody, receiveEvent, seedOrder } from './helpers/fixtures.ts';
 
 // Whatever id Razorpay's header carries, an accepted event is processed or shows up dead in the
 // DLQ: it is never stuck, re-tried by the sweeper forever with only a log line to show for it.

@@ -11,12 +11,14 @@ import {
 } from '@storefront/shared';
 import {
   eventually,
+  metricValue,
+  scrape,
   startAlertSink,
   startWorkerWorld,
   type WorkerWorld,
 } from '@storefront/test-support';
 import { failFindAndModify } from './helpers/failpoint.ts';
-import { eventBody, metricValue, receiveEvent, scrape, seedOrder } from './helpers/fixtures.ts';
+import { eventBody, receiveEvent, seedOrder } from './helpers/fixtures.ts';
 
 // Retries against MongoDB failing for real (mongod's failCommand failpoint on the order update).
 // A failpoint is server-wide and other test files set their own, so this file runs on a MongoDB

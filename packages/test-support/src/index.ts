@@ -5,4 +5,5 @@ export * from './alert-sink.ts';
 export * from './api-harness.ts';
 export * from './eventually.ts';
 export * from './payments.ts';
+export * from './prom-text.ts';
 export * from './worker-stack.ts';

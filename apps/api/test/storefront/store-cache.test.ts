@@ -8,7 +8,7 @@ import {
   type Redis,
 } from '@storefront/shared';
 import { uniqueName } from '@storefront/devstack/test-harness';
-import { eventually } from '@storefront/test-support';
+import { eventually, metricValue } from '@storefront/test-support';
 import { StoreCache } from '../../src/storefront/store-cache.service.ts';
 
 // The cache on its own, against the run's real redis-server, with a loader the test controls:
@@ -63,8 +63,7 @@ describe('StoreCache consistency', () => {
 
   const until = (cond: () => boolean) => eventually(cond, { timeoutMs: 5_000, intervalMs: 2 });
   const version = (buf: Buffer) => (JSON.parse(buf.toString()) as { version: string }).version;
-  const counter = async (m: MetricsRegistry, name: string) =>
-    (await m.getSingleMetric(name)!.get()).values.reduce((s, v) => s + v.value, 0);
+  const counter = async (m: MetricsRegistry, name: string) => metricValue(await m.metrics(), name);
 
   beforeEach(() => {
     prefix = `${uniqueName('sc')}:`;

@@ -132,30 +132,3 @@ export async function receiveEvent(
   if (producers) await enqueueWebhook(producers.webhooks, eventId);
   return eventId;
 }
-
-/** Reads one sample of a Prometheus metric from a /metrics text (0 when absent). */
-export function metricValue(
-  text: string,
-  name: string,
-  labels: Record<string, string> = {},
-): number {
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const m = /^([a-zA-Z_:][\w:]*)(\{([^}]*)\})?\s+(\S+)/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const got: Record<string, string> = {};
-    for (const pair of (m[3] ?? '').split(',')) {
-      const eq = pair.indexOf('=');
-      if (eq > 0) got[pair.slice(0, eq)] = pair.slice(eq + 1).replace(/^"|"$/g, '');
-    }
-    if (Object.entries(labels).every(([k, v]) => got[k] === v)) total += Number(m[4]);
-  }
-  return total;
-}
-
-/** The worker's /metrics text over HTTP. */
-export async function scrape(baseUrl: string): Promise<string> {
-  const res = await fetch(`${baseUrl}/metrics`);
-  return res.text();
-}
