@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pollUntil } from '@storefront/test-support';
+import { pollUntil, tailOf } from '@storefront/test-support';
 
 // Child processes of a chaos run: each in its own process group (so a SIGKILL reaches anything
 // it started), output appended to one log file per name across restarts.
@@ -179,13 +179,4 @@ export function httpOk(url: string) {
       { what: `${url} to answer 200`, timeoutMs: Infinity, intervalMs: 100, signal },
     );
   };
-}
-
-/** The last lines of a log file ('' when unreadable). */
-export function tailOf(file: string, lines = 30): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
 }

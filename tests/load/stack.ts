@@ -14,10 +14,8 @@ import {
   withDatabase,
 } from '@storefront/devstack';
 import { createLogger, createMongoConnection, ensureIndexes } from '@storefront/shared';
-import { pollUntil } from '@storefront/test-support';
+import { pollUntil, productionSecrets, tailOf } from '@storefront/test-support';
 import { seedDemo } from '../../scripts/seed-demo.ts';
-import { tailOf } from '../chaos/processes.ts';
-import { productionSecrets } from './production-secrets.ts';
 
 // The system under test, as production runs it: NODE_ENV=production, the API on every core
 // (API_WORKERS=0, node:cluster), the worker, and their own redis-server and MongoDB server

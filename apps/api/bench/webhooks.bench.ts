@@ -28,8 +28,8 @@ import {
   webhookEventModel,
   type Config,
 } from '@storefront/shared';
+import { startMongoProcess } from '@storefront/test-support';
 import { startApi } from '../src/server.ts';
-import { startMongoProcess } from '../../worker/bench/bench-processes.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);

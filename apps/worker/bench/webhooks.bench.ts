@@ -27,13 +27,15 @@ import {
   productModel,
 } from '@storefront/shared';
 import {
+  type Child,
   eventually,
   metricTotal,
   newRazorpayKeys,
+  productionSecrets,
+  startApiAndWorker,
+  startMongoProcess,
   summarizeMetric,
 } from '@storefront/test-support';
-import { productionSecrets } from '../../../tests/load/production-secrets.ts';
-import { startApiAndWorker, startMongoProcess, type Child } from './bench-processes.ts';
 import { eventsFor, type SignedEvent } from './bench-events.ts';
 import { percentiles, pool } from './bench-stats.ts';
 

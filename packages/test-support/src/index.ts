@@ -3,7 +3,10 @@
 // and benches only; lint keeps product code from importing it.
 export * from './alert-sink.ts';
 export * from './api-harness.ts';
+export * from './bench-processes.ts';
 export * from './eventually.ts';
+export * from './log-tail.ts';
 export * from './payments.ts';
+export * from './production-secrets.ts';
 export * from './prom-text.ts';
 export * from './worker-stack.ts';
