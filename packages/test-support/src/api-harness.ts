@@ -22,6 +22,7 @@ export async function startTestApi(
   return api;
 }
 
+/** A creator signed up over HTTP: credentials and a session token. */
 export interface TestCreator {
   id: string;
   username: string;

@@ -33,6 +33,7 @@ export function newRazorpayKeys(): RazorpayKeys {
   };
 }
 
+/** What `createCreatorWithProduct` seeds; every field has a default. */
 export interface CreatorWithProductOptions {
   /** Needed with `razorpay`: the secrets are encrypted with this config's keys. */
   config?: Config;
@@ -48,6 +49,7 @@ export interface CreatorWithProductOptions {
   file?: { key: string; name: string; contentType: string; size: number } | null;
 }
 
+/** The ids and fields of a seeded creator and product, as the tests need them. */
 export interface SeededCreator {
   creator: { id: string; username: string; displayName: string };
   product: { id: string; title: string; price: number; fileKey: string | undefined };
