@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { capturedEvent, signWebhook } from '../../apps/api/test/helpers/payments.ts';
+import { capturedEvent, signWebhook } from '@storefront/test-support';
 import type { Seller } from './traffic.ts';
 
 /** Why a poisoned event can never apply. */

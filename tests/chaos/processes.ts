@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pollUntil, tailOf } from '@storefront/test-support';
 
 // Child processes of a chaos run: each in its own process group (so a SIGKILL reaches anything
 // it started), output appended to one log file per name across restarts.
@@ -167,20 +168,15 @@ export function printed(needle: string) {
 /** Resolves once `url` answers 200. */
 export function httpOk(url: string) {
   return async (_proc: ChildProcess, signal: AbortSignal): Promise<void> => {
-    while (!signal.aborted) {
-      const res = await fetch(url, { signal: AbortSignal.timeout(1_000) }).catch(() => undefined);
-      await res?.arrayBuffer().catch(() => undefined);
-      if (res?.status === 200) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // No deadline of its own: the caller bounds the start (readyTimeoutMs) and aborts `signal`.
+    await pollUntil(
+      async () => {
+        const res = await fetch(url, { signal: AbortSignal.timeout(1_000) }).catch(() => undefined);
+        await res?.arrayBuffer().catch(() => undefined);
+        return res?.status;
+      },
+      (status) => status === 200,
+      { what: `${url} to answer 200`, timeoutMs: Infinity, intervalMs: 100, signal },
+    );
   };
-}
-
-/** The last lines of a log file ('' when unreadable). */
-export function tailOf(file: string, lines = 30): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
 }

@@ -12,9 +12,12 @@ import {
   type RedisServerHandle,
 } from '@storefront/devstack';
 import { ensureIndexes, loadConfig, type Config } from '@storefront/shared';
-import { newRazorpayKeys, type RazorpayKeys } from '../../apps/api/test/helpers/payments.ts';
-import { startAlertSink } from '../../apps/worker/test/helpers/alert-sink.ts';
-import { productionSecrets } from '../load/production-secrets.ts';
+import {
+  newRazorpayKeys,
+  productionSecrets,
+  type RazorpayKeys,
+  startAlertSink,
+} from '@storefront/test-support';
 import { httpOk, managedProcess, printed, type ManagedProcess } from './processes.ts';
 import { startRoundRobinProxy, type RoundRobinProxy } from './webhook-proxy.ts';
 

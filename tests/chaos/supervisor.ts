@@ -10,7 +10,8 @@ export class Supervisor {
   private readonly heldDown: (p: ManagedProcess) => boolean;
   private readonly note: (what: string) => void;
   private timer: NodeJS.Timeout | undefined;
-  private restarting = new Set<ManagedProcess>();
+  /** Restarts in progress, each settling when its process is up or its start failed. */
+  private restarting = new Map<ManagedProcess, Promise<void>>();
   private stopped = false;
 
   /** `heldDown(p)`: the run itself has `p` down on purpose (a worker between kill and restart). */
@@ -32,18 +33,21 @@ export class Supervisor {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    while (this.restarting.size > 0) await new Promise((r) => setTimeout(r, 100));
+    await Promise.all(this.restarting.values());
   }
 
   private check(): void {
     for (const p of this.procs) {
       if (this.stopped || p.running() || this.restarting.has(p) || this.heldDown(p)) continue;
-      this.restarting.add(p);
       const why = p.unexpectedExits().at(-1) ?? 'unknown';
       this.note(`${p.name} exited unasked (${why}); restarting it`);
-      p.start()
-        .catch((err: unknown) => this.note(`${p.name} restart failed: ${String(err)}`))
-        .finally(() => this.restarting.delete(p));
+      this.restarting.set(
+        p,
+        p
+          .start()
+          .catch((err: unknown) => this.note(`${p.name} restart failed: ${String(err)}`))
+          .finally(() => this.restarting.delete(p)),
+      );
     }
   }
 }

@@ -5,7 +5,7 @@ import {
   createCreatorWithProduct,
   newRazorpayKeys,
   type RazorpayKeys,
-} from '../../apps/api/test/helpers/payments.ts';
+} from '@storefront/test-support';
 import type { Rng } from './random.ts';
 
 /** What the run decided to do with one checkout. */

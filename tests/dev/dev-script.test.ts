@@ -9,10 +9,10 @@ import { freePort, type RequestLogEntry } from '@storefront/devstack';
 import { MongoClient } from 'mongodb';
 import {
   checkout,
+  type CheckoutResponse,
   injectSandboxFault,
   payInSandbox,
-  type CheckoutResponse,
-} from '../../apps/api/test/helpers/payments.ts';
+} from '@storefront/test-support';
 import { generateDevCert } from '../../scripts/gen-dev-cert.ts';
 import { isAlive, isListening, startDev, type DevProcess } from './dev-process.ts';
 

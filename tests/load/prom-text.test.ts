@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePrometheusText, sumOf } from './prom-text.ts';
+import { parsePrometheusText, sumOf } from '@storefront/test-support';
 import { histogramQuantile, serverFigures } from './server-metrics.ts';
 
 const API = `# HELP storefront_requests_total x

@@ -1,4 +1,4 @@
-import { has, parsePrometheusText, sumOf } from './prom-text.ts';
+import { has, parsePrometheusText, sumOf } from '@storefront/test-support';
 
 // The server's own view of a load run, read from its Prometheus metrics after the run.
 

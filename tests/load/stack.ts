@@ -14,9 +14,8 @@ import {
   withDatabase,
 } from '@storefront/devstack';
 import { createLogger, createMongoConnection, ensureIndexes } from '@storefront/shared';
+import { pollUntil, productionSecrets, tailOf } from '@storefront/test-support';
 import { seedDemo } from '../../scripts/seed-demo.ts';
-import { tailOf } from '../chaos/processes.ts';
-import { productionSecrets } from './production-secrets.ts';
 
 // The system under test, as production runs it: NODE_ENV=production, the API on every core
 // (API_WORKERS=0, node:cluster), the worker, and their own redis-server and MongoDB server
@@ -113,8 +112,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const listening = countLines(api, '"api listening"', apiProcesses);
     await Promise.all([
       waitFor(`${apiProcesses} API process(es) listening`, listening, [api, worker], 120_000),
-      waitFor('API ready', waitHttp(`${apiUrl}/readyz`), [api, worker], 120_000),
-      waitFor('worker ready', waitHttp(`${workerUrl}/readyz`), [api, worker], 120_000),
+      waitFor('API ready', waitHttp(`${apiUrl}/readyz`, 120_000), [api, worker], 120_000),
+      waitFor('worker ready', waitHttp(`${workerUrl}/readyz`, 120_000), [api, worker], 120_000),
     ]);
     opts.log(
       `stack up: API ${apiUrl} (${apiProcesses} processes), worker ${workerUrl}, logs ${logDir}`,
@@ -303,12 +302,17 @@ function countLines(c: Child, needle: string, wanted: number): Promise<void> {
   });
 }
 
-async function waitHttp(url: string): Promise<void> {
-  for (;;) {
-    const res = await fetch(url).catch(() => undefined);
-    if (res?.status === 200) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+/** Resolves once `url` answers 200; gives up after `timeoutMs`. */
+async function waitHttp(url: string, timeoutMs: number): Promise<void> {
+  await pollUntil(
+    () =>
+      fetch(url).then(
+        (res) => res.status,
+        () => 0,
+      ),
+    (status) => status === 200,
+    { what: `${url} to answer 200`, timeoutMs, intervalMs: 200 },
+  );
 }
 
 /** Resolves when `p` does; rejects when a child exits first or on timeout. */

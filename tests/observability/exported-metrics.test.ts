@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exportedSeriesNames } from './exported-metrics.ts';
+import { exportedSeriesNames } from '@storefront/test-support';
 
 describe('exportedSeriesNames', () => {
   it('when a scrape has samples, declared-only counters, histograms and summaries, then it lists the series Prometheus stores', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { freePort } from '@storefront/devstack';
-import { tailOf } from '../chaos/processes.ts';
+import { tailOf } from '@storefront/test-support';
 
 // A real Prometheus (the OS package's binary) for one test file: its own loopback port, its own
 // temporary storage and configuration, stopped and removed afterwards.

@@ -4,9 +4,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { webhookEventModel } from '@storefront/shared';
-import { capturedEvent, postWebhook } from '../../apps/api/test/helpers/payments.ts';
-import { startStack, type Stack } from '../../apps/worker/test/helpers/stack.ts';
-import { exportedSeriesNames, PROMETHEUS_SERIES } from './exported-metrics.ts';
+import {
+  capturedEvent,
+  exportedSeriesNames,
+  pollUntil,
+  postWebhook,
+  scrape,
+  type Stack,
+  startStack,
+} from '@storefront/test-support';
+import { PROMETHEUS_SERIES } from './exported-metrics.ts';
 import { dashboardQueries, dashboards } from './grafana.ts';
 import { sourceMetricsOf } from './promql.ts';
 import { startPrometheus, type PrometheusServer } from './prometheus-server.ts';
@@ -80,28 +87,13 @@ const instant = (expr: string) =>
   ).then((d) => d.result);
 
 /** Polls Prometheus until `check` returns a value, or fails with its log's last lines. */
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(
-        `${what}: not within ${timeoutMs} ms\n--- prometheus log ---\n${prometheus.logTail()}`,
-      );
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-async function scrape(url: string): Promise<string> {
-  const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
-  if (res.status !== 200) throw new Error(`${url}/metrics answered ${res.status}`);
-  return res.text();
-}
+const until = <T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000) =>
+  pollUntil(check, (v) => v !== undefined, {
+    what,
+    timeoutMs,
+    intervalMs: 250,
+    detail: () => `--- prometheus log ---\n${prometheus.logTail()}`,
+  }) as Promise<T>;
 
 beforeAll(async () => {
   // 30 s … 1 h of retries in about a second.
@@ -186,8 +178,8 @@ describe('a real Prometheus with the shipped configuration and rules', { timeout
 
   it('when reading the rules and the dashboard, then every metric they name is one the API or the worker exports', async () => {
     const exported = new Set([
-      ...exportedSeriesNames(await scrape(stack.api.url)),
-      ...exportedSeriesNames(await scrape(stack.worker.url)),
+      ...exportedSeriesNames(await scrape(stack.api.url, { token: TOKEN })),
+      ...exportedSeriesNames(await scrape(stack.worker.url, { token: TOKEN })),
       ...PROMETHEUS_SERIES,
     ]);
     const recordings = new Map(recordingRules().map((r) => [r.record, r.expr]));

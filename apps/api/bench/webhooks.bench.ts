@@ -11,7 +11,7 @@
 // in another (unless MONGO_URL is set), redis-server as itself; autocannon runs in this one.
 // Options (env): BENCH_CONNECTIONS (50), BENCH_DURATION (10 s), BENCH_WARMUP (2 s), MONGO_URL.
 import { fork, type ChildProcess } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -28,8 +28,8 @@ import {
   webhookEventModel,
   type Config,
 } from '@storefront/shared';
+import { signWebhook, startMongoProcess } from '@storefront/test-support';
 import { startApi } from '../src/server.ts';
-import { startMongoProcess } from '../../worker/bench/bench-processes.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -169,7 +169,7 @@ async function main(): Promise<void> {
       const ev = {
         id: `evt_${run}_${sent.length}`,
         body,
-        signature: createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex'),
+        signature: signWebhook(body, WEBHOOK_SECRET),
       };
       sent.push(ev);
       return ev;

@@ -2,3 +2,5 @@
 export { createApiHandler, type ApiHandler } from './app.ts';
 export { startApi, type RunningApi } from './server.ts';
 export type { ApiDeps } from './deps.ts';
+export { TokenService } from './auth/token.service.ts';
+export type { CheckoutResult } from './checkout/checkout.service.ts';

@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { testConfig, uniqueName } from '@storefront/devstack/test-harness';
 import {
@@ -11,19 +9,22 @@ import {
   type Order,
 } from '@storefront/shared';
 import { startWorker, type RunningWorker } from '@storefront/worker';
-import { startApi, type RunningApi } from '../src/server.ts';
 import {
+  type AlertSink,
   capturedEvent,
   checkout,
+  type CheckoutResponse,
   createCreatorWithProduct,
+  eventually,
   newRazorpayKeys,
   postWebhook,
-  registerSandboxAccount,
-  webhookUrl,
-  type CheckoutResponse,
   type RazorpayKeys,
+  registerSandboxAccount,
   type SeededCreator,
-} from './helpers/payments.ts';
+  startAlertSink,
+  webhookUrl,
+} from '@storefront/test-support';
+import { startApi, type RunningApi } from '../src/server.ts';
 
 // Operators and the DLQ, end to end over a real API and worker: an event that keeps failing goes
 // dead after five retries (with an alert POSTed to ALERT_WEBHOOK_URL), shows up in the admin API,
@@ -37,27 +38,17 @@ const auth = {
 let config: Config;
 let api: RunningApi;
 let worker: RunningWorker;
-const alerts: Array<Record<string, unknown>> = [];
-let alertServer: http.Server;
+let alertSink: AlertSink;
 
 beforeAll(async () => {
-  alertServer = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
-    req.on('end', () => {
-      alerts.push(JSON.parse(body) as Record<string, unknown>);
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => alertServer.listen(0, '127.0.0.1', r));
-  const port = (alertServer.address() as AddressInfo).port;
+  alertSink = await startAlertSink();
   config = testConfig(
     {
       ADMIN_USERNAME: ADMIN.user,
       ADMIN_PASSWORD: ADMIN.password,
       WEBHOOK_RETRY_TIME_SCALE: '0.0005',
       WEBHOOK_SWEEP_INTERVAL_MS: '250',
-      ALERT_WEBHOOK_URL: `http://127.0.0.1:${port}/hook`,
+      ALERT_WEBHOOK_URL: alertSink.url,
       RATE_LIMIT_PUBLIC_PER_MIN: '1000000',
       RATE_LIMIT_ADMIN_PER_MIN: '1000000',
     },
@@ -69,22 +60,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.allSettled([api?.close(), worker?.close()]);
-  await new Promise((r) => alertServer?.close(r));
+  await alertSink?.close();
 });
-
-async function eventually<T>(
-  fn: () => Promise<T>,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** A DLQ entry as the admin API returns it. */
 interface EntryJson {
@@ -152,7 +129,10 @@ describe('admin DLQ', () => {
       orders.push({ order: res.body, gatewayOrderId, eventId });
     }
     for (const { eventId } of orders) {
-      await eventually(async () => (await inboxStatus(eventId)) === 'dead', `${eventId} dead`);
+      await eventually(async () => (await inboxStatus(eventId)) === 'dead', {
+        what: `${eventId} dead`,
+        timeoutMs: 15_000,
+      });
     }
     const [first] = orders as [(typeof orders)[number]];
 
@@ -178,9 +158,11 @@ describe('admin DLQ', () => {
     await eventually(
       () =>
         Promise.resolve(
-          alerts.find((a) => (a.details as { eventId?: string }).eventId === first.eventId),
+          alertSink.received.find(
+            (a) => (a.details as { eventId?: string }).eventId === first.eventId,
+          ),
         ),
-      'alert POST',
+      { what: 'alert POST', timeoutMs: 15_000 },
     );
     const orderNow = await orderModel(api.deps.mongo)
       .findById(first.order.orderId)
@@ -202,14 +184,14 @@ describe('admin DLQ', () => {
       status: 202,
       body: { id: first.eventId, status: 'pending', retry_count: 0 },
     });
-    await eventually(
-      async () => (await inboxStatus(first.eventId)) === 'processed',
-      'replayed event processed',
-    );
+    await eventually(async () => (await inboxStatus(first.eventId)) === 'processed', {
+      what: 'replayed event processed',
+      timeoutMs: 15_000,
+    });
     await eventually(
       async () =>
         (await webhookDlqModel(api.deps.mongo).findById(first.eventId).lean().exec()) === null,
-      'DLQ entry removed',
+      { what: 'DLQ entry removed', timeoutMs: 15_000 },
     );
     const paidOrder = await orderModel(api.deps.mongo)
       .findById(first.order.orderId)
@@ -219,10 +201,10 @@ describe('admin DLQ', () => {
 
     const bulk = await admin('POST', '/replay', { status: 'dead', event_type: 'payment.captured' });
     expect(bulk).toEqual({ status: 202, body: { count: 1 } });
-    await eventually(
-      async () => (await inboxStatus(second.eventId)) === 'processed',
-      'bulk-replayed event processed',
-    );
+    await eventually(async () => (await inboxStatus(second.eventId)) === 'processed', {
+      what: 'bulk-replayed event processed',
+      timeoutMs: 15_000,
+    });
     expect(
       (await orderModel(api.deps.mongo).findById(second.order.orderId).lean<Order>().exec())
         ?.status,
@@ -244,10 +226,10 @@ describe('admin DLQ', () => {
       },
     );
     expect(posted.status).toBe(200);
-    await eventually(
-      async () => (await inboxStatus(eventId)) === 'dead',
-      'unknown-order event dead',
-    );
+    await eventually(async () => (await inboxStatus(eventId)) === 'dead', {
+      what: 'unknown-order event dead',
+      timeoutMs: 15_000,
+    });
     expect((await admin<EntryJson>('GET', `/${eventId}`)).body.error_message).toMatch(
       /no order for gateway order/,
     );

@@ -6,9 +6,9 @@ import {
   checkout,
   createCreatorWithProduct,
   injectSandboxFault,
-  startPaymentsApi,
   type PaymentsTestApi,
-} from './helpers/payments.ts';
+  startPaymentsApi,
+} from '@storefront/test-support';
 
 let t: PaymentsTestApi;
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '@storefront/devstack/test-harness';
 import { createS3Client, productModel } from '@storefront/shared';
 import { startApi, type RunningApi } from '../src/server.ts';
-import { call, metric, signup, startTestApi, type TestCreator } from './auth/test-api.ts';
+import { call, metric, signup, startTestApi, type TestCreator } from '@storefront/test-support';
 import * as images from './images/image-fixtures.ts';
 
 const MAX_BYTES = 2 * 1024 * 1024;

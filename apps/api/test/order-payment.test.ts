@@ -9,7 +9,7 @@ import {
   postPaymentCallback,
   sandboxDeliveries,
   type HandlerPayload,
-} from './helpers/checkout-callback.ts';
+} from '@storefront/test-support';
 import {
   checkout,
   injectSandboxFault,
@@ -17,7 +17,7 @@ import {
   type CheckoutResponse,
   type PaymentsTestApi,
   type RazorpayKeys,
-} from './helpers/payments.ts';
+} from '@storefront/test-support';
 
 // The buyer's Checkout callback against the real API and the Razorpay sandbox, without a worker:
 // the creator's webhooks are dropped in the sandbox, so whatever happens to an order here is the

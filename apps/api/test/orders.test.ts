@@ -2,15 +2,15 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client, orderModel } from '@storefront/shared';
-import { hashOrderAccessToken } from '../src/orders/order-token.ts';
 import {
   checkout,
   createCreatorWithProduct,
   getOrderStatus,
   injectSandboxFault,
-  startPaymentsApi,
   type PaymentsTestApi,
-} from './helpers/payments.ts';
+  startPaymentsApi,
+} from '@storefront/test-support';
+import { hashOrderAccessToken } from '../src/orders/order-token.ts';
 
 let t: PaymentsTestApi;
 beforeAll(async () => {

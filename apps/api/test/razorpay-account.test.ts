@@ -7,19 +7,19 @@ import {
   RazorpayCredentialStore,
   RazorpayAccountRepository,
 } from '@storefront/shared';
-import { TokenService } from '../src/auth/token.service.ts';
-import { startApi, type RunningApi } from '../src/server.ts';
 import {
   capturedEvent,
   checkout,
   createCreatorWithProduct,
   newRazorpayKeys,
+  type PaymentsTestApi,
   postWebhook,
   registerSandboxAccount,
   startPaymentsApi,
   webhookUrl,
-  type PaymentsTestApi,
-} from './helpers/payments.ts';
+} from '@storefront/test-support';
+import { TokenService } from '../src/auth/token.service.ts';
+import { startApi, type RunningApi } from '../src/server.ts';
 
 let t: PaymentsTestApi;
 let tokens: TokenService;

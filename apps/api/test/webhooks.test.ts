@@ -9,12 +9,13 @@ import {
   capturedEvent,
   checkout,
   createCreatorWithProduct,
+  metricValue,
   payInSandbox,
+  type PaymentsTestApi,
   postWebhook,
   signWebhook,
   startPaymentsApi,
-  type PaymentsTestApi,
-} from './helpers/payments.ts';
+} from '@storefront/test-support';
 
 let t: PaymentsTestApi;
 let queueRedis: Redis;
@@ -43,11 +44,8 @@ const eventId = () => `evt_${randomBytes(7).toString('hex')}`;
 const inbox = () => webhookEventModel(t.api.deps.mongo);
 const inboxDoc = (id: string) => inbox().findById(id).lean<WebhookEvent>();
 const job = (id: string) => queue.getJob(webhookJobId(id));
-const received = async (result: string) => {
-  const m = t.api.deps.metrics.getSingleMetric('webhooks_received_total');
-  const values = m ? (await m.get()).values : [];
-  return values.find((v) => v.labels.result === result)?.value ?? 0;
-};
+const received = async (result: string) =>
+  metricValue(await t.api.deps.metrics.metrics(), 'webhooks_received_total', { result });
 
 describe('POST /api/v1/webhooks/razorpay/:account', () => {
   it('when the signature is valid, then the sanitized event is stored and one job is queued', async () => {

@@ -1,4 +1,5 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { signWebhook } from '@storefront/test-support';
 
 /** One webhook ready to post: raw body and the headers Razorpay sends. */
 export interface SignedEvent {
@@ -63,7 +64,7 @@ export function eventsFor(
       event,
       eventId: `evt_${randomBytes(8).toString('hex')}`,
       body,
-      signature: createHmac('sha256', secret).update(body).digest('hex'),
+      signature: signWebhook(body, secret),
     };
   });
 }

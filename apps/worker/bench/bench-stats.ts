@@ -1,5 +1,3 @@
-import { parsePrometheusText, sumOf } from '../../../tests/load/prom-text.ts';
-
 /** Runs `fn(0..count-1)` with at most `concurrency` calls in flight. */
 export async function pool(
   count: number,
@@ -24,20 +22,4 @@ export function percentiles(values: number[]): {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
   return { p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted[sorted.length - 1] ?? 0 };
-}
-
-/** `label=value …` for one metric's samples in a Prometheus text, summed per `label`. */
-export function summarizeMetric(text: string, name: string, label: string): string {
-  const sums = new Map<string, number>();
-  for (const s of parsePrometheusText(text)) {
-    const value = s.name === name ? s.labels[label] : undefined;
-    if (!value) continue;
-    sums.set(value, (sums.get(value) ?? 0) + s.value);
-  }
-  return [...sums].map(([k, v]) => `${k}=${v}`).join(' ') || '(none)';
-}
-
-/** Sum of every sample of metric `name` in a Prometheus text. */
-export function metricTotal(text: string, name: string): number {
-  return sumOf(parsePrometheusText(text), name);
 }

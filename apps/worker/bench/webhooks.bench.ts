@@ -26,11 +26,18 @@ import {
   orderModel,
   productModel,
 } from '@storefront/shared';
-import { newRazorpayKeys } from '../../api/test/helpers/payments.ts';
-import { productionSecrets } from '../../../tests/load/production-secrets.ts';
-import { startApiAndWorker, startMongoProcess, type Child } from './bench-processes.ts';
+import {
+  type Child,
+  eventually,
+  metricTotal,
+  newRazorpayKeys,
+  productionSecrets,
+  startApiAndWorker,
+  startMongoProcess,
+  summarizeMetric,
+} from '@storefront/test-support';
 import { eventsFor, type SignedEvent } from './bench-events.ts';
-import { metricTotal, percentiles, pool, summarizeMetric } from './bench-stats.ts';
+import { percentiles, pool } from './bench-stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -248,24 +255,24 @@ async function main(): Promise<void> {
 /** Polls until `total` orders of `creatorId` are paid and delivered; returns when each finished. */
 function watchOrders(mongo: Connection, creatorId: Types.ObjectId, total: number) {
   return async (started: number) => {
+    const model = orderModel(mongo);
     let paidSeconds = 0;
-    const deadline = Date.now() + 10 * 60_000;
-    for (;;) {
-      const model = orderModel(mongo);
-      if (!paidSeconds && (await model.countDocuments({ creatorId, status: 'paid' })) >= total) {
-        paidSeconds = (performance.now() - started) / 1000;
-      }
-      if (
-        paidSeconds &&
-        (await model.countDocuments({ creatorId, 'delivery.status': 'delivered' })) >= total
-      ) {
-        return { paidSeconds, deliveredSeconds: (performance.now() - started) / 1000 };
-      }
-      if (Date.now() > deadline)
-        throw new Error('orders not all paid and delivered within 10 minutes');
+    return eventually(
+      async () => {
+        if (!paidSeconds && (await model.countDocuments({ creatorId, status: 'paid' })) >= total) {
+          paidSeconds = (performance.now() - started) / 1000;
+        }
+        if (
+          paidSeconds &&
+          (await model.countDocuments({ creatorId, 'delivery.status': 'delivered' })) >= total
+        ) {
+          return { paidSeconds, deliveredSeconds: (performance.now() - started) / 1000 };
+        }
+        return undefined;
+      },
       // Not tighter: the poll itself is load on the MongoDB server under test.
-      await new Promise((r) => setTimeout(r, 200));
-    }
+      { what: 'every order paid and delivered', timeoutMs: 10 * 60_000, intervalMs: 200 },
+    );
   };
 }
 

@@ -11,10 +11,17 @@ import {
   payAndGetHandlerPayload,
   postPaymentCallback,
   sandboxDeliveries,
-} from '../../api/test/helpers/checkout-callback.ts';
-import { getOrderStatus } from '../../api/test/helpers/payments.ts';
-import { eventually, metricValue, scrape } from './helpers/fixtures.ts';
-import { buy, sellingCreator, startStack, type Stack } from './helpers/stack.ts';
+} from '@storefront/test-support';
+import {
+  buy,
+  eventually,
+  getOrderStatus,
+  metricValue,
+  scrape,
+  sellingCreator,
+  startStack,
+  type Stack,
+} from '@storefront/test-support';
 
 // The buyer's Checkout callback as the third path to `paid`, end to end over a real API and
 // worker: alone (every webhook lost) it gets the order paid and delivered; racing the webhooks

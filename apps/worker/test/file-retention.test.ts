@@ -1,8 +1,14 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { TokenService } from '../../api/src/auth/token.service.ts';
-import { getOrderStatus, payInSandbox } from '../../api/test/helpers/payments.ts';
-import { eventually } from './helpers/fixtures.ts';
-import { buy, sellingCreator, startStack, type Stack } from './helpers/stack.ts';
+import {
+  buy,
+  eventually,
+  getOrderStatus,
+  payInSandbox,
+  sellingCreator,
+  type Stack,
+  startStack,
+} from '@storefront/test-support';
+import { TokenService } from '@storefront/api';
 
 // A paid buyer keeps the exact file they were delivered, whatever the creator does later
 // (replace, hide, delete); new buyers get the current file. Real API, worker, sandbox and S3.

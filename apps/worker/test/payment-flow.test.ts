@@ -1,8 +1,16 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deliveryModel, orderModel, transactionModel, type Order } from '@storefront/shared';
-import { getOrderStatus, payInSandbox } from '../../api/test/helpers/payments.ts';
-import { eventually, metricValue, scrape } from './helpers/fixtures.ts';
-import { buy, sellingCreator, startStack, type Stack } from './helpers/stack.ts';
+import {
+  buy,
+  eventually,
+  getOrderStatus,
+  metricValue,
+  payInSandbox,
+  scrape,
+  sellingCreator,
+  type Stack,
+  startStack,
+} from '@storefront/test-support';
 
 // End to end over real processes and connections: checkout on the API, payment in the Razorpay
 // sandbox, the sandbox's signed webhooks into the API's inbox, the worker applying them, and the

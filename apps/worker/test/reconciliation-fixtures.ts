@@ -32,6 +32,7 @@ import {
   type RazorpayClient,
   type Transaction,
 } from '@storefront/shared';
+import { metricValue as valueIn, type LabelMatch } from '@storefront/test-support';
 import type { ReconciliationDeps } from '../src/reconciliation/reconciliation.deps.ts';
 
 /** One "process": its own connections, over the same database, Redis prefixes and account. */
@@ -42,17 +43,13 @@ export interface ReconciliationProcess {
   close(): Promise<void>;
 }
 
-/** Value of one sample of `name` whose labels include `labels` (0 when absent). */
+/** Value of `name` in the process's registry whose labels include `labels` (0 when absent). */
 export async function metricValue(
   proc: ReconciliationProcess,
   name: string,
-  labels = '',
+  labels: LabelMatch = '',
 ): Promise<number> {
-  const text = await proc.deps.metrics.metrics();
-  const line = text
-    .split('\n')
-    .find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && l.includes(labels));
-  return line ? Number(line.split(' ').at(-1)) : 0;
+  return valueIn(await proc.deps.metrics.metrics(), name, labels);
 }
 
 /** Config overrides every reconciliation test starts from (fast, no minimum age). */

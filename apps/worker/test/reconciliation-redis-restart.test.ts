@@ -1,5 +1,6 @@
 import { afterAll, expect, it } from 'vitest';
 import { startRedisServer, type RedisServerHandle } from '@storefront/devstack';
+import { eventually } from '@storefront/test-support';
 import { startWorker, type RunningWorker } from '../src/index.ts';
 import { ReconciliationWorld } from './reconciliation-fixtures.ts';
 
@@ -32,10 +33,10 @@ it('when Redis restarts empty, then the schedule is restored and a lost webhook 
   // Settled by a run: the check entry is written right after the order turns paid.
   const settled = async () =>
     (await w.transactions(order._id)).some((t) => t.outcome === 'marked_paid');
-  const deadline = Date.now() + 20_000;
-  while (!(await settled())) {
-    if (Date.now() > deadline) throw new Error('order not reconciled after Redis came back');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await eventually(settled, {
+    what: 'the order reconciled after Redis came back',
+    timeoutMs: 20_000,
+    intervalMs: 100,
+  });
   expect((await w.find(order._id)).status).toBe('paid');
 }, 45_000);

@@ -7,6 +7,7 @@ import {
   deliveryModel,
   type Redis,
 } from '@storefront/shared';
+import { eventually } from '@storefront/test-support';
 import { startWorker, type RunningWorker } from '../src/index.ts';
 import type { ReconciliationJobResult } from '../src/reconciliation/register-reconciliation.ts';
 import { ReconciliationWorld } from './reconciliation-fixtures.ts';
@@ -26,14 +27,6 @@ afterAll(async () => {
   await queueRedis?.quit();
   await world.close();
 });
-
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 it('when two workers run the scheduler, then runs never overlap and a lost webhook ends paid and delivered once', async () => {
   await world.start();
@@ -56,11 +49,15 @@ it('when two workers run the scheduler, then runs never overlap and a lost webho
   const runs = async () =>
     (await queue.getJobs(['completed'])).map((j) => j.returnvalue).filter((r) => r !== undefined);
 
-  await until(
+  await eventually(
     async () =>
       (await runs()).filter((r) => r.checked > 0).length >= 5 &&
       (await world.find(paid._id)).delivery?.status === 'delivered',
-    20_000,
+    {
+      what: 'five runs that checked orders and the paid order delivered',
+      timeoutMs: 20_000,
+      intervalMs: 50,
+    },
   );
   await Promise.all(workers.map((w) => w.close()));
 

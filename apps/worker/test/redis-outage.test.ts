@@ -1,9 +1,14 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { startRedisServer, type RedisServerHandle } from '@storefront/devstack';
 import { deliveryModel, orderModel, webhookEventModel, type Order } from '@storefront/shared';
-import { payInSandbox } from '../../api/test/helpers/payments.ts';
-import { eventually } from './helpers/fixtures.ts';
-import { buy, sellingCreator, startStack, type Stack } from './helpers/stack.ts';
+import {
+  buy,
+  eventually,
+  payInSandbox,
+  sellingCreator,
+  type Stack,
+  startStack,
+} from '@storefront/test-support';
 
 // Redis is the fast path only: with it down, the API still acknowledges webhooks (they are in the
 // MongoDB inbox) and the worker applies them once Redis is back, even though the restarted Redis

@@ -6,17 +6,19 @@ import {
   webhookJobId,
   type Order,
 } from '@storefront/shared';
-import { capturedEvent, postWebhook } from '../../api/test/helpers/payments.ts';
-import { startAlertSink } from './helpers/alert-sink.ts';
 import {
-  eventBody,
+  buy,
+  capturedEvent,
   eventually,
   metricValue,
-  receiveEvent,
+  postWebhook,
   scrape,
-  seedOrder,
-} from './helpers/fixtures.ts';
-import { buy, sellingCreator, startStack, type Stack } from './helpers/stack.ts';
+  sellingCreator,
+  type Stack,
+  startAlertSink,
+  startStack,
+} from '@storefront/test-support';
+import { eventBody, receiveEvent, seedOrder } from './helpers/fixtures.ts';
 
 // Whatever id Razorpay's header carries, an accepted event is processed or shows up dead in the
 // DLQ: it is never stuck, re-tried by the sweeper forever with only a log line to show for it.

@@ -10,17 +10,15 @@ import {
   type Order,
   type Transaction,
 } from '@storefront/shared';
-import { startAlertSink } from './helpers/alert-sink.ts';
 import {
-  eventBody,
   eventually,
-  gatewayId,
   metricValue,
-  receiveEvent,
   scrape,
-  seedOrder,
-} from './helpers/fixtures.ts';
-import { startWorkerWorld, type WorkerWorld } from './helpers/worker-world.ts';
+  startAlertSink,
+  startWorkerWorld,
+  type WorkerWorld,
+} from '@storefront/test-support';
+import { eventBody, gatewayId, receiveEvent, seedOrder } from './helpers/fixtures.ts';
 
 // The worker as production runs it (startWorker), fed the way the API feeds it: an inbox event in
 // MongoDB plus a job in Redis. Retries run on a 1/2000 time scale (15 ms, 30 ms, 150 ms, 0.9 s,

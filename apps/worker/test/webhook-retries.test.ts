@@ -9,17 +9,16 @@ import {
   webhookJobId,
   type Order,
 } from '@storefront/shared';
-import { startAlertSink } from './helpers/alert-sink.ts';
-import { failFindAndModify } from './helpers/failpoint.ts';
 import {
-  eventBody,
   eventually,
   metricValue,
-  receiveEvent,
   scrape,
-  seedOrder,
-} from './helpers/fixtures.ts';
-import { startWorkerWorld, type WorkerWorld } from './helpers/worker-world.ts';
+  startAlertSink,
+  startWorkerWorld,
+  type WorkerWorld,
+} from '@storefront/test-support';
+import { failFindAndModify } from './helpers/failpoint.ts';
+import { eventBody, receiveEvent, seedOrder } from './helpers/fixtures.ts';
 
 // Retries against MongoDB failing for real (mongod's failCommand failpoint on the order update).
 // A failpoint is server-wide and other test files set their own, so this file runs on a MongoDB

@@ -2,8 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { creatorModel } from '@storefront/shared';
+import { call, signup, startTestApi } from '@storefront/test-support';
 import type { RunningApi } from '../../src/server.ts';
-import { call, signup, startTestApi } from './test-api.ts';
 
 const ISS = 'storefront';
 const AUD = 'storefront:creator';

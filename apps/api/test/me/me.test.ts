@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { creatorModel, productModel } from '@storefront/shared';
+import { call, signup, startTestApi, type TestCreator } from '@storefront/test-support';
 import type { RunningApi } from '../../src/server.ts';
-import { call, signup, startTestApi, type TestCreator } from '../auth/test-api.ts';
 
 interface ProductJson {
   id: string;

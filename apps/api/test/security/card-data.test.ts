@@ -3,22 +3,23 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import Transport from 'winston-transport';
 import { testConfig, uniqueName } from '@storefront/devstack/test-harness';
 import { createLogger, orderModel, type Config, type Logger, type Order } from '@storefront/shared';
-import { startWorker, type RunningWorker } from '../../../worker/src/index.ts';
-import { TokenService } from '../../src/auth/token.service.ts';
-import { startApi, type RunningApi } from '../../src/server.ts';
 import {
   capturedEvent,
   checkout,
   createCreatorWithProduct,
+  eventually,
   getOrderStatus,
   newRazorpayKeys,
   payInSandbox,
+  pollUntil,
   postWebhook,
+  type RazorpayKeys,
   registerSandboxAccount,
   webhookUrl,
-  type RazorpayKeys,
-} from '../helpers/payments.ts';
-import { eventually } from '../../../worker/test/helpers/fixtures.ts';
+} from '@storefront/test-support';
+import { startWorker, type RunningWorker } from '@storefront/worker';
+import { TokenService } from '../../src/auth/token.service.ts';
+import { startApi, type RunningApi } from '../../src/server.ts';
 import * as files from '../uploads/file-fixtures.ts';
 
 // The whole flow, checkout to delivery, with hostile card data thrown in at every door; then
@@ -227,13 +228,11 @@ describe('no raw card data, no secrets at rest or in logs', () => {
     expect(admin.status).toBe(401);
 
     // Delivered: the buyer downloads the file through a short-lived URL.
-    const deadline = Date.now() + 20_000;
-    let view: Record<string, unknown> = {};
-    while (Date.now() < deadline) {
-      view = (await getOrderStatus(api.url, order.body.orderId, order.body.accessToken)).body;
-      if (view.download) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const view = await pollUntil(
+      async () => (await getOrderStatus(api.url, order.body.orderId, order.body.accessToken)).body,
+      (body) => Boolean(body.download),
+      { what: 'a download link on the order page', timeoutMs: 20_000, intervalMs: 100 },
+    );
     const download = view.download as { url: string } | undefined;
     expect(download?.url).toBeDefined();
     const url = new URL(download!.url);

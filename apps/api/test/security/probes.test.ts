@@ -1,9 +1,10 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { SignJWT } from 'jose';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client, productModel } from '@storefront/shared';
+import { signWebhook } from '@storefront/test-support';
 import * as files from '../uploads/file-fixtures.ts';
 import { errorCode, startSecureApi, type SecureApi } from './secure-api.ts';
 
@@ -97,8 +98,6 @@ function webhookEvent(): string {
     created_at: Math.floor(Date.now() / 1000),
   });
 }
-const sign = (body: string, secret: string) =>
-  createHmac('sha256', secret).update(body).digest('hex');
 
 const upload = (c: Ctx, productId: string, type: string, name: string) => ({
   ...bearer(c.a.token),
@@ -784,7 +783,7 @@ const PROBES: Probe[] = [
       return {
         ...json,
         'X-Razorpay-Event-Id': `evt_${randomBytes(6).toString('hex')}`,
-        'X-Razorpay-Signature': sign(b, 'secret'),
+        'X-Razorpay-Signature': signWebhook(b, 'secret'),
       };
     },
     body: () => webhookEvent(),
@@ -798,7 +797,7 @@ const PROBES: Probe[] = [
     headers: (c) => ({
       ...json,
       'X-Razorpay-Event-Id': `evt_${randomBytes(6).toString('hex')}`,
-      'X-Razorpay-Signature': sign('{"event":"something.else"}', c.webhookSecret),
+      'X-Razorpay-Signature': signWebhook('{"event":"something.else"}', c.webhookSecret),
     }),
     body: () => webhookEvent(),
     status: 400,

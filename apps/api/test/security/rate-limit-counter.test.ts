@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { uniqueName } from '@storefront/devstack/test-harness';
 import { createCacheRedis, createLogger, type Redis } from '@storefront/shared';
+import { pollUntil } from '@storefront/test-support';
 import { RateLimitCounter } from '../../src/security/rate-limit-counter.ts';
 
 const logger = createLogger({ level: 'silent', service: 'test' });
@@ -37,14 +38,8 @@ async function harness(prefix: string, url = inject('redisUrl')): Promise<Harnes
   return h;
 }
 
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 5_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = <T>(read: () => Promise<T>, ok: (v: T) => boolean) =>
+  pollUntil(read, ok, { timeoutMs: 5_000, intervalMs: 10 });
 
 function waitTotal(h: Harness, key: string): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { creatorModel, productModel } from '@storefront/shared';
+import { call, startTestApi } from '@storefront/test-support';
 import { seedDemo } from '../../../../scripts/seed-demo.ts';
 import type { RunningApi } from '../../src/server.ts';
-import { call, startTestApi } from '../auth/test-api.ts';
 
 describe('seedDemo', () => {
   let api: RunningApi;

@@ -8,6 +8,7 @@ import {
   type Redis,
 } from '@storefront/shared';
 import { uniqueName } from '@storefront/devstack/test-harness';
+import { eventually, metricValue } from '@storefront/test-support';
 import { StoreCache } from '../../src/storefront/store-cache.service.ts';
 
 // The cache on its own, against the run's real redis-server, with a loader the test controls:
@@ -60,16 +61,9 @@ describe('StoreCache consistency', () => {
     return { cache, metrics, subscriber };
   }
 
-  const until = async (cond: () => boolean) => {
-    const deadline = Date.now() + 5_000;
-    while (!cond()) {
-      if (Date.now() > deadline) throw new Error('condition never held');
-      await new Promise((r) => setTimeout(r, 2));
-    }
-  };
+  const until = (cond: () => boolean) => eventually(cond, { timeoutMs: 5_000, intervalMs: 2 });
   const version = (buf: Buffer) => (JSON.parse(buf.toString()) as { version: string }).version;
-  const counter = async (m: MetricsRegistry, name: string) =>
-    (await m.getSingleMetric(name)!.get()).values.reduce((s, v) => s + v.value, 0);
+  const counter = async (m: MetricsRegistry, name: string) => metricValue(await m.metrics(), name);
 
   beforeEach(() => {
     prefix = `${uniqueName('sc')}:`;

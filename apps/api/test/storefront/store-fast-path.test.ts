@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '@storefront/devstack/test-harness';
+import { call, metric, signup, startTestApi } from '@storefront/test-support';
 import type { RunningApi } from '../../src/server.ts';
-import { call, metric, signup, startTestApi } from '../auth/test-api.ts';
 
 // The storefront's pre-Express hot path (src/storefront/store-fast-path.ts) must answer exactly
 // as the Express route does. A trailing slash sends the same request through Express (the route

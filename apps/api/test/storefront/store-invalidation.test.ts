@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '@storefront/devstack/test-harness';
+import {
+  call,
+  metric,
+  signup,
+  startTestApi,
+  type TestCreator,
+  tiers,
+} from '@storefront/test-support';
 import type { RunningApi } from '../../src/server.ts';
-import { call, metric, signup, startTestApi, tiers, type TestCreator } from '../auth/test-api.ts';
 
 interface Storefront {
   creator: { username: string; displayName: string; bio: string };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '@storefront/devstack/test-harness';
 import type { RunningApi } from '../../src/server.ts';
-import { call, metric, signup, startTestApi, type TestCreator } from '../auth/test-api.ts';
+import { call, metric, signup, startTestApi, type TestCreator } from '@storefront/test-support';
 
 // The buyer's storefront page, `GET /<username>`, over HTTP against a running API: rendered from
 // the same cache entry as the JSON, escaped, with its own strict CSP, 404/304 like the JSON, and

@@ -1,8 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { creatorModel, productModel } from '@storefront/shared';
 import { uniqueName } from '@storefront/devstack/test-harness';
+import {
+  call,
+  metric,
+  signup,
+  startTestApi,
+  type TestCreator,
+  tiers,
+} from '@storefront/test-support';
 import type { RunningApi } from '../../src/server.ts';
-import { call, metric, signup, startTestApi, tiers, type TestCreator } from '../auth/test-api.ts';
 
 const store = (api: RunningApi, username: string, headers: Record<string, string> = {}) =>
   fetch(`${api.url}/api/v1/store/${username}`, { headers });

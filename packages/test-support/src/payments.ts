@@ -1,8 +1,10 @@
-// Test helpers for the payment flow, shared by the API's and the worker's tests: seed a creator
-// and product through the models, check out over HTTP, and pay through the Razorpay sandbox.
+// The payment flow from a test's side, shared by the API, worker, chaos and dev suites: seed a
+// creator and product through the models, check out over HTTP, pay through the Razorpay sandbox,
+// and sign and post webhooks as Razorpay does.
 import { createHmac, randomBytes } from 'node:crypto';
 import { Types, type Connection } from 'mongoose';
 import { inject } from 'vitest';
+import { startApi, type CheckoutResult, type RunningApi } from '@storefront/api';
 import type { PayOptions, PayResult } from '@storefront/devstack';
 import { testConfig } from '@storefront/devstack/test-harness';
 import {
@@ -13,8 +15,6 @@ import {
   type Config,
   type ProductStatus,
 } from '@storefront/shared';
-import type { CheckoutResult } from '../../src/checkout/checkout.service.ts';
-import { startApi, type RunningApi } from '../../src/server.ts';
 
 /** Keys of one Razorpay account, as the sandbox and our API know them. */
 export interface RazorpayKeys {
@@ -33,6 +33,7 @@ export function newRazorpayKeys(): RazorpayKeys {
   };
 }
 
+/** What `createCreatorWithProduct` seeds; every field has a default. */
 export interface CreatorWithProductOptions {
   /** Needed with `razorpay`: the secrets are encrypted with this config's keys. */
   config?: Config;
@@ -48,6 +49,7 @@ export interface CreatorWithProductOptions {
   file?: { key: string; name: string; contentType: string; size: number } | null;
 }
 
+/** The ids and fields of a seeded creator and product, as the tests need them. */
 export interface SeededCreator {
   creator: { id: string; username: string; displayName: string };
   product: { id: string; title: string; price: number; fileKey: string | undefined };

@@ -1,12 +1,16 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** A local HTTP server standing in for ALERT_WEBHOOK_URL; records every JSON body POSTed to it. */
-export async function startAlertSink(): Promise<{
+/** A running alert sink: point ALERT_WEBHOOK_URL at `url`; bodies arrive in `received`. */
+export interface AlertSink {
   url: string;
+  /** Every JSON body POSTed so far, in arrival order (`{ unparsable: true }` for anything else). */
   received: Array<Record<string, unknown>>;
   close: () => Promise<void>;
-}> {
+}
+
+/** A local HTTP server standing in for ALERT_WEBHOOK_URL; records every JSON body POSTed to it. */
+export async function startAlertSink(): Promise<AlertSink> {
   const received: Array<Record<string, unknown>> = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];

@@ -1,8 +1,22 @@
+// A worker as production runs it, alone (a WorkerWorld: the test feeds it through its own
+// connections, as the API would) or with an API over the same config (a Stack: the whole
+// payment path over HTTP and the Razorpay sandbox).
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { Connection } from 'mongoose';
 import { inject } from 'vitest';
 import { startApi, type RunningApi } from '@storefront/api';
 import { testConfig, uniqueName } from '@storefront/devstack/test-harness';
-import { createS3Client, type Config } from '@storefront/shared';
+import {
+  createLogger,
+  createMongoConnection,
+  createProducerRedis,
+  createProducers,
+  createS3Client,
+  type Config,
+  type Producers,
+  type Redis,
+} from '@storefront/shared';
+import { startWorker, type RunningWorker } from '@storefront/worker';
 import {
   checkout,
   createCreatorWithProduct,
@@ -12,8 +26,7 @@ import {
   type CheckoutResponse,
   type RazorpayKeys,
   type SeededCreator,
-} from '../../../api/test/helpers/payments.ts';
-import { startWorker, type RunningWorker } from '../../src/index.ts';
+} from './payments.ts';
 
 /** One API and one worker over the same config (separate graphs, separate connections). */
 export interface Stack {
@@ -82,4 +95,39 @@ export async function buy(apiUrl: string, seeded: SeededCreator): Promise<Checko
   if (res.status !== 201)
     throw new Error(`checkout failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
+}
+
+/** A worker as production runs it, plus the test's own connections to feed and inspect it. */
+export interface WorkerWorld {
+  config: Config;
+  worker: RunningWorker;
+  /** The test's own MongoDB connection (not the worker's). */
+  mongo: Connection;
+  /** Producers over the test's own Redis connection, as the API has them. */
+  producers: Producers;
+  close(): Promise<void>;
+}
+
+/** Starts a worker on a fresh database and queue prefix with `overrides`. */
+export async function startWorkerWorld(
+  overrides: Record<string, string> = {},
+): Promise<WorkerWorld> {
+  const config = testConfig(overrides, uniqueName('wk'));
+  const worker = await startWorker(config);
+  const logger = createLogger({ level: 'silent', service: 'test' });
+  const mongo = await createMongoConnection({ url: config.MONGO_URL, poolSize: 5, logger });
+  const redis: Redis = createProducerRedis(config.REDIS_URL, logger);
+  const producers = createProducers(redis, config.QUEUE_PREFIX);
+  return {
+    config,
+    worker,
+    mongo,
+    producers,
+    close: async () => {
+      await worker.close();
+      await producers.close();
+      await redis.quit();
+      await mongo.close();
+    },
+  };
 }

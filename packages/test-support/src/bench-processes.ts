@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, mkdtempSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pollUntil } from './eventually.ts';
 
-// Child processes for the benchmark: the system under test runs as production runs it (its own
+// Child processes for the benchmarks: the system under test runs as production runs it (its own
 // entry points, its own processes), and the in-repo MongoDB server gets a process of its own so
 // it does not share an event loop with the load generator.
 
@@ -20,7 +22,7 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-const logDir = mkdtempSync(join(tmpdir(), 'storefront-bench-'));
+let logDir: string | undefined;
 
 /** Spawns `node <script> ...args` from the repo root with `env`, output to a log file. */
 export function spawnNode(
@@ -29,6 +31,7 @@ export function spawnNode(
   args: string[],
   env: NodeJS.ProcessEnv,
 ): Child {
+  logDir ??= mkdtempSync(join(tmpdir(), 'storefront-bench-'));
   const logFile = join(logDir, `${name}.log`);
   const log = createWriteStream(logFile);
   const proc = spawn(NODE, [script, ...args], {
@@ -55,20 +58,21 @@ export function spawnNode(
 
 /** Waits until `url` answers 200 (or the child exits / the deadline passes). */
 export async function waitForOk(url: string, child: Child, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.proc.exitCode !== null)
-      throw new Error(`${child.name} exited early; see ${child.logFile}`);
-    try {
-      const res = await fetch(url);
-      await res.arrayBuffer();
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} not ready; see ${child.logFile}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await pollUntil(
+    async () => {
+      if (child.proc.exitCode !== null)
+        throw new Error(`${child.name} exited early; see ${child.logFile}`);
+      try {
+        const res = await fetch(url);
+        await res.arrayBuffer();
+        return res.status;
+      } catch {
+        return 0; // not listening yet
+      }
+    },
+    (status) => status === 200,
+    { what: `${url} ready (see ${child.logFile})`, timeoutMs, intervalMs: 100 },
+  );
 }
 
 /** Starts the in-repo MongoDB server in its own process on `port`. */
@@ -80,22 +84,26 @@ export async function startMongoProcess(port: number): Promise<Child & { url: st
     process.env,
   );
   const url = `mongodb://127.0.0.1:${port}`;
-  const deadline = Date.now() + 15_000;
-  const { createConnection } = await import('node:net');
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = createConnection(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
+  await pollUntil(
+    async () => {
+      if (child.proc.exitCode !== null)
+        throw new Error(`mongo did not start; see ${child.logFile}`);
+      return new Promise<boolean>((resolve) => {
+        const s = createConnection(port, '127.0.0.1', () => {
+          s.destroy();
+          resolve(true);
+        });
+        s.on('error', () => resolve(false));
       });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return { ...child, url };
-    if (child.proc.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`mongo did not start; see ${child.logFile}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    },
+    Boolean,
+    {
+      what: `mongo listening on ${port} (see ${child.logFile})`,
+      timeoutMs: 15_000,
+      intervalMs: 100,
+    },
+  );
+  return { ...child, url };
 }
 
 /** Starts the API (`apps/api/src/main.ts`) and the worker (`apps/worker/src/main.ts`). */

@@ -1,7 +1,8 @@
-// Helpers for the storefront, auth and /me tests: an API from startApi() with the storefront
-// models' indexes in place, creator sign-up over HTTP, and metric reads.
+// The general API harness: an API from startApi() on a database of its own, creator sign-up
+// and authenticated calls over HTTP, and reads of the API's own metrics.
+import { startApi, type RunningApi } from '@storefront/api';
 import { testConfig, uniqueName } from '@storefront/devstack/test-harness';
-import { startApi, type RunningApi } from '../../src/server.ts';
+import { metricValue } from './prom-text.ts';
 
 /**
  * Starts an API on its own database and key prefix (or on `name`'s, to run a second process
@@ -21,6 +22,7 @@ export async function startTestApi(
   return api;
 }
 
+/** A creator signed up over HTTP: credentials and a session token. */
 export interface TestCreator {
   id: string;
   username: string;
@@ -76,20 +78,13 @@ export async function call(
   });
 }
 
-/** Sum of a metric's samples whose labels include `labels`. */
+/** Sum of a metric's samples in the API's registry whose labels include `labels`. */
 export async function metric(
   api: RunningApi,
   name: string,
   labels: Record<string, string> = {},
 ): Promise<number> {
-  const m = api.deps.metrics.getSingleMetric(name);
-  if (!m) return 0;
-  const { values } = await m.get();
-  return values
-    .filter((v) =>
-      Object.entries(labels).every(([k, val]) => (v.labels as Record<string, unknown>)[k] === val),
-    )
-    .reduce((sum, v) => sum + v.value, 0);
+  return metricValue(await api.deps.metrics.metrics(), name, labels);
 }
 
 /** storefront_requests_total per tier (all results). */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { RazorpayKeys } from '../../apps/api/test/helpers/payments.ts';
+import type { RazorpayKeys } from './payments.ts';
 
 /**
  * Secrets NODE_ENV=production requires, fresh random values per run (used by the load test, the
