@@ -1,7 +1,7 @@
 // Demo images for `make dev` (and the Lighthouse run): a cover per demo product and the demo
 // creator's avatar, drawn with sharp and uploaded through the real API, so they go through the
 // same checks, processing and storage as a creator's own uploads.
-import { Agent } from 'undici';
+import { Agent, fetch, type RequestInit } from 'undici';
 import sharp from 'sharp';
 import { DEMO_EMAIL, DEMO_PASSWORD } from './seed-demo.ts';
 
