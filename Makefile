@@ -4,16 +4,16 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 STAMP := node_modules/.install-stamp
 
-.PHONY: dev test lint typecheck unit install redis-server certs security-test load-test chaos bench clean
+.PHONY: dev test lint typecheck unit install redis-server chromium certs security-test load-test chaos bench clean
 
 ## dev: start the whole system (stand-ins for every service not given in the environment)
 dev: install
 	node scripts/dev.ts
 
 ## test: lint, type checks and every test (what CI runs)
-test: install redis-server lint typecheck unit
+test: install redis-server chromium lint typecheck unit
 
-unit: install redis-server
+unit: install redis-server chromium
 	vitest run
 	TEST_SUITE=heavy vitest run
 
@@ -49,6 +49,10 @@ $(STAMP): package.json package-lock.json $(wildcard apps/*/package.json packages
 # Tests spawn their own redis-server; install it from the OS package manager where missing.
 redis-server:
 	@command -v redis-server >/dev/null 2>&1 || scripts/install-redis.sh
+
+# Browser tests and Lighthouse drive Debian's Chromium (/usr/bin/chromium); install it where missing.
+chromium:
+	@[ -x /usr/bin/chromium ] || scripts/install-chromium.sh
 
 clean:
 	rm -rf node_modules apps/*/node_modules packages/*/node_modules
