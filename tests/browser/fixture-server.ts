@@ -21,7 +21,7 @@ export interface FixtureServer {
   /** `http://127.0.0.1:<port>` or `https://127.0.0.1:<port>`, without a trailing slash. */
   origin: string;
   /** Stops listening and closes every connection. */
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 /**
