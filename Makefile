@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 STAMP := node_modules/.install-stamp
 
-.PHONY: dev test lint typecheck unit install redis-server chromium certs security-test load-test chaos bench clean
+.PHONY: dev test lint typecheck unit install redis-server chromium lighthouse certs security-test load-test chaos bench clean
 
 ## dev: start the whole system (stand-ins for every service not given in the environment)
 dev: install
@@ -33,6 +33,11 @@ load-test: install redis-server
 
 chaos: install redis-server
 	node tests/chaos/run.ts
+
+## lighthouse: Lighthouse (default mobile settings) in Debian's Chromium; fails above the thresholds
+## and appends a row to docs/performance.md. Options: LIGHTHOUSE_URL=… LIGHTHOUSE_ARGS='--runs 5 …'
+lighthouse: install chromium
+	node scripts/lighthouse.ts $(LIGHTHOUSE_ARGS)
 
 ## certs: a self-signed certificate for local HTTPS (certs/dev-cert.pem, certs/dev-key.pem)
 certs: install

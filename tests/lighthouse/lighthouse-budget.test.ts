@@ -14,6 +14,7 @@ import {
   appendLighthouseRow,
   END_MARKER,
   lighthouseRow,
+  PERFORMANCE_DOC,
   SECTION_HEADING,
   TABLE_HEADER,
   type LighthouseRecord,
@@ -126,5 +127,12 @@ describe('docs/performance.md Lighthouse table', () => {
     const text = readFileSync(doc, 'utf8');
     expect(text.indexOf('Text.')).toBeLessThan(text.indexOf(SECTION_HEADING));
     expect(text).toContain(`${TABLE_HEADER}\n| 2026-11-02 08:30 |`);
+  });
+
+  it('when the real document is read, then it holds the section, header and marker in order', () => {
+    const text = readFileSync(PERFORMANCE_DOC, 'utf8');
+    const at = [SECTION_HEADING, TABLE_HEADER, END_MARKER].map((s) => text.indexOf(s));
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
   });
 });
