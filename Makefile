@@ -4,16 +4,16 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 STAMP := node_modules/.install-stamp
 
-.PHONY: dev test lint typecheck unit install redis-server prometheus certs security-test load-test chaos clean
+.PHONY: dev test lint typecheck unit install redis-server prometheus chromium lighthouse certs security-test load-test chaos clean
 
 ## dev: start the whole system (stand-ins for every service not given in the environment)
 dev: install
 	node scripts/dev.ts
 
 ## test: lint, type checks and every test (what CI runs)
-test: install redis-server prometheus lint typecheck unit
+test: install redis-server prometheus chromium lint typecheck unit
 
-unit: install redis-server prometheus
+unit: install redis-server prometheus chromium
 	vitest run
 	TEST_SUITE=heavy vitest run
 
@@ -37,6 +37,11 @@ load-test: install redis-server
 chaos: install redis-server
 	node tests/chaos/run.ts
 
+## lighthouse: Lighthouse (default mobile settings) in Debian's Chromium; fails above the thresholds
+## and appends a row to docs/performance.md. Options: LIGHTHOUSE_URL=… LIGHTHOUSE_ARGS='--runs 5 …'
+lighthouse: install chromium
+	node scripts/lighthouse.ts $(LIGHTHOUSE_ARGS)
+
 ## certs: a self-signed certificate for local HTTPS (certs/dev-cert.pem, certs/dev-key.pem)
 certs: install
 	node scripts/gen-dev-cert.ts
@@ -57,6 +62,10 @@ redis-server:
 # runs a real prometheus: both come from the OS package, installed where missing.
 prometheus:
 	@command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || scripts/install-prometheus.sh
+
+# Browser tests and Lighthouse drive Debian's Chromium (/usr/bin/chromium); install it where missing.
+chromium:
+	@[ -x /usr/bin/chromium ] || scripts/install-chromium.sh
 
 clean:
 	rm -rf node_modules apps/*/node_modules packages/*/node_modules

@@ -1,9 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
-// End-to-end runs that start whole stacks of processes and measure latency: they run after the
-// rest, one at a time, so they neither starve nor are starved by other test files
+// End-to-end runs that start whole stacks of processes and measure latency, and Lighthouse runs
+// (CPU-heavy, their simulation scales with the machine's load): they run after the rest, one at a
+// time, so they neither starve nor are starved by other test files
 // (`TEST_SUITE=heavy vitest run`; `make test` runs both suites).
-const HEAVY = ['tests/load/load.test.ts', 'tests/chaos/chaos.test.ts'];
+const HEAVY = [
+  'tests/load/load.test.ts',
+  'tests/chaos/chaos.test.ts',
+  'tests/lighthouse/lighthouse-runner.test.ts',
+];
 const heavy = process.env.TEST_SUITE === 'heavy';
 
 // One global setup starts the shared services (redis-server, the MongoDB-compatible server or

@@ -1,0 +1,192 @@
+// `make lighthouse` → node scripts/lighthouse.ts [--url URL (or LIGHTHOUSE_URL)] [--runs N] [--label TEXT]
+//   [--ignore-certificate-errors] [--plain-http] [--report-dir DIR] [--no-record]
+// Runs Lighthouse (default mobile settings) N times, prints every run and the medians, fails when
+// the medians break LIGHTHOUSE_THRESHOLDS, and appends a row to docs/performance.md. Run it alone:
+// the CPU part of Lighthouse's simulation scales with this machine's load.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  describeBound,
+  formatMetric,
+  judge,
+  LIGHTHOUSE_GOALS,
+  LIGHTHOUSE_THRESHOLDS,
+  medianMetrics,
+  type Verdict,
+} from '../tests/lighthouse/lighthouse-budget.ts';
+import {
+  runLighthouse,
+  type LighthouseMetrics,
+  type LighthouseRun,
+} from '../tests/lighthouse/lighthouse-runner.ts';
+import {
+  appendLighthouseRow,
+  PERFORMANCE_DOC,
+  verdictText,
+} from '../tests/lighthouse/lighthouse-table.ts';
+import { startFixtureTarget, type LighthouseTarget } from '../tests/lighthouse/fixture-target.ts';
+
+const { values } = parseArgs({
+  options: {
+    url: { type: 'string' },
+    runs: { type: 'string', default: '3' },
+    label: { type: 'string' },
+    'ignore-certificate-errors': { type: 'boolean' },
+    'plain-http': { type: 'boolean', default: false },
+    'report-dir': { type: 'string' },
+    'no-record': { type: 'boolean', default: false },
+  },
+});
+
+/**
+ * What Lighthouse measures when no URL is given. The storefront page `GET /{username}` does not
+ * exist yet, so this starts the fixture target (a bare 1.6 KB page over HTTPS with the dev
+ * certificate) and every row says so in its Target column. The page's author replaces the body
+ * with the demo stack: API over HTTPS with the dev certificate, the demo creator seeded with
+ * product images, and the storefront URL.
+ */
+async function startTarget(): Promise<LighthouseTarget> {
+  return startFixtureTarget({ https: !values['plain-http'] });
+}
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+const runs = Number(values.runs);
+if (!Number.isInteger(runs) || runs < 1) {
+  process.stderr.write('--runs must be a positive integer\n');
+  process.exit(2);
+}
+
+const abort = new AbortController();
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    process.stderr.write('\nstopping Chromium and the target…\n');
+    abort.abort();
+  });
+}
+
+const cores = availableParallelism();
+const loadStart = loadavg();
+out(
+  `Lighthouse, default mobile settings (simulated: 150 ms RTT, 1.6 Mbps down, 4x CPU slowdown), ` +
+    `${runs} run(s); load average ${loadStart.map((l) => l.toFixed(2)).join(' ')} on ${cores} cores`,
+);
+if ((loadStart[0] ?? 0) > cores / 2) {
+  out(
+    `warning: the machine is busy (1-min load average ${loadStart[0]?.toFixed(2)}); ` +
+      'figures taken now are not comparable with quiet runs',
+  );
+}
+
+let exitCode: number;
+let target: LighthouseTarget | undefined;
+try {
+  const url = values.url ?? process.env.LIGHTHOUSE_URL;
+  target = url ? externalTarget(url) : await startTarget();
+  const label = values.label ?? target.label;
+  out(`target: ${label} (${target.url})`);
+  const reportDir = values['report-dir'] ? resolve(values['report-dir']) : undefined;
+  if (reportDir) mkdirSync(reportDir, { recursive: true });
+
+  const results: LighthouseRun[] = [];
+  for (let i = 1; i <= runs; i++) {
+    const run = await runLighthouse(target.url, {
+      ignoreCertificateErrors: target.ignoreCertificateErrors,
+      signal: abort.signal,
+      ...(reportDir ? { htmlReportPath: join(reportDir, `lighthouse-${i}.html`) } : {}),
+    });
+    results.push(run);
+    out(`run ${i}/${runs}: ${figures(run)}; benchmarkIndex ${Math.round(run.benchmarkIndex)}`);
+    for (const w of run.warnings) out(`  warning: ${w}`);
+  }
+  const loadEnd = loadavg()[0] ?? 0;
+  const median = medianMetrics(results);
+  const thresholds = judge(median, LIGHTHOUSE_THRESHOLDS);
+  const goals = judge(median, LIGHTHOUSE_GOALS);
+  const first = results[0] as LighthouseRun;
+  const browserVersion = first.browserVersion;
+
+  out(`median:  ${figures(median)}`);
+  out(`LCP element: ${first.lcpElement ?? 'unknown (see the errored audits below)'}`);
+  if (first.erroredAudits.length > 0) {
+    out(`audits that errored (diagnostics only; every metric was computed):`);
+    for (const a of first.erroredAudits) out(`  ${a.slice(0, 200)}`);
+  }
+  out('thresholds (required):');
+  for (const v of thresholds) out(verdictLine(v));
+  out('goals:');
+  for (const v of goals) out(verdictLine(v));
+  out(
+    `load average (1 min) ${loadStart[0]?.toFixed(2)} → ${loadEnd.toFixed(2)} on ${cores} cores; ` +
+      `${browserVersion}, Lighthouse ${first.lighthouseVersion}`,
+  );
+  if (!values['no-record']) {
+    appendLighthouseRow(PERFORMANCE_DOC, {
+      date: new Date(),
+      commit: commitLabel(),
+      target: label,
+      runs,
+      median,
+      thresholds,
+      goals,
+      loadAverage: { start: loadStart[0] ?? 0, end: loadEnd },
+      browserVersion,
+      lighthouseVersion: first.lighthouseVersion,
+    });
+    out(`row appended to ${PERFORMANCE_DOC}`);
+  }
+  const verdict = verdictText(thresholds, goals);
+  out(verdict.startsWith('FAIL') ? `LIGHTHOUSE ${verdict}` : `LIGHTHOUSE ${verdict.toUpperCase()}`);
+  exitCode = thresholds.every((v) => v.ok) ? 0 : 1;
+} catch (err) {
+  process.stderr.write(
+    `lighthouse could not run: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
+  exitCode = 2;
+} finally {
+  await target?.stop();
+}
+process.exit(abort.signal.aborted ? 130 : exitCode);
+
+/** A URL someone else serves. The dev certificate is the only one a loopback host can have. */
+function externalTarget(url: string): LighthouseTarget {
+  const host = new URL(url).hostname;
+  const loopback = host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
+  return {
+    url,
+    label: url,
+    ignoreCertificateErrors: values['ignore-certificate-errors'] ?? loopback,
+    stop: () => Promise.resolve(),
+  };
+}
+
+function figures(m: LighthouseMetrics): string {
+  return (['lcpMs', 'fcpMs', 'cls', 'tbtMs', 'speedIndexMs', 'score'] as const)
+    .map((k) => formatMetric(k, m[k]))
+    .join(', ');
+}
+
+function verdictLine(v: Verdict): string {
+  return `  ${v.ok ? 'ok  ' : 'FAIL'} ${describeBound(v.bound)}: ${formatMetric(v.bound.metric, v.actual)}`;
+}
+
+/** The short commit, marked `+changes` when tracked files differ (this table's own doc aside). */
+function commitLabel(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
+    const head = git('rev-parse', '--short', 'HEAD');
+    const changes = git(
+      'status',
+      '--porcelain',
+      '--untracked-files=no',
+      '--',
+      '.',
+      ':!docs/performance.md',
+    );
+    return changes ? `${head}+changes` : head;
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFixtureServer, type FixtureServer } from '../browser/fixture-server.ts';
+import { startFixtureTarget, type LighthouseTarget } from './fixture-target.ts';
+import { runLighthouse } from './lighthouse-runner.ts';
+
+// Real Lighthouse runs (about 10 s each, CPU-heavy): in the heavy suite, alone. The janky page
+// shows that CLS and TBT are read from this Chromium's traces rather than stuck at zero, which
+// would pass every budget.
+
+const JANKY_PAGE =
+  '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+  '<meta name="viewport" content="width=device-width, initial-scale=1"><title>Janky</title></head>' +
+  `<body><main><h1>Janky page</h1><p>${'Text that a late banner pushes down. '.repeat(30)}</p>` +
+  '<script src="/jank.js"></script></main></body></html>';
+// A 150 ms long task, then a 400 px banner inserted above the text after the first paint.
+const JANK_JS =
+  'const t = Date.now(); while (Date.now() - t < 150) {}\n' +
+  "setTimeout(() => { const d = document.createElement('div'); d.style.height = '400px'; " +
+  "d.textContent = 'Late banner'; document.body.prepend(d); }, 300);";
+
+describe('runLighthouse (default mobile settings, Debian Chromium)', () => {
+  let fixture: LighthouseTarget;
+  let janky: FixtureServer;
+
+  beforeAll(async () => {
+    fixture = await startFixtureTarget();
+    janky = await startFixtureServer({
+      '/': { body: JANKY_PAGE },
+      '/jank.js': { body: JANK_JS, headers: { 'content-type': 'text/javascript' } },
+    });
+  });
+  afterAll(async () => {
+    await fixture?.stop();
+    await janky?.stop();
+  });
+
+  it('when the bare page is measured over HTTPS with the dev certificate, then the figures are plausible', async () => {
+    const run = await runLighthouse(fixture.url, { ignoreCertificateErrors: true });
+    expect(run.lcpMs).toBeGreaterThan(0);
+    expect(run.lcpMs).toBeLessThan(5_000);
+    expect(run.fcpMs).toBeGreaterThan(0);
+    expect(run.fcpMs).toBeLessThanOrEqual(run.lcpMs);
+    expect(run.cls).toBe(0);
+    expect(run.tbtMs).toBeGreaterThanOrEqual(0);
+    expect(run.score).toBeGreaterThanOrEqual(0);
+    expect(run.score).toBeLessThanOrEqual(100);
+    expect(run.finalUrl).toBe(fixture.url);
+    expect(run.lighthouseVersion).toBe('12.2.3');
+    expect(run.browserVersion).toMatch(/^Chromium \d+\.\d+\.\d+\.\d+$/);
+  }, 90_000);
+
+  it('when a page shifts its text and blocks the main thread, then CLS and TBT show it', async () => {
+    const run = await runLighthouse(`${janky.origin}/`);
+    expect(run.cls).toBeGreaterThan(0.1);
+    expect(run.tbtMs).toBeGreaterThan(0);
+    expect(run.score).toBeLessThan(95);
+  }, 90_000);
+
+  it('when certificate errors are not ignored, then the self-signed page cannot be measured', async () => {
+    await expect(runLighthouse(fixture.url)).rejects.toThrow(
+      /INSECURE_DOCUMENT_REQUEST.*ERR_CERT_AUTHORITY_INVALID/,
+    );
+  }, 90_000);
+});
