@@ -1,5 +1,5 @@
 // `make lighthouse` → node scripts/lighthouse.ts [--url URL (or LIGHTHOUSE_URL)] [--runs N] [--label TEXT]
-//   [--ignore-certificate-errors] [--plain-http] [--report-dir DIR] [--no-record]
+//   [--ignore-certificate-errors] [--fixture [--plain-http]] [--report-dir DIR] [--no-record]
 // Runs Lighthouse (default mobile settings) N times, prints every run and the medians, fails when
 // the medians break LIGHTHOUSE_THRESHOLDS, and appends a row to docs/performance.md. Run it alone:
 // the CPU part of Lighthouse's simulation scales with this machine's load.
@@ -27,6 +27,7 @@ import {
   PERFORMANCE_DOC,
   verdictText,
 } from '../tests/lighthouse/lighthouse-table.ts';
+import { startDemoTarget } from '../tests/lighthouse/demo-target.ts';
 import { startFixtureTarget, type LighthouseTarget } from '../tests/lighthouse/fixture-target.ts';
 
 const { values } = parseArgs({
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     label: { type: 'string' },
     'ignore-certificate-errors': { type: 'boolean' },
+    fixture: { type: 'boolean', default: false },
     'plain-http': { type: 'boolean', default: false },
     'report-dir': { type: 'string' },
     'no-record': { type: 'boolean', default: false },
@@ -42,14 +44,13 @@ const { values } = parseArgs({
 });
 
 /**
- * What Lighthouse measures when no URL is given. The storefront page `GET /{username}` does not
- * exist yet, so this starts the fixture target (a bare 1.6 KB page over HTTPS with the dev
- * certificate) and every row says so in its Target column. The page's author replaces the body
- * with the demo stack: API over HTTPS with the dev certificate, the demo creator seeded with
- * product images, and the storefront URL.
+ * What Lighthouse measures when no URL is given: the demo storefront page as `make dev` serves it
+ * over HTTPS (tests/lighthouse/demo-target.ts), or with `--fixture` the bare 1.6 KB fixture page
+ * that calibrates the method (over HTTPS, or plain HTTP with `--plain-http`).
  */
 async function startTarget(): Promise<LighthouseTarget> {
-  return startFixtureTarget({ https: !values['plain-http'] });
+  if (values.fixture) return startFixtureTarget({ https: !values['plain-http'] });
+  return startDemoTarget();
 }
 
 const out = (line = '') => process.stdout.write(`${line}\n`);

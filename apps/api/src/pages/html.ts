@@ -31,8 +31,10 @@ export interface PageShell {
   title: string;
   description?: string;
   css: string;
-  /** Module script URL (deferred by nature: never blocks rendering). */
-  script: string;
+  /** Module script URL, loaded from <head> (deferred by nature: never blocks rendering)… */
+  script?: string;
+  /** … or an inline loader placed at the end of <body> (allowed by its CSP hash). */
+  boot?: string;
   /** Extra <head> markup (already escaped), e.g. the LCP image preload. */
   head?: string;
   /** `data-*` attributes of <body> (values escaped here). */
@@ -55,7 +57,11 @@ export function page(shell: PageShell, body: string): string {
     // No favicon request (the browser would ask for /favicon.ico otherwise).
     '<link rel="icon" href="data:,">' +
     `<style>${shell.css}</style>${shell.head ?? ''}` +
-    `<script type="module" src="${escapeHtml(shell.script)}"></script>` +
-    `</head><body${data}>${body}</body></html>`
+    (shell.script === undefined
+      ? ''
+      : `<script type="module" src="${escapeHtml(shell.script)}"></script>`) +
+    `</head><body${data}>${body}` +
+    (shell.boot === undefined ? '' : `<script>${shell.boot}</script>`) +
+    '</body></html>'
   );
 }

@@ -39,7 +39,9 @@ function picture(
 function avatar(doc: StorefrontDocument): string {
   const name = doc.creator.displayName;
   const img = doc.creator.avatar;
-  if (img) return picture(img, name, '96px', 'eager');
+  // Lazy although above the fold: it is small and decorative, and an eager request here would
+  // take the page's warm connection ahead of the first product image (the LCP element).
+  if (img) return picture(img, name, '96px', 'lazy');
   const initial = Array.from(name.trim())[0]?.toUpperCase() ?? '?';
   return `<span class="avatar-ph" aria-hidden="true">${escapeHtml(initial)}</span>`;
 }
@@ -92,8 +94,12 @@ export function renderStorePage(doc: StorefrontDocument, ctx: StorePageContext):
       title: `${creator.displayName} · Storefront`,
       description: creator.bio || `${creator.displayName}'s storefront`,
       css: ctx.assets.css,
-      script: ctx.assets.scriptUrl('store.js'),
-      data: { username: creator.username, checkout: ctx.checkoutUrl },
+      boot: ctx.assets.bootScript,
+      data: {
+        username: creator.username,
+        checkout: ctx.checkoutUrl,
+        script: ctx.assets.scriptUrl('store.js'),
+      },
     },
     body,
   );
@@ -102,7 +108,7 @@ export function renderStorePage(doc: StorefrontDocument, ctx: StorePageContext):
 /** The page for an unknown storefront (404). */
 export function renderNotFoundPage(assets: PageAssets): string {
   return page(
-    { title: 'Storefront not found', css: assets.css, script: assets.scriptUrl('store.js') },
+    { title: 'Storefront not found', css: assets.css },
     '<div class="wrap"><main><h1>Storefront not found</h1>' +
       '<p class="muted">Check the link: there is no storefront at this address.</p></main></div>',
   );

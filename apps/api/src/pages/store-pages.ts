@@ -47,7 +47,7 @@ export class StorePages {
     );
     const csp = [
       "default-src 'none'",
-      `script-src 'self' ${origin(opts.checkoutUrl)}`,
+      `script-src 'self' ${opts.assets.bootHash} ${origin(opts.checkoutUrl)}`,
       `style-src ${opts.assets.cssHash}`,
       "img-src 'self' data:",
       `connect-src 'self' ${razorpay}`,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '@storefront/devstack/test-harness';
 import type { RunningApi } from '../../src/server.ts';
@@ -61,9 +62,14 @@ describe('GET /<username> (storefront page)', () => {
     expect(res.text).toContain('₹1,50,000<'); // Indian digit grouping
     for (const id of ids) expect(res.text).toContain(`data-product="${id}"`);
     expect(res.text.match(/>Buy<\/button>/g)).toHaveLength(2);
-    // Critical CSS inline, one deferred module script, no other blocking resource.
+    // Critical CSS inline; no script or stylesheet requested before first paint: the page
+    // script is named on <body> and loaded by the inline loader after `load` (or on intent).
     expect(res.text).toMatch(/<style>[^<]+<\/style>/);
-    expect(res.text).toMatch(/<script type="module" src="\/assets\/store\.[\w-]+\.js"><\/script>/);
+    expect(res.text).toMatch(/<body [^>]*data-script="\/assets\/store\.[\w-]+\.js"/);
+    expect(res.text).not.toMatch(/<script[^>]+src=/);
+    expect(res.text).toMatch(
+      /<script>\(function \(\) \{.*addEventListener\('load', start\).*<\/script><\/body>/,
+    );
     expect(res.text).not.toMatch(/<link[^>]+rel="stylesheet"/);
     expect(Buffer.byteLength(res.text)).toBeLessThan(14_000); // first round trips
   });
@@ -102,12 +108,13 @@ describe('GET /<username> (storefront page)', () => {
     expect(csp).not.toContain('unsafe-eval');
     expect(csp).toContain("default-src 'none'");
     const checkoutOrigin = new URL(api.deps.config.RAZORPAY_CHECKOUT_URL).origin;
-    expect(csp).toContain(`script-src 'self' ${checkoutOrigin}`);
+    const boot = /<script>([^<]+)<\/script>/.exec(res.text)?.[1] ?? '';
+    const bootHash = createHash('sha256').update(boot).digest('base64');
+    expect(csp).toContain(`script-src 'self' 'sha256-${bootHash}' ${checkoutOrigin};`);
     expect(csp).toMatch(/frame-src [^;]*/);
     expect(csp).toContain(`frame-src ${checkoutOrigin}`);
     expect(csp).toContain("frame-ancestors 'none'");
     const style = /<style>([^<]+)<\/style>/.exec(res.text)?.[1] ?? '';
-    const { createHash } = await import('node:crypto');
     const hash = createHash('sha256').update(style).digest('base64');
     expect(csp).toContain(`style-src 'sha256-${hash}'`);
     expect(res.text).toContain(`data-checkout="${api.deps.config.RAZORPAY_CHECKOUT_URL}"`);

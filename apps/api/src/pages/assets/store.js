@@ -84,6 +84,14 @@ for (const button of document.querySelectorAll('button[data-product]')) {
 
 document.getElementById('buy-cancel').addEventListener('click', () => dialog.close());
 
+// A Buy clicked before this script arrived (the page's loader remembered it).
+body.dataset.ready = '1';
+const pending = body.dataset.pending;
+if (pending) {
+  delete body.dataset.pending;
+  document.querySelector(`button[data-product="${CSS.escape(pending)}"]`)?.click();
+}
+
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   if (!current) return;
