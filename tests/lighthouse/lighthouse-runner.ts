@@ -99,7 +99,8 @@ export async function runLighthouse(
       );
     }
     if (opts.htmlReportPath) writeFileSync(opts.htmlReportPath, generateReport(lhr, 'html'));
-    if (process.env.LIGHTHOUSE_JSON) writeFileSync(process.env.LIGHTHOUSE_JSON, JSON.stringify(lhr));
+    if (process.env.LIGHTHOUSE_JSON)
+      writeFileSync(process.env.LIGHTHOUSE_JSON, JSON.stringify(lhr));
     return { ...metricsOf(lhr), ...contextOf(lhr), browserVersion };
   } finally {
     opts.signal?.removeEventListener('abort', kill);

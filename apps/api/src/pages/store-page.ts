@@ -87,7 +87,8 @@ export function renderStorePage(doc: StorefrontDocument, ctx: StorePageContext):
     : '<p class="empty">Nothing for sale yet. Check back soon.</p>';
   const body =
     `<div class="wrap"><header class="creator">${avatar(doc)}<div><h1>${escapeHtml(creator.displayName)}</h1>` +
-    `${bio}${links}</div></header><main><h2 class="muted">Products</h2>${products}</main></div>` +
+    `${bio}${links}</div></header><main><p id="page-msg" class="msg" role="status" aria-live="polite"></p>` +
+    `<h2 class="muted">Products</h2>${products}</main></div>` +
     BUY_DIALOG;
   return page(
     {

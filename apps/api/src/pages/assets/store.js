@@ -7,6 +7,9 @@ const checkoutScript = body.dataset.checkout;
 const dialog = document.getElementById('buy');
 const form = document.getElementById('buy-form');
 const message = document.getElementById('buy-msg');
+// Shown while Checkout's modal covers the page (our dialog is closed then: a modal dialog would
+// make Checkout's frame inert) and read out by screen readers.
+const pageMessage = document.getElementById('page-msg');
 const submit = document.getElementById('buy-submit');
 const productName = document.getElementById('buy-product');
 let current = null; // { id, title } of the product being bought
@@ -35,8 +38,10 @@ function loadCheckout() {
 }
 
 function say(text, kind) {
-  message.textContent = text;
-  message.className = kind ? `msg ${kind}` : 'msg';
+  for (const el of [message, pageMessage]) {
+    el.textContent = text;
+    el.className = kind ? `msg ${kind}` : 'msg';
+  }
 }
 
 function busy(on) {
@@ -144,6 +149,7 @@ form.addEventListener('submit', async (event) => {
       ondismiss: () => {
         busy(false);
         say('Payment window closed. You have not been charged for this attempt.');
+        dialog.showModal();
       },
     },
   });
@@ -154,5 +160,6 @@ form.addEventListener('submit', async (event) => {
       .join(' ');
     say(`Payment failed: ${reason || 'the payment did not go through'}. You can try again.`, 'err');
   });
+  dialog.close();
   checkout.open();
 });
