@@ -198,6 +198,27 @@ describe('buying in a real browser', () => {
     expect(await again.problems()).toEqual(NO_PROBLEMS);
   });
 
+  it('when the buyer closes Checkout without paying, then the order stays pending and the buy dialog is back', async () => {
+    const seeded = await shop(Buffer.from('%PDF-1.4\n%%EOF\n'));
+    const { page, problems } = await open();
+    const orders = checkoutResponses(page);
+    await page.goto(`${stack.api.url}/${seeded.creator.username}`);
+    const modal = await startBuying(page, seeded.product.id);
+    await modal.click(CHECKOUT_MODAL_SELECTORS.close);
+    await expect.poll(() => page.locator('#page-msg').textContent()).toMatch(/window closed/);
+    await expect
+      .poll(() =>
+        page.locator('dialog#buy').evaluate((d) => (d as unknown as { open: boolean }).open),
+      )
+      .toBe(true);
+    const order = await orderModel(stack.api.deps.mongo)
+      .findById(orders[0]!.orderId)
+      .lean<Order>()
+      .exec();
+    expect(order?.status).toBe('pending');
+    expect(await problems()).toEqual(NO_PROBLEMS);
+  });
+
   it('when a product title is markup, then it renders as text, no script runs and no CSP violation is reported', async () => {
     const seeded = await shop(Buffer.from('%PDF-1.4\n%%EOF\n'), { title: HOSTILE });
     const { page, problems } = await open('desktop');
