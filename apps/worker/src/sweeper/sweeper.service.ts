@@ -57,6 +57,9 @@ export class SweeperService {
     queueAnswers: () => Promise<boolean>;
   };
 
+  // Items whose job could not be queued, by `kind:id`, and in how many consecutive sweeps.
+  private readonly refusals = new Map<string, number>();
+
   constructor(deps: SweeperService['deps']) {
     this.deps = deps;
   }
@@ -135,11 +138,14 @@ export class SweeperService {
       let found = 0;
       for (let i = 0; i < items.length; i += PARALLEL) {
         const results = await Promise.all(
-          items
-            .slice(i, i + PARALLEL)
-            .map((it) => it.ensure().catch((err: unknown) => ({ id: it.id, err }))),
+          items.slice(i, i + PARALLEL).map((it) =>
+            it.ensure().then(
+              (result) => ({ id: it.id, result }),
+              (err: unknown) => ({ id: it.id, err }),
+            ),
+          ),
         );
-        found += results.filter((r) => r === 'enqueued').length;
+        found += results.filter((r) => 'result' in r && r.result === 'enqueued').length;
         await this.unqueueable(kind, results);
       }
       enqueued += found;
@@ -152,19 +158,55 @@ export class SweeperService {
   }
 
   /**
-   * One item that cannot be queued must not stall the rest or fail every sweep forever: when Redis
-   * answers, the failure is the item's and is handed to `onUnqueueable`; otherwise Redis is the
-   * problem and the sweep fails as a whole (the next one tries again).
+   * One item that cannot be queued must not stall the rest or fail every sweep forever. A failure
+   * is the item's only when Redis answers PING, the error is not one of Redis's own states (out
+   * of memory, read-only replica, loading, busy script…: those refuse every item), and the same
+   * item failed so in UNQUEUEABLE_AFTER consecutive sweeps; then it goes to `onUnqueueable`.
+   * Otherwise Redis is the problem and the sweep fails as a whole (the next one tries again).
    */
   private async unqueueable(
     kind: keyof SweepReport,
-    results: Array<RequeueResult | { id: string; err: unknown }>,
+    results: Array<{ id: string; result: RequeueResult } | { id: string; err: unknown }>,
   ): Promise<void> {
-    const failed = results.filter((r) => typeof r === 'object');
+    const failed: Array<{ id: string; err: unknown }> = [];
+    for (const r of results) {
+      if ('err' in r) failed.push(r);
+      else if (this.refusals.size > 0) this.refusals.delete(`${kind}:${r.id}`);
+    }
     if (failed.length === 0) return;
-    if (!(await this.deps.queueAnswers())) throw failed[0]!.err;
-    for (const f of failed) await this.deps.onUnqueueable(kind, f.id, f.err);
+    const first = failed[0]!.err;
+    if (REDIS_STATE_ERROR.test(errorMessage(first)) || !(await this.deps.queueAnswers())) {
+      throw first;
+    }
+    if (this.refusals.size > 10_000) this.refusals.clear(); // bounded: a flood is Redis's problem
+    for (const f of failed) {
+      const key = `${kind}:${f.id}`;
+      const times = (this.refusals.get(key) ?? 0) + 1;
+      if (times < UNQUEUEABLE_AFTER) {
+        this.refusals.set(key, times);
+        this.deps.logger.warn('sweeper could not queue an item; trying again next sweep', {
+          kind,
+          id: f.id,
+          times,
+          err: f.err,
+        });
+        continue;
+      }
+      this.refusals.delete(key);
+      await this.deps.onUnqueueable(kind, f.id, f.err);
+    }
   }
+}
+
+/** Consecutive sweeps an item must fail in (Redis answering) before it is given up on. */
+export const UNQUEUEABLE_AFTER = 3;
+
+// Errors that describe Redis's state rather than one item's: every item would fail alike.
+const REDIS_STATE_ERROR =
+  /^(?:OOM|READONLY|LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|NOREPLICAS|MISCONF)\b/;
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 interface ScanItem {
