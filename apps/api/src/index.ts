@@ -4,3 +4,4 @@ export { startApi, type RunningApi } from './server.ts';
 export type { ApiDeps } from './deps.ts';
 export { TokenService } from './auth/token.service.ts';
 export type { CheckoutResult } from './checkout/checkout.service.ts';
+export { buildOpenApiDocument } from './openapi/openapi-document.ts';
