@@ -6,8 +6,16 @@ import { RESPONSE_SCHEMAS } from './response.schemas.ts';
 type Json = Record<string, unknown>;
 
 /** Headers a response may carry, described once. */
-export const RESPONSE_HEADERS: Record<string, { description: string; schema: Json }> = {
-  ETag: { description: 'Strong validator for If-None-Match', schema: { type: 'string' } },
+export const RESPONSE_HEADERS: Record<
+  string,
+  { description: string; required?: true; schema: Json }
+> = {
+  // Always sent where listed; the others depend on configuration (rate limits) or state (token age).
+  ETag: {
+    description: 'Strong validator for If-None-Match',
+    required: true,
+    schema: { type: 'string' },
+  },
   RateLimit: {
     description: 'Remaining quota (IETF draft 8), e.g. `"public";r=99;t=60`',
     schema: { type: 'string' },
