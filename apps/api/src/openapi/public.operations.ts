@@ -230,6 +230,30 @@ export const PUBLIC_OPERATIONS: OperationSpec[] = [
   },
   {
     method: 'get',
+    path: '/api/docs',
+    operationId: 'getDocsPage',
+    summary: 'Readable docs of this document (Swagger UI, served by us)',
+    tag: 'ops',
+    responses: {
+      200: { description: 'The page', body: { mediaType: 'text/html', text: true } },
+      429: E429,
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/docs/{file}',
+    operationId: 'getDocsAsset',
+    summary: 'A script or stylesheet of the docs page',
+    tag: 'ops',
+    pathParams: z.strictObject({ file: z.string() }),
+    responses: {
+      200: { description: 'The asset', body: { mediaType: 'text/javascript', text: true } },
+      404: E404,
+      429: E429,
+    },
+  },
+  {
+    method: 'get',
     path: '/api/v1/openapi.json',
     operationId: 'openapi',
     summary: 'This document',
