@@ -11,6 +11,7 @@ const HTML = `<!doctype html>
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title>Creator storefront API</title>
+    <link rel="icon" href="data:,">
     <link rel="stylesheet" href="${DOCS_PATH}/swagger-ui.css">
   </head>
   <body>
