@@ -29,6 +29,7 @@ export default defineConfig({
       './packages/devstack/src/test-harness/global-setup.ts',
       './packages/test-support/src/contract-report.ts',
     ],
+    setupFiles: ['./packages/test-support/src/contract-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

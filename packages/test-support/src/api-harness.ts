@@ -2,7 +2,7 @@
 // and authenticated calls over HTTP, and reads of the API's own metrics.
 import { startApi, type RunningApi } from '@storefront/api';
 import { testConfig, uniqueName } from '@storefront/devstack/test-harness';
-import { contractFetch } from './contract.ts';
+import { contractFetch, watchApiOrigin } from './contract.ts';
 import { metricValue } from './prom-text.ts';
 
 /**
@@ -20,6 +20,7 @@ export async function startTestApi(
     ),
   );
   if (!(await api.services.storeCache.whenReady())) throw new Error('store cache never subscribed');
+  watchApiOrigin(api.url);
   return api;
 }
 

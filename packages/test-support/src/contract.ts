@@ -47,7 +47,11 @@ function contract() {
   ajv.addSchema({ components: (doc as unknown as { components: unknown }).components }, 'doc');
   const routes = Object.keys(doc.paths).map((template) => ({
     template,
-    pattern: new RegExp(`^${template.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+')}$`),
+    // As Express routes: case-insensitive, an optional trailing slash.
+    pattern: new RegExp(
+      `^${template.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+')}/?$`,
+      'i',
+    ),
     literalChars: template.replace(/\{[^}]+\}/g, '').length,
   }));
   // The most specific template wins (`/healthz` over `/{username}`), as the router decides.
@@ -79,7 +83,8 @@ export function checkResponse(
 ): ContractRecord {
   const { doc, routes } = contract();
   const path = new URL(url, 'http://x').pathname;
-  const m = method.toLowerCase();
+  // Express answers HEAD with its GET route.
+  const m = method.toLowerCase() === 'head' ? 'get' : method.toLowerCase();
   const route = routes.find((r) => r.pattern.test(path) && doc.paths[r.template]?.[m]);
   const record: ContractRecord = {
     operation: `${method.toUpperCase()} ${route?.template ?? path}`,
@@ -123,9 +128,13 @@ function save(record: ContractRecord): ContractRecord {
   return record;
 }
 
+// The fetch of the runtime, before watchApiFetches() wraps it.
+const realFetch = globalThis.fetch;
+const apiOrigins = new Set<string>();
+
 /** Calls `fetch` and checks the answer against the contract (the body stays readable). */
 export async function contractFetch(url: string, init: RequestInit = {}): Promise<Response> {
-  const res = await fetch(url, init);
+  const res = await realFetch(url, init);
   // Only vitest runs are checked: the load and chaos harnesses share these helpers but measure.
   if (process.env.VITEST === undefined) return res;
   const text = await res.clone().text();
@@ -139,4 +148,27 @@ export async function contractFetch(url: string, init: RequestInit = {}): Promis
     );
   }
   return res;
+}
+
+/** Marks `url`'s origin as an API under test, so watchApiFetches() checks direct fetches to it. */
+export function watchApiOrigin(url: string): void {
+  apiOrigins.add(new URL(url).origin);
+}
+
+/**
+ * Wraps the global `fetch` (a vitest setup file calls this) so that tests calling an API from
+ * startTestApi() with `fetch` directly are recorded too. Record-only for now: these calls were
+ * written before the contract, and contract-report.ts lists what they find.
+ */
+export function watchApiFetches(): void {
+  globalThis.fetch = async (input, init) => {
+    const res = await realFetch(input, init);
+    const url = input instanceof Request ? input.url : String(input);
+    if (!apiOrigins.has(new URL(url).origin)) return res;
+    const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
+    // Only JSON bodies are read here: a test may stream or abort anything else.
+    const json = (res.headers.get('content-type') ?? '').startsWith('application/json');
+    save(checkResponse(method, url, res, json ? await res.clone().text() : ''));
+    return res;
+  };
 }

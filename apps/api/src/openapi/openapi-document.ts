@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { HeaderParam, OperationSpec, ResponseSpec, Security } from './operation.ts';
+import { E415 } from './responses.ts';
 import { OPERATIONS, TAGS } from './operations.ts';
 import { RESPONSE_SCHEMAS } from './response.schemas.ts';
 
@@ -164,8 +165,15 @@ function operation(op: OperationSpec, set: SchemaSet): Json {
             },
           };
   }
+  // Every JSON body is refused with 415 when sent as anything else (http/json-body.ts).
+  const responses: Record<number, ResponseSpec> =
+    op.body !== undefined && !('mediaType' in op.body)
+      ? { 415: E415, ...op.responses }
+      : op.responses;
   out.responses = Object.fromEntries(
-    Object.entries(op.responses).map(([status, spec]) => [status, response(spec, set)]),
+    Object.entries(responses)
+      .sort(([a], [b]) => Number(a) - Number(b))
+      .map(([status, spec]) => [status, response(spec, set)]),
   );
   return out;
 }

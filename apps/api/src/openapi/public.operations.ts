@@ -14,6 +14,7 @@ import {
   E500,
   E502,
   E503,
+  E400,
   common,
   ok,
 } from './responses.ts';
@@ -55,6 +56,7 @@ export const PUBLIC_OPERATIONS: OperationSpec[] = [
     responses: {
       200: ok('The storefront', r.storefrontResponse, [...RATE, 'ETag']),
       304: { description: 'Not modified', headers: ['ETag'] },
+      400: E400,
       404: E404,
       429: E429,
       500: E500,
@@ -148,6 +150,7 @@ export const PUBLIC_OPERATIONS: OperationSpec[] = [
     responses: {
       200: { description: 'The image', body: { mediaType: 'image/*' }, headers: ['ETag'] },
       304: { description: 'Not modified', headers: ['ETag'] },
+      400: E400,
       404: E404,
       429: E429,
       500: E500,
