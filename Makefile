@@ -25,6 +25,10 @@ lint: install prometheus
 	@# --syntax-only: the token file exists only where Prometheus runs; the rules are checked next.
 	promtool check config --syntax-only deploy/prometheus/prometheus.yml
 	promtool check rules deploy/prometheus/rules/*.yml
+	@# The OpenAPI document generated from the zod schemas and its TypeScript types: committed
+	@# copies current (a schema change breaks the build), then the document linted.
+	node scripts/openapi.ts --check
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true redocly lint --max-problems 50
 
 typecheck: install
 	tsc -p tsconfig.json

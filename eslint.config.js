@@ -162,8 +162,8 @@ export default tseslint.config(
   },
   ...boundaries,
   {
-    // The pages' browser scripts (served as they are, no build step).
-    files: ['apps/api/src/pages/assets/**/*.js'],
+    // The browser scripts of the pages and the API docs page (served as they are, no build step).
+    files: ['apps/api/src/pages/assets/**/*.js', 'apps/api/src/openapi/docs-page/**/*.js'],
     languageOptions: { globals: globals.browser, sourceType: 'module' },
   },
 );

@@ -25,7 +25,11 @@ export default defineConfig({
           'tests/**/*.test.ts',
         ],
     exclude: heavy ? [] : HEAVY,
-    globalSetup: ['./packages/devstack/src/test-harness/global-setup.ts'],
+    globalSetup: [
+      './packages/devstack/src/test-harness/global-setup.ts',
+      './packages/test-support/src/contract-report.ts',
+    ],
+    setupFiles: ['./packages/test-support/src/contract-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { RazorpaySandbox } from '@storefront/devstack';
+import type { ApiSchemas } from '@storefront/api';
 import type { Config } from '@storefront/shared';
 import {
   createCreatorWithProduct,
@@ -153,7 +154,8 @@ async function checkoutWithRetries(
     const apiUrl = opts.apiUrls[(rec.index + attempt) % opts.apiUrls.length] as string;
     const url = `${apiUrl}/api/v1/store/${seller.username}/products/${seller.productId}/checkout`;
     let status = 0;
-    let body: { orderId?: string; razorpay?: { orderId?: string }; error?: { code?: string } } = {};
+    // The checkout's 201 or an error envelope, typed from the OpenAPI document.
+    let body: Partial<ApiSchemas['Checkout']> & Partial<ApiSchemas['Error']> = {};
     try {
       const res = await fetch(url, {
         method: 'POST',

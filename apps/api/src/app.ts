@@ -26,6 +26,8 @@ import { uploadRouter } from './uploads/upload.routes.ts';
 import { checkoutRouter } from './checkout/checkout.routes.ts';
 import { orderRouter } from './orders/order.routes.ts';
 import { webhookRouter } from './webhooks/webhook.routes.ts';
+import { docsRouter } from './openapi/docs.routes.ts';
+import { openApiRouter } from './openapi/openapi.routes.ts';
 import { pageRouter } from './pages/page.routes.ts';
 import { razorpayAccountRouter } from './razorpay-account/razorpay-account.routes.ts';
 
@@ -121,6 +123,8 @@ export function createApiHandler(
     }),
   );
   app.use('/api/v1/me/razorpay', razorpayAccountRouter(services));
+  app.use(openApiRouter());
+  app.use(docsRouter());
   app.use(
     adminRouter({ ...services, config: deps.config, logger: deps.logger, onClose: deps.onClose }),
   );

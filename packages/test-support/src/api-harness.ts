@@ -2,6 +2,7 @@
 // and authenticated calls over HTTP, and reads of the API's own metrics.
 import { startApi, type RunningApi } from '@storefront/api';
 import { testConfig, uniqueName } from '@storefront/devstack/test-harness';
+import { contractFetch, watchApiOrigin } from './contract.ts';
 import { metricValue } from './prom-text.ts';
 
 /**
@@ -19,6 +20,7 @@ export async function startTestApi(
     ),
   );
   if (!(await api.services.storeCache.whenReady())) throw new Error('store cache never subscribed');
+  watchApiOrigin(api.url);
   return api;
 }
 
@@ -45,7 +47,7 @@ export async function signup(
     displayName: `Creator ${username}`,
     ...fields,
   };
-  const res = await fetch(`${api.url}/api/v1/auth/signup`, {
+  const res = await contractFetch(`${api.url}/api/v1/auth/signup`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -61,7 +63,7 @@ export async function signup(
   };
 }
 
-/** Calls the API with a creator's token and a JSON body. */
+/** Calls the API with a creator's token and a JSON body; the answer is checked against the contract. */
 export async function call(
   api: RunningApi,
   method: string,
@@ -71,7 +73,7 @@ export async function call(
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  return fetch(`${api.url}${path}`, {
+  return contractFetch(`${api.url}${path}`, {
     method,
     headers,
     ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),

@@ -11,3 +11,4 @@ export * from './production-secrets.ts';
 export * from './prom-text.ts';
 export * from './worker-stack.ts';
 export * from './checkout-callback.ts';
+export * from './contract.ts';

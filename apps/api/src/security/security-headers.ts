@@ -52,6 +52,31 @@ const boardHelmet = helmet({
   },
 });
 
+// The API docs page (Swagger UI, all assets ours): scripts and styles from 'self' only (its React
+// components set styles through the DOM, which CSP allows); it fetches the document.
+const docsHelmet = helmet({
+  ...common,
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'none'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      fontSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+      formAction: ["'none'"],
+    },
+  },
+});
+
+/** Path of the API docs page and its assets. */
+export const DOCS_PAGE_PATH = '/api/docs';
+const DOCS = new RegExp(`^${DOCS_PAGE_PATH}(?:/|$)`, 'i');
+
 const BOARD = new RegExp(`^${BOARD_PATH}(?:/|$)`, 'i');
 
 /** One header write helmet makes: set `name` to `value`, or remove it when `value` is undefined. */
@@ -107,13 +132,16 @@ export function apiSecurityHeaderList(): string[] {
 /**
  * Security headers on every response, 404s and errors included: HSTS (1 year, subdomains),
  * nosniff, frame denial, no referrer and a CSP of `default-src 'none'` for the API; the Bull
- * Board page gets a CSP that lets its own scripts and styles load. Computed by helmet once.
+ * Board page and the API docs page get CSPs that let their own scripts and styles load. Computed
+ * by helmet once.
  */
 export function securityHeaders(): RequestHandler {
   const api = replay(recordHeaders(apiHelmet));
   const board = replay(recordHeaders(boardHelmet));
+  const docs = replay(recordHeaders(docsHelmet));
   return (req, res, next) => {
     if (BOARD.test(req.path)) board(req, res, next);
+    else if (DOCS.test(req.path)) docs(req, res, next);
     else api(req, res, next);
   };
 }

@@ -1,0 +1,34 @@
+import type { z } from 'zod';
+import type { ResponseSpec } from './operation.ts';
+import { errorResponse } from './response.schemas.ts';
+
+// Building blocks of the operation tables: the error statuses (all in the one envelope) and the
+// headers each kind of answer carries.
+
+export const RATE = ['RateLimit', 'RateLimit-Policy'] as const;
+export const CREATOR = ['X-Refreshed-Token'] as const;
+
+export const err = (description: string, headers: readonly string[] = RATE): ResponseSpec => ({
+  description,
+  body: errorResponse,
+  headers,
+});
+export const E400 = err('The request is invalid (body, query, parameters or headers)');
+export const E401 = err('Missing, invalid or expired credentials');
+export const E404 = err('Not found');
+export const E409 = err('Conflicts with the current state');
+export const E413 = err('The body is too large');
+export const E415 = err('The media type is not accepted');
+export const E429 = err('Too many requests', [...RATE, 'Retry-After']);
+export const E500 = err('Unexpected error (details.errorId names it in the logs)');
+export const E502 = err('Razorpay answered with an error');
+export const E503 = err('A dependency is unavailable; retry later', [...RATE, 'Retry-After']);
+export const common = { 400: E400, 429: E429, 500: E500 };
+export const creatorCommon = { ...common, 401: E401 };
+
+export const ok = (description: string, body: z.ZodType, headers: readonly string[] = RATE) => ({
+  description,
+  body,
+  headers,
+});
+export const noContent: ResponseSpec = { description: 'Done', headers: [...RATE, ...CREATOR] };

@@ -1,0 +1,62 @@
+// Vitest global setup: clears the contract records before the run and, after it, prints how much of
+// the OpenAPI document the suite exercised (operations × statuses) and every contract mismatch.
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildOpenApiDocument } from '@storefront/api';
+import { CONTRACT_RECORDS_DIR, type ContractRecord } from './contract.ts';
+
+function documentedPairs(): Set<string> {
+  const doc = buildOpenApiDocument() as {
+    paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+  };
+  const pairs = new Set<string>();
+  for (const [path, ops] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(ops)) {
+      for (const status of Object.keys(op.responses)) {
+        pairs.add(`${method.toUpperCase()} ${path} ${status}`);
+      }
+    }
+  }
+  return pairs;
+}
+
+function readRecords(): ContractRecord[] {
+  let files: string[];
+  try {
+    files = readdirSync(CONTRACT_RECORDS_DIR);
+  } catch {
+    return []; // no API test ran
+  }
+  return files.flatMap((f) =>
+    readFileSync(join(CONTRACT_RECORDS_DIR, f), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as ContractRecord),
+  );
+}
+
+/** The report line and the distinct mismatches, from the records of a run. */
+export function contractReport(records: ContractRecord[]): { line: string; mismatches: string[] } {
+  const documented = documentedPairs();
+  const seen = new Set(records.map((r) => `${r.operation} ${r.status}`));
+  const covered = [...documented].filter((p) => seen.has(p)).length;
+  const mismatches = [
+    ...new Set(records.flatMap((r) => r.problems.map((p) => `${r.operation} ${r.status}: ${p}`))),
+  ].sort();
+  const pct = documented.size === 0 ? 0 : (100 * covered) / documented.size;
+  return {
+    line: `API contract: ${covered}/${documented.size} operation×status pairs exercised (${pct.toFixed(1)} %), ${records.length} responses checked, ${mismatches.length} distinct mismatches`,
+    mismatches,
+  };
+}
+
+export default function setup(): () => void {
+  rmSync(CONTRACT_RECORDS_DIR, { recursive: true, force: true });
+  return () => {
+    const records = readRecords();
+    if (records.length === 0) return;
+    const { line, mismatches } = contractReport(records);
+    console.log(`\n${line}`);
+    for (const m of mismatches.slice(0, 50)) console.log(`  ${m}`);
+  };
+}
