@@ -9,6 +9,7 @@ import {
   enqueueWebhook,
   ensureIndexes,
   webhookEventModel,
+  redisTargetFromConfig,
 } from '@storefront/shared';
 import { SWEEP_PAGE, SweeperService } from '../src/sweeper/sweeper.service.ts';
 
@@ -24,7 +25,7 @@ async function setup() {
   const config = testConfig({}, uniqueName('sweep'));
   const mongo = await createMongoConnection({ url: config.MONGO_URL, poolSize: 4, logger });
   await ensureIndexes(mongo);
-  const redis = createQueueRedis(config.REDIS_URL, logger);
+  const redis = createQueueRedis(redisTargetFromConfig(config), logger);
   const producers = createProducers(redis, config.QUEUE_PREFIX);
   cleanups.push(
     () => mongo.close(),

@@ -15,6 +15,7 @@ import {
   type Config,
   type Producers,
   type Redis,
+  redisTargetFromConfig,
 } from '@storefront/shared';
 import { startWorker, type RunningWorker } from '@storefront/worker';
 import {
@@ -116,7 +117,7 @@ export async function startWorkerWorld(
   const worker = await startWorker(config);
   const logger = createLogger({ level: 'silent', service: 'test' });
   const mongo = await createMongoConnection({ url: config.MONGO_URL, poolSize: 5, logger });
-  const redis: Redis = createProducerRedis(config.REDIS_URL, logger);
+  const redis: Redis = createProducerRedis(redisTargetFromConfig(config), logger);
   const producers = createProducers(redis, config.QUEUE_PREFIX);
   return {
     config,
