@@ -1,3 +1,3 @@
 // Test-only helpers (they call vitest's inject()): import from '@storefront/devstack/test-harness'.
-export { testConfig, uniqueName } from './test-config.ts';
+export { clusterTarget, clusterTestConfig, testConfig, uniqueName } from './test-config.ts';
 export { withDatabase } from './mongo-url.ts';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { loadConfig, type Config } from '@storefront/shared';
+import { loadConfig, parseRedisNode, type Config, type RedisTarget } from '@storefront/shared';
 import { withDatabase } from './mongo-url.ts';
 
 /** A short unique name for a test's database, queue prefix or key prefix. */
@@ -36,4 +36,24 @@ export function testConfig(
     SHUTDOWN_TIMEOUT_MS: '5000',
     ...overrides,
   });
+}
+
+/** testConfig pointed at this run's Redis Cluster instead of its one-node Redis. */
+export function clusterTestConfig(
+  overrides: Record<string, string | undefined> = {},
+  name = uniqueName('c'),
+): Config {
+  return testConfig(
+    { REDIS_URL: undefined, REDIS_CLUSTER_NODES: inject('redisClusterNodes'), ...overrides },
+    name,
+  );
+}
+
+/** This run's Redis Cluster as a target for createRedis. */
+export function clusterTarget(): RedisTarget {
+  return {
+    mode: 'cluster',
+    nodes: inject('redisClusterNodes').split(',').map(parseRedisNode),
+    tls: false,
+  };
 }
