@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger, Redis } from '@storefront/shared';
+import { isRedisCluster, type Logger, type Redis } from '@storefront/shared';
 
 interface InvalidationMessage {
   /** Invalidation id, echoed in acknowledgements. */
@@ -38,6 +38,11 @@ export interface StoreInvalidationBusOptions {
  * receiver acknowledged. While this process is not subscribed (`live` false) it must not serve
  * from memory, since it would miss invalidations; `epoch` changes whenever `live` does, so a fill
  * that started under one subscription cannot store into memory under the next.
+ *
+ * On Redis Cluster, PUBLISH is broadcast to every node but counts only the receivers of the node
+ * that ran it, so the count would be incomplete. There the bus uses sharded pub/sub (SSUBSCRIBE /
+ * SPUBLISH, Redis >= 7.0) on channels that share one hash tag: every process subscribes on the
+ * primary owning that slot, and SPUBLISH there counts all of them.
  */
 export class StoreInvalidationBus {
   readonly instanceId = randomUUID();
@@ -48,17 +53,47 @@ export class StoreInvalidationBus {
   private readonly pending = new Map<string, PendingAck>();
   private closed = false;
   private readonly opts: StoreInvalidationBusOptions;
+  private readonly sharded: boolean;
 
   constructor(opts: StoreInvalidationBusOptions) {
     this.opts = opts;
-    this.channel = `${opts.channelPrefix}store:invalidate`;
-    this.ackChannel = `${opts.channelPrefix}store:ack:${this.instanceId}`;
+    this.sharded = isRedisCluster(opts.subscriber);
+    this.channel = this.channelName('invalidate');
+    this.ackChannel = this.channelName(`ack:${this.instanceId}`);
+  }
+
+  /** One node keeps today's names; on Cluster the `{store-bus}` tag puts every channel in one slot. */
+  private channelName(suffix: string): string {
+    return `${this.opts.channelPrefix}${this.sharded ? '{store-bus}:' : 'store:'}${suffix}`;
+  }
+
+  /**
+   * The name to hand `client` for `channel`: ioredis treats sharded channels as keys and adds its
+   * keyPrefix to them (plain channels it leaves alone), so that part is not given twice. Messages
+   * arrive under the full name.
+   */
+  private forClient(client: Redis, channel: string): string {
+    const prefix = client.options.keyPrefix ?? '';
+    if (!this.sharded || prefix === '') return channel;
+    if (!channel.startsWith(prefix)) {
+      throw new Error(`channel ${channel} does not start with the client's key prefix ${prefix}`);
+    }
+    return channel.slice(prefix.length);
+  }
+
+  private async send(channel: string, message: string): Promise<number> {
+    const publisher = this.opts.publisher;
+    return this.sharded
+      ? Number(await publisher.spublish(this.forClient(publisher, channel), message))
+      : publisher.publish(channel, message);
   }
 
   /** Subscribes now and after every reconnect. */
   start(): void {
     const sub = this.opts.subscriber;
-    sub.on('message', (channel: string, message: string) => this.onMessage(channel, message));
+    sub.on(this.sharded ? 'smessage' : 'message', (channel: string, message: string) =>
+      this.onMessage(channel, message),
+    );
     sub.on('ready', () => this.subscribe());
     sub.on('close', () => this.setLive(false));
     if (sub.status === 'ready') this.subscribe();
@@ -86,7 +121,7 @@ export class StoreInvalidationBus {
       timer = setTimeout(() => resolve(false), timeoutMs);
     });
     try {
-      const receivers = await this.opts.publisher.publish(this.channel, JSON.stringify(msg));
+      const receivers = await this.send(this.channel, JSON.stringify(msg));
       const p = this.pending.get(msg.id);
       if (p) {
         p.expected = receivers;
@@ -110,7 +145,11 @@ export class StoreInvalidationBus {
 
   private subscribe(): void {
     if (this.closed) return;
-    this.opts.subscriber.subscribe(this.channel, this.ackChannel).then(
+    const sub = this.opts.subscriber;
+    (this.sharded
+      ? sub.ssubscribe(this.forClient(sub, this.channel), this.forClient(sub, this.ackChannel))
+      : sub.subscribe(this.channel, this.ackChannel)
+    ).then(
       () => this.setLive(true),
       (err: unknown) => this.opts.logger.warn('storefront invalidation subscribe failed', { err }),
     );
@@ -147,10 +186,8 @@ export class StoreInvalidationBus {
       this.onMessage(this.ackChannel, msg.id);
       return;
     }
-    this.opts.publisher
-      .publish(`${this.opts.channelPrefix}store:ack:${msg.from}`, msg.id)
-      .catch((err: unknown) => {
-        this.opts.logger.warn('storefront invalidation ack failed', { err });
-      });
+    this.send(this.channelName(`ack:${msg.from}`), msg.id).catch((err: unknown) => {
+      this.opts.logger.warn('storefront invalidation ack failed', { err });
+    });
   }
 }
