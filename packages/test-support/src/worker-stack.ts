@@ -38,7 +38,9 @@ export interface Stack {
 }
 
 /** Starts an API and a worker on a fresh database and queue prefix. */
-export async function startStack(overrides: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(
+  overrides: Record<string, string | undefined> = {},
+): Promise<Stack> {
   const config = testConfig(
     {
       RATE_LIMIT_PUBLIC_PER_MIN: '1000000',

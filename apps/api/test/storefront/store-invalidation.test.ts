@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uniqueName } from '@storefront/devstack/test-harness';
+import { clusterRedisEnv, uniqueName } from '@storefront/devstack/test-harness';
 import {
   call,
   metric,
@@ -26,15 +26,19 @@ async function read(
 }
 
 // Two startApi() instances on one config: two processes' worth of state (memory caches,
-// subscriber connections) over the same MongoDB database and Redis key prefix.
-describe('storefront invalidation across two API processes', () => {
+// subscriber connections) over the same MongoDB database and Redis key prefix; on the run's one
+// redis-server and again on its Redis Cluster (sharded pub/sub there).
+describe.each([
+  ['one Redis node', (): Record<string, string | undefined> => ({})],
+  ['Redis Cluster', clusterRedisEnv],
+])('storefront invalidation across two API processes on %s', (_name, redisEnv) => {
   let a: RunningApi;
   let b: RunningApi;
   beforeAll(async () => {
     // A memory TTL far longer than the test: only invalidation can explain a fresh read.
     const name = uniqueName('inv');
-    a = await startTestApi({ STORE_MEMORY_TTL_MS: '60000' }, name);
-    b = await startTestApi({ STORE_MEMORY_TTL_MS: '60000' }, name);
+    a = await startTestApi({ STORE_MEMORY_TTL_MS: '60000', ...redisEnv() }, name);
+    b = await startTestApi({ STORE_MEMORY_TTL_MS: '60000', ...redisEnv() }, name);
   });
   afterAll(async () => {
     await Promise.all([a.close(), b.close()]);

@@ -38,15 +38,17 @@ export function testConfig(
   });
 }
 
+/** Overrides that point testConfig (or a harness built on it) at this run's Redis Cluster. */
+export function clusterRedisEnv(): Record<string, string | undefined> {
+  return { REDIS_URL: undefined, REDIS_CLUSTER_NODES: inject('redisClusterNodes') };
+}
+
 /** testConfig pointed at this run's Redis Cluster instead of its one-node Redis. */
 export function clusterTestConfig(
   overrides: Record<string, string | undefined> = {},
   name = uniqueName('c'),
 ): Config {
-  return testConfig(
-    { REDIS_URL: undefined, REDIS_CLUSTER_NODES: inject('redisClusterNodes'), ...overrides },
-    name,
-  );
+  return testConfig({ ...clusterRedisEnv(), ...overrides }, name);
 }
 
 /** This run's Redis Cluster as a target for createRedis. */
