@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { clusterRedisEnv } from '@storefront/devstack/test-harness';
+import { REDIS_DEPLOYMENTS } from '@storefront/devstack/test-harness';
 import { deliveryModel, orderModel, transactionModel, type Order } from '@storefront/shared';
 import {
   buy,
@@ -18,10 +18,7 @@ import {
 // buyer's download link served by local S3. On the run's one redis-server, and again with API
 // and worker on its Redis Cluster (queues under the hash-tagged QUEUE_PREFIX).
 
-describe.each([
-  ['one Redis node', (): Record<string, string | undefined> => ({})],
-  ['Redis Cluster', clusterRedisEnv],
-])('payment flow on %s', (_name, redisEnv) => {
+describe.each(REDIS_DEPLOYMENTS)('payment flow on %s', (_name, redisEnv) => {
   let stack: Stack;
 
   beforeAll(async () => {

@@ -73,7 +73,7 @@ export class ReconciliationWorld {
   private gateway: RazorpayClient;
   private readonly creatorGateways = new Map<string, RazorpayClient>();
 
-  constructor(overrides: Record<string, string> = {}) {
+  constructor(overrides: Record<string, string | undefined> = {}) {
     const name = uniqueName('recon');
     this.keyId = `rzp_test_${randomBytes(6).toString('hex')}`;
     this.razorpayUrl = inject('razorpayUrl');
@@ -343,8 +343,10 @@ export class ReconciliationWorld {
  * `overrides`) and its worker-side process; every world started is closed after each test.
  */
 export function reconciliationSetup(
-  defaults: Record<string, string> = {},
-): (overrides?: Record<string, string>) => Promise<[ReconciliationWorld, ReconciliationProcess]> {
+  defaults: Record<string, string | undefined> = {},
+): (
+  overrides?: Record<string, string | undefined>,
+) => Promise<[ReconciliationWorld, ReconciliationProcess]> {
   const worlds: ReconciliationWorld[] = [];
   afterEach(async () => {
     for (const w of worlds.splice(0)) await w.close();

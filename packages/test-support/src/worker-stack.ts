@@ -113,7 +113,7 @@ export interface WorkerWorld {
 
 /** Starts a worker on a fresh database and queue prefix with `overrides`. */
 export async function startWorkerWorld(
-  overrides: Record<string, string> = {},
+  overrides: Record<string, string | undefined> = {},
 ): Promise<WorkerWorld> {
   const config = testConfig(overrides, uniqueName('wk'));
   const worker = await startWorker(config);

@@ -3,6 +3,7 @@ export {
   clusterRedisEnv,
   clusterTarget,
   clusterTestConfig,
+  REDIS_DEPLOYMENTS,
   testConfig,
   uniqueName,
 } from './test-config.ts';

@@ -43,6 +43,17 @@ export function clusterRedisEnv(): Record<string, string | undefined> {
   return { REDIS_URL: undefined, REDIS_CLUSTER_NODES: inject('redisClusterNodes') };
 }
 
+/**
+ * The Redis deployments a suite runs on, for `describe.each`: a name, and the overrides (for
+ * testConfig or a harness built on it) that select the deployment.
+ */
+export const REDIS_DEPLOYMENTS: ReadonlyArray<
+  readonly [string, () => Record<string, string | undefined>]
+> = [
+  ['one Redis node', () => ({})],
+  ['Redis Cluster', clusterRedisEnv],
+];
+
 /** testConfig pointed at this run's Redis Cluster instead of its one-node Redis. */
 export function clusterTestConfig(
   overrides: Record<string, string | undefined> = {},
