@@ -9,6 +9,11 @@ interface InvalidationMessage {
   usernames: string[];
 }
 
+/** How long a sharded subscription may take to echo its probe before it counts as not working. */
+const PROBE_TIMEOUT_MS = 1_000;
+/** Pause between attempts to subscribe again after a sharded subscription was lost. */
+const RESUBSCRIBE_DELAY_MS = 200;
+
 interface PendingAck {
   acks: number;
   expected: number;
@@ -54,6 +59,9 @@ export class StoreInvalidationBus {
   private closed = false;
   private readonly opts: StoreInvalidationBusOptions;
   private readonly sharded: boolean;
+  private readonly probes = new Map<string, () => void>();
+  private attempts = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: StoreInvalidationBusOptions) {
     this.opts = opts;
@@ -96,6 +104,14 @@ export class StoreInvalidationBus {
     );
     sub.on('ready', () => this.subscribe());
     sub.on('close', () => this.setLive(false));
+    if (this.sharded) {
+      // A sharded subscription lives on a connection to the slot's primary that the Cluster
+      // client manages: losing it (the primary failing over) shows as '-node' or '-subscriber',
+      // not as 'close' of the client.
+      sub.on('-node', () => this.subscriptionLost());
+      sub.on('-subscriber', () => this.subscriptionLost());
+      sub.on('subscribersReady', () => this.subscribe());
+    }
     if (sub.status === 'ready') this.subscribe();
   }
 
@@ -139,20 +155,62 @@ export class StoreInvalidationBus {
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.retryTimer);
     this.setLive(false);
     for (const p of this.pending.values()) p.expected = Infinity;
   }
 
   private subscribe(): void {
     if (this.closed) return;
+    if (this.sharded) {
+      void this.subscribeSharded();
+      return;
+    }
     const sub = this.opts.subscriber;
-    (this.sharded
-      ? sub.ssubscribe(this.forClient(sub, this.channel), this.forClient(sub, this.ackChannel))
-      : sub.subscribe(this.channel, this.ackChannel)
-    ).then(
+    sub.subscribe(this.channel, this.ackChannel).then(
       () => this.setLive(true),
       (err: unknown) => this.opts.logger.warn('storefront invalidation subscribe failed', { err }),
     );
+  }
+
+  /**
+   * Subscribes on the slot's current primary and goes live only once a probe sent with SPUBLISH
+   * came back through the subscription: proof that invalidations published now reach this
+   * process and are counted. Until then, and after every loss, it retries.
+   */
+  private async subscribeSharded(): Promise<void> {
+    const attempt = ++this.attempts;
+    const sub = this.opts.subscriber;
+    const probe = `probe:${randomUUID()}`;
+    let timer: NodeJS.Timeout | undefined;
+    const heard = new Promise<boolean>((resolve) => {
+      this.probes.set(probe, () => resolve(true));
+      timer = setTimeout(() => resolve(false), PROBE_TIMEOUT_MS);
+    });
+    let ok = false;
+    try {
+      await sub.ssubscribe(this.forClient(sub, this.channel), this.forClient(sub, this.ackChannel));
+      await this.send(this.ackChannel, probe);
+      ok = await heard;
+    } catch (err) {
+      this.opts.logger.warn('storefront invalidation subscribe failed', { err });
+    } finally {
+      clearTimeout(timer);
+      this.probes.delete(probe);
+    }
+    if (this.closed || attempt !== this.attempts) return;
+    if (ok) this.setLive(true);
+    else this.subscriptionLost();
+  }
+
+  private subscriptionLost(): void {
+    this.setLive(false);
+    if (this.closed || this.retryTimer !== undefined) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.subscribe();
+    }, RESUBSCRIBE_DELAY_MS);
+    this.retryTimer.unref();
   }
 
   private setLive(live: boolean): void {
@@ -163,6 +221,10 @@ export class StoreInvalidationBus {
   }
 
   private onMessage(channel: string, message: string): void {
+    if (channel === this.ackChannel && message.startsWith('probe:')) {
+      this.probes.get(message)?.();
+      return;
+    }
     if (channel === this.ackChannel) {
       const p = this.pending.get(message);
       if (p && ++p.acks >= p.expected) p.done();

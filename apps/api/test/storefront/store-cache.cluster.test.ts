@@ -1,15 +1,17 @@
 import { once } from 'node:events';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   createLogger,
   createMetricsRegistry,
   createRedis,
+  parseRedisNode,
   redisKeySlot,
   type MetricsRegistry,
   type Redis,
 } from '@storefront/shared';
 import { clusterTarget, uniqueName } from '@storefront/devstack/test-harness';
-import { metricValue } from '@storefront/test-support';
+import { startRedisCluster, type RedisClusterHandle } from '@storefront/devstack';
+import { eventually, metricValue } from '@storefront/test-support';
 import { StoreCache } from '../../src/storefront/store-cache.service.ts';
 
 // The storefront cache and its invalidation bus on the run's real Redis Cluster (3 primaries):
@@ -17,6 +19,8 @@ import { StoreCache } from '../../src/storefront/store-cache.service.ts';
 // (sharded pub/sub) counts every subscribed process, wherever the publisher is connected.
 
 const logger = createLogger({ level: 'silent', service: 'test' });
+
+const version = (buf: Buffer) => (JSON.parse(buf.toString()) as { version: string }).version;
 
 interface Harness {
   cache: StoreCache;
@@ -35,7 +39,6 @@ describe('StoreCache on Redis Cluster', () => {
     loads += 1;
     return Promise.resolve(Buffer.from(JSON.stringify({ username, version: current })));
   };
-  const version = (buf: Buffer) => (JSON.parse(buf.toString()) as { version: string }).version;
 
   async function make(memoryTtlMs = 60_000): Promise<Harness> {
     const redis = createRedis(clusterTarget(), 'cache', logger, { keyPrefix: prefix });
@@ -128,4 +131,79 @@ describe('StoreCache on Redis Cluster', () => {
       1,
     );
   });
+});
+
+// A cluster of its own: its primaries are killed on purpose.
+describe('StoreCache on Redis Cluster when a primary fails over', () => {
+  let cluster: RedisClusterHandle;
+  const conns: Redis[] = [];
+  const caches: StoreCache[] = [];
+  let current = 'v1';
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of caches) c.close();
+    for (const c of conns) c.disconnect();
+    await cluster?.stop();
+  });
+
+  async function make(prefix: string): Promise<Harness> {
+    const target = {
+      mode: 'cluster' as const,
+      nodes: cluster.nodesList.split(',').map(parseRedisNode),
+      tls: false,
+    };
+    const redis = createRedis(target, 'cache', logger, { keyPrefix: prefix });
+    const subscriber = createRedis(target, 'subscriber', logger, { keyPrefix: prefix });
+    conns.push(redis, subscriber);
+    await Promise.all([once(redis, 'ready'), once(subscriber, 'ready')]);
+    const metrics = createMetricsRegistry();
+    const cache = new StoreCache({
+      redis,
+      subscriber,
+      channelPrefix: prefix,
+      load: (username) =>
+        Promise.resolve(Buffer.from(JSON.stringify({ username, version: current }))),
+      memoryTtlMs: 60_000,
+      memoryMaxEntries: 100,
+      redisTtlSeconds: 60,
+      negativeTtlSeconds: 10,
+      metrics,
+      logger,
+    });
+    cache.start();
+    caches.push(cache);
+    expect(await cache.whenReady()).toBe(true);
+    return { cache, metrics, redis };
+  }
+
+  it('when the primary holding the bus slot is killed, then processes stop serving memory until resubscribed, and the next invalidation reaches all of them', async () => {
+    const prefix = `${uniqueName('sfo')}:`;
+    const a = await make(prefix);
+    const b = await make(prefix);
+    await b.cache.load('dana');
+    expect(b.cache.peek('dana')).toBeDefined();
+
+    const busSlot = redisKeySlot(b.redis, '{store-bus}');
+    const victim = await cluster.primaryForSlot(busSlot);
+    await cluster.stopNode(victim);
+    // b's subscription went with the node: it must not answer from memory it can no longer
+    // keep fresh.
+    await eventually(() => b.cache.peek('dana') === undefined, { timeoutMs: 10_000 });
+
+    // Once the replica is promoted, both resubscribe there (each proves it with a probe).
+    await cluster.waitUntilHealthy(30_000);
+    expect(await a.cache.whenReady(30_000)).toBe(true);
+    expect(await b.cache.whenReady(30_000)).toBe(true);
+    await b.cache.load('dana');
+    expect(b.cache.peek('dana')).toBeDefined();
+    current = 'v2';
+    await a.cache.invalidate(['dana']);
+    expect(b.cache.peek('dana')).toBeUndefined();
+    expect(metricValue(await a.metrics.metrics(), 'storefront_invalidation_fallbacks_total')).toBe(
+      0,
+    );
+    expect(version((await b.cache.load('dana')).body)).toBe('v2');
+  }, 90_000);
 });
