@@ -2,7 +2,9 @@
 // environment, prepares the database (indexes, demo data), then runs the API and the worker as
 // child processes until Ctrl-C, and stops everything it started. With TLS_CERT_FILE and
 // TLS_KEY_FILE the API serves HTTPS: readiness is checked, URLs are printed and the sandbox's
-// webhooks are delivered over https://, trusting that certificate.
+// webhooks are delivered over https://, trusting that certificate. DEV_REDIS=cluster|sentinel
+// starts a local Redis Cluster or Sentinel deployment instead of one redis-server; with
+// REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS set, nothing is started for Redis.
 //
 // Ctrl-C (SIGINT or SIGTERM) is handled the same at any point, also during start-up: the step in
 // progress is aborted (the readiness poll at once, a stand-in once it is up), the API and the
@@ -14,6 +16,8 @@ import { fileURLToPath } from 'node:url';
 import {
   startMongoServer,
   startRazorpaySandbox,
+  startRedisCluster,
+  startRedisSentinel,
   startRedisServer,
   startS3Server,
   withDatabase,
@@ -76,7 +80,20 @@ async function startServices(
   webhookCa: string | undefined,
 ): Promise<Record<string, string>> {
   const env: Record<string, string> = {};
-  if (!process.env.REDIS_URL) {
+  const redisGiven =
+    process.env.REDIS_URL || process.env.REDIS_CLUSTER_NODES || process.env.REDIS_SENTINELS;
+  const devRedis = process.env.DEV_REDIS ?? 'single';
+  if (!redisGiven && devRedis === 'cluster') {
+    const cluster = started(await startRedisCluster(), signal);
+    env.REDIS_CLUSTER_NODES = cluster.nodesList;
+    log(`Redis Cluster     ${cluster.nodesList}`);
+  } else if (!redisGiven && devRedis === 'sentinel') {
+    const sentinel = started(await startRedisSentinel(), signal);
+    env.REDIS_SENTINELS = sentinel.sentinelsList;
+    env.REDIS_SENTINEL_MASTER = sentinel.masterName;
+    log(`Redis Sentinel    ${sentinel.sentinelsList} (master ${sentinel.masterName})`);
+  } else if (!redisGiven) {
+    if (devRedis !== 'single') throw new Error(`DEV_REDIS must be single, cluster or sentinel`);
     const redis = started(await startRedisServer(), signal);
     env.REDIS_URL = redis.url;
     log(`redis-server      ${redis.url}`);

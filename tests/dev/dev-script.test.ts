@@ -156,6 +156,20 @@ describe('make dev', () => {
   );
 
   it(
+    'when DEV_REDIS=cluster, then it runs on a local Redis Cluster, becomes ready, and Ctrl-C leaves nothing behind',
+    async () => {
+      dev = startDev(devEnv({ DEV_REDIS: 'cluster' }));
+      const line = await dev.waitForLine(/^\[dev\] Redis Cluster /, STARTUP_MS);
+      expect(line.split(' ').at(-1)?.split(',')).toHaveLength(6);
+      await dev.waitForLine(/^\[dev\] Ctrl-C stops everything\.$/, STARTUP_MS);
+      expect((await fetch(`http://127.0.0.1:${ports.api}/readyz`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${ports.api}/api/v1/store/demo`)).status).toBe(200);
+      await expectStoppedCleanly(dev, interrupt(dev));
+    },
+    TEST_MS,
+  );
+
+  it(
     'when Ctrl-C arrives as soon as the first stand-in is up, then it stops as after start-up: exit 0, "[dev] stopped", nothing left',
     async () => {
       dev = startDev(devEnv());

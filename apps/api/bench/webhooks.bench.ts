@@ -17,10 +17,10 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { freePort, startRedisServer, withDatabase } from '@storefront/devstack';
 import {
   createLogger,
+  createQueueRedis,
   createMongoConnection,
   ensureIndexes,
   loadConfig,
@@ -148,7 +148,10 @@ async function main(): Promise<void> {
   const mongo = process.env.MONGO_URL ? undefined : await startMongoProcess(await freePort());
   const mongoUrl = process.env.MONGO_URL ?? (mongo as { url: string }).url;
   let child: ChildProcess | undefined;
-  const queueRedis = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const queueRedis = createQueueRedis(
+    redis.url,
+    createLogger({ level: 'silent', service: 'bench' }),
+  );
   const config = benchConfig(mongoUrl, redis.url, run);
   const queue = new Queue(QUEUES.webhooks, { connection: queueRedis, prefix: config.QUEUE_PREFIX });
   const conn = await createMongoConnection({

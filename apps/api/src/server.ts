@@ -3,16 +3,16 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import {
-  createCacheRedis,
   createLogger,
   createMetricsRegistry,
   createMongoConnection,
   ensureIndexes,
-  createProducerRedis,
   waitForRedisReady,
   type Config,
   type Logger,
   type Redis,
+  createRedis,
+  redisTargetFromConfig,
 } from '@storefront/shared';
 import { createApiHandler } from './app.ts';
 import { expressServerClasses } from './http/server-classes.ts';
@@ -50,7 +50,8 @@ export async function startApi(
     metrics,
   });
   await ensureIndexes(mongo);
-  const redis = createCacheRedis(config.REDIS_URL, logger, { keyPrefix: config.REDIS_KEY_PREFIX });
+  const redisTarget = redisTargetFromConfig(config);
+  const redis = createRedis(redisTarget, 'cache', logger, { keyPrefix: config.REDIS_KEY_PREFIX });
   // Start ready when Redis is: wait briefly for the first connection, but start degraded (cache
   // misses go to MongoDB) rather than not at all when Redis is down.
   await waitForRedisReady(redis, 3_000);
@@ -63,8 +64,8 @@ export async function startApi(
     createRedis: (role) => {
       const r =
         role === 'producer'
-          ? createProducerRedis(config.REDIS_URL, logger)
-          : createCacheRedis(config.REDIS_URL, logger, { keyPrefix: config.REDIS_KEY_PREFIX });
+          ? createRedis(redisTarget, 'producer', logger)
+          : createRedis(redisTarget, role, logger, { keyPrefix: config.REDIS_KEY_PREFIX });
       extraRedis.push(r);
       return r;
     },

@@ -1,10 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startRedisServer, withDatabase } from '@storefront/devstack';
 import { uniqueName } from '@storefront/devstack/test-harness';
-import { QUEUES, webhookEventModel, webhookJobId, type WebhookEvent } from '@storefront/shared';
+import {
+  createLogger,
+  createQueueRedis,
+  QUEUES,
+  redisTargetFromConfig,
+  webhookEventModel,
+  webhookJobId,
+  type Redis,
+  type WebhookEvent,
+} from '@storefront/shared';
 import {
   capturedEvent,
   checkout,
@@ -31,7 +39,10 @@ beforeAll(async () => {
     WEBHOOK_MAX_BODY_BYTES: String(64 * 1024),
     MONGO_URL: `${dbUrl}${dbUrl.includes('?') ? '&' : '?'}appName=${appName}`,
   });
-  queueRedis = new Redis(t.config.REDIS_URL, { maxRetriesPerRequest: null });
+  queueRedis = createQueueRedis(
+    redisTargetFromConfig(t.config),
+    createLogger({ level: 'silent', service: 'test' }),
+  );
   queue = new Queue(QUEUES.webhooks, { connection: queueRedis, prefix: t.config.QUEUE_PREFIX });
 });
 afterAll(async () => {

@@ -1,6 +1,5 @@
 import type { Worker } from 'bullmq';
 import {
-  createCacheRedis,
   createFieldCipher,
   createLogger,
   createRepositories,
@@ -8,13 +7,14 @@ import {
   createMongoConnection,
   ensureIndexes,
   createProducers,
-  createQueueRedis,
   enqueueDelivery,
   PaymentOutcomes,
   RazorpayCredentialStore,
   waitForRedisReady,
   type Config,
   type Logger,
+  createRedis,
+  redisTargetFromConfig,
 } from '@storefront/shared';
 import type { WorkerDeps } from './deps.ts';
 import { startHealthServer } from './health-server.ts';
@@ -52,8 +52,9 @@ export async function startWorker(
     metrics,
   });
   await ensureIndexes(mongo);
-  const queueRedis = createQueueRedis(config.REDIS_URL, logger);
-  const redis = createCacheRedis(config.REDIS_URL, logger, { keyPrefix: config.REDIS_KEY_PREFIX });
+  const redisTarget = redisTargetFromConfig(config);
+  const queueRedis = createRedis(redisTarget, 'queue', logger);
+  const redis = createRedis(redisTarget, 'cache', logger, { keyPrefix: config.REDIS_KEY_PREFIX });
   await Promise.all([waitForRedisReady(redis, 3_000), waitForRedisReady(queueRedis, 3_000)]);
   const producers = createProducers(queueRedis, config.QUEUE_PREFIX);
   const repos = createRepositories(mongo);

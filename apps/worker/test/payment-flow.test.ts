@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { REDIS_DEPLOYMENTS } from '@storefront/devstack/test-harness';
 import { deliveryModel, orderModel, transactionModel, type Order } from '@storefront/shared';
 import {
   buy,
@@ -14,21 +15,22 @@ import {
 
 // End to end over real processes and connections: checkout on the API, payment in the Razorpay
 // sandbox, the sandbox's signed webhooks into the API's inbox, the worker applying them, and the
-// buyer's download link served by local S3.
+// buyer's download link served by local S3. On the run's one redis-server, and again with API
+// and worker on its Redis Cluster (queues under the hash-tagged QUEUE_PREFIX).
 
-let stack: Stack;
+describe.each(REDIS_DEPLOYMENTS)('payment flow on %s', (_name, redisEnv) => {
+  let stack: Stack;
 
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
+  beforeAll(async () => {
+    stack = await startStack(redisEnv());
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
 
-const findOrder = (id: string) =>
-  orderModel(stack.api.deps.mongo).findById(id).lean<Order>().exec();
+  const findOrder = (id: string) =>
+    orderModel(stack.api.deps.mongo).findById(id).lean<Order>().exec();
 
-describe('payment flow', () => {
   it('when a buyer pays, then the order is paid, delivered once and the download link serves the file', async () => {
     const file = Buffer.from('%PDF-1.4 the product\n');
     const seeded = await sellingCreator(stack, { uploadFile: file });

@@ -31,6 +31,7 @@ import {
   type Producers,
   type RazorpayClient,
   type Transaction,
+  redisTargetFromConfig,
 } from '@storefront/shared';
 import { metricValue as valueIn, type LabelMatch } from '@storefront/test-support';
 import type { ReconciliationDeps } from '../src/reconciliation/reconciliation.deps.ts';
@@ -72,7 +73,7 @@ export class ReconciliationWorld {
   private gateway: RazorpayClient;
   private readonly creatorGateways = new Map<string, RazorpayClient>();
 
-  constructor(overrides: Record<string, string> = {}) {
+  constructor(overrides: Record<string, string | undefined> = {}) {
     const name = uniqueName('recon');
     this.keyId = `rzp_test_${randomBytes(6).toString('hex')}`;
     this.razorpayUrl = inject('razorpayUrl');
@@ -110,10 +111,10 @@ export class ReconciliationWorld {
     const logger = createLogger({ level: 'silent', service: 'test' });
     const metrics = createMetricsRegistry();
     const mongo = await createMongoConnection({ url: config.MONGO_URL, poolSize: 10, logger });
-    const redis = createCacheRedis(config.REDIS_URL, logger, {
+    const redis = createCacheRedis(redisTargetFromConfig(config), logger, {
       keyPrefix: config.REDIS_KEY_PREFIX,
     });
-    const queueRedis = createQueueRedis(config.REDIS_URL, logger);
+    const queueRedis = createQueueRedis(redisTargetFromConfig(config), logger);
     const producers = createProducers(queueRedis, config.QUEUE_PREFIX);
     // The fail-fast connection has no offline queue: wait until it can take commands.
     if (redis.status !== 'ready') await once(redis, 'ready');
@@ -342,8 +343,10 @@ export class ReconciliationWorld {
  * `overrides`) and its worker-side process; every world started is closed after each test.
  */
 export function reconciliationSetup(
-  defaults: Record<string, string> = {},
-): (overrides?: Record<string, string>) => Promise<[ReconciliationWorld, ReconciliationProcess]> {
+  defaults: Record<string, string | undefined> = {},
+): (
+  overrides?: Record<string, string | undefined>,
+) => Promise<[ReconciliationWorld, ReconciliationProcess]> {
   const worlds: ReconciliationWorld[] = [];
   afterEach(async () => {
     for (const w of worlds.splice(0)) await w.close();

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { REDIS_DEPLOYMENTS } from '@storefront/devstack/test-harness';
 import { orderModel, transactionModel, type Order } from '@storefront/shared';
 import { runReconciliation } from '../src/reconciliation/reconciliation.service.ts';
 import { metricValue, reconciliationSetup } from './reconciliation-fixtures.ts';
 
-const setup = reconciliationSetup();
+// On the one-node redis-server and again on the run's Redis Cluster (lock, gate, cursor, queues).
+describe.each(REDIS_DEPLOYMENTS)('runReconciliation on %s', (_deployment, redisEnv) => {
+  const setup = reconciliationSetup(redisEnv());
 
-describe('runReconciliation', () => {
   it('when a captured payment never got its webhook, then one run marks the order paid and queues one delivery', async () => {
     const [w, p] = await setup();
     const order = await w.order({ ageMs: 60_000 });

@@ -10,6 +10,7 @@ import {
   ensureIndexes,
   webhookEventModel,
   webhookJobId,
+  redisTargetFromConfig,
 } from '@storefront/shared';
 import { startRedisServer } from '@storefront/devstack';
 import { SWEEP_PAGE, SweeperService, UNQUEUEABLE_AFTER } from '../src/sweeper/sweeper.service.ts';
@@ -32,7 +33,7 @@ async function setup(
   const config = testConfig({}, uniqueName('sweep'));
   const mongo = await createMongoConnection({ url: config.MONGO_URL, poolSize: 4, logger });
   await ensureIndexes(mongo);
-  const redis = createQueueRedis(opts.redisUrl ?? config.REDIS_URL, logger);
+  const redis = createQueueRedis(opts.redisUrl ?? redisTargetFromConfig(config), logger);
   const producers = createProducers(redis, config.QUEUE_PREFIX);
   cleanups.push(
     () => mongo.close(),

@@ -3,12 +3,16 @@
 // SIGINT/SIGTERM. Dev and tests only.
 import { parseArgs } from 'node:util';
 
-const USAGE = `usage: devstack <redis|mongo|razorpay|s3> [--port N] [--host 127.0.0.1] [--bucket NAME]
+const USAGE = `usage: devstack <redis|redis-cluster|redis-sentinel|mongo|razorpay|s3> [--port N] [--host 127.0.0.1] [--bucket NAME]
 
-  redis     the system redis-server on its own temp dir (noeviction, no persistence)
-  mongo     the in-repo MongoDB-wire-compatible server (in memory)
-  razorpay  the Razorpay REST API sandbox with webhook delivery
-  s3        a local S3-compatible server (s3rver)`;
+  redis          the system redis-server on its own temp dir (noeviction, no persistence)
+  redis-cluster  a Redis Cluster: 3 primaries + 3 replicas of redis-server on free ports
+                 (prints the REDIS_CLUSTER_NODES value; --port is ignored)
+  redis-sentinel a primary, a replica and 3 Sentinels (master name "storefront"; prints the
+                 REDIS_SENTINELS value; --port is ignored)
+  mongo          the in-repo MongoDB-wire-compatible server (in memory)
+  razorpay       the Razorpay REST API sandbox with webhook delivery
+  s3             a local S3-compatible server (s3rver)`;
 
 interface Running {
   url: string;
@@ -25,6 +29,19 @@ async function start(
     case 'redis': {
       const { startRedisServer } = await import('./redis/redis-server.ts');
       return startRedisServer({ port, host });
+    }
+    case 'redis-cluster': {
+      const { startRedisCluster } = await import('./redis/redis-cluster.ts');
+      const cluster = await startRedisCluster({ host });
+      return { url: cluster.nodesList, stop: () => cluster.stop() };
+    }
+    case 'redis-sentinel': {
+      const { startRedisSentinel } = await import('./redis/redis-sentinel.ts');
+      const sentinel = await startRedisSentinel({ host });
+      return {
+        url: `${sentinel.sentinelsList} (REDIS_SENTINEL_MASTER=${sentinel.masterName})`,
+        stop: () => sentinel.stop(),
+      };
     }
     case 'mongo': {
       const { startMongoServer } = await import('./mongo/index.ts');

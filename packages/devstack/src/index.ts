@@ -6,6 +6,17 @@ export {
   REDIS_INSTALL_HINT,
   type RedisServerHandle,
 } from './redis/redis-server.ts';
+export {
+  startRedisCluster,
+  type RedisClusterHandle,
+  type RedisClusterNode,
+  type RedisClusterOptions,
+} from './redis/redis-cluster.ts';
+export {
+  startRedisSentinel,
+  type RedisSentinelHandle,
+  type RedisSentinelNode,
+} from './redis/redis-sentinel.ts';
 export { freePort } from './net/free-port.ts';
 export { withDatabase } from './test-harness/mongo-url.ts';
 export * from './mongo/index.ts';

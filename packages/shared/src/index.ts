@@ -11,6 +11,8 @@ export * from './metrics/registry.ts';
 export * from './metrics/metrics-access.ts';
 export * from './db/mongo.ts';
 export * from './redis/redis.ts';
+export * from './redis/redis-target.ts';
+export * from './redis/redis-slots.ts';
 export * from './redis/redis-lock.ts';
 export * from './queues/queue-names.ts';
 export * from './orders/order-state.ts';

@@ -10,7 +10,7 @@ import { metricValue } from './prom-text.ts';
  * over the same data), with rate limits out of the way and the storefront cache subscribed.
  */
 export async function startTestApi(
-  overrides: Record<string, string> = {},
+  overrides: Record<string, string | undefined> = {},
   name: string = uniqueName('sf'),
 ): Promise<RunningApi> {
   const api = await startApi(

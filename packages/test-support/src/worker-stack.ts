@@ -15,6 +15,7 @@ import {
   type Config,
   type Producers,
   type Redis,
+  redisTargetFromConfig,
 } from '@storefront/shared';
 import { startWorker, type RunningWorker } from '@storefront/worker';
 import {
@@ -37,7 +38,9 @@ export interface Stack {
 }
 
 /** Starts an API and a worker on a fresh database and queue prefix. */
-export async function startStack(overrides: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(
+  overrides: Record<string, string | undefined> = {},
+): Promise<Stack> {
   const config = testConfig(
     {
       RATE_LIMIT_PUBLIC_PER_MIN: '1000000',
@@ -110,13 +113,13 @@ export interface WorkerWorld {
 
 /** Starts a worker on a fresh database and queue prefix with `overrides`. */
 export async function startWorkerWorld(
-  overrides: Record<string, string> = {},
+  overrides: Record<string, string | undefined> = {},
 ): Promise<WorkerWorld> {
   const config = testConfig(overrides, uniqueName('wk'));
   const worker = await startWorker(config);
   const logger = createLogger({ level: 'silent', service: 'test' });
   const mongo = await createMongoConnection({ url: config.MONGO_URL, poolSize: 5, logger });
-  const redis: Redis = createProducerRedis(config.REDIS_URL, logger);
+  const redis: Redis = createProducerRedis(redisTargetFromConfig(config), logger);
   const producers = createProducers(redis, config.QUEUE_PREFIX);
   return {
     config,

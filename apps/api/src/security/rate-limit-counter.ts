@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from '@storefront/shared';
+import { groupBySlot, type Redis } from '@storefront/shared';
 
 // Adds each key's increment and reads its TTL; starts the window on a key's first increment (or
 // on a key left without a TTL). Same keys and values as the rate-limit-redis store wrote (no
@@ -20,7 +20,8 @@ end
 return out
 `;
 const SHA = createHash('sha1').update(SCRIPT).digest('hex');
-// Keys per script call: one call is one slot of Redis's time, kept well under a millisecond.
+// Keys per script call: one call is one slot of Redis's time, kept well under a millisecond. On
+// Redis Cluster a script may only touch keys of one hash slot, so a flush sends one call per slot.
 const MAX_KEYS_PER_CALL = 500;
 
 /** A request waiting for the next flush to learn its exact position in the shared count. */
@@ -178,9 +179,13 @@ export class RateLimitCounter {
       e.waiters = undefined;
     }
     const calls: Array<Promise<void>> = [];
-    for (let from = 0; from < batch.length; from += MAX_KEYS_PER_CALL) {
-      const to = Math.min(batch.length, from + MAX_KEYS_PER_CALL);
-      calls.push(this.send(batch, sent, waiting, from, to));
+    for (const group of groupBySlot(
+      this.redis,
+      batch.map((e) => e.key),
+    )) {
+      for (let from = 0; from < group.length; from += MAX_KEYS_PER_CALL) {
+        calls.push(this.send(batch, sent, waiting, group.slice(from, from + MAX_KEYS_PER_CALL)));
+      }
     }
     await Promise.all(calls);
     this.flushing = false;
@@ -198,14 +203,13 @@ export class RateLimitCounter {
     batch: CounterEntry[],
     sent: number[],
     waiting: Array<Waiter[] | undefined>,
-    from: number,
-    to: number,
+    indices: number[],
   ): Promise<void> {
-    const n = to - from;
+    const n = indices.length;
     const args: Array<string | number> = new Array<string | number>(2 * n + 1);
     for (let i = 0; i < n; i++) {
-      args[i] = batch[from + i]!.key;
-      args[n + 1 + i] = sent[from + i]!;
+      args[i] = batch[indices[i]!]!.key;
+      args[n + 1 + i] = sent[indices[i]!]!;
     }
     args[n] = this.windowMs;
     let reply: number[];
@@ -215,7 +219,7 @@ export class RateLimitCounter {
       const error =
         err instanceof Error ? err : new Error('rate limit flush failed', { cause: err });
       let waiters = 0;
-      for (let i = from; i < to; i++) {
+      for (const i of indices) {
         // Not retried: the script may have run before the error (a timeout), and counting a
         // request twice would refuse a client early; losing one flush lets a few through.
         batch[i]!.inflight -= sent[i]!;
@@ -229,13 +233,13 @@ export class RateLimitCounter {
     }
     const now = Date.now();
     for (let i = 0; i < n; i++) {
-      const e = batch[from + i]!;
-      const count = sent[from + i]!;
+      const e = batch[indices[i]!]!;
+      const count = sent[indices[i]!]!;
       const total = Number(reply[2 * i]);
       e.known = total;
       e.inflight -= count;
       e.resetAt = now + Number(reply[2 * i + 1]);
-      const ws = waiting[from + i];
+      const ws = waiting[indices[i]!];
       if (ws !== undefined) {
         // The batch's increments sit at the top of the total, in arrival order.
         for (const w of ws) w.done(undefined, total - count + w.index);

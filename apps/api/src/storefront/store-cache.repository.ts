@@ -1,4 +1,4 @@
-import type { Redis } from '@storefront/shared';
+import { groupBySlot, type Redis } from '@storefront/shared';
 
 // Keys per username u (the client adds REDIS_KEY_PREFIX):
 //   store:{u}        the serialized storefront JSON ('' = no such creator), TTL STORE_REDIS_TTL_SECONDS
@@ -129,16 +129,27 @@ export class StoreCacheRepository {
 
   /** Deletes the cached values and bumps their generations, so fills already in flight cannot write. */
   async invalidate(usernames: readonly string[]): Promise<void> {
-    const pipeline = this.redis.pipeline() as unknown as StoreScripts & {
-      exec(): Promise<Array<[Error | null, unknown]> | null>;
-    };
-    for (const u of usernames) {
-      const [value, gen, lease] = keys(u);
-      void pipeline.storeInvalidate(value, gen, lease, GENERATION_TTL_SECONDS);
-    }
-    const results = await pipeline.exec();
-    const failed = results?.find(([err]) => err !== null);
-    if (!results || failed) throw failed?.[0] ?? new Error('redis pipeline returned no results');
+    // On Redis Cluster a pipeline may only hold commands of one slot: one pipeline per slot.
+    const groups = groupBySlot(
+      this.redis,
+      usernames.map((u) => keys(u)[0]),
+    );
+    await Promise.all(
+      groups.map(async (group) => {
+        const pipeline = this.redis.pipeline() as unknown as StoreScripts & {
+          exec(): Promise<Array<[Error | null, unknown]> | null>;
+        };
+        for (const i of group) {
+          const [value, gen, lease] = keys(usernames[i]!);
+          void pipeline.storeInvalidate(value, gen, lease, GENERATION_TTL_SECONDS);
+        }
+        const results = await pipeline.exec();
+        const failed = results?.find(([err]) => err !== null);
+        if (!results || failed) {
+          throw failed?.[0] ?? new Error('redis pipeline returned no results');
+        }
+      }),
+    );
   }
 
   /**

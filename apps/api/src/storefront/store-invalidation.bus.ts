@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger, Redis } from '@storefront/shared';
+import { isRedisCluster, type Logger, type Redis } from '@storefront/shared';
 
 interface InvalidationMessage {
   /** Invalidation id, echoed in acknowledgements. */
@@ -8,6 +8,11 @@ interface InvalidationMessage {
   from: string;
   usernames: string[];
 }
+
+/** How long a sharded subscription may take to echo its probe before it counts as not working. */
+const PROBE_TIMEOUT_MS = 1_000;
+/** Pause between attempts to subscribe again after a sharded subscription was lost. */
+const RESUBSCRIBE_DELAY_MS = 200;
 
 interface PendingAck {
   acks: number;
@@ -38,6 +43,11 @@ export interface StoreInvalidationBusOptions {
  * receiver acknowledged. While this process is not subscribed (`live` false) it must not serve
  * from memory, since it would miss invalidations; `epoch` changes whenever `live` does, so a fill
  * that started under one subscription cannot store into memory under the next.
+ *
+ * On Redis Cluster, PUBLISH is broadcast to every node but counts only the receivers of the node
+ * that ran it, so the count would be incomplete. There the bus uses sharded pub/sub (SSUBSCRIBE /
+ * SPUBLISH, Redis >= 7.0) on channels that share one hash tag: every process subscribes on the
+ * primary owning that slot, and SPUBLISH there counts all of them.
  */
 export class StoreInvalidationBus {
   readonly instanceId = randomUUID();
@@ -48,19 +58,60 @@ export class StoreInvalidationBus {
   private readonly pending = new Map<string, PendingAck>();
   private closed = false;
   private readonly opts: StoreInvalidationBusOptions;
+  private readonly sharded: boolean;
+  private readonly probes = new Map<string, () => void>();
+  private attempts = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: StoreInvalidationBusOptions) {
     this.opts = opts;
-    this.channel = `${opts.channelPrefix}store:invalidate`;
-    this.ackChannel = `${opts.channelPrefix}store:ack:${this.instanceId}`;
+    this.sharded = isRedisCluster(opts.subscriber);
+    this.channel = this.channelName('invalidate');
+    this.ackChannel = this.channelName(`ack:${this.instanceId}`);
+  }
+
+  /** One node keeps today's names; on Cluster the `{store-bus}` tag puts every channel in one slot. */
+  private channelName(suffix: string): string {
+    return `${this.opts.channelPrefix}${this.sharded ? '{store-bus}:' : 'store:'}${suffix}`;
+  }
+
+  /**
+   * The name to hand `client` for `channel`: ioredis treats sharded channels as keys and adds its
+   * keyPrefix to them (plain channels it leaves alone), so that part is not given twice. Messages
+   * arrive under the full name.
+   */
+  private forClient(client: Redis, channel: string): string {
+    const prefix = client.options.keyPrefix ?? '';
+    if (!this.sharded || prefix === '') return channel;
+    if (!channel.startsWith(prefix)) {
+      throw new Error(`channel ${channel} does not start with the client's key prefix ${prefix}`);
+    }
+    return channel.slice(prefix.length);
+  }
+
+  private async send(channel: string, message: string): Promise<number> {
+    const publisher = this.opts.publisher;
+    return this.sharded
+      ? Number(await publisher.spublish(this.forClient(publisher, channel), message))
+      : publisher.publish(channel, message);
   }
 
   /** Subscribes now and after every reconnect. */
   start(): void {
     const sub = this.opts.subscriber;
-    sub.on('message', (channel: string, message: string) => this.onMessage(channel, message));
+    sub.on(this.sharded ? 'smessage' : 'message', (channel: string, message: string) =>
+      this.onMessage(channel, message),
+    );
     sub.on('ready', () => this.subscribe());
     sub.on('close', () => this.setLive(false));
+    if (this.sharded) {
+      // A sharded subscription lives on a connection to the slot's primary that the Cluster
+      // client manages: losing it (the primary failing over) shows as '-node' or '-subscriber',
+      // not as 'close' of the client.
+      sub.on('-node', () => this.subscriptionLost());
+      sub.on('-subscriber', () => this.subscriptionLost());
+      sub.on('subscribersReady', () => this.subscribe());
+    }
     if (sub.status === 'ready') this.subscribe();
   }
 
@@ -86,7 +137,7 @@ export class StoreInvalidationBus {
       timer = setTimeout(() => resolve(false), timeoutMs);
     });
     try {
-      const receivers = await this.opts.publisher.publish(this.channel, JSON.stringify(msg));
+      const receivers = await this.send(this.channel, JSON.stringify(msg));
       const p = this.pending.get(msg.id);
       if (p) {
         p.expected = receivers;
@@ -104,16 +155,62 @@ export class StoreInvalidationBus {
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.retryTimer);
     this.setLive(false);
     for (const p of this.pending.values()) p.expected = Infinity;
   }
 
   private subscribe(): void {
     if (this.closed) return;
-    this.opts.subscriber.subscribe(this.channel, this.ackChannel).then(
+    if (this.sharded) {
+      void this.subscribeSharded();
+      return;
+    }
+    const sub = this.opts.subscriber;
+    sub.subscribe(this.channel, this.ackChannel).then(
       () => this.setLive(true),
       (err: unknown) => this.opts.logger.warn('storefront invalidation subscribe failed', { err }),
     );
+  }
+
+  /**
+   * Subscribes on the slot's current primary and goes live only once a probe sent with SPUBLISH
+   * came back through the subscription: proof that invalidations published now reach this
+   * process and are counted. Until then, and after every loss, it retries.
+   */
+  private async subscribeSharded(): Promise<void> {
+    const attempt = ++this.attempts;
+    const sub = this.opts.subscriber;
+    const probe = `probe:${randomUUID()}`;
+    let timer: NodeJS.Timeout | undefined;
+    const heard = new Promise<boolean>((resolve) => {
+      this.probes.set(probe, () => resolve(true));
+      timer = setTimeout(() => resolve(false), PROBE_TIMEOUT_MS);
+    });
+    let ok = false;
+    try {
+      await sub.ssubscribe(this.forClient(sub, this.channel), this.forClient(sub, this.ackChannel));
+      await this.send(this.ackChannel, probe);
+      ok = await heard;
+    } catch (err) {
+      this.opts.logger.warn('storefront invalidation subscribe failed', { err });
+    } finally {
+      clearTimeout(timer);
+      this.probes.delete(probe);
+    }
+    if (this.closed || attempt !== this.attempts) return;
+    if (ok) this.setLive(true);
+    else this.subscriptionLost();
+  }
+
+  private subscriptionLost(): void {
+    this.setLive(false);
+    if (this.closed || this.retryTimer !== undefined) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.subscribe();
+    }, RESUBSCRIBE_DELAY_MS);
+    this.retryTimer.unref();
   }
 
   private setLive(live: boolean): void {
@@ -124,6 +221,10 @@ export class StoreInvalidationBus {
   }
 
   private onMessage(channel: string, message: string): void {
+    if (channel === this.ackChannel && message.startsWith('probe:')) {
+      this.probes.get(message)?.();
+      return;
+    }
     if (channel === this.ackChannel) {
       const p = this.pending.get(message);
       if (p && ++p.acks >= p.expected) p.done();
@@ -147,10 +248,8 @@ export class StoreInvalidationBus {
       this.onMessage(this.ackChannel, msg.id);
       return;
     }
-    this.opts.publisher
-      .publish(`${this.opts.channelPrefix}store:ack:${msg.from}`, msg.id)
-      .catch((err: unknown) => {
-        this.opts.logger.warn('storefront invalidation ack failed', { err });
-      });
+    this.send(this.channelName(`ack:${msg.from}`), msg.id).catch((err: unknown) => {
+      this.opts.logger.warn('storefront invalidation ack failed', { err });
+    });
   }
 }

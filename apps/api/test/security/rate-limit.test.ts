@@ -1,8 +1,8 @@
 import { SignJWT } from 'jose';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { uniqueName } from '@storefront/devstack/test-harness';
+import { createCacheRedis, createLogger } from '@storefront/shared';
 import { errorCode, startSecureApi, type SecureApi } from './secure-api.ts';
 
 const LIMIT = 5;
@@ -112,7 +112,11 @@ describe('rate limits', () => {
       }
       expect(statuses.slice(0, LIMIT).includes(429)).toBe(false);
       expect(statuses[LIMIT]).toBe(429);
-      const redis = new Redis(inject('redisUrl'));
+      const redis = createCacheRedis(
+        inject('redisUrl'),
+        createLogger({ level: 'silent', service: 'test' }),
+        { enableOfflineQueue: true },
+      );
       try {
         const keys = await redis.keys(`${name}:rl:public:*`);
         expect(keys.length).toBe(1);

@@ -96,7 +96,8 @@ export async function startRedisServer(
   };
 }
 
-async function waitForPort(
+/** Resolves once host:port accepts connections; rejects on timeout or when `exited` settles first. */
+export async function waitForPort(
   host: string,
   port: number,
   timeoutMs: number,

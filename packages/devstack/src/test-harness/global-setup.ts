@@ -1,6 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { startMongoServer } from '../mongo/index.ts';
 import { startRazorpaySandbox } from '../razorpay/index.ts';
+import { startRedisCluster } from '../redis/redis-cluster.ts';
 import { startRedisServer } from '../redis/redis-server.ts';
 import { startS3Server } from '../s3/index.ts';
 
@@ -10,6 +11,11 @@ declare module 'vitest' {
     mongoUrl: string;
     /** A dedicated redis-server for this run; use your own key/queue prefix per test. */
     redisUrl: string;
+    /**
+     * `host:port,…` of a Redis Cluster (REDIS_CLUSTER_NODES when set, else 3 primaries + 3
+     * replicas started for this run); the cluster suites use it with their own prefixes.
+     */
+    redisClusterNodes: string;
     /** The Razorpay sandbox base URL. */
     razorpayUrl: string;
     /** The local S3 endpoint. */
@@ -30,6 +36,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const redis = await startRedisServer();
     stops.push(() => redis.stop());
     project.provide('redisUrl', redis.url);
+
+    const externalCluster = process.env.REDIS_CLUSTER_NODES;
+    if (externalCluster) {
+      project.provide('redisClusterNodes', externalCluster);
+    } else {
+      const cluster = await startRedisCluster();
+      stops.push(() => cluster.stop());
+      project.provide('redisClusterNodes', cluster.nodesList);
+    }
 
     const externalMongo = process.env.MONGO_URL;
     if (externalMongo) {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { loadConfig, type Config } from '@storefront/shared';
+import { loadConfig, parseRedisNode, type Config, type RedisTarget } from '@storefront/shared';
 import { withDatabase } from './mongo-url.ts';
 
 /** A short unique name for a test's database, queue prefix or key prefix. */
@@ -36,4 +36,37 @@ export function testConfig(
     SHUTDOWN_TIMEOUT_MS: '5000',
     ...overrides,
   });
+}
+
+/** Overrides that point testConfig (or a harness built on it) at this run's Redis Cluster. */
+export function clusterRedisEnv(): Record<string, string | undefined> {
+  return { REDIS_URL: undefined, REDIS_CLUSTER_NODES: inject('redisClusterNodes') };
+}
+
+/**
+ * The Redis deployments a suite runs on, for `describe.each`: a name, and the overrides (for
+ * testConfig or a harness built on it) that select the deployment.
+ */
+export const REDIS_DEPLOYMENTS: ReadonlyArray<
+  readonly [string, () => Record<string, string | undefined>]
+> = [
+  ['one Redis node', () => ({})],
+  ['Redis Cluster', clusterRedisEnv],
+];
+
+/** testConfig pointed at this run's Redis Cluster instead of its one-node Redis. */
+export function clusterTestConfig(
+  overrides: Record<string, string | undefined> = {},
+  name = uniqueName('c'),
+): Config {
+  return testConfig({ ...clusterRedisEnv(), ...overrides }, name);
+}
+
+/** This run's Redis Cluster as a target for createRedis. */
+export function clusterTarget(): RedisTarget {
+  return {
+    mode: 'cluster',
+    nodes: inject('redisClusterNodes').split(',').map(parseRedisNode),
+    tls: false,
+  };
 }

@@ -14,6 +14,25 @@ const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === '' ? undefined : v));
+const hostPort = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+const hostPortList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
+  )
+  .superRefine((list, ctx) => {
+    if (list.length === 0)
+      ctx.addIssue({ code: 'custom', message: 'needs at least one host:port' });
+    for (const entry of list) {
+      const m = hostPort.exec(entry);
+      if (m === null || Number(m[2]) < 1 || Number(m[2]) > 65535) {
+        ctx.addIssue({ code: 'custom', message: `"${entry}" is not host:port` });
+      }
+    }
+  });
 const csv = z.string().transform((v) =>
   v
     .split(',')
@@ -21,10 +40,12 @@ const csv = z.string().transform((v) =>
     .filter((s) => s.length > 0),
 );
 
-/** Variables that must be set explicitly when NODE_ENV=production (no development default applies). */
+/**
+ * Variables that must be set explicitly when NODE_ENV=production (no development default applies).
+ * Redis is required too, as REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS (checked in config.ts).
+ */
 export const PRODUCTION_REQUIRED = [
   'MONGO_URL',
-  'REDIS_URL',
   'JWT_SECRET',
   'ADMIN_PASSWORD',
   'ENCRYPTION_KEYS',
@@ -67,7 +88,21 @@ export const envSchema = z.object({
   MONGO_SERVER_SELECTION_TIMEOUT_MS: positiveInt.default(5_000),
 
   // --- redis ---
+  // One deployment shape at a time: REDIS_URL (one node), REDIS_CLUSTER_NODES (Cluster) or
+  // REDIS_SENTINELS + REDIS_SENTINEL_MASTER (Sentinel); config.ts rejects every mix.
+  /** One node; `rediss://` turns TLS on. */
   REDIS_URL: z.string().startsWith('redis').default('redis://127.0.0.1:6379'),
+  /** Comma-separated `host:port` seed nodes of a Redis Cluster. */
+  REDIS_CLUSTER_NODES: optionalString.pipe(hostPortList.optional()),
+  /** Comma-separated `host:port` of the Sentinels watching REDIS_SENTINEL_MASTER. */
+  REDIS_SENTINELS: optionalString.pipe(hostPortList.optional()),
+  /** The master name the Sentinels monitor. */
+  REDIS_SENTINEL_MASTER: optionalString,
+  /** ACL user for the data nodes (needs REDIS_PASSWORD); overrides one in REDIS_URL. */
+  REDIS_USERNAME: optionalString,
+  REDIS_PASSWORD: optionalString,
+  /** TLS to the data nodes (Cluster/Sentinel); with REDIS_URL, `rediss://` says the same. */
+  REDIS_TLS: optionalString.pipe(bool.optional()),
   /** BullMQ key prefix; the `{...}` hash tag keeps one queue's keys on one Redis Cluster slot. */
   QUEUE_PREFIX: z.string().min(1).default('{storefront}'),
   /** Key prefix for cache and rate-limit keys. */

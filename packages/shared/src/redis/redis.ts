@@ -1,7 +1,126 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis as IORedis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { Logger } from '../logging/logger.ts';
+import { singleRedisTarget, type RedisTarget } from './redis-target.ts';
 
-export type { Redis } from 'ioredis';
+/** A connection to one node, a Sentinel-watched primary, or a Cluster: what every Redis user takes. */
+export type Redis = IORedis | Cluster;
+export { Cluster as RedisCluster } from 'ioredis';
+
+/** What a connection is for; each role has its own failure behaviour (see the factories below). */
+export type RedisRole = 'cache' | 'producer' | 'queue' | 'subscriber';
+
+/** Per-call additions to a role's options. */
+export interface RedisExtra {
+  /** Prefix of every key (cache and rate limits; never BullMQ, which has its own prefix). */
+  keyPrefix?: string;
+  /** Queue commands while disconnected instead of failing them (tests that start before Redis). */
+  enableOfflineQueue?: boolean;
+}
+
+interface RoleOptions {
+  enableOfflineQueue: boolean;
+  maxRetriesPerRequest: number | null;
+  connectTimeout?: number;
+  commandTimeout?: number;
+  retryDelay: (times: number) => number;
+}
+
+const ROLE_OPTIONS: Record<RedisRole, RoleOptions> = {
+  // Commands fail fast while Redis is unreachable (no offline queue, one retry) so request
+  // handlers can fall back instead of hanging.
+  cache: {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    commandTimeout: 1_000,
+    retryDelay: (times) => Math.min(times * 100, 2_000),
+  },
+  // Subscribers hold (S)SUBSCRIBE state; on Cluster they also open one connection per primary.
+  subscriber: {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    commandTimeout: 1_000,
+    retryDelay: (times) => Math.min(times * 100, 2_000),
+  },
+  // BullMQ producers in request handlers: an unreachable Redis is an error the caller handles.
+  producer: {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    retryDelay: (times) => Math.min(times * 100, 2_000),
+  },
+  // BullMQ workers and queue event listeners: blocking commands must wait out Redis outages.
+  queue: {
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: null,
+    retryDelay: (times) => Math.min(times * 200, 2_000),
+  },
+};
+
+/**
+ * The one place Redis connections are built: a `Redis` for one node or Sentinel, a `Cluster` for
+ * Cluster, with the role's failure behaviour, credentials and TLS from `target`. A string is a
+ * one-node URL.
+ */
+export function createRedis(
+  target: RedisTarget | string,
+  role: RedisRole,
+  logger: Logger,
+  extra: RedisExtra = {},
+): Redis {
+  const t = typeof target === 'string' ? singleRedisTarget(target) : target;
+  const r = ROLE_OPTIONS[role];
+  const enableOfflineQueue = extra.enableOfflineQueue ?? r.enableOfflineQueue;
+  const node: RedisOptions = {
+    maxRetriesPerRequest: r.maxRetriesPerRequest,
+    ...(r.connectTimeout === undefined ? {} : { connectTimeout: r.connectTimeout }),
+    ...(r.commandTimeout === undefined ? {} : { commandTimeout: r.commandTimeout }),
+    ...(t.username === undefined ? {} : { username: t.username }),
+    ...(t.password === undefined ? {} : { password: t.password }),
+    ...(t.tls ? { tls: {} } : {}),
+  };
+  const keyPrefix = extra.keyPrefix === undefined ? {} : { keyPrefix: extra.keyPrefix };
+  let client: Redis;
+  switch (t.mode) {
+    case 'single':
+      client = new IORedis(t.url, {
+        ...node,
+        ...keyPrefix,
+        enableOfflineQueue,
+        retryStrategy: r.retryDelay,
+      });
+      break;
+    case 'sentinel':
+      client = new IORedis({
+        ...node,
+        ...keyPrefix,
+        sentinels: t.sentinels,
+        name: t.masterName,
+        enableOfflineQueue,
+        retryStrategy: r.retryDelay,
+        // Reconnect to the new primary when a READONLY reply shows we talk to a demoted one.
+        reconnectOnError: (err) => err.message.startsWith('READONLY'),
+      });
+      break;
+    case 'cluster': {
+      const options: ClusterOptions = {
+        ...keyPrefix,
+        redisOptions: node,
+        enableOfflineQueue,
+        clusterRetryStrategy: r.retryDelay,
+        // SSUBSCRIBE needs a connection to the primary owning each channel's slot.
+        shardedSubscribers: role === 'subscriber',
+      };
+      client = new Cluster(t.nodes, options);
+      break;
+    }
+    default:
+      t satisfies never;
+      throw new Error('unknown Redis target');
+  }
+  return attachListeners(client, logger, role);
+}
 
 function attachListeners(redis: Redis, logger: Logger, role: string): Redis {
   let lastErrorLog = 0;
@@ -17,57 +136,31 @@ function attachListeners(redis: Redis, logger: Logger, role: string): Redis {
   return redis;
 }
 
-/**
- * A connection for cache, pub/sub and rate limits: commands fail fast while Redis is unreachable
- * (no offline queue, one retry) so request handlers can fall back instead of hanging.
- */
-export function createCacheRedis(url: string, logger: Logger, extra: RedisOptions = {}): Redis {
-  return attachListeners(
-    new Redis(url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: 2_000,
-      commandTimeout: 1_000,
-      retryStrategy: (times) => Math.min(times * 100, 2_000),
-      ...extra,
-    }),
-    logger,
-    'cache',
-  );
+/** A fail-fast connection for cache and rate limits (see createRedis, role `cache`). */
+export function createCacheRedis(
+  target: RedisTarget | string,
+  logger: Logger,
+  extra: RedisExtra = {},
+): Redis {
+  return createRedis(target, 'cache', logger, extra);
 }
 
-/**
- * A connection for BullMQ workers and queue event listeners: blocking commands must wait out
- * Redis outages, so requests are never failed for retry count (`maxRetriesPerRequest: null`).
- */
-export function createQueueRedis(url: string, logger: Logger, extra: RedisOptions = {}): Redis {
-  return attachListeners(
-    new Redis(url, {
-      maxRetriesPerRequest: null,
-      retryStrategy: (times) => Math.min(times * 200, 2_000),
-      ...extra,
-    }),
-    logger,
-    'queue',
-  );
+/** A connection for BullMQ workers and queue events (see createRedis, role `queue`). */
+export function createQueueRedis(
+  target: RedisTarget | string,
+  logger: Logger,
+  extra: RedisExtra = {},
+): Redis {
+  return createRedis(target, 'queue', logger, extra);
 }
 
-/**
- * A connection for BullMQ producers in request handlers: fails fast (no offline queue) so an
- * unreachable Redis surfaces as an error the caller can handle rather than a hung request.
- */
-export function createProducerRedis(url: string, logger: Logger, extra: RedisOptions = {}): Redis {
-  return attachListeners(
-    new Redis(url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: 2_000,
-      retryStrategy: (times) => Math.min(times * 100, 2_000),
-      ...extra,
-    }),
-    logger,
-    'producer',
-  );
+/** A fail-fast connection for BullMQ producers (see createRedis, role `producer`). */
+export function createProducerRedis(
+  target: RedisTarget | string,
+  logger: Logger,
+  extra: RedisExtra = {},
+): Redis {
+  return createRedis(target, 'producer', logger, extra);
 }
 
 /** True when Redis answers PING. */

@@ -1,0 +1,209 @@
+import { once } from 'node:events';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createLogger,
+  createMetricsRegistry,
+  createRedis,
+  parseRedisNode,
+  redisKeySlot,
+  type MetricsRegistry,
+  type Redis,
+} from '@storefront/shared';
+import { clusterTarget, uniqueName } from '@storefront/devstack/test-harness';
+import { startRedisCluster, type RedisClusterHandle } from '@storefront/devstack';
+import { eventually, metricValue } from '@storefront/test-support';
+import { StoreCache } from '../../src/storefront/store-cache.service.ts';
+
+// The storefront cache and its invalidation bus on the run's real Redis Cluster (3 primaries):
+// each script's keys share a slot, invalidations of many usernames split by slot, and the bus
+// (sharded pub/sub) counts every subscribed process, wherever the publisher is connected.
+
+const logger = createLogger({ level: 'silent', service: 'test' });
+
+const version = (buf: Buffer) => (JSON.parse(buf.toString()) as { version: string }).version;
+
+interface Harness {
+  cache: StoreCache;
+  metrics: MetricsRegistry;
+  redis: Redis;
+}
+
+describe('StoreCache on Redis Cluster', () => {
+  let prefix: string;
+  let conns: Redis[];
+  let caches: StoreCache[];
+  let current: string;
+  let loads: number;
+
+  const load = (username: string): Promise<Buffer | null> => {
+    loads += 1;
+    return Promise.resolve(Buffer.from(JSON.stringify({ username, version: current })));
+  };
+
+  async function make(memoryTtlMs = 60_000): Promise<Harness> {
+    const redis = createRedis(clusterTarget(), 'cache', logger, { keyPrefix: prefix });
+    const subscriber = createRedis(clusterTarget(), 'subscriber', logger, { keyPrefix: prefix });
+    conns.push(redis, subscriber);
+    await Promise.all([once(redis, 'ready'), once(subscriber, 'ready')]);
+    const metrics = createMetricsRegistry();
+    const cache = new StoreCache({
+      redis,
+      subscriber,
+      channelPrefix: prefix,
+      load,
+      memoryTtlMs,
+      memoryMaxEntries: 100,
+      redisTtlSeconds: 60,
+      negativeTtlSeconds: 10,
+      metrics,
+      logger,
+    });
+    cache.start();
+    caches.push(cache);
+    expect(await cache.whenReady()).toBe(true);
+    return { cache, metrics, redis };
+  }
+
+  beforeEach(() => {
+    prefix = `${uniqueName('scc')}:`;
+    conns = [];
+    caches = [];
+    current = 'v1';
+    loads = 0;
+  });
+  afterEach(async () => {
+    for (const c of caches) c.close();
+    await Promise.allSettled(conns.map((c) => c.quit()));
+  });
+
+  it('when a storefront is read twice, then the second read comes from Redis through the slot-local scripts', async () => {
+    const a = await make();
+    const b = await make();
+    expect(version((await a.cache.load('alice')).body)).toBe('v1');
+    expect(version((await b.cache.load('alice')).body)).toBe('v1');
+    expect(loads).toBe(1);
+    expect(await a.redis.exists('store:{alice}')).toBe(1);
+  });
+
+  it('when usernames of several slots are invalidated at once, then Redis and every process drop all of them before invalidate resolves', async () => {
+    const a = await make();
+    const b = await make();
+    const names = Array.from({ length: 12 }, (_, i) => `user${i}`);
+    expect(new Set(names.map((u) => redisKeySlot(a.redis, `store:{${u}}`))).size).toBeGreaterThan(
+      1,
+    );
+    for (const u of names) {
+      await a.cache.load(u);
+      await b.cache.load(u);
+      expect(b.cache.peek(u)).toBeDefined();
+    }
+    current = 'v2';
+    await a.cache.invalidate(names);
+    for (const u of names) {
+      expect(b.cache.peek(u)).toBeUndefined();
+      expect(await a.redis.exists(`store:{${u}}`)).toBe(0);
+    }
+    expect(metricValue(await a.metrics.metrics(), 'storefront_invalidation_fallbacks_total')).toBe(
+      0,
+    );
+    for (const u of names) expect(version((await b.cache.load(u)).body)).toBe('v2');
+  });
+
+  it('when a subscribed process never acknowledges, then the publisher counts it and waits out the memory TTL', async () => {
+    const memoryTtlMs = 300;
+    const a = await make(memoryTtlMs);
+    const b = await make(memoryTtlMs);
+    await b.cache.load('carol');
+    const t = performance.now();
+    await a.cache.invalidate(['carol']); // both acknowledge: no waiting
+    expect(performance.now() - t).toBeLessThan(memoryTtlMs);
+    expect(b.cache.peek('carol')).toBeUndefined();
+    // A stuck process: sharded-subscribed to the bus channel, never acknowledging. SPUBLISH on
+    // the slot's primary counts it; a plain PUBLISH on Cluster would not see it.
+    const stuck = createRedis(clusterTarget(), 'subscriber', logger);
+    conns.push(stuck);
+    await once(stuck, 'ready');
+    await stuck.ssubscribe(`${prefix}{store-bus}:invalidate`);
+    const t0 = performance.now();
+    await a.cache.invalidate(['carol']);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(memoryTtlMs);
+    expect(metricValue(await a.metrics.metrics(), 'storefront_invalidation_fallbacks_total')).toBe(
+      1,
+    );
+  });
+});
+
+// A cluster of its own: its primaries are killed on purpose.
+describe('StoreCache on Redis Cluster when a primary fails over', () => {
+  let cluster: RedisClusterHandle;
+  const conns: Redis[] = [];
+  const caches: StoreCache[] = [];
+  let current = 'v1';
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of caches) c.close();
+    for (const c of conns) c.disconnect();
+    await cluster?.stop();
+  });
+
+  async function make(prefix: string): Promise<Harness> {
+    const target = {
+      mode: 'cluster' as const,
+      nodes: cluster.nodesList.split(',').map(parseRedisNode),
+      tls: false,
+    };
+    const redis = createRedis(target, 'cache', logger, { keyPrefix: prefix });
+    const subscriber = createRedis(target, 'subscriber', logger, { keyPrefix: prefix });
+    conns.push(redis, subscriber);
+    await Promise.all([once(redis, 'ready'), once(subscriber, 'ready')]);
+    const metrics = createMetricsRegistry();
+    const cache = new StoreCache({
+      redis,
+      subscriber,
+      channelPrefix: prefix,
+      load: (username) =>
+        Promise.resolve(Buffer.from(JSON.stringify({ username, version: current }))),
+      memoryTtlMs: 60_000,
+      memoryMaxEntries: 100,
+      redisTtlSeconds: 60,
+      negativeTtlSeconds: 10,
+      metrics,
+      logger,
+    });
+    cache.start();
+    caches.push(cache);
+    expect(await cache.whenReady()).toBe(true);
+    return { cache, metrics, redis };
+  }
+
+  it('when the primary holding the bus slot is killed, then processes stop serving memory until resubscribed, and the next invalidation reaches all of them', async () => {
+    const prefix = `${uniqueName('sfo')}:`;
+    const a = await make(prefix);
+    const b = await make(prefix);
+    await b.cache.load('dana');
+    expect(b.cache.peek('dana')).toBeDefined();
+
+    const busSlot = redisKeySlot(b.redis, '{store-bus}');
+    const victim = await cluster.primaryForSlot(busSlot);
+    await cluster.stopNode(victim);
+    // b's subscription went with the node: it must not answer from memory it can no longer
+    // keep fresh.
+    await eventually(() => b.cache.peek('dana') === undefined, { timeoutMs: 10_000 });
+
+    // Once the replica is promoted, both resubscribe there (each proves it with a probe).
+    await cluster.waitUntilHealthy(30_000);
+    expect(await a.cache.whenReady(30_000)).toBe(true);
+    expect(await b.cache.whenReady(30_000)).toBe(true);
+    await b.cache.load('dana');
+    expect(b.cache.peek('dana')).toBeDefined();
+    current = 'v2';
+    await a.cache.invalidate(['dana']);
+    expect(b.cache.peek('dana')).toBeUndefined();
+    expect(metricValue(await a.metrics.metrics(), 'storefront_invalidation_fallbacks_total')).toBe(
+      0,
+    );
+    expect(version((await b.cache.load('dana')).body)).toBe('v2');
+  }, 90_000);
+});

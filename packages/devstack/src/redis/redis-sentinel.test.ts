@@ -1,0 +1,57 @@
+import { once } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, createRedis, parseRedisNode, type Redis } from '@storefront/shared';
+import { startRedisSentinel, type RedisSentinelHandle } from './redis-sentinel.ts';
+
+const logger = createLogger({ level: 'silent', service: 'test' });
+
+describe('startRedisSentinel', () => {
+  let deployment: RedisSentinelHandle;
+  let client: Redis;
+  beforeAll(async () => {
+    deployment = await startRedisSentinel();
+    client = createRedis(
+      {
+        mode: 'sentinel',
+        sentinels: deployment.sentinelsList.split(',').map(parseRedisNode),
+        masterName: deployment.masterName,
+        tls: false,
+      },
+      'queue',
+      logger,
+    );
+    await once(client, 'ready');
+  }, 60_000);
+  afterAll(async () => {
+    client?.disconnect();
+    await deployment?.stop();
+  });
+
+  it('when started, then three Sentinels name the first node as primary and a client reaches it', async () => {
+    expect(deployment.sentinelsList.split(',')).toHaveLength(3);
+    expect(await deployment.primaryAddress()).toBe(`127.0.0.1:${deployment.dataNodes[0]!.port}`);
+    expect(await client.set('k', 'v')).toBe('OK');
+    expect(await client.call('WAIT', '1', '2000')).toBe(1);
+  });
+
+  it('when the primary is killed, then the replica is promoted and the same client writes to it', async () => {
+    await deployment.stopDataNode(0);
+    const replica = `127.0.0.1:${deployment.dataNodes[1]!.port}`;
+    const deadline = Date.now() + 30_000;
+    while ((await deployment.primaryAddress()) !== replica && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(await deployment.primaryAddress()).toBe(replica);
+    // The queue role waits out the switch (offline queue, no retry limit).
+    expect(await client.get('k')).toBe('v');
+    expect(await client.set('k2', 'after')).toBe('OK');
+  }, 60_000);
+
+  it('when stopped, then no process is left', async () => {
+    const pids = [...deployment.dataNodes, ...deployment.sentinels].map((n) => n.process?.pid);
+    await deployment.stop();
+    for (const pid of pids.filter((p) => p !== undefined)) {
+      expect(() => process.kill(pid, 0)).toThrow();
+    }
+  });
+});

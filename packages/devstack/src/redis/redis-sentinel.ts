@@ -1,0 +1,221 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from '../net/free-port.ts';
+import { hasRedisServer, REDIS_INSTALL_HINT, waitForPort } from './redis-server.ts';
+
+const run = promisify(execFile);
+
+/** One process of the Sentinel deployment. */
+export interface RedisSentinelNode {
+  host: string;
+  port: number;
+  /** The running process, or null once stopped (stopNode). */
+  process: ChildProcess | null;
+}
+
+export interface RedisSentinelHandle {
+  /** `host:port,…` of the Sentinels: the value of REDIS_SENTINELS. */
+  sentinelsList: string;
+  /** The monitored master name: the value of REDIS_SENTINEL_MASTER. */
+  masterName: string;
+  /** Data nodes: [0] starts as primary, [1] as its replica. */
+  dataNodes: RedisSentinelNode[];
+  sentinels: RedisSentinelNode[];
+  /** `host:port` the Sentinels currently name as primary. */
+  primaryAddress(): Promise<string>;
+  /** Kills data node `index` (SIGKILL by default: a crash). */
+  stopDataNode(index: number, signal?: NodeJS.Signals): Promise<void>;
+  /** Stops every process (SIGKILL to each process group) and removes their directories. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a primary, one replica and three Sentinels (quorum 2) of the real redis-server on free
+ * loopback ports, and waits until every Sentinel sees the primary, its replica and the other
+ * Sentinels. Any failure while starting stops whatever was started.
+ */
+export async function startRedisSentinel(
+  opts: { host?: string; masterName?: string; downAfterMs?: number } = {},
+): Promise<RedisSentinelHandle> {
+  const bin = process.env.REDIS_SERVER_BIN ?? 'redis-server';
+  const cliBin = process.env.REDIS_CLI_BIN ?? 'redis-cli';
+  if (!hasRedisServer(bin)) throw new Error(REDIS_INSTALL_HINT);
+  const host = opts.host ?? '127.0.0.1';
+  const masterName = opts.masterName ?? 'storefront';
+  const root = mkdtempSync(join(tmpdir(), 'storefront-redis-sentinel-'));
+
+  interface Proc extends RedisSentinelNode {
+    exited: Promise<void>;
+  }
+  const procs: Proc[] = [];
+  const killAll = () => {
+    for (const p of procs) killGroup(p.process, 'SIGKILL');
+  };
+  process.once('exit', killAll);
+
+  const launch = async (args: string[], port: number): Promise<Proc> => {
+    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const p: Proc = { host, port, process: child, exited };
+    procs.push(p);
+    try {
+      await waitForPort(host, port, 10_000, exited);
+    } catch (err) {
+      throw new Error(`redis-server ${args[0]} did not start on ${host}:${port}: ${stderr}`, {
+        cause: err,
+      });
+    }
+    return p;
+  };
+  const dataArgs = (port: number, dir: string, extra: string[] = []) => [
+    '--port',
+    String(port),
+    '--bind',
+    host,
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--maxmemory-policy',
+    'noeviction',
+    '--protected-mode',
+    'no',
+    '--loglevel',
+    'warning',
+    ...extra,
+  ];
+
+  const stopProc = async (p: Proc | undefined, signal: NodeJS.Signals): Promise<void> => {
+    const child = p?.process;
+    if (p === undefined || child == null) return;
+    if (child.exitCode === null && child.signalCode === null) {
+      killGroup(child, signal);
+      const t = setTimeout(() => killGroup(child, 'SIGKILL'), 3_000);
+      await p.exited;
+      clearTimeout(t);
+    }
+    p.process = null;
+  };
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      await Promise.all(procs.map((p) => stopProc(p, 'SIGKILL')));
+      process.off('exit', killAll);
+      rmSync(root, { recursive: true, force: true });
+    })();
+    return stopping;
+  };
+
+  const cli = async (port: number, ...args: string[]) =>
+    (await run(cliBin, ['-h', host, '-p', String(port), ...args], { timeout: 5_000 })).stdout;
+
+  try {
+    const primaryPort = await freePort(host);
+    const primary = await launch(
+      dataArgs(primaryPort, mkdtempSync(join(root, 'primary-'))),
+      primaryPort,
+    );
+    const replicaPort = await freePort(host);
+    const replica = await launch(
+      dataArgs(replicaPort, mkdtempSync(join(root, 'replica-')), [
+        '--replicaof',
+        host,
+        String(primaryPort),
+      ]),
+      replicaPort,
+    );
+    const sentinels: Proc[] = [];
+    for (let i = 0; i < 3; i++) {
+      const port = await freePort(host);
+      const dir = mkdtempSync(join(root, `sentinel-${i}-`));
+      // Sentinel rewrites its config file as it learns the topology: one writable file each.
+      const file = join(dir, 'sentinel.conf');
+      writeFileSync(
+        file,
+        [
+          `port ${port}`,
+          `bind ${host}`,
+          `dir ${dir}`,
+          'protected-mode no',
+          `sentinel monitor ${masterName} ${host} ${primaryPort} 2`,
+          `sentinel down-after-milliseconds ${masterName} ${opts.downAfterMs ?? 1_000}`,
+          `sentinel failover-timeout ${masterName} 10000`,
+          `sentinel parallel-syncs ${masterName} 1`,
+          '',
+        ].join('\n'),
+      );
+      sentinels.push(await launch([file, '--sentinel', '--loglevel', 'warning'], port));
+    }
+
+    // Ready once every Sentinel knows the replica (synced) and the two other Sentinels.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const views = await Promise.all(
+        sentinels.map((s) =>
+          cli(s.port, 'SENTINEL', 'MASTER', masterName).catch((err: unknown) => String(err)),
+        ),
+      );
+      const field = (view: string, name: string) => {
+        const lines = view.trim().split('\n');
+        const at = lines.indexOf(name);
+        return at >= 0 ? lines[at + 1] : undefined;
+      };
+      const synced = (await cli(replicaPort, 'INFO', 'replication')).includes(
+        'master_link_status:up',
+      );
+      if (
+        synced &&
+        views.every(
+          (v) => field(v, 'num-slaves') === '1' && field(v, 'num-other-sentinels') === '2',
+        )
+      ) {
+        break;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`sentinels did not settle within 30 s: ${views.join(' | ')}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+
+    return {
+      sentinelsList: sentinels.map((s) => `${host}:${s.port}`).join(','),
+      masterName,
+      dataNodes: [primary, replica],
+      sentinels,
+      primaryAddress: async () => {
+        for (const s of sentinels) {
+          if (s.process === null) continue;
+          const reply = await cli(s.port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName).catch(
+            () => '',
+          );
+          const [h, p] = reply.trim().split('\n');
+          if (h && p) return `${h}:${p}`;
+        }
+        throw new Error('no sentinel answered');
+      },
+      stopDataNode: (index, signal = 'SIGKILL') =>
+        stopProc(index === 0 ? primary : index === 1 ? replica : undefined, signal),
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function killGroup(child: ChildProcess | null, signal: NodeJS.Signals): void {
+  if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    // Each process runs in its own process group (detached), so the group id is its pid.
+    process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal);
+  }
+}

@@ -1,0 +1,63 @@
+import type { Config } from '../config/config.ts';
+
+/** A `host:port` of a Cluster seed node or a Sentinel. */
+export interface RedisNode {
+  host: string;
+  port: number;
+}
+
+interface RedisAuth {
+  username?: string;
+  password?: string;
+  tls: boolean;
+}
+
+/** Which Redis deployment to talk to: one node, a Cluster, or a Sentinel-watched primary. */
+export type RedisTarget =
+  | ({ mode: 'single'; url: string } & RedisAuth)
+  | ({ mode: 'cluster'; nodes: RedisNode[] } & RedisAuth)
+  | ({ mode: 'sentinel'; sentinels: RedisNode[]; masterName: string } & RedisAuth);
+
+type RedisConfig = Pick<
+  Config,
+  | 'REDIS_URL'
+  | 'REDIS_CLUSTER_NODES'
+  | 'REDIS_SENTINELS'
+  | 'REDIS_SENTINEL_MASTER'
+  | 'REDIS_USERNAME'
+  | 'REDIS_PASSWORD'
+  | 'REDIS_TLS'
+>;
+
+/** Parses `host:port` (IPv6 in brackets); config validation has already checked the shape. */
+export function parseRedisNode(entry: string): RedisNode {
+  const at = entry.lastIndexOf(':');
+  const host = entry.slice(0, at).replace(/^\[(.*)\]$/, '$1');
+  return { host, port: Number(entry.slice(at + 1)) };
+}
+
+/** The deployment the config describes (validated by loadConfig: at most one mode is set). */
+export function redisTargetFromConfig(config: RedisConfig): RedisTarget {
+  const auth: RedisAuth = {
+    ...(config.REDIS_USERNAME === undefined ? {} : { username: config.REDIS_USERNAME }),
+    ...(config.REDIS_PASSWORD === undefined ? {} : { password: config.REDIS_PASSWORD }),
+    tls: config.REDIS_TLS ?? config.REDIS_URL.startsWith('rediss://'),
+  };
+  if (config.REDIS_CLUSTER_NODES !== undefined) {
+    return { mode: 'cluster', nodes: config.REDIS_CLUSTER_NODES.map(parseRedisNode), ...auth };
+  }
+  if (config.REDIS_SENTINELS !== undefined && config.REDIS_SENTINEL_MASTER !== undefined) {
+    return {
+      mode: 'sentinel',
+      sentinels: config.REDIS_SENTINELS.map(parseRedisNode),
+      masterName: config.REDIS_SENTINEL_MASTER,
+      ...auth,
+    };
+  }
+  return { mode: 'single', url: config.REDIS_URL, ...auth };
+}
+
+/** A one-node target for a URL (tests and tools handed a URL). */
+export function singleRedisTarget(url: string): RedisTarget {
+  return { mode: 'single', url, tls: url.startsWith('rediss://') };
+}
