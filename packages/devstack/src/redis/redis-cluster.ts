@@ -1,10 +1,17 @@
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../net/free-port.ts';
-import { hasRedisServer, REDIS_INSTALL_HINT, waitForPort } from './redis-server.ts';
+import {
+  hasRedisServer,
+  killGroup,
+  REDIS_INSTALL_HINT,
+  redisDataArgs,
+  spawnRedis,
+  stopRedisProcess,
+} from './redis-server.ts';
 
 /** One redis-server of a local cluster. */
 export interface RedisClusterNode {
@@ -67,60 +74,30 @@ export async function startRedisCluster(
   process.once('exit', killAll);
 
   const launch = async (n: Slot): Promise<void> => {
-    // The bus port is chosen explicitly: port + 10000 (the default) may be taken or above 65535.
-    const child = spawn(
+    const started = await spawnRedis(
       serverBin,
       [
-        '--port',
-        String(n.port),
-        '--cluster-port',
-        String(n.busPort),
-        '--bind',
-        host,
-        '--dir',
-        n.dir,
+        ...redisDataArgs(host, n.port, n.dir),
         '--cluster-enabled',
         'yes',
+        // Chosen explicitly: port + 10000 (the default) may be taken or above 65535.
+        '--cluster-port',
+        String(n.busPort),
         '--cluster-config-file',
         'nodes.conf',
         '--cluster-node-timeout',
         String(nodeTimeoutMs),
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--maxmemory-policy',
-        'noeviction',
-        '--protected-mode',
-        'no',
-        '--loglevel',
-        'warning',
       ],
-      { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
+      { host, port: n.port, what: 'redis-server (cluster node)' },
     );
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    n.process = child;
-    n.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    try {
-      await waitForPort(host, n.port, 10_000, n.exited);
-    } catch (err) {
-      throw new Error(`redis-server (cluster node) did not start on ${host}:${n.port}: ${stderr}`, {
-        cause: err,
-      });
-    }
+    n.process = started.process;
+    n.exited = started.exited;
   };
 
   const stopNode = async (index: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {
     const n = slots[index];
     if (n?.process == null) return;
-    const child = n.process;
-    if (child.exitCode === null && child.signalCode === null) {
-      killGroup(child, signal);
-      const t = setTimeout(() => killGroup(child, 'SIGKILL'), 3_000);
-      await n.exited;
-      clearTimeout(t);
-    }
+    await stopRedisProcess({ process: n.process, exited: n.exited }, signal);
     n.process = null;
   };
 
@@ -244,13 +221,3 @@ export async function startRedisCluster(
 }
 
 const run = promisify(execFile);
-
-function killGroup(child: ChildProcess | null, signal: NodeJS.Signals): void {
-  if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    // Each node runs in its own process group (detached), so the group id is its pid.
-    process.kill(-child.pid, signal);
-  } catch {
-    child.kill(signal);
-  }
-}

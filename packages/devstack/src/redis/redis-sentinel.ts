@@ -1,10 +1,17 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../net/free-port.ts';
-import { hasRedisServer, REDIS_INSTALL_HINT, waitForPort } from './redis-server.ts';
+import {
+  hasRedisServer,
+  killGroup,
+  REDIS_INSTALL_HINT,
+  redisDataArgs,
+  spawnRedis,
+  stopRedisProcess,
+} from './redis-server.ts';
 
 const run = promisify(execFile);
 
@@ -57,50 +64,23 @@ export async function startRedisSentinel(
   process.once('exit', killAll);
 
   const launch = async (args: string[], port: number): Promise<Proc> => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const p: Proc = { host, port, process: child, exited };
+    const started = await spawnRedis(bin, args, {
+      host,
+      port,
+      what: `redis-server ${args.includes('--sentinel') ? 'sentinel' : 'data node'}`,
+    });
+    const p: Proc = { host, port, ...started };
     procs.push(p);
-    try {
-      await waitForPort(host, port, 10_000, exited);
-    } catch (err) {
-      throw new Error(`redis-server ${args[0]} did not start on ${host}:${port}: ${stderr}`, {
-        cause: err,
-      });
-    }
     return p;
   };
   const dataArgs = (port: number, dir: string, extra: string[] = []) => [
-    '--port',
-    String(port),
-    '--bind',
-    host,
-    '--dir',
-    dir,
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--maxmemory-policy',
-    'noeviction',
-    '--protected-mode',
-    'no',
-    '--loglevel',
-    'warning',
+    ...redisDataArgs(host, port, dir),
     ...extra,
   ];
 
   const stopProc = async (p: Proc | undefined, signal: NodeJS.Signals): Promise<void> => {
-    const child = p?.process;
-    if (p === undefined || child == null) return;
-    if (child.exitCode === null && child.signalCode === null) {
-      killGroup(child, signal);
-      const t = setTimeout(() => killGroup(child, 'SIGKILL'), 3_000);
-      await p.exited;
-      clearTimeout(t);
-    }
+    if (p?.process == null) return;
+    await stopRedisProcess({ process: p.process, exited: p.exited }, signal);
     p.process = null;
   };
   let stopping: Promise<void> | undefined;
@@ -207,15 +187,5 @@ export async function startRedisSentinel(
   } catch (err) {
     await stop();
     throw err;
-  }
-}
-
-function killGroup(child: ChildProcess | null, signal: NodeJS.Signals): void {
-  if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    // Each process runs in its own process group (detached), so the group id is its pid.
-    process.kill(-child.pid, signal);
-  } catch {
-    child.kill(signal);
   }
 }

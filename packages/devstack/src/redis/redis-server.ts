@@ -36,64 +36,119 @@ export async function startRedisServer(
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port && opts.port > 0 ? opts.port : await freePort(host);
   const dir = mkdtempSync(join(tmpdir(), 'storefront-redis-'));
-  const child = spawn(
-    bin,
-    [
-      '--port',
-      String(port),
-      '--bind',
-      host,
-      '--dir',
-      dir,
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--maxmemory-policy',
-      'noeviction',
-      '--protected-mode',
-      'no',
-      '--loglevel',
-      'warning',
-    ],
-    // Own process group: a Ctrl-C in the terminal reaches the API and worker, which still need
-    // Redis to shut down cleanly; whoever started this server stops it last via stop().
-    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
-  );
-  // Never outlive the process that started it, even when stop() is not reached.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  child.once('exit', () => process.off('exit', killOnExit));
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let server: RedisProcess;
   try {
-    await waitForPort(host, port, 10_000, exited);
+    server = await spawnRedis(
+      bin,
+      redisDataArgs(host, port, dir),
+      { host, port, what: 'redis-server' },
+      {
+        // Never outlive the process that started it, even when stop() is not reached.
+        killOnExit: true,
+      },
+    );
   } catch (err) {
-    child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`redis-server did not start on ${host}:${port}: ${stderr || String(err)}`, {
-      cause: err,
-    });
+    throw err;
   }
   let stopping: Promise<void> | undefined;
   return {
     url: `redis://${host}:${port}`,
     port,
-    process: child,
+    process: server.process,
     stop: () => {
       stopping ??= (async () => {
-        if (child.exitCode === null && child.signalCode === null) {
-          child.kill('SIGTERM');
-          const t = setTimeout(() => child.kill('SIGKILL'), 3_000);
-          await exited;
-          clearTimeout(t);
-        }
+        await stopRedisProcess(server, 'SIGTERM');
         rmSync(dir, { recursive: true, force: true });
       })();
       return stopping;
     },
   };
+}
+
+/**
+ * The flags of every data node the devstack starts: bound to `host`, its own directory, no
+ * persistence, `maxmemory-policy noeviction` (BullMQ must never have keys evicted).
+ */
+export function redisDataArgs(host: string, port: number, dir: string): string[] {
+  return [
+    '--port',
+    String(port),
+    '--bind',
+    host,
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--maxmemory-policy',
+    'noeviction',
+    '--protected-mode',
+    'no',
+    '--loglevel',
+    'warning',
+  ];
+}
+
+/** A redis-server (data node or Sentinel) the devstack started, with its exit as a promise. */
+export interface RedisProcess {
+  process: ChildProcess;
+  exited: Promise<void>;
+}
+
+/**
+ * Spawns `bin args` in its own process group (a Ctrl-C in the terminal reaches the API and worker,
+ * which still need Redis to shut down cleanly; whoever started it stops it last) and resolves once
+ * `where.port` accepts connections. On failure the process is killed and the error carries its
+ * stderr. `killOnExit`: SIGKILL it if this process exits first.
+ */
+export async function spawnRedis(
+  bin: string,
+  args: string[],
+  where: { host: string; port: number; what: string },
+  opts: { killOnExit?: boolean } = {},
+): Promise<RedisProcess> {
+  const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  if (opts.killOnExit) {
+    const kill = () => killGroup(child, 'SIGKILL');
+    process.once('exit', kill);
+    child.once('exit', () => process.off('exit', kill));
+  }
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    await waitForPort(where.host, where.port, 10_000, exited);
+  } catch (err) {
+    killGroup(child, 'SIGKILL');
+    throw new Error(
+      `${where.what} did not start on ${where.host}:${where.port}: ${stderr || String(err)}`,
+      { cause: err },
+    );
+  }
+  return { process: child, exited };
+}
+
+/** Sends `signal` to a started process's group, SIGKILL after 3 s, and waits until it exits. */
+export async function stopRedisProcess(p: RedisProcess, signal: NodeJS.Signals): Promise<void> {
+  const child = p.process;
+  if (child.exitCode === null && child.signalCode === null) {
+    killGroup(child, signal);
+    const t = setTimeout(() => killGroup(child, 'SIGKILL'), 3_000);
+    await p.exited;
+    clearTimeout(t);
+  }
+}
+
+/** Signals a detached child's whole process group (its group id is its pid). */
+export function killGroup(child: ChildProcess | null, signal: NodeJS.Signals): void {
+  if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal);
+  }
 }
 
 /** Resolves once host:port accepts connections; rejects on timeout or when `exited` settles first. */
