@@ -1,18 +1,10 @@
 import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createLogger,
-  createMetricsRegistry,
-  createRedis,
-  parseRedisNode,
-  redisKeySlot,
-  type MetricsRegistry,
-  type Redis,
-} from '@storefront/shared';
+import { createLogger, createRedis, parseRedisNode, redisKeySlot } from '@storefront/shared';
 import { clusterTarget, uniqueName } from '@storefront/devstack/test-harness';
 import { startRedisCluster, type RedisClusterHandle } from '@storefront/devstack';
 import { eventually, metricValue } from '@storefront/test-support';
-import { StoreCache } from '../../src/storefront/store-cache.service.ts';
+import { startStoreCache, type Opened, type StoreCacheUnderTest } from './store-cache-harness.ts';
 
 // The storefront cache and its invalidation bus on the run's real Redis Cluster (3 primaries):
 // each script's keys share a slot, invalidations of many usernames split by slot, and the bus
@@ -22,16 +14,9 @@ const logger = createLogger({ level: 'silent', service: 'test' });
 
 const version = (buf: Buffer) => (JSON.parse(buf.toString()) as { version: string }).version;
 
-interface Harness {
-  cache: StoreCache;
-  metrics: MetricsRegistry;
-  redis: Redis;
-}
-
 describe('StoreCache on Redis Cluster', () => {
   let prefix: string;
-  let conns: Redis[];
-  let caches: StoreCache[];
+  let opened: Opened;
   let current: string;
   let loads: number;
 
@@ -40,40 +25,21 @@ describe('StoreCache on Redis Cluster', () => {
     return Promise.resolve(Buffer.from(JSON.stringify({ username, version: current })));
   };
 
-  async function make(memoryTtlMs = 60_000): Promise<Harness> {
-    const redis = createRedis(clusterTarget(), 'cache', logger, { keyPrefix: prefix });
-    const subscriber = createRedis(clusterTarget(), 'subscriber', logger, { keyPrefix: prefix });
-    conns.push(redis, subscriber);
-    await Promise.all([once(redis, 'ready'), once(subscriber, 'ready')]);
-    const metrics = createMetricsRegistry();
-    const cache = new StoreCache({
-      redis,
-      subscriber,
-      channelPrefix: prefix,
-      load,
-      memoryTtlMs,
-      memoryMaxEntries: 100,
-      redisTtlSeconds: 60,
-      negativeTtlSeconds: 10,
-      metrics,
-      logger,
-    });
-    cache.start();
-    caches.push(cache);
-    expect(await cache.whenReady()).toBe(true);
-    return { cache, metrics, redis };
+  async function make(memoryTtlMs = 60_000): Promise<StoreCacheUnderTest> {
+    const h = await startStoreCache({ target: clusterTarget(), prefix, load, memoryTtlMs, opened });
+    expect(await h.cache.whenReady()).toBe(true);
+    return h;
   }
 
   beforeEach(() => {
     prefix = `${uniqueName('scc')}:`;
-    conns = [];
-    caches = [];
+    opened = { conns: [], caches: [] };
     current = 'v1';
     loads = 0;
   });
   afterEach(async () => {
-    for (const c of caches) c.close();
-    await Promise.allSettled(conns.map((c) => c.quit()));
+    for (const c of opened.caches) c.close();
+    await Promise.allSettled(opened.conns.map((c) => c.quit()));
   });
 
   it('when a storefront is read twice, then the second read comes from Redis through the slot-local scripts', async () => {
@@ -121,7 +87,7 @@ describe('StoreCache on Redis Cluster', () => {
     // A stuck process: sharded-subscribed to the bus channel, never acknowledging. SPUBLISH on
     // the slot's primary counts it; a plain PUBLISH on Cluster would not see it.
     const stuck = createRedis(clusterTarget(), 'subscriber', logger);
-    conns.push(stuck);
+    opened.conns.push(stuck);
     await once(stuck, 'ready');
     await stuck.ssubscribe(`${prefix}{store-bus}:invalidate`);
     const t0 = performance.now();
@@ -136,46 +102,31 @@ describe('StoreCache on Redis Cluster', () => {
 // A cluster of its own: its primaries are killed on purpose.
 describe('StoreCache on Redis Cluster when a primary fails over', () => {
   let cluster: RedisClusterHandle;
-  const conns: Redis[] = [];
-  const caches: StoreCache[] = [];
+  const opened: Opened = { conns: [], caches: [] };
   let current = 'v1';
   beforeAll(async () => {
     cluster = await startRedisCluster();
   }, 60_000);
   afterAll(async () => {
-    for (const c of caches) c.close();
-    for (const c of conns) c.disconnect();
+    for (const c of opened.caches) c.close();
+    for (const c of opened.conns) c.disconnect();
     await cluster?.stop();
   });
 
-  async function make(prefix: string): Promise<Harness> {
-    const target = {
-      mode: 'cluster' as const,
-      nodes: cluster.nodesList.split(',').map(parseRedisNode),
-      tls: false,
-    };
-    const redis = createRedis(target, 'cache', logger, { keyPrefix: prefix });
-    const subscriber = createRedis(target, 'subscriber', logger, { keyPrefix: prefix });
-    conns.push(redis, subscriber);
-    await Promise.all([once(redis, 'ready'), once(subscriber, 'ready')]);
-    const metrics = createMetricsRegistry();
-    const cache = new StoreCache({
-      redis,
-      subscriber,
-      channelPrefix: prefix,
+  async function make(prefix: string): Promise<StoreCacheUnderTest> {
+    const h = await startStoreCache({
+      target: {
+        mode: 'cluster',
+        nodes: cluster.nodesList.split(',').map(parseRedisNode),
+        tls: false,
+      },
+      prefix,
       load: (username) =>
         Promise.resolve(Buffer.from(JSON.stringify({ username, version: current }))),
-      memoryTtlMs: 60_000,
-      memoryMaxEntries: 100,
-      redisTtlSeconds: 60,
-      negativeTtlSeconds: 10,
-      metrics,
-      logger,
+      opened,
     });
-    cache.start();
-    caches.push(cache);
-    expect(await cache.whenReady()).toBe(true);
-    return { cache, metrics, redis };
+    expect(await h.cache.whenReady()).toBe(true);
+    return h;
   }
 
   it('when the primary holding the bus slot is killed, then processes stop serving memory until resubscribed, and the next invalidation reaches all of them', async () => {

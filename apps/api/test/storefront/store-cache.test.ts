@@ -1,31 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import {
-  createCacheRedis,
-  createLogger,
-  createMetricsRegistry,
-  type MetricsRegistry,
-  type Redis,
-} from '@storefront/shared';
+import { createCacheRedis, createLogger, type MetricsRegistry } from '@storefront/shared';
 import { uniqueName } from '@storefront/devstack/test-harness';
 import { eventually, metricValue } from '@storefront/test-support';
-import { StoreCache } from '../../src/storefront/store-cache.service.ts';
+import { startStoreCache, type Opened, type StoreCacheUnderTest } from './store-cache-harness.ts';
 
 // The cache on its own, against the run's real redis-server, with a loader the test controls:
 // it stands in for MongoDB so a read can be held open across a write.
 
 const logger = createLogger({ level: 'silent', service: 'test' });
 
-interface Harness {
-  cache: StoreCache;
-  metrics: MetricsRegistry;
-  subscriber: Redis;
-}
-
 describe('StoreCache consistency', () => {
   let prefix: string;
-  let conns: Redis[];
-  let caches: StoreCache[];
+  let opened: Opened;
   /** What the "database" holds now; a load reads it when it starts, like a query snapshot. */
   let current: string;
   let loads: number;
@@ -38,27 +25,16 @@ describe('StoreCache consistency', () => {
     return Buffer.from(JSON.stringify({ username, version: snapshot }));
   };
 
-  async function make(memoryTtlMs = 60_000): Promise<Harness> {
-    const redis = createCacheRedis(inject('redisUrl'), logger, { keyPrefix: prefix });
-    const subscriber = createCacheRedis(inject('redisUrl'), logger, { keyPrefix: prefix });
-    conns.push(redis, subscriber);
-    const metrics = createMetricsRegistry();
-    const cache = new StoreCache({
-      redis,
-      subscriber,
-      channelPrefix: prefix,
+  async function make(memoryTtlMs = 60_000): Promise<StoreCacheUnderTest> {
+    const h = await startStoreCache({
+      target: inject('redisUrl'),
+      prefix,
       load,
       memoryTtlMs,
-      memoryMaxEntries: 100,
-      redisTtlSeconds: 60,
-      negativeTtlSeconds: 10,
-      metrics,
-      logger,
+      opened,
     });
-    cache.start();
-    caches.push(cache);
-    expect(await cache.whenReady()).toBe(true);
-    return { cache, metrics, subscriber };
+    expect(await h.cache.whenReady()).toBe(true);
+    return h;
   }
 
   const until = (cond: () => boolean) => eventually(cond, { timeoutMs: 5_000, intervalMs: 2 });
@@ -67,15 +43,14 @@ describe('StoreCache consistency', () => {
 
   beforeEach(() => {
     prefix = `${uniqueName('sc')}:`;
-    conns = [];
-    caches = [];
+    opened = { conns: [], caches: [] };
     current = 'v1';
     loads = 0;
     gate = undefined;
   });
   afterEach(async () => {
-    for (const c of caches) c.close();
-    await Promise.allSettled(conns.map((c) => c.quit()));
+    for (const c of opened.caches) c.close();
+    await Promise.allSettled(opened.conns.map((c) => c.quit()));
   });
 
   it('when a slow read that started before a write finishes after the invalidation, then it fills neither memory nor Redis', async () => {
@@ -90,7 +65,7 @@ describe('StoreCache consistency', () => {
     open();
     gate = undefined;
     expect(version((await slow).body)).toBe('v1'); // answered to the request that was already waiting
-    const redis = conns[0]!;
+    const redis = opened.conns[0]!;
     expect(await redis.get('store:{alice}')).toBeNull();
     expect(a.cache.peek('alice')).toBeUndefined();
     expect(version((await a.cache.load('alice')).body)).toBe('v2');
@@ -123,7 +98,7 @@ describe('StoreCache consistency', () => {
 
     // A stuck process: subscribed (so PUBLISH counts it), never acknowledging.
     const stuck = createCacheRedis(inject('redisUrl'), logger);
-    conns.push(stuck);
+    opened.conns.push(stuck);
     await new Promise((r) => stuck.once('ready', r));
     await stuck.subscribe(`${prefix}store:invalidate`);
     const t1 = performance.now();

@@ -25,24 +25,20 @@ interface RoleOptions {
   retryDelay: (times: number) => number;
 }
 
+// Commands fail fast while Redis is unreachable (no offline queue, one retry) so request handlers
+// can fall back instead of hanging.
+const FAIL_FAST: RoleOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  connectTimeout: 2_000,
+  commandTimeout: 1_000,
+  retryDelay: (times) => Math.min(times * 100, 2_000),
+};
+
 const ROLE_OPTIONS: Record<RedisRole, RoleOptions> = {
-  // Commands fail fast while Redis is unreachable (no offline queue, one retry) so request
-  // handlers can fall back instead of hanging.
-  cache: {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2_000,
-    commandTimeout: 1_000,
-    retryDelay: (times) => Math.min(times * 100, 2_000),
-  },
+  cache: FAIL_FAST,
   // Subscribers hold (S)SUBSCRIBE state; on Cluster they also open one connection per primary.
-  subscriber: {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2_000,
-    commandTimeout: 1_000,
-    retryDelay: (times) => Math.min(times * 100, 2_000),
-  },
+  subscriber: FAIL_FAST,
   // BullMQ producers in request handlers: an unreachable Redis is an error the caller handles.
   producer: {
     enableOfflineQueue: false,
