@@ -6,17 +6,10 @@
 set -euo pipefail
 CHROMIUM=/usr/bin/chromium
 [ -x "$CHROMIUM" ] && exit 0
-sudo_cmd=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo_cmd="sudo -n"; else sudo_cmd=""; fi
-fi
-can_install() { [ "$(id -u)" -eq 0 ] || [ -n "$sudo_cmd" ]; }
-if can_install && command -v apt-get >/dev/null 2>&1; then
+. "$(dirname "$0")/os-install.sh"
+if can_apt_install; then
   echo "$CHROMIUM not found: installing Debian's chromium with apt-get"
-  # Try without refreshing the package lists first (fast in CI images that have them).
-  $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 ||
-    { $sudo_cmd apt-get update -q &&
-      $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+  apt_install chromium
 else
   echo "$CHROMIUM is required by the browser tests and 'make lighthouse' but is not installed," >&2
   echo "and this user cannot install it. Install it with: sudo apt-get install -y chromium" >&2

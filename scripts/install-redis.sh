@@ -1,15 +1,10 @@
 #!/usr/bin/env bash
 # Installs redis-server with the OS package manager when the user may; otherwise explains how.
 set -euo pipefail
-sudo_cmd=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo_cmd="sudo -n"; else sudo_cmd=""; fi
-fi
-can_install() { [ "$(id -u)" -eq 0 ] || [ -n "$sudo_cmd" ]; }
-if can_install && command -v apt-get >/dev/null 2>&1; then
+. "$(dirname "$0")/os-install.sh"
+if can_apt_install; then
   echo "redis-server not found: installing it with apt-get"
-  $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server >/dev/null 2>&1 ||
-    { $sudo_cmd apt-get update -q && $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server; }
+  apt_install redis-server
 elif can_install && command -v dnf >/dev/null 2>&1; then
   $sudo_cmd dnf install -y redis
 elif command -v brew >/dev/null 2>&1; then
