@@ -1,5 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { insertTableRow, markdownRow } from '../load/markdown-table.ts';
 import { describeBound, formatValue, type Verdict } from './lighthouse-budget.ts';
 import type { LighthouseMetrics } from './lighthouse-runner.ts';
 
@@ -62,19 +62,14 @@ export function lighthouseRow(r: LighthouseRecord): string {
     `${r.loadAverage.start.toFixed(2)} → ${r.loadAverage.end.toFixed(2)}`,
     `${r.browserVersion}, ${r.lighthouseVersion}`,
   ];
-  return `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+  return markdownRow(cells);
 }
 
 /** Inserts the row above the end marker, adding the section at the end if the doc lacks it. */
 export function appendLighthouseRow(docPath: string, r: LighthouseRecord): void {
-  let doc: string;
-  try {
-    doc = readFileSync(docPath, 'utf8');
-  } catch {
-    doc = '# Performance\n';
-  }
-  if (!doc.includes(END_MARKER)) {
-    doc = `${doc.trimEnd()}\n\n${SECTION_HEADING}\n\n${TABLE_HEADER}\n${END_MARKER}\n`;
-  }
-  writeFileSync(docPath, doc.replace(END_MARKER, `${lighthouseRow(r)}\n${END_MARKER}`));
+  insertTableRow(docPath, lighthouseRow(r), {
+    endMarker: END_MARKER,
+    section: `${SECTION_HEADING}\n\n${TABLE_HEADER}`,
+    emptyDoc: '# Performance\n',
+  });
 }

@@ -1,6 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { LoadTestResult } from './load-test-result.ts';
+import { insertTableRow, markdownRow } from './markdown-table.ts';
 
 // The baseline table in docs/load-testing.md: one row per `make load-test` run, inserted just
 // above the END_MARKER line so the table stays in one place however the document grows.
@@ -47,19 +47,14 @@ export function baselineRow(r: LoadTestResult): string {
     verdict,
     `load avg ${r.machine.loadAverageStart} → ${r.machine.loadAverageEnd}${r.note ? `; ${r.note}` : ''}`,
   ];
-  return `| ${cells.map((x) => x.replace(/\|/g, '\\|')).join(' | ')} |`;
+  return markdownRow(cells);
 }
 
 /** Inserts the run's row above the end marker (adding header and marker if the doc lacks them). */
 export function appendBaselineRow(docPath: string, r: LoadTestResult): void {
-  let doc: string;
-  try {
-    doc = readFileSync(docPath, 'utf8');
-  } catch {
-    doc = '# Load testing\n';
-  }
-  if (!doc.includes(END_MARKER)) {
-    doc = `${doc.trimEnd()}\n\n## Baseline\n\n${BASELINE_HEADER}\n${END_MARKER}\n`;
-  }
-  writeFileSync(docPath, doc.replace(END_MARKER, `${baselineRow(r)}\n${END_MARKER}`));
+  insertTableRow(docPath, baselineRow(r), {
+    endMarker: END_MARKER,
+    section: `## Baseline\n\n${BASELINE_HEADER}`,
+    emptyDoc: '# Load testing\n',
+  });
 }
