@@ -8,7 +8,7 @@ import {
   type ProductRepository,
 } from '@storefront/shared';
 import type { CurrentCreator } from '../auth/auth.middleware.ts';
-import type { StoreInvalidator } from '../storefront/store-cache.service.ts';
+import { storefrontsOfWrite, type StoreInvalidator } from '../storefront/store-cache.service.ts';
 import type { ImageBucket } from './image-bucket.ts';
 import type { AcceptedImageType } from './image-policy.ts';
 import type { ImageProcessor } from './image-processor.ts';
@@ -94,11 +94,8 @@ export class ImageUploadService {
       if (!creator) throw new NotFoundError('Account not found');
       username = creator.username;
     }
-    // The username is read after the write: a rename racing with this request could otherwise
-    // leave the new name's storefront cached without this change.
-    await store.invalidate(
-      username !== undefined && username !== me.username ? [me.username, username] : [me.username],
-    );
+    // The username is read after the write (see storefrontsOfWrite).
+    await store.invalidate(storefrontsOfWrite(me.username, username));
   }
 }
 

@@ -12,7 +12,7 @@ import {
   type ProductRepository,
 } from '@storefront/shared';
 import type { CurrentCreator } from '../auth/auth.middleware.ts';
-import type { StoreInvalidator } from '../storefront/store-cache.service.ts';
+import { storefrontsOfWrite, type StoreInvalidator } from '../storefront/store-cache.service.ts';
 
 /**
  * The creator's own profile and products. Every write that can change the public storefront
@@ -96,12 +96,9 @@ export class MeService {
     await this.invalidateStore(me);
   }
 
-  // The username is re-read after the write: a rename racing with this request could otherwise
-  // leave the new name's storefront cached without this change.
+  // The username is re-read after the write (see storefrontsOfWrite).
   private async invalidateStore(me: CurrentCreator): Promise<void> {
     const now = await this.creators.findIdentityById(me.id);
-    await this.store.invalidate(
-      now && now.username !== me.username ? [me.username, now.username] : [me.username],
-    );
+    await this.store.invalidate(storefrontsOfWrite(me.username, now?.username));
   }
 }

@@ -27,6 +27,20 @@ export interface StoreInvalidator {
   invalidate(usernames: string[]): Promise<void>;
 }
 
+/**
+ * The storefronts a creator's write must invalidate: the name the request began with and, when a
+ * rename raced with it, the name read after the write (else the new name's storefront could stay
+ * cached without the change).
+ */
+export function storefrontsOfWrite(
+  requestUsername: string,
+  usernameAfterWrite: string | undefined,
+): string[] {
+  return usernameAfterWrite !== undefined && usernameAfterWrite !== requestUsername
+    ? [requestUsername, usernameAfterWrite]
+    : [requestUsername];
+}
+
 export interface StoreCacheOptions {
   /** Fail-fast cache connection (REDIS_KEY_PREFIX applied by the client). */
   redis: Redis;
