@@ -10,7 +10,7 @@ import {
   REDIS_INSTALL_HINT,
   redisDataArgs,
   spawnRedis,
-  stopRedisProcess,
+  stopRedisNode,
 } from './redis-server.ts';
 
 /** One redis-server of a local cluster. */
@@ -94,12 +94,8 @@ export async function startRedisCluster(
     n.exited = started.exited;
   };
 
-  const stopNode = async (index: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {
-    const n = slots[index];
-    if (n?.process == null) return;
-    await stopRedisProcess({ process: n.process, exited: n.exited }, signal);
-    n.process = null;
-  };
+  const stopNode = (index: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> =>
+    stopRedisNode(slots[index], signal);
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {

@@ -10,7 +10,7 @@ import {
   REDIS_INSTALL_HINT,
   redisDataArgs,
   spawnRedis,
-  stopRedisProcess,
+  stopRedisNode,
 } from './redis-server.ts';
 
 const run = promisify(execFile);
@@ -78,15 +78,10 @@ export async function startRedisSentinel(
     ...extra,
   ];
 
-  const stopProc = async (p: Proc | undefined, signal: NodeJS.Signals): Promise<void> => {
-    if (p?.process == null) return;
-    await stopRedisProcess({ process: p.process, exited: p.exited }, signal);
-    p.process = null;
-  };
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      await Promise.all(procs.map((p) => stopProc(p, 'SIGKILL')));
+      await Promise.all(procs.map((p) => stopRedisNode(p, 'SIGKILL')));
       process.off('exit', killAll);
       rmSync(root, { recursive: true, force: true });
     })();
@@ -181,7 +176,7 @@ export async function startRedisSentinel(
         throw new Error('no sentinel answered');
       },
       stopDataNode: (index, signal = 'SIGKILL') =>
-        stopProc(index === 0 ? primary : index === 1 ? replica : undefined, signal),
+        stopRedisNode(index === 0 ? primary : index === 1 ? replica : undefined, signal),
       stop,
     };
   } catch (err) {

@@ -141,6 +141,19 @@ export async function stopRedisProcess(p: RedisProcess, signal: NodeJS.Signals):
   }
 }
 
+/**
+ * Stops a node of a multi-process deployment (cluster, Sentinel set) if it runs, as
+ * stopRedisProcess does, and marks it stopped (`process: null`); a no-op when it is not running.
+ */
+export async function stopRedisNode(
+  node: { process: ChildProcess | null; exited: Promise<void> } | undefined,
+  signal: NodeJS.Signals,
+): Promise<void> {
+  if (node?.process == null) return;
+  await stopRedisProcess({ process: node.process, exited: node.exited }, signal);
+  node.process = null;
+}
+
 /** Signals a detached child's whole process group (its group id is its pid). */
 export function killGroup(child: ChildProcess | null, signal: NodeJS.Signals): void {
   if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
