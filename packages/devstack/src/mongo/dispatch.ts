@@ -34,9 +34,15 @@ function execute(
   db: string,
   body: Doc,
 ): Doc {
+  // Unknown names share one counter, as mongod's `<UNKNOWN>`, so clients cannot grow the map.
+  const key = commands.has(name) ? name : '<UNKNOWN>';
+  let counts = state.commandCounts.get(key);
+  if (!counts) state.commandCounts.set(key, (counts = { total: 0, failed: 0 }));
+  counts.total += 1;
   try {
     return run(state, conn, name, db, body);
   } catch (err) {
+    counts.failed += 1;
     if (!(err instanceof CommandError))
       state.log(
         `mongo: command ${name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,

@@ -11,6 +11,8 @@ export class ServerState {
   readonly log: (msg: string) => void;
   connectionsOpen = 0;
   connectionsTotal = 0;
+  /** Commands run, by name (serverStatus `metrics.commands`, as mongod reports them). */
+  readonly commandCounts = new Map<string, { total: number; failed: number }>();
 
   constructor(log: (msg: string) => void) {
     this.log = log;

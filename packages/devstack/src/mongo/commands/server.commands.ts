@@ -85,7 +85,10 @@ const serverStatus: CommandHandler = (ctx) => ({
     totalCreated: ctx.state.connectionsTotal,
     available: 1_000_000,
   },
-  metrics: { cursor: { open: { total: ctx.state.cursors.size } } },
+  metrics: {
+    cursor: { open: { total: ctx.state.cursors.size } },
+    commands: Object.fromEntries(ctx.state.commandCounts),
+  },
   ok: 1,
 });
 
