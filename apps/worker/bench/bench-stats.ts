@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /** Runs `fn(0..count-1)` with at most `concurrency` calls in flight. */
 export async function pool(
   count: number,
@@ -23,3 +25,22 @@ export function percentiles(values: number[]): {
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
   return { p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted[sorted.length - 1] ?? 0 };
 }
+
+/**
+ * CPU seconds (user + system) process `pid` has used so far, from /proc (Linux); undefined where
+ * that cannot be read. For processes that export no metrics: the MongoDB stand-in, redis-server.
+ */
+export function processCpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** USER_HZ: 100 on every Linux architecture Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;

@@ -2,7 +2,7 @@
 // by one worker process, until every order is paid and delivered. Prints the figures recorded in
 // docs/performance.md ("Webhooks").
 //
-//   npm run bench:webhooks -- [--orders 2000] [--concurrency 32] [--worker-concurrency 10]
+//   npm run bench:webhooks -- [--orders 2000] [--concurrency 32] [--worker-concurrency 50]
 //
 // Services come from @storefront/devstack: redis-server, the in-repo MongoDB server (in its own
 // process; MONGO_URL overrides it) and the Razorpay sandbox (checkout creates real gateway
@@ -37,13 +37,13 @@ import {
   summarizeMetric,
 } from '@storefront/test-support';
 import { eventsFor, type SignedEvent } from './bench-events.ts';
-import { percentiles, pool } from './bench-stats.ts';
+import { percentiles, pool, processCpuSeconds } from './bench-stats.ts';
 
 const { values } = parseArgs({
   options: {
     orders: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '32' },
-    'worker-concurrency': { type: 'string', default: '10' },
+    'worker-concurrency': { type: 'string', default: '50' },
   },
 });
 const ORDERS = Number(values.orders);
@@ -61,10 +61,12 @@ async function main(): Promise<void> {
   const redis = await startRedisServer();
   stops.push(() => redis.stop());
   let mongoBase = process.env.MONGO_URL;
+  let mongoPid: number | undefined;
   if (!mongoBase) {
     const mongo = await startMongoProcess(await freePort());
     children.push(mongo);
     mongoBase = mongo.url;
+    mongoPid = mongo.proc.pid;
   }
   const sandbox = await startRazorpaySandbox({ accounts: [keys] });
   stops.push(() => sandbox.stop());
@@ -159,9 +161,16 @@ async function main(): Promise<void> {
       fetch(`${apiUrl}/metrics`).then((r) => r.text()),
       fetch(`${workerUrl}/metrics`).then((r) => r.text()),
     ]);
+    const own = process.cpuUsage();
+    const status = await mongo.db?.admin().command({ serverStatus: 1 });
     return {
+      commands: commandTotals(status),
       api: metricTotal(a, 'process_cpu_seconds_total'),
       worker: metricTotal(w, 'process_cpu_seconds_total'),
+      mongo: processCpuSeconds(mongoPid),
+      redis: processCpuSeconds(redis.process.pid),
+      // The senders and the Razorpay sandbox run in this process.
+      bench: (own.user + own.system) / 1e6,
       workerMetrics: w,
     };
   };
@@ -173,7 +182,7 @@ async function main(): Promise<void> {
   );
   const startedWall = Date.now();
   const started = performance.now();
-  const paidWatcher = watchOrders(mongo, creatorId, ORDERS);
+  const paidWatcher = watchOrders(mongo, creatorId, ORDERS, events.length);
   await pool(events.length, CONCURRENCY, async (i) => {
     const ev = events[i] as SignedEvent;
     const t0 = performance.now();
@@ -192,7 +201,7 @@ async function main(): Promise<void> {
     if (ev.event === 'payment.captured') acceptedAt.set(ev.orderId, Date.now());
   });
   const acceptSeconds = (performance.now() - started) / 1000;
-  const { paidSeconds, deliveredSeconds } = await paidWatcher(started);
+  const { paidSeconds, processedSeconds, deliveredSeconds } = await paidWatcher(started);
 
   const rows = await orderModel(mongo)
     .find({ creatorId }, { paidAt: 1, 'delivery.deliveredAt': 1 })
@@ -234,6 +243,11 @@ async function main(): Promise<void> {
   log(
     `          capture accepted → order paid p50 ${ms(paid.p50)}, p95 ${ms(paid.p95)}, p99 ${ms(paid.p99)}, max ${ms(paid.max)}`,
   );
+  const acceptedPerSecond = events.length / acceptSeconds;
+  const processedPerSecond = events.length / processedSeconds;
+  log(
+    `processed: ${events.length} events in ${processedSeconds.toFixed(2)} s from the first webhook = ${processedPerSecond.toFixed(0)} events/s (${((processedPerSecond / acceptedPerSecond) * 100).toFixed(0)} % of the accept rate)`,
+  );
   log(
     `delivered: all ${ORDERS} in ${deliveredSeconds.toFixed(2)} s; paid → delivered p50 ${ms(delivered.p50)}, p99 ${ms(delivered.p99)}`,
   );
@@ -241,6 +255,16 @@ async function main(): Promise<void> {
   const workerCpuMs = ((cpuAfter.worker - cpuBefore.worker) * 1000) / ORDERS;
   log(
     `cpu:      API ${apiCpuMs.toFixed(2)} ms per webhook; worker ${workerCpuMs.toFixed(2)} ms per order (3 events + delivery)`,
+  );
+  log(
+    `mongodb:  commands per order (all processes): ${commandsPerOrder(cpuBefore.commands, cpuAfter.commands, ORDERS)}`,
+  );
+  const perOrder = (after: number | undefined, before: number | undefined) =>
+    after === undefined || before === undefined
+      ? 'n/a'
+      : `${(((after - before) * 1000) / ORDERS).toFixed(2)} ms`;
+  log(
+    `          per order: MongoDB ${perOrder(cpuAfter.mongo, cpuBefore.mongo)}${process.env.MONGO_URL ? ' (MONGO_URL: not measured)' : ''}, redis-server ${perOrder(cpuAfter.redis, cpuBefore.redis)}, senders ${perOrder(cpuAfter.bench, cpuBefore.bench)}`,
   );
   log(
     `worker:   ${summarizeMetric(metrics, 'webhooks_processed_total', 'outcome')}; dlq ${summarizeMetric(metrics, 'dlq_size', 'status')}`,
@@ -252,23 +276,70 @@ async function main(): Promise<void> {
   );
 }
 
-/** Polls until `total` orders of `creatorId` are paid and delivered; returns when each finished. */
-function watchOrders(mongo: Connection, creatorId: Types.ObjectId, total: number) {
+/** serverStatus `metrics.commands` as name → total (mongod and the in-repo server both report it). */
+function commandTotals(status: Record<string, unknown> | undefined): Map<string, number> {
+  const commands = (status?.metrics as { commands?: Record<string, { total?: unknown }> })
+    ?.commands;
+  const totals = new Map<string, number>();
+  for (const [name, c] of Object.entries(commands ?? {})) {
+    if (c && typeof c === 'object' && 'total' in c) totals.set(name, Number(c.total));
+  }
+  return totals;
+}
+
+/** The commands run between two readings, per order, busiest first (≥ 0.05 per order). */
+function commandsPerOrder(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  orders: number,
+): string {
+  const rows: Array<[string, number]> = [];
+  let sum = 0;
+  for (const [name, total] of after) {
+    const per = (total - (before.get(name) ?? 0)) / orders;
+    // The bench's own progress polls (countDocuments → aggregate) and these readings are not
+    // the system's work.
+    if (name === 'aggregate' || name === 'serverStatus' || per < 0.05) continue;
+    rows.push([name, per]);
+    sum += per;
+  }
+  rows.sort((a, b) => b[1] - a[1]);
+  return `${sum.toFixed(1)} (${rows.map(([n, v]) => `${n} ${v.toFixed(1)}`).join(', ')}; the bench's polls excluded)`;
+}
+
+/**
+ * Polls until `orders` orders of `creatorId` are paid and delivered and all `events` inbox events
+ * are processed; returns when each finished, in seconds from `started`.
+ */
+function watchOrders(mongo: Connection, creatorId: Types.ObjectId, orders: number, events: number) {
   return async (started: number) => {
     const model = orderModel(mongo);
-    let paidSeconds = 0;
+    const inbox = mongo.collection('webhook_events');
+    const done: { paidSeconds?: number; processedSeconds?: number; deliveredSeconds?: number } = {};
+    const mark = (key: keyof typeof done) => {
+      done[key] ??= (performance.now() - started) / 1000;
+    };
     return eventually(
       async () => {
-        if (!paidSeconds && (await model.countDocuments({ creatorId, status: 'paid' })) >= total) {
-          paidSeconds = (performance.now() - started) / 1000;
-        }
         if (
-          paidSeconds &&
-          (await model.countDocuments({ creatorId, 'delivery.status': 'delivered' })) >= total
-        ) {
-          return { paidSeconds, deliveredSeconds: (performance.now() - started) / 1000 };
-        }
-        return undefined;
+          done.paidSeconds === undefined &&
+          (await model.countDocuments({ creatorId, status: 'paid' })) >= orders
+        )
+          mark('paidSeconds');
+        if (
+          done.processedSeconds === undefined &&
+          (await inbox.countDocuments({ status: 'processed' })) >= events
+        )
+          mark('processedSeconds');
+        if (
+          done.deliveredSeconds === undefined &&
+          (await model.countDocuments({ creatorId, 'delivery.status': 'delivered' })) >= orders
+        )
+          mark('deliveredSeconds');
+        const { paidSeconds, processedSeconds, deliveredSeconds } = done;
+        if (paidSeconds === undefined || processedSeconds === undefined) return undefined;
+        if (deliveredSeconds === undefined) return undefined;
+        return { paidSeconds, processedSeconds, deliveredSeconds };
       },
       // Not tighter: the poll itself is load on the MongoDB server under test.
       { what: 'every order paid and delivered', timeoutMs: 10 * 60_000, intervalMs: 200 },

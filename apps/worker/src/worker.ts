@@ -7,7 +7,8 @@ import {
   createMongoConnection,
   ensureIndexes,
   createProducers,
-  enqueueDelivery,
+  batched,
+  enqueueDeliveries,
   PaymentOutcomes,
   RazorpayCredentialStore,
   waitForRedisReady,
@@ -57,7 +58,13 @@ export async function startWorker(
   const redis = createRedis(redisTarget, 'cache', logger, { keyPrefix: config.REDIS_KEY_PREFIX });
   await Promise.all([waitForRedisReady(redis, 3_000), waitForRedisReady(queueRedis, 3_000)]);
   const producers = createProducers(queueRedis, config.QUEUE_PREFIX);
-  const repos = createRepositories(mongo);
+  // Jobs running at once make the same few calls; they share commands (see BatchOptions).
+  const batch = { windowMs: config.WORKER_BATCH_WINDOW_MS, maxSize: config.WORKER_BATCH_MAX };
+  const repos = createRepositories(mongo, batch);
+  const enqueueDelivery = batched(async (orderIds: readonly string[]) => {
+    await enqueueDeliveries(producers.deliveries, orderIds);
+    return orderIds.map(() => undefined);
+  }, batch);
   const deps: WorkerDeps = {
     config,
     logger,
@@ -71,7 +78,7 @@ export async function startWorker(
       orders: repos.orders,
       transactions: repos.transactions,
       logger,
-      enqueueDelivery: (orderId) => enqueueDelivery(producers.deliveries, orderId),
+      enqueueDelivery,
     }),
     credentials: new RazorpayCredentialStore({
       accounts: repos.razorpayAccounts,

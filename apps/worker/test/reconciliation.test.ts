@@ -149,7 +149,7 @@ describe.each(REDIS_DEPLOYMENTS)('runReconciliation on %s', (_deployment, redisE
     }
     const webhooks = orders.map(({ order, payment }) =>
       p.deps.payments.applyCaptured(
-        { orderId: order._id, paymentId: payment.id, amount: payment.amount, currency: 'INR' },
+        { order: order._id, paymentId: payment.id, amount: payment.amount, currency: 'INR' },
         { source: 'webhook', event: 'payment.captured', eventId: `evt_${payment.id}` },
       ),
     );

@@ -31,6 +31,7 @@ export * from './razorpay/index.ts';
 export * from './db/indexes.ts';
 export * from './db/object-id.ts';
 export * from './db/scan-cursor.ts';
+export * from './db/batcher.ts';
 export * from './db/repositories.ts';
 export * from './images/image-ref.model.ts';
 export * from './creators/creator.model.ts';

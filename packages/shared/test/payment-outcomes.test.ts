@@ -93,7 +93,7 @@ async function pendingOrder(): Promise<Order> {
 
 const capture = (order: Order, paymentId: string) =>
   payments.applyCaptured(
-    { orderId: order._id, paymentId, amount: order.amount, currency: 'INR' },
+    { order: order._id, paymentId, amount: order.amount, currency: 'INR' },
     { source: 'reconciliation', event: 'reconciliation.check' },
   );
 
@@ -126,6 +126,54 @@ describe('applyCapturedPayment when a write fails', () => {
     expect(await capture(order, 'pay_b')).toBe('paid');
     expect(await capture(order, 'pay_b')).toBe('already_paid');
     expect(await state(order)).toEqual({ status: 'paid', paymentId: 'pay_b', paidEntries: 1 });
+  });
+});
+
+describe('applyCaptured with the order the caller has just read', () => {
+  const captureWith = (order: Order, paymentId: string, eventId: string) =>
+    payments.applyCaptured(
+      { order, paymentId, amount: order.amount, currency: 'INR' },
+      {
+        source: 'webhook',
+        event: 'order.paid',
+        eventId,
+        alreadyPaid: { dedupeKey: `event:${eventId}`, paymentStatus: 'captured' },
+      },
+    );
+  const entries = async (order: Order) =>
+    (await transactionModel(conn).find({ orderId: order._id }).lean().exec())
+      .map((t) => `${t.outcome}:${t.paymentId}`)
+      .sort();
+
+  it('when the snapshot says pending but the order was paid meanwhile, then nothing is applied twice and the event is logged', async () => {
+    const stale = await pendingOrder();
+    expect(await capture(stale, 'pay_first')).toBe('paid');
+    expect(await captureWith(stale, 'pay_first', 'evt_stale')).toBe('already_paid');
+    expect(await state(stale)).toEqual({ status: 'paid', paymentId: 'pay_first', paidEntries: 1 });
+    expect(await entries(stale)).toEqual(['already_paid:pay_first', 'paid:pay_first']);
+  });
+
+  it('when the snapshot is already paid, then the `paid` entry, a second-capture alarm and the event log go in one batch, once', async () => {
+    const order = await pendingOrder();
+    expect(await capture(order, 'pay_one')).toBe('paid');
+    const paid = (await orderModel(conn).findById(order._id).lean<Order>().exec()) as Order;
+    expect(await captureWith(paid, 'pay_two', 'evt_two')).toBe('already_paid');
+    expect(await captureWith(paid, 'pay_two', 'evt_two')).toBe('already_paid');
+    expect(await state(order)).toEqual({ status: 'paid', paymentId: 'pay_one', paidEntries: 1 });
+    expect(await entries(order)).toEqual([
+      'already_paid:pay_two',
+      'duplicate_capture:pay_two',
+      'paid:pay_one',
+    ]);
+  });
+
+  it('when a paid order has lost its `paid` entry, then the batch writes it', async () => {
+    const order = await pendingOrder();
+    expect(await capture(order, 'pay_lost')).toBe('paid');
+    await transactionModel(conn).deleteMany({ orderId: order._id }).exec();
+    const paid = (await orderModel(conn).findById(order._id).lean<Order>().exec()) as Order;
+    expect(await captureWith(paid, 'pay_lost', 'evt_lost')).toBe('already_paid');
+    expect(await entries(order)).toEqual(['already_paid:pay_lost', 'paid:pay_lost']);
   });
 });
 

@@ -174,12 +174,7 @@ export class OrderPaymentService {
     ctx: PaymentContext,
   ): Promise<CheckoutCallbackOutcome> {
     const outcome = await this.deps.payments.applyCaptured(
-      {
-        orderId: order._id,
-        paymentId: payment.id,
-        amount: payment.amount,
-        currency: payment.currency,
-      },
+      { order, paymentId: payment.id, amount: payment.amount, currency: payment.currency },
       ctx,
     );
     switch (outcome) {

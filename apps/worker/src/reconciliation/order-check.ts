@@ -128,7 +128,7 @@ async function applyDecision(
       for (const p of decision.captured) {
         results.push(
           await ctx.deps.payments.applyCaptured(
-            { orderId: order._id, paymentId: p.id, amount: p.amount, currency: p.currency },
+            { order: order._id, paymentId: p.id, amount: p.amount, currency: p.currency },
             pctx,
           ),
         );

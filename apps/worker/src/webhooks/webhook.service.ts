@@ -98,35 +98,18 @@ export class WebhookService {
   private async applyCapture(ev: WebhookEvent, pe: PaymentEvent): Promise<WebhookOutcome> {
     const order = await this.requireOrder(ev, pe);
     const { payment } = pe;
-    const ctx = this.context(ev, pe);
     const result = await this.deps.payments.applyCaptured(
+      { order, paymentId: payment.id, amount: payment.amount, currency: payment.currency },
+      // On an order paid already (by whichever event got there first), this event is logged too.
       {
-        orderId: order._id,
-        paymentId: payment.id,
-        amount: payment.amount,
-        currency: payment.currency,
+        ...this.context(ev, pe),
+        alreadyPaid: { dedupeKey: `event:${ev._id}`, paymentStatus: payment.status },
       },
-      ctx,
     );
     switch (result) {
       case 'paid':
-        return 'paid';
       case 'already_paid':
-        // The `paid` entry was written by whichever event got there first; log this one too.
-        await this.deps.transactions.record({
-          orderId: order._id,
-          gatewayOrderId: order.gatewayOrderId,
-          source: 'webhook',
-          event: ev.event,
-          eventId: ev._id,
-          paymentId: payment.id,
-          paymentStatus: payment.status,
-          amount: payment.amount,
-          payments: ctx.payments,
-          outcome: 'already_paid',
-          dedupeKey: `event:${ev._id}`,
-        });
-        return 'already_paid';
+        return result;
       case 'amount_mismatch':
         throw new PermanentWebhookError(
           `captured ${payment.amount} ${payment.currency} does not match order ${String(order._id)} (${order.amount} ${order.currency})`,

@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { SAME_TICK, type BatchOptions } from './batcher.ts';
 import { CreatorRepository } from '../creators/creator.repository.ts';
 import { DeliveryRepository } from '../deliveries/delivery.repository.ts';
 import { WebhookDlqRepository } from '../dlq/webhook-dlq.repository.ts';
@@ -20,15 +21,21 @@ export interface Repositories {
   deliveries: DeliveryRepository;
 }
 
-/** Every repository over `conn`. */
-export function createRepositories(conn: Connection): Repositories {
+/**
+ * Every repository over `conn`. `batch`: how the money path's concurrent calls share commands
+ * (the worker waits a little for company; request handlers batch only within a tick).
+ */
+export function createRepositories(
+  conn: Connection,
+  batch: BatchOptions = SAME_TICK,
+): Repositories {
   return {
     creators: new CreatorRepository(conn),
     razorpayAccounts: new RazorpayAccountRepository(conn),
-    products: new ProductRepository(conn),
-    orders: new OrderRepository(conn),
-    transactions: new TransactionRepository(conn),
-    webhookEvents: new WebhookEventRepository(conn),
+    products: new ProductRepository(conn, batch),
+    orders: new OrderRepository(conn, batch),
+    transactions: new TransactionRepository(conn, batch),
+    webhookEvents: new WebhookEventRepository(conn, batch),
     dlq: new WebhookDlqRepository(conn),
     deliveries: new DeliveryRepository(conn),
   };

@@ -1,5 +1,6 @@
 import { Types, type Connection, type Model, type UpdateQuery } from 'mongoose';
 import { isObjectIdString } from '../db/object-id.ts';
+import { batched, inKeyOrder, SAME_TICK, type BatchOptions } from '../db/batcher.ts';
 import { afterCursor, type ScanCursor } from '../db/scan-cursor.ts';
 import { allowedFrom, type OrderStatus } from './order-state.ts';
 import { orderModel, type Order } from './order.model.ts';
@@ -52,9 +53,26 @@ function toObjectId(id: string | Types.ObjectId): Types.ObjectId | null {
 /** Reads and writes `orders`; plain objects only. */
 export class OrderRepository {
   private readonly model: Model<Order>;
+  private readonly byId: (id: Types.ObjectId) => Promise<Order | null>;
+  private readonly byGatewayOrderId: (id: string) => Promise<Order | null>;
 
-  constructor(conn: Connection) {
+  /** `batch`: how concurrent reads by id and by gateway order id share one query. */
+  constructor(conn: Connection, batch: BatchOptions = SAME_TICK) {
     this.model = orderModel(conn);
+    this.byId = batched(async (ids) => {
+      const docs = await this.model
+        .find({ _id: { $in: [...ids] } })
+        .lean<Order[]>()
+        .exec();
+      return inKeyOrder(ids.map(String), docs, (d) => String(d._id));
+    }, batch);
+    this.byGatewayOrderId = batched(async (ids) => {
+      const docs = await this.model
+        .find({ gatewayOrderId: { $in: [...ids] } })
+        .lean<Order[]>()
+        .exec();
+      return inKeyOrder(ids, docs, (d) => d.gatewayOrderId);
+    }, batch);
   }
 
   async create(input: NewOrder): Promise<Order> {
@@ -65,12 +83,12 @@ export class OrderRepository {
   /** The order, or null for an unknown or malformed id. */
   async findById(id: string | Types.ObjectId): Promise<Order | null> {
     const oid = toObjectId(id);
-    return oid ? this.model.findById(oid).lean<Order>().exec() : null;
+    return oid ? this.byId(oid) : null;
   }
 
   /** Our order for a gateway (Razorpay) order id. */
   async findByGatewayOrderId(gatewayOrderId: string): Promise<Order | null> {
-    return this.model.findOne({ gatewayOrderId }).lean<Order>().exec();
+    return this.byGatewayOrderId(gatewayOrderId);
   }
 
   /**

@@ -1,8 +1,9 @@
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import type { Logger } from '../logging/logger.ts';
+import type { Order } from '../orders/order.model.ts';
 import type { OrderRepository } from '../orders/order.repository.ts';
 import type { SeenPayment, TransactionSource } from './transaction.model.ts';
-import type { TransactionRepository } from './transaction.repository.ts';
+import type { NewTransaction, TransactionRepository } from './transaction.repository.ts';
 
 // The one code path that applies what the gateway says about an order. Webhook processing,
 // reconciliation and the buyer's checkout callback all call these, so any of them racing on one
@@ -14,9 +15,18 @@ export interface PaymentContext {
   event?: string;
   eventId?: string;
   payments?: SeenPayment[];
+  /**
+   * When the order turns out to be paid already, this caller's own `already_paid` log entry,
+   * written in the same batch as the checks that case needs.
+   */
+  alreadyPaid?: { dedupeKey: string; paymentStatus?: string };
 }
 
 export type CaptureOutcome = 'paid' | 'already_paid' | 'amount_mismatch' | 'order_not_found';
+
+function isOrderId(v: Order | string | Types.ObjectId): v is string | Types.ObjectId {
+  return typeof v === 'string' || v instanceof Types.ObjectId;
+}
 
 /** Applies payment outcomes to orders, logging each in `transactions`. */
 export class PaymentOutcomes {
@@ -39,7 +49,8 @@ export class PaymentOutcomes {
    */
   async applyCaptured(
     input: {
-      orderId: string | Types.ObjectId;
+      /** The order, or its id. A caller that has just read the order passes it (one read less). */
+      order: Order | string | Types.ObjectId;
       paymentId: string;
       amount: number;
       currency: string;
@@ -47,7 +58,7 @@ export class PaymentOutcomes {
     ctx: PaymentContext,
   ): Promise<CaptureOutcome> {
     const { orders, transactions, logger } = this.deps;
-    const order = await orders.findById(input.orderId);
+    const order = isOrderId(input.order) ? await orders.findById(input.order) : input.order;
     if (!order) return 'order_not_found';
     const base = {
       orderId: order._id,
@@ -78,25 +89,30 @@ export class PaymentOutcomes {
     }
 
     // Exactly one `paid` entry per order, whichever path (and whichever retry) gets here.
-    const paidEntry = (paymentId: string) =>
-      transactions.record({
-        ...base,
-        paymentId,
-        outcome: 'paid',
-        dedupeKey: `paid:${String(order._id)}`,
-      });
-    // The entry is written before the order becomes paid. If we stop between the two writes, the
-    // order is still unpaid, which every caller comes back to (webhook retries, each
-    // reconciliation run); the other way round, a paid order without its entry would never be
-    // revisited.
-    if (order.status !== 'paid') await paidEntry(input.paymentId);
-    const now = new Date();
-    const updated = await orders.transition(order._id, 'paid', {
-      paymentId: input.paymentId,
-      paidAt: now,
-      delivery: { status: 'queued', queuedAt: now },
+    const paidEntry = (paymentId: string): NewTransaction => ({
+      ...base,
+      paymentId,
+      outcome: 'paid',
+      dedupeKey: `paid:${String(order._id)}`,
     });
-    const current = updated ?? (await orders.findById(order._id));
+    let updated: Order | null = null;
+    let current: Order | null = order;
+    if (order.status !== 'paid') {
+      // The entry is written before the order becomes paid. If we stop between the two writes,
+      // the order is still unpaid, which every caller comes back to (webhook retries, each
+      // reconciliation run); the other way round, a paid order without its entry would never be
+      // revisited.
+      await transactions.record(paidEntry(input.paymentId));
+      const now = new Date();
+      updated = await orders.transition(order._id, 'paid', {
+        paymentId: input.paymentId,
+        paidAt: now,
+        delivery: { status: 'queued', queuedAt: now },
+      });
+      current = updated ?? (await orders.findById(order._id));
+    }
+    // (An order read as paid is paid for good: `paid` is terminal, and its payment id was set by
+    // the same atomic update. Its delivery status may be stale, which only re-enqueues.)
     if (!current || current.status !== 'paid') {
       // Not reachable through the state machine (paid is reachable from every status but paid);
       // throwing makes the caller retry rather than drop the capture.
@@ -104,21 +120,27 @@ export class PaymentOutcomes {
         `order ${String(order._id)} could not be marked paid from ${current?.status}`,
       );
     }
-    // Paid already (or by a racing call): a no-op when the entry exists, else it is added now.
-    if (!updated) await paidEntry(current.paymentId ?? input.paymentId);
-    if (!updated && current.paymentId !== input.paymentId) {
-      // A second captured payment on an already-paid order: money taken twice, needs a refund.
-      logger.error('second captured payment on a paid order', {
-        alert: true,
-        orderId: String(order._id),
-        paidWith: current.paymentId,
-        extraPayment: input.paymentId,
-      });
-      await transactions.record({
-        ...base,
-        outcome: 'duplicate_capture',
-        dedupeKey: `duplicate:${input.paymentId}`,
-      });
+    if (!updated) {
+      // Paid already (or by a racing call). One batch: the `paid` entry (a no-op when it exists,
+      // which it does unless the order was paid without it), the second-capture alarm when this
+      // is another payment, and the caller's own log entry.
+      const entries = [paidEntry(current.paymentId ?? input.paymentId)];
+      if (current.paymentId !== input.paymentId) {
+        // A second captured payment on an already-paid order: money taken twice, needs a refund.
+        logger.error('second captured payment on a paid order', {
+          alert: true,
+          orderId: String(order._id),
+          paidWith: current.paymentId,
+          extraPayment: input.paymentId,
+        });
+        entries.push({
+          ...base,
+          outcome: 'duplicate_capture',
+          dedupeKey: `duplicate:${input.paymentId}`,
+        });
+      }
+      if (ctx.alreadyPaid) entries.push({ ...base, ...ctx.alreadyPaid, outcome: 'already_paid' });
+      await transactions.recordMany(entries);
     }
     if (current.delivery?.status !== 'delivered') {
       await this.deps.enqueueDelivery(String(order._id));

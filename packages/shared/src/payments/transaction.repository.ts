@@ -1,4 +1,5 @@
 import type { Connection, Model } from 'mongoose';
+import { batched, SAME_TICK, type BatchOptions } from '../db/batcher.ts';
 import { transactionModel, type Transaction } from './transaction.model.ts';
 
 /** A log entry as written; `createdAt` is set on insert. */
@@ -7,9 +8,34 @@ export type NewTransaction = Omit<Transaction, '_id' | 'createdAt'>;
 /** The only code that writes `transactions`: an append-only log of gateway interactions. */
 export class TransactionRepository {
   private readonly model: Model<Transaction>;
+  private readonly recordOnce: (entry: NewTransaction & { dedupeKey: string }) => Promise<void>;
 
-  constructor(conn: Connection) {
+  /** `batch`: how concurrent entries with a `dedupeKey` share one bulk write. */
+  constructor(conn: Connection, batch: BatchOptions = SAME_TICK) {
     this.model = transactionModel(conn);
+    this.recordOnce = batched(async (entries) => {
+      const createdAt = new Date();
+      try {
+        // Unordered: one entry's failure does not stop the others; each upsert with a key
+        // already stored (by an earlier batch or earlier in this one) is a no-op.
+        await this.model.bulkWrite(
+          entries.map((entry) => ({
+            updateOne: {
+              filter: { dedupeKey: entry.dedupeKey },
+              update: { $setOnInsert: { ...entry, createdAt } },
+              upsert: true,
+              timestamps: false,
+            },
+          })),
+          { ordered: false },
+        );
+        return entries.map(() => undefined);
+      } catch (err) {
+        const failed = writeErrorsByIndex(err);
+        if (!failed) throw err;
+        return entries.map((_, i) => failed.get(i) ?? undefined);
+      }
+    }, batch);
   }
 
   /**
@@ -21,10 +47,29 @@ export class TransactionRepository {
       await this.model.create(entry);
       return;
     }
-    await this.model.updateOne(
-      { dedupeKey: entry.dedupeKey },
-      { $setOnInsert: { ...entry, createdAt: new Date() } },
-      { upsert: true, timestamps: false },
-    );
+    await this.recordOnce(entry as NewTransaction & { dedupeKey: string });
   }
+
+  /** Appends entries, as `record` would each (concurrent ones share a bulk write). */
+  async recordMany(entries: NewTransaction[]): Promise<void> {
+    await Promise.all(entries.map((entry) => this.record(entry)));
+  }
+}
+
+/**
+ * The per-entry errors of an unordered bulk write (by the entry's index), or null when the
+ * error is not one (then the whole batch failed).
+ */
+function writeErrorsByIndex(err: unknown): Map<number, Error> | null {
+  const raw = (err as { writeErrors?: unknown } | null)?.writeErrors;
+  const list = Array.isArray(raw) ? raw : raw ? [raw] : [];
+  if (list.length === 0) return null;
+  const byIndex = new Map<number, Error>();
+  for (const we of list as Array<{ index?: unknown; code?: unknown; errmsg?: unknown }>) {
+    if (typeof we.index !== 'number') return null;
+    const e = new Error(typeof we.errmsg === 'string' ? we.errmsg : 'write failed');
+    Object.assign(e, { code: we.code });
+    byIndex.set(we.index, e);
+  }
+  return byIndex;
 }

@@ -1,4 +1,5 @@
 import { Types, type Connection, type Model } from 'mongoose';
+import { batched, inKeyOrder, SAME_TICK, type BatchOptions } from '../db/batcher.ts';
 import { isObjectIdString } from '../db/object-id.ts';
 import type { ImageRef } from '../images/image-ref.model.ts';
 import {
@@ -55,9 +56,18 @@ const NOT_DELETED = { deletedAt: null };
 /** Reads and writes `products`; every method returns plain objects. */
 export class ProductRepository {
   private readonly model: Model<Product>;
+  private readonly fileById: (id: Types.ObjectId) => Promise<ProductFile | null>;
 
-  constructor(conn: Connection) {
+  /** `batch`: how concurrent `fileOf` reads (deliveries) share one query. */
+  constructor(conn: Connection, batch: BatchOptions = SAME_TICK) {
     this.model = productModel(conn);
+    this.fileById = batched(async (ids) => {
+      const docs = await this.model
+        .find({ _id: { $in: [...ids] } }, { file: 1 })
+        .lean<Array<{ _id: Types.ObjectId; file?: ProductFile }>>()
+        .exec();
+      return inKeyOrder(ids.map(String), docs, (d) => String(d._id)).map((d) => d?.file ?? null);
+    }, batch);
   }
 
   /** A creator's active products in storefront order (position, then creation). */
@@ -239,10 +249,6 @@ export class ProductRepository {
 
   /** The product's current file, deleted products included (earlier buyers still get theirs). */
   async fileOf(productId: Types.ObjectId): Promise<ProductFile | null> {
-    const product = await this.model
-      .findById(productId, { file: 1 })
-      .lean<{ file?: ProductFile }>()
-      .exec();
-    return product?.file ?? null;
+    return this.fileById(productId);
   }
 }

@@ -67,9 +67,19 @@ export async function enqueueDelivery(
   queue: Queue<DeliveryJobData>,
   orderId: string,
 ): Promise<void> {
-  await queue.add(
-    'delivery',
-    { orderId },
-    { ...DELIVERY_JOB_OPTIONS, jobId: deliveryJobId(orderId) },
+  await enqueueDeliveries(queue, [orderId]);
+}
+
+/** Enqueues the deliveries of `orderIds` in one round trip (each deduplicated by job id). */
+export async function enqueueDeliveries(
+  queue: Queue<DeliveryJobData>,
+  orderIds: readonly string[],
+): Promise<void> {
+  await queue.addBulk(
+    orderIds.map((orderId) => ({
+      name: 'delivery',
+      data: { orderId },
+      opts: { ...DELIVERY_JOB_OPTIONS, jobId: deliveryJobId(orderId) },
+    })),
   );
 }

@@ -1,4 +1,5 @@
 import type { Connection, Model } from 'mongoose';
+import { batched, inKeyOrder, SAME_TICK, type BatchOptions } from '../db/batcher.ts';
 import { afterCursor, type ScanCursor } from '../db/scan-cursor.ts';
 import { webhookEventModel, type WebhookEvent } from './webhook-event.model.ts';
 
@@ -14,9 +15,34 @@ export type InboxInsertResult = 'inserted' | 'duplicate';
  */
 export class WebhookEventRepository {
   private readonly model: Model<WebhookEvent>;
+  private readonly byId: (id: string) => Promise<WebhookEvent | null>;
+  private readonly finish: (f: { id: string; status: 'processed' | 'ignored' }) => Promise<void>;
 
-  constructor(conn: Connection) {
+  /** `batch`: how concurrent reads by id and finishes share one command. */
+  constructor(conn: Connection, batch: BatchOptions = SAME_TICK) {
     this.model = webhookEventModel(conn);
+    this.byId = batched(async (ids) => {
+      const docs = await this.model
+        .find({ _id: { $in: [...ids] } })
+        .lean<WebhookEvent[]>()
+        .exec();
+      return inKeyOrder(ids, docs, (d) => d._id);
+    }, batch);
+    this.finish = batched(async (finishes) => {
+      const processedAt = new Date();
+      // One update per target status (two at most).
+      for (const status of ['processed', 'ignored'] as const) {
+        const ids = finishes.filter((f) => f.status === status).map((f) => f.id);
+        if (ids.length === 0) continue;
+        await this.model
+          .updateMany(
+            { _id: { $in: ids }, status: { $in: UNFINISHED_STATUSES } },
+            { $set: { status, processedAt }, $unset: { lastError: 1 } },
+          )
+          .exec();
+      }
+      return finishes.map(() => undefined);
+    }, batch);
   }
 
   /**
@@ -45,18 +71,12 @@ export class WebhookEventRepository {
   }
 
   async findById(id: string): Promise<WebhookEvent | null> {
-    return this.model.findById(id).lean<WebhookEvent>().exec();
+    return this.byId(id);
   }
 
-  /** Marks an unfinished event finished; false when it already was (or is dead). */
-  async markFinished(id: string, status: 'processed' | 'ignored'): Promise<boolean> {
-    const res = await this.model
-      .updateOne(
-        { _id: id, status: { $in: UNFINISHED_STATUSES } },
-        { $set: { status, processedAt: new Date() }, $unset: { lastError: 1 } },
-      )
-      .exec();
-    return res.modifiedCount > 0;
+  /** Marks an event finished unless it already is (or is dead). */
+  async markFinished(id: string, status: 'processed' | 'ignored'): Promise<void> {
+    await this.finish({ id, status });
   }
 
   /**

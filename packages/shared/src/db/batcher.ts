@@ -1,0 +1,54 @@
+import DataLoader from 'dataloader';
+
+/**
+ * How a process groups concurrent calls of one repository method into one database command.
+ * Under a creator drop a worker runs dozens of jobs at once, each making the same few calls
+ * (read the event, read the order, log, finish): batched, a few commands serve them all.
+ */
+export interface BatchOptions {
+  /**
+   * How long the first call of a batch waits for others, in ms. 0: only calls made in the same
+   * tick share a command (no added latency; what request handlers use).
+   */
+  windowMs: number;
+  /** Most calls in one command. */
+  maxSize: number;
+}
+
+/** Calls made in the same tick share a command; nothing waits. */
+export const SAME_TICK: BatchOptions = { windowMs: 0, maxSize: 500 };
+
+/**
+ * Turns `run`, which serves many keys with one command, into a function of one key. Calls that
+ * arrive within the window go to `run` together; `run` returns one result per key, in key order,
+ * or an Error for a key that failed alone. If `run` throws, every call of the batch rejects
+ * (each caller retries as it would have after its own failed command).
+ */
+export function batched<K, V>(
+  run: (keys: readonly K[]) => Promise<ReadonlyArray<V | Error>>,
+  opts: BatchOptions,
+): (key: K) => Promise<V> {
+  const loader = new DataLoader<K, V, K>(run, {
+    cache: false,
+    maxBatchSize: opts.maxSize,
+    ...(opts.windowMs > 0
+      ? { batchScheduleFn: (callback: () => void) => setTimeout(callback, opts.windowMs) }
+      : {}),
+  });
+  return (key) => loader.load(key);
+}
+
+/** `docs` matched back to `keys` by `idOf` (the key's string form); null where none matched. */
+export function inKeyOrder<D>(
+  keys: readonly string[],
+  docs: readonly D[],
+  idOf: (doc: D) => string | undefined,
+): Array<D | null> {
+  const found = new Map<string, D>();
+  for (const doc of docs) {
+    const id = idOf(doc);
+    // The first match wins, as findOne's would.
+    if (id !== undefined && !found.has(id)) found.set(id, doc);
+  }
+  return keys.map((k) => found.get(k) ?? null);
+}
