@@ -6,8 +6,7 @@ import {
   createRepositories,
   createS3Client,
   DlqService,
-  enqueueDelivery,
-  enqueueWebhook,
+  batchedEnqueues,
   PaymentOutcomes,
   RazorpayCredentialStore,
   throttledLog,
@@ -74,7 +73,9 @@ export interface ApiServices extends ImageServices {
 /** Builds the API's services from its connections; cleanups are registered with `deps.onClose`. */
 export function createApiServices(deps: ApiDeps): ApiServices {
   const { config, logger } = deps;
-  const repos = createRepositories(deps.mongo);
+  // Concurrent requests' money-path calls share commands (webhook inbox inserts, mostly).
+  const batch = { windowMs: config.MONGO_BATCH_WINDOW_MS, maxSize: config.MONGO_BATCH_MAX };
+  const repos = createRepositories(deps.mongo, batch);
   const cipher = createFieldCipher(config);
   const credentials = new RazorpayCredentialStore({
     accounts: repos.razorpayAccounts,
@@ -87,6 +88,7 @@ export function createApiServices(deps: ApiDeps): ApiServices {
   const producerRedis = deps.createRedis('producer');
   const producers = createProducers(producerRedis, config.QUEUE_PREFIX);
   deps.onClose(() => producers.close());
+  const enqueue = batchedEnqueues(producers, batch);
 
   const images = imageUrls(config.PUBLIC_IMAGES_BASE_URL);
   const storeCache = new StoreCache({
@@ -132,7 +134,7 @@ export function createApiServices(deps: ApiDeps): ApiServices {
     // The order is paid by then, with its delivery recorded as queued: if the job cannot be
     // added now, the worker's sweeper adds it, so the buyer's request does not fail for it.
     enqueueDelivery: (id) =>
-      enqueueDelivery(producers.deliveries, id).catch((err: unknown) => {
+      enqueue.delivery(id).catch((err: unknown) => {
         warnDelivery((suppressed) =>
           paymentsLogger.warn('order paid but its delivery not queued; the sweeper will queue it', {
             orderId: id,
@@ -196,7 +198,7 @@ export function createApiServices(deps: ApiDeps): ApiServices {
       credentials,
       logger: webhookLogger,
       inbox: repos.webhookEvents,
-      enqueue: (eventId) => enqueueWebhook(producers.webhooks, eventId),
+      enqueue: enqueue.webhook,
       onEnqueueFailure: (eventId, err) => {
         webhooks.enqueueFailed();
         warnEnqueue((suppressed) =>

@@ -7,8 +7,7 @@ import {
   createMongoConnection,
   ensureIndexes,
   createProducers,
-  batched,
-  enqueueDeliveries,
+  batchedEnqueues,
   PaymentOutcomes,
   RazorpayCredentialStore,
   waitForRedisReady,
@@ -59,12 +58,9 @@ export async function startWorker(
   await Promise.all([waitForRedisReady(redis, 3_000), waitForRedisReady(queueRedis, 3_000)]);
   const producers = createProducers(queueRedis, config.QUEUE_PREFIX);
   // Jobs running at once make the same few calls; they share commands (see BatchOptions).
-  const batch = { windowMs: config.WORKER_BATCH_WINDOW_MS, maxSize: config.WORKER_BATCH_MAX };
+  const batch = { windowMs: config.MONGO_BATCH_WINDOW_MS, maxSize: config.MONGO_BATCH_MAX };
   const repos = createRepositories(mongo, batch);
-  const enqueueDelivery = batched(async (orderIds: readonly string[]) => {
-    await enqueueDeliveries(producers.deliveries, orderIds);
-    return orderIds.map(() => undefined);
-  }, batch);
+  const enqueue = batchedEnqueues(producers, batch);
   const deps: WorkerDeps = {
     config,
     logger,
@@ -78,7 +74,7 @@ export async function startWorker(
       orders: repos.orders,
       transactions: repos.transactions,
       logger,
-      enqueueDelivery,
+      enqueueDelivery: enqueue.delivery,
     }),
     credentials: new RazorpayCredentialStore({
       accounts: repos.razorpayAccounts,

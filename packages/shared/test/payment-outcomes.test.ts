@@ -23,6 +23,8 @@ let ownMongo: MongoServerHandle | undefined;
 let conn: Connection;
 let payments: PaymentOutcomes;
 const enqueued: string[] = [];
+/** Commands this file's connection sent, by name. */
+const sent: string[] = [];
 const appName = uniqueName('outcomes');
 
 beforeAll(async () => {
@@ -31,8 +33,13 @@ beforeAll(async () => {
     ownMongo = await startMongoServer();
     base = ownMongo.url;
   }
-  conn = mongoose.createConnection(withDatabase(base, appName), { appName, autoIndex: false });
+  conn = mongoose.createConnection(withDatabase(base, appName), {
+    appName,
+    autoIndex: false,
+    monitorCommands: true,
+  });
   await conn.asPromise();
+  conn.getClient().on('commandStarted', (e) => sent.push(e.commandName));
   await ensureIndexes(conn);
   const repos = createRepositories(conn);
   payments = new PaymentOutcomes({
@@ -165,6 +172,19 @@ describe('applyCaptured with the order the caller has just read', () => {
       'duplicate_capture:pay_two',
       'paid:pay_one',
     ]);
+  });
+
+  it('when two events capture one order at once from one snapshot, then one marks it paid with one conditional update and the other finds it paid', async () => {
+    const order = await pendingOrder();
+    sent.length = 0;
+    const results = await Promise.all([
+      captureWith(order, 'pay_both', 'evt_captured'),
+      captureWith(order, 'pay_both', 'evt_order_paid'),
+    ]);
+    expect(results.sort()).toEqual(['already_paid', 'paid']);
+    expect(sent.filter((n) => n === 'findAndModify')).toHaveLength(1);
+    expect(await state(order)).toEqual({ status: 'paid', paymentId: 'pay_both', paidEntries: 1 });
+    expect(await entries(order)).toEqual(['already_paid:pay_both', 'paid:pay_both']);
   });
 
   it('when a paid order has lost its `paid` entry, then the batch writes it', async () => {

@@ -81,17 +81,18 @@ export const envSchema = z.object({
   WORKER_HOST: z.string().min(1).default('0.0.0.0'),
   WORKER_HEALTH_PORT: port.default(3001),
   WORKER_CONCURRENCY: positiveInt.default(50),
-  /**
-   * The worker's concurrent MongoDB reads and log writes of one kind (and delivery enqueues)
-   * share one command: the first waits this long (ms) for company, at most WORKER_BATCH_MAX go
-   * together. 0 batches only calls made in the same tick. See docs/performance.md.
-   */
-  WORKER_BATCH_WINDOW_MS: nonNegativeInt.max(1_000).default(2),
-  WORKER_BATCH_MAX: positiveInt.default(200),
 
   // --- mongodb ---
   MONGO_URL: z.string().startsWith('mongodb').default('mongodb://127.0.0.1:27017/storefront'),
   MONGO_POOL_SIZE: positiveInt.default(50),
+  /**
+   * Concurrent MongoDB calls of one kind on the money path (inbox inserts and reads, order reads,
+   * transaction log writes, delivery enqueues) share one command: the first waits this long (ms)
+   * for company, at most MONGO_BATCH_MAX go together. 0 batches only calls made in the same
+   * tick. See docs/performance.md ("Webhooks").
+   */
+  MONGO_BATCH_WINDOW_MS: nonNegativeInt.max(1_000).default(2),
+  MONGO_BATCH_MAX: positiveInt.default(200),
   MONGO_SERVER_SELECTION_TIMEOUT_MS: positiveInt.default(5_000),
 
   // --- redis ---

@@ -52,3 +52,22 @@ export function inKeyOrder<D>(
   }
   return keys.map((k) => found.get(k) ?? null);
 }
+
+/**
+ * The per-entry errors of an unordered bulk write (by the entry's index), or null when the
+ * error is not one (then the whole batch failed).
+ */
+export function bulkWriteErrors(err: unknown): Map<number, Error> | null {
+  const raw = (err as { writeErrors?: unknown } | null)?.writeErrors;
+  const list = Array.isArray(raw) ? raw : raw ? [raw] : [];
+  if (list.length === 0) return null;
+  const byIndex = new Map<number, Error>();
+  for (const we of list as Array<{ index?: unknown; code?: unknown; errmsg?: unknown }>) {
+    if (typeof we.index !== 'number') return null;
+    const e = new Error(typeof we.errmsg === 'string' ? we.errmsg : 'write failed');
+    // The server's code (11000: duplicate key), where callers look for it.
+    Object.assign(e, { code: we.code });
+    byIndex.set(we.index, e);
+  }
+  return byIndex;
+}

@@ -37,6 +37,6 @@ export function createRepositories(
     transactions: new TransactionRepository(conn, batch),
     webhookEvents: new WebhookEventRepository(conn, batch),
     dlq: new WebhookDlqRepository(conn),
-    deliveries: new DeliveryRepository(conn),
+    deliveries: new DeliveryRepository(conn, batch),
   };
 }

@@ -1,12 +1,52 @@
-import type { Connection, Model } from 'mongoose';
+import type { Connection, Model, Types } from 'mongoose';
+import {
+  batched,
+  bulkWriteErrors,
+  inKeyOrder,
+  SAME_TICK,
+  type BatchOptions,
+} from '../db/batcher.ts';
 import { deliveryModel, type Delivery } from './delivery.model.ts';
 
 /** The only code that touches `deliveries`: one record per paid order, written once. */
 export class DeliveryRepository {
   private readonly model: Model<Delivery>;
+  private readonly insertIfAbsent: (d: Omit<Delivery, '_id'>) => Promise<void>;
+  private readonly byOrderId: (orderId: Types.ObjectId) => Promise<Delivery | null>;
 
-  constructor(conn: Connection) {
+  /** `batch`: how concurrent deliveries share their writes and reads. */
+  constructor(conn: Connection, batch: BatchOptions = SAME_TICK) {
     this.model = deliveryModel(conn);
+    this.insertIfAbsent = batched(async (ds) => {
+      try {
+        await this.model.bulkWrite(
+          ds.map((d) => ({
+            updateOne: {
+              filter: { orderId: d.orderId },
+              update: { $setOnInsert: d },
+              upsert: true,
+            },
+          })),
+          { ordered: false },
+        );
+        return ds.map(() => undefined);
+      } catch (err) {
+        const failed = bulkWriteErrors(err);
+        if (!failed) throw err;
+        // A duplicate key is another process's upsert winning the race: the record exists.
+        return ds.map((_, i) => {
+          const e = failed.get(i);
+          return e && (e as { code?: unknown }).code !== 11000 ? e : undefined;
+        });
+      }
+    }, batch);
+    this.byOrderId = batched(async (ids) => {
+      const docs = await this.model
+        .find({ orderId: { $in: [...ids] } })
+        .lean<Delivery[]>()
+        .exec();
+      return inKeyOrder(ids.map(String), docs, (d) => String(d.orderId));
+    }, batch);
   }
 
   /**
@@ -14,22 +54,9 @@ export class DeliveryRepository {
    * writer's file snapshot wins, so a retry after a product edit delivers what was recorded.
    */
   async recordOnce(d: Omit<Delivery, '_id'>): Promise<Delivery> {
-    try {
-      const stored = await this.model
-        .findOneAndUpdate(
-          { orderId: d.orderId },
-          { $setOnInsert: d },
-          { upsert: true, returnDocument: 'after' },
-        )
-        .lean<Delivery>()
-        .exec();
-      if (stored) return stored;
-    } catch (err) {
-      // Two upserts racing on the unique orderId: one inserted, the other reads it.
-      if ((err as { code?: number }).code !== 11000) throw err;
-    }
-    const existing = await this.model.findOne({ orderId: d.orderId }).lean<Delivery>().exec();
-    if (!existing) throw new Error(`delivery for order ${String(d.orderId)} vanished`);
-    return existing;
+    await this.insertIfAbsent(d);
+    const stored = await this.byOrderId(d.orderId);
+    if (!stored) throw new Error(`delivery for order ${String(d.orderId)} vanished`);
+    return stored;
   }
 }

@@ -22,6 +22,15 @@ export interface PaymentContext {
   alreadyPaid?: { dedupeKey: string; paymentStatus?: string };
 }
 
+/** A captured payment to apply to an order. */
+export interface CaptureInput {
+  /** The order, or its id. A caller that has just read the order passes it (one read less). */
+  order: Order | string | Types.ObjectId;
+  paymentId: string;
+  amount: number;
+  currency: string;
+}
+
 export type CaptureOutcome = 'paid' | 'already_paid' | 'amount_mismatch' | 'order_not_found';
 
 function isOrderId(v: Order | string | Types.ObjectId): v is string | Types.ObjectId {
@@ -38,6 +47,9 @@ export class PaymentOutcomes {
     enqueueDelivery: (orderId: string) => Promise<void>;
   };
 
+  /** Captures being applied in this process, by order id (see applyCaptured). */
+  private readonly capturing = new Map<string, Promise<CaptureOutcome>>();
+
   constructor(deps: PaymentOutcomes['deps']) {
     this.deps = deps;
   }
@@ -47,16 +59,27 @@ export class PaymentOutcomes {
    * wins), one `paid` transaction is logged, and the delivery is enqueued. Repeating the call, or
    * racing it, changes nothing twice. Throws only on infrastructure errors (so the caller retries).
    */
-  async applyCaptured(
-    input: {
-      /** The order, or its id. A caller that has just read the order passes it (one read less). */
-      order: Order | string | Types.ObjectId;
-      paymentId: string;
-      amount: number;
-      currency: string;
-    },
-    ctx: PaymentContext,
-  ): Promise<CaptureOutcome> {
+  async applyCaptured(input: CaptureInput, ctx: PaymentContext): Promise<CaptureOutcome> {
+    // Captures of one order in this process (payment.captured and order.paid arrive together)
+    // run one after the other: the later one reads the order again and finds it paid, instead
+    // of racing the first to the same conditional update. Other processes still race safely.
+    const key = String(isOrderId(input.order) ? input.order : input.order._id);
+    const previous = this.capturing.get(key);
+    const run = previous
+      ? previous.then(
+          () => this.capture({ ...input, order: key }, ctx),
+          () => this.capture({ ...input, order: key }, ctx),
+        )
+      : this.capture(input, ctx);
+    this.capturing.set(key, run);
+    try {
+      return await run;
+    } finally {
+      if (this.capturing.get(key) === run) this.capturing.delete(key);
+    }
+  }
+
+  private async capture(input: CaptureInput, ctx: PaymentContext): Promise<CaptureOutcome> {
     const { orders, transactions, logger } = this.deps;
     const order = isOrderId(input.order) ? await orders.findById(input.order) : input.order;
     if (!order) return 'order_not_found';

@@ -1,5 +1,5 @@
 import type { Connection, Model } from 'mongoose';
-import { batched, SAME_TICK, type BatchOptions } from '../db/batcher.ts';
+import { batched, bulkWriteErrors, SAME_TICK, type BatchOptions } from '../db/batcher.ts';
 import { transactionModel, type Transaction } from './transaction.model.ts';
 
 /** A log entry as written; `createdAt` is set on insert. */
@@ -31,7 +31,7 @@ export class TransactionRepository {
         );
         return entries.map(() => undefined);
       } catch (err) {
-        const failed = writeErrorsByIndex(err);
+        const failed = bulkWriteErrors(err);
         if (!failed) throw err;
         return entries.map((_, i) => failed.get(i) ?? undefined);
       }
@@ -54,22 +54,4 @@ export class TransactionRepository {
   async recordMany(entries: NewTransaction[]): Promise<void> {
     await Promise.all(entries.map((entry) => this.record(entry)));
   }
-}
-
-/**
- * The per-entry errors of an unordered bulk write (by the entry's index), or null when the
- * error is not one (then the whole batch failed).
- */
-function writeErrorsByIndex(err: unknown): Map<number, Error> | null {
-  const raw = (err as { writeErrors?: unknown } | null)?.writeErrors;
-  const list = Array.isArray(raw) ? raw : raw ? [raw] : [];
-  if (list.length === 0) return null;
-  const byIndex = new Map<number, Error>();
-  for (const we of list as Array<{ index?: unknown; code?: unknown; errmsg?: unknown }>) {
-    if (typeof we.index !== 'number') return null;
-    const e = new Error(typeof we.errmsg === 'string' ? we.errmsg : 'write failed');
-    Object.assign(e, { code: we.code });
-    byIndex.set(we.index, e);
-  }
-  return byIndex;
 }

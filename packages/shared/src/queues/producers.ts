@@ -1,4 +1,5 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { batched, type BatchOptions } from '../db/batcher.ts';
 import {
   QUEUES,
   deliveryJobId,
@@ -57,9 +58,44 @@ export function createProducers(connection: ConnectionOptions, prefix: string): 
   };
 }
 
+/**
+ * Enqueue functions of one id whose concurrent calls share one round trip to Redis (`batch`, as
+ * the process's MongoDB batching).
+ */
+export function batchedEnqueues(
+  producers: Pick<Producers, 'webhooks' | 'deliveries'>,
+  batch: BatchOptions,
+): { webhook: (eventId: string) => Promise<void>; delivery: (orderId: string) => Promise<void> } {
+  const done = (ids: readonly string[]) => ids.map(() => undefined);
+  return {
+    webhook: batched(async (ids: readonly string[]) => {
+      await enqueueWebhooks(producers.webhooks, ids);
+      return done(ids);
+    }, batch),
+    delivery: batched(async (ids: readonly string[]) => {
+      await enqueueDeliveries(producers.deliveries, ids);
+      return done(ids);
+    }, batch),
+  };
+}
+
 /** Enqueues processing of inbox event `eventId` (deduplicated by job id while the job exists). */
 export async function enqueueWebhook(queue: Queue<WebhookJobData>, eventId: string): Promise<void> {
-  await queue.add('webhook', { eventId }, { ...WEBHOOK_JOB_OPTIONS, jobId: webhookJobId(eventId) });
+  await enqueueWebhooks(queue, [eventId]);
+}
+
+/** Enqueues processing of inbox events `eventIds` in one round trip (each deduplicated). */
+export async function enqueueWebhooks(
+  queue: Queue<WebhookJobData>,
+  eventIds: readonly string[],
+): Promise<void> {
+  await queue.addBulk(
+    eventIds.map((eventId) => ({
+      name: 'webhook',
+      data: { eventId },
+      opts: { ...WEBHOOK_JOB_OPTIONS, jobId: webhookJobId(eventId) },
+    })),
+  );
 }
 
 /** Enqueues delivery of `orderId` (deduplicated by job id; the processor is idempotent too). */

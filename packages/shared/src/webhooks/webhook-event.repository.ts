@@ -1,5 +1,11 @@
 import type { Connection, Model } from 'mongoose';
-import { batched, inKeyOrder, SAME_TICK, type BatchOptions } from '../db/batcher.ts';
+import {
+  batched,
+  bulkWriteErrors,
+  inKeyOrder,
+  SAME_TICK,
+  type BatchOptions,
+} from '../db/batcher.ts';
 import { afterCursor, type ScanCursor } from '../db/scan-cursor.ts';
 import { webhookEventModel, type WebhookEvent } from './webhook-event.model.ts';
 
@@ -15,12 +21,29 @@ export type InboxInsertResult = 'inserted' | 'duplicate';
  */
 export class WebhookEventRepository {
   private readonly model: Model<WebhookEvent>;
+  private readonly inserts: (doc: WebhookEvent) => Promise<InboxInsertResult>;
   private readonly byId: (id: string) => Promise<WebhookEvent | null>;
   private readonly finish: (f: { id: string; status: 'processed' | 'ignored' }) => Promise<void>;
 
   /** `batch`: how concurrent reads by id and finishes share one command. */
   constructor(conn: Connection, batch: BatchOptions = SAME_TICK) {
     this.model = webhookEventModel(conn);
+    this.inserts = batched(async (docs) => {
+      try {
+        // Straight to the driver: this is the hottest write we have and the documents are
+        // built here. Unordered: a redelivered event (duplicate key) does not stop the others.
+        await this.model.collection.insertMany(docs as never[], { ordered: false });
+        return docs.map(() => 'inserted' as const);
+      } catch (err) {
+        const failed = bulkWriteErrors(err);
+        if (!failed) throw err;
+        return docs.map((_, i) => {
+          const e = failed.get(i);
+          if (!e) return 'inserted' as const;
+          return (e as { code?: unknown }).code === 11000 ? ('duplicate' as const) : e;
+        });
+      }
+    }, batch);
     this.byId = batched(async (ids) => {
       const docs = await this.model
         .find({ _id: { $in: [...ids] } })
@@ -60,14 +83,7 @@ export class WebhookEventRepository {
       receivedAt: now,
       updatedAt: now,
     };
-    try {
-      // Straight to the driver: this is the hottest write we have and the document is built here.
-      await this.model.collection.insertOne(doc as never);
-      return 'inserted';
-    } catch (err) {
-      if ((err as { code?: unknown }).code === 11000) return 'duplicate';
-      throw err;
-    }
+    return this.inserts(doc);
   }
 
   async findById(id: string): Promise<WebhookEvent | null> {
