@@ -98,6 +98,8 @@ export const envSchema = z.object({
   REDIS_SENTINELS: optionalString.pipe(hostPortList.optional()),
   /** The master name the Sentinels monitor. */
   REDIS_SENTINEL_MASTER: optionalString,
+  /** `requirepass` of the Sentinels themselves (REDIS_PASSWORD is the data nodes'). */
+  REDIS_SENTINEL_PASSWORD: optionalString,
   /** ACL user for the data nodes (needs REDIS_PASSWORD); overrides one in REDIS_URL. */
   REDIS_USERNAME: optionalString,
   REDIS_PASSWORD: optionalString,
