@@ -86,6 +86,19 @@ export const envSchema = z.object({
   MONGO_URL: z.string().startsWith('mongodb').default('mongodb://127.0.0.1:27017/storefront'),
   MONGO_POOL_SIZE: positiveInt.default(50),
   MONGO_SERVER_SELECTION_TIMEOUT_MS: positiveInt.default(5_000),
+  /**
+   * Write concern of every write: `majority` (acknowledged once a majority of the replica set has
+   * it: a primary failover cannot roll it back) or a number of members ≥ 1 (mongo-config.ts).
+   */
+  MONGO_WRITE_CONCERN: z
+    .string()
+    .regex(/^(majority|[1-9]\d*)$/, 'must be majority or a number of members ≥ 1')
+    .default('majority')
+    .transform((v) => (v === 'majority' ? v : Number(v))),
+  /** Longest a write waits for its write concern before it fails (and is retried or answered 5xx). */
+  MONGO_WRITE_TIMEOUT_MS: positiveInt.default(10_000),
+  /** Retryable writes: the driver retries a write once after a failover or network error. */
+  MONGO_RETRY_WRITES: bool.default(true),
 
   // --- redis ---
   // One deployment shape at a time: REDIS_URL (one node), REDIS_CLUSTER_NODES (Cluster) or
