@@ -5,7 +5,6 @@ import {
   startRedisCluster,
   startRedisServer,
   startRedisSentinel,
-  type RedisClusterHandle,
   type RedisSentinelHandle,
   type RedisServerHandle,
 } from '@storefront/devstack';
@@ -93,7 +92,7 @@ export async function startChaosRedis(
     case 'cluster': {
       // A replica takes over once its primary has been unreachable for cluster-node-timeout.
       const cluster = await startRedisCluster({ nodeTimeoutMs: 2_000 });
-      return replicated(deployment, queuePrefix, cluster.stop, {
+      return replicated(deployment, queuePrefix, () => cluster.stop(), {
         env: { REDIS_CLUSTER_NODES: cluster.nodesList },
         description: `Redis Cluster ${cluster.nodesList} (3 primaries + 3 replicas)`,
         killQueuePrimary: async (slot) => {
@@ -112,7 +111,7 @@ export async function startChaosRedis(
         password,
         downAfterMs: 1_000,
       });
-      return replicated(deployment, queuePrefix, sentinel.stop, {
+      return replicated(deployment, queuePrefix, () => sentinel.stop(), {
         env: {
           REDIS_SENTINELS: sentinel.sentinelsList,
           REDIS_SENTINEL_MASTER: sentinel.masterName,

@@ -84,6 +84,8 @@ async function creatorWithAccount(): Promise<SeededCreator & { keys: RazorpayKey
 
 const inboxStatus = async (id: string) =>
   (await webhookEventModel(api.deps.mongo).findById(id).lean().exec())?.status;
+const orderStatus = async (id: string) =>
+  (await orderModel(api.deps.mongo).findById(id).lean<Order>().exec())?.status;
 
 describe.each(REDIS_DEPLOYMENTS)('on %s', (_deployment, redisEnv) => {
   beforeAll(async () => {
@@ -169,11 +171,7 @@ describe.each(REDIS_DEPLOYMENTS)('on %s', (_deployment, redisEnv) => {
           ),
         { what: 'alert POST', timeoutMs: 15_000 },
       );
-      const orderNow = await orderModel(api.deps.mongo)
-        .findById(first.order.orderId)
-        .lean<Order>()
-        .exec();
-      expect(orderNow?.status).toBe('pending');
+      expect(await orderStatus(first.order.orderId)).toBe('pending');
     }, 30_000);
 
     it('when the cause is fixed and an entry is replayed, then it applies and leaves the DLQ; bulk replay takes the rest', async () => {
@@ -198,11 +196,7 @@ describe.each(REDIS_DEPLOYMENTS)('on %s', (_deployment, redisEnv) => {
           (await webhookDlqModel(api.deps.mongo).findById(first.eventId).lean().exec()) === null,
         { what: 'DLQ entry removed', timeoutMs: 15_000 },
       );
-      const paidOrder = await orderModel(api.deps.mongo)
-        .findById(first.order.orderId)
-        .lean<Order>()
-        .exec();
-      expect(paidOrder?.status).toBe('paid');
+      expect(await orderStatus(first.order.orderId)).toBe('paid');
 
       const bulk = await admin('POST', '/replay', {
         status: 'dead',
@@ -213,10 +207,7 @@ describe.each(REDIS_DEPLOYMENTS)('on %s', (_deployment, redisEnv) => {
         what: 'bulk-replayed event processed',
         timeoutMs: 15_000,
       });
-      expect(
-        (await orderModel(api.deps.mongo).findById(second.order.orderId).lean<Order>().exec())
-          ?.status,
-      ).toBe('paid');
+      expect(await orderStatus(second.order.orderId)).toBe('paid');
       expect((await admin<ListJson>('GET', '?status=dead')).body.total).toBe(0);
     }, 20_000);
 

@@ -63,7 +63,10 @@ describe('moving from one Redis node to Redis Cluster', () => {
     expect(inbox.length).toBeGreaterThanOrEqual(3);
     expect(inbox.every((e) => e.status === 'received')).toBe(true);
     const oldRedis = createQueueRedis(oldApi.deps.config.REDIS_URL, logger);
-    closers.push(async () => void oldRedis.disconnect());
+    closers.push(() => {
+      oldRedis.disconnect();
+      return Promise.resolve();
+    });
     const waitingOnOld = await oldRedis.llen(
       `${oldApi.deps.config.QUEUE_PREFIX}:${QUEUES.webhooks}:wait`,
     );
