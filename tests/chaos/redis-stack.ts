@@ -189,18 +189,22 @@ function replicated(
         { what: 'a write to the queues slot after the kill', timeoutMs: RECOVERY_TIMEOUT_MS },
       );
       const writesBackMs = Date.now() - t0;
-      // Jobs: the first `completed` event either queue's events stream got after the kill. Its
-      // stream id is the new primary's clock in ms (same machine as ours).
+      // Jobs: the first `completed` event either queue's events stream got after the kill (oldest
+      // first from the kill on). Its stream id is the new primary's clock in ms (same machine).
       let firstJobMs = -1;
       await pollUntil(
         async () => {
           for (const key of streams) {
-            const entries = await redis.xrevrange(key, '+', `${t0}-0`, 'COUNT', 500);
-            for (const [id, fields] of entries) {
-              if (fields[fields.indexOf('event') + 1] !== 'completed') continue;
-              const at = Number(id.split('-')[0]) - t0;
-              if (firstJobMs < 0 || at < firstJobMs) firstJobMs = at;
-            }
+            const entries = await redis
+              .xrange(key, `${t0}-0`, '+', 'COUNT', 2_000)
+              .catch(() => [] as Array<[string, string[]]>);
+            const completed = entries.find(([, fields]) => {
+              const at = fields.indexOf('event');
+              return at >= 0 && fields[at + 1] === 'completed';
+            });
+            if (completed === undefined) continue;
+            const at = Number(completed[0].split('-')[0]) - t0;
+            if (firstJobMs < 0 || at < firstJobMs) firstJobMs = at;
           }
           return firstJobMs >= 0;
         },
