@@ -57,10 +57,11 @@ export async function runChaos(
   const load0 = loadavg()[0] ?? 0;
   log(
     `chaos run: ${opts.orders} checkouts, ${opts.concurrency} at a time, seed ${opts.seed}, ` +
-      `WEBHOOK_RETRY_TIME_SCALE ${opts.retryTimeScale}`,
+      `WEBHOOK_RETRY_TIME_SCALE ${opts.retryTimeScale}, Redis ${opts.redis}`,
   );
   const stack = await startChaosStack({
     retryTimeScale: opts.retryTimeScale,
+    redis: opts.redis,
     ...(opts.mongoUrl ? { mongoUrl: opts.mongoUrl } : {}),
     log,
   });

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChaosOptions } from './options.ts';
 import type { ManagedProcess } from './processes.ts';
+import type { FailoverFigures } from './redis-stack.ts';
 import type { Rng } from './random.ts';
 import type { ChaosStack } from './stack.ts';
 
@@ -14,9 +15,12 @@ export interface FaultEvent {
 /** Counts of the faults a run injected. */
 export interface FaultFigures {
   workerKills: number;
+  /** One node: crashes and empty restarts. Cluster/Sentinel: primaries killed. */
   redisOutages: number;
-  /** ms the Redis outage(s) lasted. */
+  /** ms the Redis outage(s) lasted (one node: kill → restarted; Cluster/Sentinel: kill → writes accepted). */
   redisDownMs: number;
+  /** Cluster/Sentinel: the primary kill and the recovery measured after it. */
+  failover?: FailoverFigures;
   /** ms the MongoDB write failpoint was on. */
   mongoFaultMs: number;
   throttleBursts: number;
@@ -73,7 +77,7 @@ export class FaultInjector {
     const o = this.opts;
     this.fraction = fraction;
     if (!this.redisOutage && o.redisDownMs > 0 && fraction >= o.redisOutageAt) {
-      this.redisOutage = this.crashRedis();
+      this.redisOutage = this.opts.redis === 'single' ? this.crashRedis() : this.failRedisPrimary();
     }
     if (o.mongoFailRatio > 0 && !this.mongoDone) {
       if (
@@ -169,6 +173,30 @@ export class FaultInjector {
     this.figures.redisOutages += 1;
     this.figures.redisDownMs += Date.now() - t0;
     this.note(`Redis back, empty, after ${Date.now() - t0} ms`);
+  }
+
+  /**
+   * SIGKILLs the Redis primary holding the queues; its replica takes over. Resolves once a job
+   * has completed again (or the recovery timed out, which the drain then reports).
+   */
+  private async failRedisPrimary(): Promise<void> {
+    const failover = await this.stack.redis
+      .failover(this.stack.config, (killed) =>
+        this.note(`SIGKILL Redis primary ${killed} (holds the queues); its replica takes over`),
+      )
+      .catch((err: unknown) => {
+        this.note(`Redis failover not measured: ${String(err)}`);
+        return undefined;
+      });
+    if (failover === undefined) return;
+    this.figures.redisOutages += 1;
+    this.figures.redisDownMs += failover.writesBackMs;
+    this.figures.failover = failover;
+    this.note(
+      `Redis: ${failover.promoted} serves the queues; writes accepted again after ` +
+        `${failover.writesBackMs} ms, first job completed after ` +
+        (failover.firstJobMs < 0 ? 'none seen' : `${failover.firstJobMs} ms`),
+    );
   }
 
   /** Ends the MongoDB failure window opened at `onAt`: records how long it lasted, failpoint off. */

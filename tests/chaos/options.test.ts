@@ -7,6 +7,12 @@ describe('chaos options', () => {
     expect(help).toBe(false);
     expect(options.orders).toBe(FULL_PROFILE.orders);
     expect(options.mongoFailRatio).toBe(0.05);
+    expect(options.redis).toBe('single');
+  });
+
+  it('when --redis cluster or CHAOS_REDIS=sentinel is given, then the run uses that deployment', () => {
+    expect(parseChaosOptions(['--redis', 'cluster'], {}).options.redis).toBe('cluster');
+    expect(parseChaosOptions([], { CHAOS_REDIS: 'sentinel' }).options.redis).toBe('sentinel');
   });
 
   it('when a flag and its CHAOS_ variable are both set, then the flag wins', () => {
@@ -25,6 +31,7 @@ describe('chaos options', () => {
     expect(() => parseChaosOptions(['--mongo-fail-ratio', '5'], {})).toThrow(/--mongo-fail-ratio/);
     expect(() => parseChaosOptions([], { CHAOS_KILL_EVERY_MS: '9,1' })).toThrow(OptionError);
     expect(() => parseChaosOptions(['--nope'], {})).toThrow(OptionError);
+    expect(() => parseChaosOptions(['--redis', 'galaxy'], {})).toThrow(/--redis must be/);
   });
 
   it('when MONGO_URL is set, then the run uses that MongoDB', () => {

@@ -15,8 +15,15 @@ export interface ChaosOptions {
   workerDownMs: [number, number];
   /** …until this fraction of the checkouts is done. */
   killUntil: number;
-  /** Redis is stopped when this fraction of the checkouts is done, and restarted empty. */
+  /**
+   * The Redis deployment: one node (crashed and restarted empty), a Cluster (3 primaries + 3
+   * replicas) or a Sentinel set (primary, replica, 3 Sentinels), whose primary holding the queues
+   * is SIGKILLed and replaced by its replica.
+   */
+  redis: RedisDeployment;
+  /** The Redis fault happens when this fraction of the checkouts is done… */
   redisOutageAt: number;
+  /** …one node: down this long, then restarted empty; Cluster/Sentinel: 0 = no kill. */
   redisDownMs: number;
   /** Share of MongoDB writes (insert/update/findAndModify/delete) that fail while the window is open. */
   mongoFailRatio: number;
@@ -51,6 +58,10 @@ export interface ChaosOptions {
   recordTo: string | undefined;
 }
 
+/** The Redis deployments a run can use (`--redis`). */
+export const REDIS_DEPLOYMENTS = ['single', 'cluster', 'sentinel'] as const;
+export type RedisDeployment = (typeof REDIS_DEPLOYMENTS)[number];
+
 /** Defaults of `make chaos`. */
 export const FULL_PROFILE: Omit<ChaosOptions, 'seed' | 'mongoUrl' | 'recordTo'> = {
   orders: 10_000,
@@ -61,6 +72,7 @@ export const FULL_PROFILE: Omit<ChaosOptions, 'seed' | 'mongoUrl' | 'recordTo'> 
   // Kills stop before Redis crashes, so no worker restart hides what a Redis restart alone does
   // (a process's start-up re-creates job schedulers that the crash wiped out).
   killUntil: 0.7,
+  redis: 'single',
   redisOutageAt: 0.8,
   redisDownMs: 5_000,
   mongoFailRatio: 0.05,
@@ -115,8 +127,12 @@ Flags win over variables.
   --kill-every-ms MIN,MAX      SIGKILL a worker every MIN..MAX ms during traffic         [3000,8000]
   --worker-down-ms MIN,MAX     restart it after MIN..MAX ms                               [200,2000]
   --kill-until F               no more kills after this fraction of checkouts            [0.7]
-  --redis-outage-at F          crash Redis (restart empty) at this fraction of checkouts [0.8]
-  --redis-down-ms N            how long Redis stays down                                 [5000]
+  --redis single|cluster|sentinel
+                               one redis-server, a Cluster (3+3) or a Sentinel set       [single]
+  --redis-outage-at F          the Redis fault at this fraction of checkouts: one node   [0.8]
+                               crashes (restarts empty); Cluster/Sentinel: the primary
+                               holding the queues is SIGKILLed, its replica takes over
+  --redis-down-ms N            one node: how long Redis stays down; 0 = no Redis fault   [5000]
   --mongo-fail-ratio R         share of MongoDB writes failing in the window             [0.05]
   --mongo-fail-from F          window start, fraction of checkouts                       [0.2]
   --mongo-fail-until F         window end, fraction of checkouts                         [0.6]
@@ -143,6 +159,7 @@ const FLAGS = {
   'kill-every-ms': { type: 'string' },
   'worker-down-ms': { type: 'string' },
   'kill-until': { type: 'string' },
+  redis: { type: 'string' },
   'redis-outage-at': { type: 'string' },
   'redis-down-ms': { type: 'string' },
   'mongo-fail-ratio': { type: 'string' },
@@ -242,6 +259,10 @@ export function parseChaosOptions(
   if (mongoFault !== 'error' && mongoFault !== 'close') {
     throw new OptionError(`--mongo-fault must be error or close (got '${mongoFault}')`);
   }
+  const redis = raw('redis') ?? p.redis;
+  if (!(REDIS_DEPLOYMENTS as readonly string[]).includes(redis)) {
+    throw new OptionError(`--redis must be ${REDIS_DEPLOYMENTS.join(', ')} (got '${redis}')`);
+  }
   const scaleRaw = raw('retry-time-scale');
   const retryTimeScale = scaleRaw === undefined ? p.retryTimeScale : Number(scaleRaw);
   if (!Number.isFinite(retryTimeScale) || retryTimeScale <= 0) {
@@ -255,6 +276,7 @@ export function parseChaosOptions(
     killEveryMs: range('kill-every-ms', p.killEveryMs),
     workerDownMs: range('worker-down-ms', p.workerDownMs),
     killUntil: ratio('kill-until', p.killUntil),
+    redis: redis as RedisDeployment,
     redisOutageAt: ratio('redis-outage-at', p.redisOutageAt),
     redisDownMs: int('redis-down-ms', p.redisDownMs),
     mongoFailRatio: ratio('mongo-fail-ratio', p.mongoFailRatio),

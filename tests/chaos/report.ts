@@ -25,7 +25,7 @@ export function formatReport(r: ChaosReport): string {
     `  webhook copies            ${c.delivered} delivered, ${c.dropped} dropped, ${c.failed} given up, ${c.retried} retried by the sandbox`,
     `  time to drain             ${s(r.drainMs)}${r.quiet ? '' : ' (NOT quiet: timed out)'}`,
     '',
-    `  faults: ${r.faults.workerKills} worker SIGKILLs, ${r.faults.redisOutages} Redis crash(es) (${s(r.faults.redisDownMs)} down, restarted empty), ` +
+    `  faults: ${r.faults.workerKills} worker SIGKILLs, ${redisFault(r)}, ` +
       `MongoDB ${r.options.mongoFailRatio * 100}% write failures for ${s(r.faults.mongoFaultMs)}, ` +
       `${r.faults.throttleBursts} × ${r.options.throttleMs} ms of 429s (${r.gateway.throttled} of ${r.gateway.apiCalls} Razorpay calls refused)`,
     `  timing: start-up ${s(r.startupMs)}, traffic ${s(r.trafficMs)} (${(f.orders / (r.trafficMs / 1000)).toFixed(0)} orders/s), drain ${s(r.drainMs)}`,
@@ -44,6 +44,28 @@ export function formatReport(r: ChaosReport): string {
   return lines.join('\n');
 }
 
+/** The Redis fault and, on Cluster/Sentinel, the recovery after the primary's death. */
+export function redisFault(r: ChaosReport): string {
+  const f = r.faults;
+  if (r.options.redis === 'single') {
+    return `${f.redisOutages} Redis crash(es) (${s(f.redisDownMs)} down, restarted empty)`;
+  }
+  const name = r.options.redis === 'cluster' ? 'Redis Cluster' : 'Redis Sentinel';
+  const fo = f.failover;
+  if (fo === undefined) return `${name}: no primary killed`;
+  const jobs = fo.firstJobMs < 0 ? 'no job completed' : `first job completed ${s(fo.firstJobMs)}`;
+  return `${name} primary ${fo.killed} SIGKILLed → ${fo.promoted}: writes accepted ${s(fo.writesBackMs)}, ${jobs} after the kill`;
+}
+
+/** The Redis column of the results table: deployment, and the recovery time on Cluster/Sentinel. */
+function redisCell(r: ChaosReport): string {
+  const fo = r.faults.failover;
+  if (r.options.redis === 'single') return 'one node (crash, empty restart)';
+  if (fo === undefined) return `${r.options.redis}, no kill`;
+  const jobs = fo.firstJobMs < 0 ? 'no job' : s(fo.firstJobMs);
+  return `${r.options.redis}: primary killed; writes ${s(fo.writesBackMs)}, jobs ${jobs}`;
+}
+
 const TABLE_MARKER = '<!-- chaos-results -->';
 
 /** Appends the run as a row of the results table that follows the marker in `file`. */
@@ -54,7 +76,7 @@ export function recordRun(file: string, r: ChaosReport, command: string): void {
     `${r.machine.cores} × ${r.machine.cpu}, load ${r.machine.loadAverage[0]} | ${f.orders} | ${f.captured} | ` +
     `${f.paid} (${f.paidViaReconciliation} by reconciliation) | ${f.lost} | ${f.appliedTwice} | ${f.doubleDeliveries} | ` +
     `${f.paidWithoutCapture} | ${f.poisonedDead}/${f.poisoned} | ${r.faults.workerKills} / ${r.faults.redisOutages} / ` +
-    `${s(r.faults.mongoFaultMs)} / ${r.gateway.throttled} | ${s(r.trafficMs)} | ${s(r.drainMs)} | ` +
+    `${s(r.faults.mongoFaultMs)} / ${r.gateway.throttled} | ${redisCell(r)} | ${s(r.trafficMs)} | ${s(r.drainMs)} | ` +
     `${r.passed ? 'pass' : 'FAIL'} |`;
   const lines = readFileSync(file, 'utf8').split('\n');
   const at = lines.findIndex((l) => l.trim() === TABLE_MARKER);

@@ -6,10 +6,8 @@ import mongoose, { type Connection } from 'mongoose';
 import {
   freePort,
   startRazorpaySandbox,
-  startRedisServer,
   withDatabase,
   type RazorpaySandbox,
-  type RedisServerHandle,
 } from '@storefront/devstack';
 import { ensureIndexes, loadConfig, type Config } from '@storefront/shared';
 import {
@@ -18,7 +16,9 @@ import {
   type RazorpayKeys,
   startAlertSink,
 } from '@storefront/test-support';
+import type { RedisDeployment } from './options.ts';
 import { httpOk, managedProcess, printed, type ManagedProcess } from './processes.ts';
+import { startChaosRedis, type ChaosRedis } from './redis-stack.ts';
 import { startRoundRobinProxy, type RoundRobinProxy } from './webhook-proxy.ts';
 
 // The system under test, as production runs it (NODE_ENV=production), twice over: two API
@@ -29,6 +29,7 @@ import { startRoundRobinProxy, type RoundRobinProxy } from './webhook-proxy.ts';
 /** Settings of the stack that follow from the run's options. */
 export interface StackSettings {
   retryTimeScale: number;
+  redis: RedisDeployment;
   /** External MongoDB; a database of the run's own is created (and dropped on success). */
   mongoUrl?: string;
   log: (line: string) => void;
@@ -51,12 +52,8 @@ export interface ChaosStack {
   apiUrls: string[];
   apis: ManagedProcess[];
   workers: ManagedProcess[];
-  redis: {
-    /** Crashes Redis (SIGKILL; no persistence, so every key is gone). */
-    crash(): Promise<void>;
-    /** Starts an empty Redis on the same port. */
-    start(): Promise<void>;
-  };
+  /** The run's Redis deployment and its fault (crash and empty restart, or a failover). */
+  redis: ChaosRedis;
   /** Every child and service, stopped; safe to call twice. */
   stop(): Promise<void>;
   /** SIGKILLs every child process at once (for `process.on('exit')`, when nothing can wait). */
@@ -133,8 +130,8 @@ export async function startChaosStack(settings: StackSettings): Promise<ChaosSta
     await ensureIndexes(mongo);
 
     // --- Redis ---
-    let redis: RedisServerHandle = await startRedisServer();
-    const redisPort = redis.port;
+    const queuePrefix = `{${runId}}`;
+    const redis = await startChaosRedis(settings.redis, queuePrefix);
     stops.push(() => redis.stop());
 
     // --- Razorpay sandbox, alert sink ---
@@ -166,8 +163,8 @@ export async function startChaosStack(settings: StackSettings): Promise<ChaosSta
       MONGO_URL: `${mongoUrl}${mongoUrl.includes('?') ? '&' : '?'}appName=${appName}`,
       MONGO_POOL_SIZE: '20',
       MONGO_SERVER_SELECTION_TIMEOUT_MS: '5000',
-      REDIS_URL: redis.url,
-      QUEUE_PREFIX: `{${runId}}`,
+      ...redis.env,
+      QUEUE_PREFIX: queuePrefix,
       REDIS_KEY_PREFIX: `${runId}:`,
       RAZORPAY_API_BASE_URL: sandbox.url,
       ...productionSecrets('ch1', platform),
@@ -220,7 +217,7 @@ export async function startChaosStack(settings: StackSettings): Promise<ChaosSta
     children.push(...apis, ...workers);
     await Promise.all([...apis, ...workers].map((p) => p.start()));
     settings.log(
-      `stack up: APIs ${apiUrls.join(', ')} behind ${proxy.url}; 2 workers; Redis ${redis.url}; ` +
+      `stack up: APIs ${apiUrls.join(', ')} behind ${proxy.url}; 2 workers; ${redis.description}; ` +
         `MongoDB ${settings.mongoUrl ? 'external' : 'in-repo server'} (db ${runId}); logs in ${runDir}`,
     );
 
@@ -236,15 +233,7 @@ export async function startChaosStack(settings: StackSettings): Promise<ChaosSta
       apiUrls,
       apis,
       workers,
-      redis: {
-        crash: async () => {
-          redis.process.kill('SIGKILL');
-          await redis.stop();
-        },
-        start: async () => {
-          redis = await startRedisServer({ port: redisPort });
-        },
-      },
+      redis,
       stop,
       killAllSync: () => {
         for (const c of children) {
@@ -256,7 +245,7 @@ export async function startChaosStack(settings: StackSettings): Promise<ChaosSta
             // already gone
           }
         }
-        redis.process.kill('SIGKILL');
+        redis.killAllSync();
       },
     };
   } catch (err) {

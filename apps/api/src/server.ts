@@ -6,6 +6,7 @@ import {
   createLogger,
   createMetricsRegistry,
   createMongoConnection,
+  mongoOptionsFromConfig,
   ensureIndexes,
   waitForRedisReady,
   type Config,
@@ -43,9 +44,7 @@ export async function startApi(
   const closers: Array<() => Promise<void> | void> = [];
   const extraRedis: Redis[] = [];
   const mongo = await createMongoConnection({
-    url: config.MONGO_URL,
-    poolSize: config.MONGO_POOL_SIZE,
-    serverSelectionTimeoutMS: config.MONGO_SERVER_SELECTION_TIMEOUT_MS,
+    ...mongoOptionsFromConfig(config),
     logger,
     metrics,
   });

@@ -5,6 +5,7 @@ import {
   createRepositories,
   createMetricsRegistry,
   createMongoConnection,
+  mongoOptionsFromConfig,
   ensureIndexes,
   createProducers,
   batchedEnqueues,
@@ -45,9 +46,7 @@ export async function startWorker(
   const metrics = createMetricsRegistry({ service: 'worker' });
   const closers: Array<() => Promise<void> | void> = [];
   const mongo = await createMongoConnection({
-    url: config.MONGO_URL,
-    poolSize: config.MONGO_POOL_SIZE,
-    serverSelectionTimeoutMS: config.MONGO_SERVER_SELECTION_TIMEOUT_MS,
+    ...mongoOptionsFromConfig(config),
     logger,
     metrics,
   });

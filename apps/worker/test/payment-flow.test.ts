@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { REDIS_DEPLOYMENTS } from '@storefront/devstack/test-harness';
+import { REDIS_DEPLOYMENTS_WITH_SENTINEL } from '@storefront/devstack/test-harness';
 import { deliveryModel, orderModel, transactionModel, type Order } from '@storefront/shared';
 import {
   buy,
@@ -16,9 +16,10 @@ import {
 // End to end over real processes and connections: checkout on the API, payment in the Razorpay
 // sandbox, the sandbox's signed webhooks into the API's inbox, the worker applying them, and the
 // buyer's download link served by local S3. On the run's one redis-server, and again with API
-// and worker on its Redis Cluster (queues under the hash-tagged QUEUE_PREFIX).
+// and worker on its Redis Cluster (queues under the hash-tagged QUEUE_PREFIX), and on its
+// password-protected Sentinel set.
 
-describe.each(REDIS_DEPLOYMENTS)('payment flow on %s', (_name, redisEnv) => {
+describe.each(REDIS_DEPLOYMENTS_WITH_SENTINEL)('payment flow on %s', (_name, redisEnv) => {
   let stack: Stack;
 
   beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REDIS_DEPLOYMENTS, uniqueName } from '@storefront/devstack/test-harness';
+import { REDIS_DEPLOYMENTS_WITH_SENTINEL, uniqueName } from '@storefront/devstack/test-harness';
 import {
   call,
   metric,
@@ -27,8 +27,9 @@ async function read(
 
 // Two startApi() instances on one config: two processes' worth of state (memory caches,
 // subscriber connections) over the same MongoDB database and Redis key prefix; on the run's one
-// redis-server and again on its Redis Cluster (sharded pub/sub there).
-describe.each(REDIS_DEPLOYMENTS)(
+// redis-server, again on its Redis Cluster (sharded pub/sub there) and on its password-protected
+// Sentinel set.
+describe.each(REDIS_DEPLOYMENTS_WITH_SENTINEL)(
   'storefront invalidation across two API processes on %s',
   (_name, redisEnv) => {
     let a: RunningApi;

@@ -4,17 +4,20 @@ import { createLogger, createRedis, parseRedisNode, type Redis } from '@storefro
 import { startRedisSentinel, type RedisSentinelHandle } from './redis-sentinel.ts';
 
 const logger = createLogger({ level: 'silent', service: 'test' });
+const PASSWORD = 's3ntinel-test';
 
 describe('startRedisSentinel', () => {
   let deployment: RedisSentinelHandle;
   let client: Redis;
   beforeAll(async () => {
-    deployment = await startRedisSentinel();
+    deployment = await startRedisSentinel({ password: PASSWORD });
     client = createRedis(
       {
         mode: 'sentinel',
         sentinels: deployment.sentinelsList.split(',').map(parseRedisNode),
         masterName: deployment.masterName,
+        password: PASSWORD,
+        sentinelPassword: PASSWORD,
         tls: false,
       },
       'queue',
@@ -32,6 +35,17 @@ describe('startRedisSentinel', () => {
     expect(await deployment.primaryAddress()).toBe(`127.0.0.1:${deployment.dataNodes[0]!.port}`);
     expect(await client.set('k', 'v')).toBe('OK');
     expect(await client.call('WAIT', '1', '2000')).toBe(1);
+  });
+
+  it('when a client has no password, then neither the primary nor a Sentinel lets it in', async () => {
+    const [primary, sentinel] = [deployment.dataNodes[0]!, deployment.sentinels[0]!];
+    for (const node of [primary, sentinel]) {
+      const anonymous = createRedis(`redis://${node.host}:${node.port}`, 'cache', logger, {
+        enableOfflineQueue: true,
+      });
+      await expect(anonymous.ping()).rejects.toThrow(/NOAUTH/);
+      anonymous.disconnect();
+    }
   });
 
   it('when the primary is killed, then the replica is promoted and the same client writes to it', async () => {

@@ -45,7 +45,14 @@ export interface RedisSentinelHandle {
  * Sentinels. Any failure while starting stops whatever was started.
  */
 export async function startRedisSentinel(
-  opts: { host?: string; masterName?: string; downAfterMs?: number } = {},
+  opts: {
+    host?: string;
+    masterName?: string;
+    /** How long the primary may be unreachable before the Sentinels fail it over. */
+    downAfterMs?: number;
+    /** `requirepass` of every process: data nodes (REDIS_PASSWORD) and Sentinels (REDIS_SENTINEL_PASSWORD). */
+    password?: string;
+  } = {},
 ): Promise<RedisSentinelHandle> {
   const bin = process.env.REDIS_SERVER_BIN ?? 'redis-server';
   const cliBin = process.env.REDIS_CLI_BIN ?? 'redis-cli';
@@ -73,8 +80,12 @@ export async function startRedisSentinel(
     procs.push(p);
     return p;
   };
+  const password = opts.password;
+  // The replica authenticates to the primary (and, after a failover, the old primary to the new one).
+  const auth = password === undefined ? [] : ['--requirepass', password, '--masterauth', password];
   const dataArgs = (port: number, dir: string, extra: string[] = []) => [
     ...redisDataArgs(host, port, dir),
+    ...auth,
     ...extra,
   ];
 
@@ -88,8 +99,13 @@ export async function startRedisSentinel(
     return stopping;
   };
 
+  const cliAuth = password === undefined ? [] : ['--no-auth-warning', '-a', password];
   const cli = async (port: number, ...args: string[]) =>
-    (await run(cliBin, ['-h', host, '-p', String(port), ...args], { timeout: 5_000 })).stdout;
+    (
+      await run(cliBin, ['-h', host, '-p', String(port), ...cliAuth, ...args], {
+        timeout: 5_000,
+      })
+    ).stdout;
 
   try {
     const primaryPort = await freePort(host);
@@ -123,6 +139,10 @@ export async function startRedisSentinel(
           `sentinel down-after-milliseconds ${masterName} ${opts.downAfterMs ?? 1_000}`,
           `sentinel failover-timeout ${masterName} 10000`,
           `sentinel parallel-syncs ${masterName} 1`,
+          // A Sentinel with requirepass also uses it towards the other Sentinels.
+          ...(password === undefined
+            ? []
+            : [`requirepass ${password}`, `sentinel auth-pass ${masterName} ${password}`]),
           '',
         ].join('\n'),
       );

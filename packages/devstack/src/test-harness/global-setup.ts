@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
 import { startMongoServer } from '../mongo/index.ts';
 import { startRazorpaySandbox } from '../razorpay/index.ts';
 import { startRedisCluster } from '../redis/redis-cluster.ts';
+import { startRedisSentinel } from '../redis/redis-sentinel.ts';
 import { startRedisServer } from '../redis/redis-server.ts';
 import { startS3Server } from '../s3/index.ts';
 
@@ -16,6 +18,12 @@ declare module 'vitest' {
      * replicas started for this run); the cluster suites use it with their own prefixes.
      */
     redisClusterNodes: string;
+    /**
+     * A Sentinel-watched primary with its replica, password-protected (data nodes and Sentinels
+     * alike): REDIS_SENTINELS, REDIS_SENTINEL_MASTER, REDIS_PASSWORD and REDIS_SENTINEL_PASSWORD
+     * when REDIS_SENTINELS is set, else a Sentinel set started for this run.
+     */
+    redisSentinel: { sentinels: string; masterName: string; password: string };
     /** The Razorpay sandbox base URL. */
     razorpayUrl: string;
     /** The local S3 endpoint. */
@@ -44,6 +52,24 @@ export default async function setup(project: TestProject): Promise<() => Promise
       const cluster = await startRedisCluster();
       stops.push(() => cluster.stop());
       project.provide('redisClusterNodes', cluster.nodesList);
+    }
+
+    const externalSentinels = process.env.REDIS_SENTINELS;
+    if (externalSentinels) {
+      project.provide('redisSentinel', {
+        sentinels: externalSentinels,
+        masterName: process.env.REDIS_SENTINEL_MASTER ?? 'mymaster',
+        password: process.env.REDIS_PASSWORD ?? '',
+      });
+    } else {
+      const password = randomBytes(12).toString('hex');
+      const sentinel = await startRedisSentinel({ password });
+      stops.push(() => sentinel.stop());
+      project.provide('redisSentinel', {
+        sentinels: sentinel.sentinelsList,
+        masterName: sentinel.masterName,
+        password,
+      });
     }
 
     const externalMongo = process.env.MONGO_URL;

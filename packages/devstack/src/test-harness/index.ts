@@ -4,6 +4,8 @@ export {
   clusterTarget,
   clusterTestConfig,
   REDIS_DEPLOYMENTS,
+  REDIS_DEPLOYMENTS_WITH_SENTINEL,
+  sentinelRedisEnv,
   testConfig,
   uniqueName,
 } from './test-config.ts';

@@ -43,15 +43,34 @@ export function clusterRedisEnv(): Record<string, string | undefined> {
   return { REDIS_URL: undefined, REDIS_CLUSTER_NODES: inject('redisClusterNodes') };
 }
 
+/** Overrides that point testConfig at this run's password-protected Sentinel set. */
+export function sentinelRedisEnv(): Record<string, string | undefined> {
+  const s = inject('redisSentinel');
+  const password = s.password === '' ? undefined : s.password;
+  return {
+    REDIS_URL: undefined,
+    REDIS_SENTINELS: s.sentinels,
+    REDIS_SENTINEL_MASTER: s.masterName,
+    REDIS_PASSWORD: password,
+    REDIS_SENTINEL_PASSWORD: process.env.REDIS_SENTINEL_PASSWORD ?? password,
+  };
+}
+
+type RedisDeployment = readonly [string, () => Record<string, string | undefined>];
+
 /**
  * The Redis deployments a suite runs on, for `describe.each`: a name, and the overrides (for
  * testConfig or a harness built on it) that select the deployment.
  */
-export const REDIS_DEPLOYMENTS: ReadonlyArray<
-  readonly [string, () => Record<string, string | undefined>]
-> = [
+export const REDIS_DEPLOYMENTS: ReadonlyArray<RedisDeployment> = [
   ['one Redis node', () => ({})],
   ['Redis Cluster', clusterRedisEnv],
+];
+
+/** REDIS_DEPLOYMENTS and the Sentinel set (with passwords), for the suites that also run there. */
+export const REDIS_DEPLOYMENTS_WITH_SENTINEL: ReadonlyArray<RedisDeployment> = [
+  ...REDIS_DEPLOYMENTS,
+  ['Redis Sentinel (with password)', sentinelRedisEnv],
 ];
 
 /** testConfig pointed at this run's Redis Cluster instead of its one-node Redis. */

@@ -1,4 +1,5 @@
 import { envSchema, PRODUCTION_REQUIRED, type Config } from './env.schema.ts';
+import { mongoConfigProblems } from './mongo-config.ts';
 import { redisConfigProblems } from './redis-config.ts';
 
 /** Raised when the environment does not describe a valid configuration; lists every problem. */
@@ -33,7 +34,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       );
     }
   }
-  problems.push(...redisConfigProblems(cleaned));
+  problems.push(...redisConfigProblems(cleaned), ...mongoConfigProblems(cleaned));
   if (parsed.success && parsed.data.S3_IMAGES_BUCKET === parsed.data.S3_BUCKET) {
     // Public images and private product files never share a bucket (docs/security.md).
     problems.push('S3_IMAGES_BUCKET: must differ from S3_BUCKET (public images, private files)');

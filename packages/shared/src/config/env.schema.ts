@@ -94,6 +94,19 @@ export const envSchema = z.object({
   MONGO_BATCH_WINDOW_MS: nonNegativeInt.max(1_000).default(2),
   MONGO_BATCH_MAX: positiveInt.default(200),
   MONGO_SERVER_SELECTION_TIMEOUT_MS: positiveInt.default(5_000),
+  /**
+   * Write concern of every write: `majority` (acknowledged once a majority of the replica set has
+   * it: a primary failover cannot roll it back) or a number of members ≥ 1 (mongo-config.ts).
+   */
+  MONGO_WRITE_CONCERN: z
+    .string()
+    .regex(/^(majority|[1-9]\d*)$/, 'must be majority or a number of members ≥ 1')
+    .default('majority')
+    .transform((v) => (v === 'majority' ? v : Number(v))),
+  /** Longest a write waits for its write concern before it fails (and is retried or answered 5xx). */
+  MONGO_WRITE_TIMEOUT_MS: positiveInt.default(10_000),
+  /** Retryable writes: the driver retries a write once after a failover or network error. */
+  MONGO_RETRY_WRITES: bool.default(true),
 
   // --- redis ---
   // One deployment shape at a time: REDIS_URL (one node), REDIS_CLUSTER_NODES (Cluster) or
@@ -106,6 +119,8 @@ export const envSchema = z.object({
   REDIS_SENTINELS: optionalString.pipe(hostPortList.optional()),
   /** The master name the Sentinels monitor. */
   REDIS_SENTINEL_MASTER: optionalString,
+  /** `requirepass` of the Sentinels themselves (REDIS_PASSWORD is the data nodes'). */
+  REDIS_SENTINEL_PASSWORD: optionalString,
   /** ACL user for the data nodes (needs REDIS_PASSWORD); overrides one in REDIS_URL. */
   REDIS_USERNAME: optionalString,
   REDIS_PASSWORD: optionalString,

@@ -51,8 +51,9 @@ describe('redis configuration', () => {
   });
 
   it('when a sentinel master name is given without sentinels, then it is rejected', () => {
-    expect(problems({ REDIS_SENTINEL_MASTER: 'mymaster' })).toEqual([
+    expect(problems({ REDIS_SENTINEL_MASTER: 'mymaster', REDIS_SENTINEL_PASSWORD: 'p' })).toEqual([
       'REDIS_SENTINEL_MASTER: only means something with REDIS_SENTINELS',
+      'REDIS_SENTINEL_PASSWORD: only means something with REDIS_SENTINELS',
     ]);
   });
 

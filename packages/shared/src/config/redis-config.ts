@@ -24,6 +24,9 @@ export function redisConfigProblems(env: Record<string, string | undefined>): st
   if (set('REDIS_SENTINEL_MASTER') && !sentinel) {
     problems.push('REDIS_SENTINEL_MASTER: only means something with REDIS_SENTINELS');
   }
+  if (set('REDIS_SENTINEL_PASSWORD') && !sentinel) {
+    problems.push('REDIS_SENTINEL_PASSWORD: only means something with REDIS_SENTINELS');
+  }
   if (set('REDIS_USERNAME') && !set('REDIS_PASSWORD')) {
     problems.push('REDIS_USERNAME: an ACL user needs REDIS_PASSWORD');
   }

@@ -1,4 +1,5 @@
 import mongoose, { type Connection } from 'mongoose';
+import type { Config } from '../config/env.schema.ts';
 import type { Logger } from '../logging/logger.ts';
 import { getOrCreateMetric, promClient, type MetricsRegistry } from '../metrics/registry.ts';
 
@@ -6,19 +7,57 @@ export interface MongoOptions {
   url: string;
   poolSize: number;
   serverSelectionTimeoutMS?: number;
+  /** Write concern of every write (default `majority`). */
+  writeConcern?: 'majority' | number;
+  /** wtimeout of that write concern (default 10 s). */
+  writeTimeoutMs?: number;
+  /** Retryable writes (default on). */
+  retryWrites?: boolean;
   logger: Logger;
   metrics?: MetricsRegistry;
+}
+
+/** The connection settings the config describes (the processes' own connections). */
+export function mongoOptionsFromConfig(
+  config: Pick<
+    Config,
+    | 'MONGO_URL'
+    | 'MONGO_POOL_SIZE'
+    | 'MONGO_SERVER_SELECTION_TIMEOUT_MS'
+    | 'MONGO_WRITE_CONCERN'
+    | 'MONGO_WRITE_TIMEOUT_MS'
+    | 'MONGO_RETRY_WRITES'
+  >,
+): Omit<MongoOptions, 'logger' | 'metrics'> {
+  return {
+    url: config.MONGO_URL,
+    poolSize: config.MONGO_POOL_SIZE,
+    serverSelectionTimeoutMS: config.MONGO_SERVER_SELECTION_TIMEOUT_MS,
+    writeConcern: config.MONGO_WRITE_CONCERN,
+    writeTimeoutMs: config.MONGO_WRITE_TIMEOUT_MS,
+    retryWrites: config.MONGO_RETRY_WRITES,
+  };
 }
 
 /**
  * Opens a mongoose connection (its own, not the mongoose global, so tests can hold several) and
  * exports the driver's pool events as metrics: connections checked out and the wait queue.
+ *
+ * Past one node (a replica set) the money path depends on three settings made here for every
+ * operation: writes acknowledged by a majority (a failover cannot roll back an acknowledged
+ * webhook, a `paid` transaction or an order transition), retryable writes (the driver retries a
+ * write once across a failover; every write here is idempotent anyway), and reads from the
+ * primary (payment decisions, the order state machine's conditional updates and storefront
+ * cache fills after an invalidation must see the latest write; a secondary may lag).
  */
 export async function createMongoConnection(opts: MongoOptions): Promise<Connection> {
   const conn = mongoose.createConnection(opts.url, {
     maxPoolSize: opts.poolSize,
     minPoolSize: Math.min(2, opts.poolSize),
     serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 5_000,
+    writeConcern: { w: opts.writeConcern ?? 'majority', wtimeoutMS: opts.writeTimeoutMs ?? 10_000 },
+    retryWrites: opts.retryWrites ?? true,
+    readPreference: 'primary',
     // Indexes are created explicitly by `syncIndexes` at start-up / in migrations, not lazily per model.
     autoIndex: false,
     autoCreate: false,

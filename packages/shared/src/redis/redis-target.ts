@@ -16,7 +16,13 @@ interface RedisAuth {
 export type RedisTarget =
   | ({ mode: 'single'; url: string } & RedisAuth)
   | ({ mode: 'cluster'; nodes: RedisNode[] } & RedisAuth)
-  | ({ mode: 'sentinel'; sentinels: RedisNode[]; masterName: string } & RedisAuth);
+  | ({
+      mode: 'sentinel';
+      sentinels: RedisNode[];
+      masterName: string;
+      /** The Sentinels' own password, when they require one. */
+      sentinelPassword?: string;
+    } & RedisAuth);
 
 type RedisConfig = Pick<
   Config,
@@ -24,6 +30,7 @@ type RedisConfig = Pick<
   | 'REDIS_CLUSTER_NODES'
   | 'REDIS_SENTINELS'
   | 'REDIS_SENTINEL_MASTER'
+  | 'REDIS_SENTINEL_PASSWORD'
   | 'REDIS_USERNAME'
   | 'REDIS_PASSWORD'
   | 'REDIS_TLS'
@@ -51,6 +58,9 @@ export function redisTargetFromConfig(config: RedisConfig): RedisTarget {
       mode: 'sentinel',
       sentinels: config.REDIS_SENTINELS.map(parseRedisNode),
       masterName: config.REDIS_SENTINEL_MASTER,
+      ...(config.REDIS_SENTINEL_PASSWORD === undefined
+        ? {}
+        : { sentinelPassword: config.REDIS_SENTINEL_PASSWORD }),
       ...auth,
     };
   }

@@ -93,6 +93,7 @@ export function createRedis(
         ...keyPrefix,
         sentinels: t.sentinels,
         name: t.masterName,
+        ...(t.sentinelPassword === undefined ? {} : { sentinelPassword: t.sentinelPassword }),
         enableOfflineQueue,
         retryStrategy: r.retryDelay,
         // Reconnect to the new primary when a READONLY reply shows we talk to a demoted one.
