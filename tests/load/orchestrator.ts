@@ -15,6 +15,7 @@ import {
   verifyDrop,
 } from './drop-run.ts';
 import type { DropSummary } from './drop-runner.ts';
+import { completeK6DropSummaryFrom } from './k6-drop-points.ts';
 import { result, type Check, type LoadSummary } from './load-summary.js';
 import type { LoadTestResult } from './load-test-result.ts';
 import { loadScenario, maxVus, type Scenario, type ScenarioOverride } from './scenario.ts';
@@ -207,7 +208,9 @@ async function runGenerator(tool: 'k6' | 'node', run: GeneratorRun): Promise<Loa
       ? withNofile(run.childNofile, 'k6', [
           'run',
           '--quiet',
-          drop ? 'tests/load/drop.k6.js' : 'tests/load/storefront.k6.js',
+          // The drop's cross-buyer judgements (staleness, orders) are made from the raw points.
+          ...(drop ? ['--out', `json=${pointsFile(run)}`, 'tests/load/drop.k6.js'] : []),
+          ...(drop ? [] : ['tests/load/storefront.k6.js']),
         ])
       : withNofile(run.childNofile, process.execPath, [
           drop ? 'tests/load/drop-runner.ts' : 'tests/load/runner.ts',
@@ -255,9 +258,17 @@ async function runGenerator(tool: 'k6' | 'node', run: GeneratorRun): Promise<Loa
   } catch {
     throw new Error(`the load generator (${tool}) exited with code ${code} and wrote no summary`);
   }
-  const summary = JSON.parse(text) as LoadSummary;
-  if (tool === 'k6') summary.toolVersion = k6Version() ?? 'k6';
+  let summary = JSON.parse(text) as LoadSummary;
+  if (tool === 'k6') {
+    summary.toolVersion = k6Version() ?? 'k6';
+    if (drop) summary = completeK6DropSummaryFrom(summary as DropSummary, pointsFile(run));
+  }
   return summary;
+}
+
+/** Where k6 writes the drop's raw points (beside the summary, in the run's work directory). */
+function pointsFile(run: GeneratorRun): string {
+  return run.summaryFile.replace(/\.json$/, '.points.json');
 }
 
 function pickTool(wanted: 'auto' | 'k6' | 'node'): 'k6' | 'node' {
