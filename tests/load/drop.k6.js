@@ -19,7 +19,8 @@ import { check, sleep } from 'k6';
 import exec from 'k6/execution';
 import { Counter, Trend } from 'k6/metrics';
 import { buyerPlan, revisionIn, revisionTitle } from './drop-model.js';
-import { evaluateClientThresholds, statusClass, SUMMARY_FORMAT } from './load-summary.js';
+import { SUMMARY_FORMAT } from './load-summary.js';
+import { commonSummary, countResponse } from './responses.k6.js';
 import {
   clientAddress,
   parseDurationSeconds,
@@ -80,15 +81,6 @@ export const options = {
   userAgent: 'storefront-load-drop-k6/1',
 };
 
-const responses = {
-  '1xx': new Counter('responses_1xx'),
-  '2xx': new Counter('responses_2xx'),
-  '3xx': new Counter('responses_3xx'),
-  '4xx': new Counter('responses_4xx'),
-  '5xx': new Counter('responses_5xx'),
-  none: new Counter('responses_none'),
-};
-const responses429 = new Counter('responses_429');
 const trends = {
   json: new Trend('storefront_json_duration', true),
   page: new Trend('storefront_page_duration', true),
@@ -105,12 +97,6 @@ const editPoints = new Trend('drop_edit');
 const orderPoints = new Counter('drop_order');
 const editFailures = new Counter('drop_edit_failures');
 const checkoutRetries = new Counter('drop_checkout_retries');
-
-function counted(res) {
-  (responses[statusClass(res.status)] || responses.none).add(1);
-  if (res.status === 429) responses429.add(1);
-  return res;
-}
 
 function think() {
   sleep(thinkTimeSeconds(scenario.thinkTimeSeconds));
@@ -135,7 +121,7 @@ export function creator(data) {
   while ((Date.now() - start) / 1000 + drop.editEverySeconds <= stageSeconds) {
     sleep(drop.editEverySeconds);
     rev += 1;
-    const res = counted(
+    const res = countResponse(
       http.patch(
         `${BASE_URL}/api/v1/me/products/${drop.productId}`,
         JSON.stringify({ title: revisionTitle(drop.productTitle, rev) }),
@@ -171,7 +157,7 @@ export function buyer() {
   ]) {
     if (step === 'page') think();
     const startedAt = Date.now();
-    const res = counted(http.get(BASE_URL + path, { headers, tags: { step } }));
+    const res = countResponse(http.get(BASE_URL + path, { headers, tags: { step } }));
     const rev = typeof res.body === 'string' ? revisionIn(res.body) : -1;
     trends[step].add(res.timings.duration);
     trends.storefront.add(res.timings.duration);
@@ -185,7 +171,7 @@ export function buyer() {
   const order = { fate: plan, retries: 0, paymentIds: [] };
   let body;
   for (let attempt = 0; attempt < 6; attempt++) {
-    const res = counted(
+    const res = countResponse(
       http.post(
         `${BASE_URL}/api/v1/store/${USERNAME}/products/${drop.productId}/checkout`,
         JSON.stringify({ email: `buyer${index}@example.test` }),
@@ -237,7 +223,7 @@ export function buyer() {
   if (!handler || handler.error) return record();
   order.capturedAt = Date.now();
   const auth = { ...json, Authorization: `Bearer ${body.accessToken}` };
-  const cb = counted(
+  const cb = countResponse(
     http.post(`${BASE_URL}/api/v1/orders/${body.orderId}/payment`, JSON.stringify(handler), {
       headers: auth,
       tags: { step: 'callback' },
@@ -247,7 +233,7 @@ export function buyer() {
   check(cb, { 'callback accepted': (r) => r.status === 200 });
   const deadline = Date.now() + drop.pollTimeoutSeconds * 1000;
   while (Date.now() < deadline) {
-    const res = counted(
+    const res = countResponse(
       http.get(`${BASE_URL}/api/v1/orders/${body.orderId}`, {
         headers: auth,
         tags: { step: 'status', name: '/api/v1/orders/:id' },
@@ -273,44 +259,13 @@ function step(m, name) {
 
 /** The common summary plus the drop's figures k6 can aggregate (the orchestrator adds the rest). */
 export function handleSummary(data) {
-  const m = data.metrics;
-  const count = (name) => (m[name] ? m[name].values.count : 0);
-  const s = m.storefront_duration ? m.storefront_duration.values : {};
-  const seconds = data.state.testRunDurationMs / 1000;
-  const byStatus = {};
-  for (const cls of Object.keys(responses))
-    if (count(`responses_${cls}`) > 0) byStatus[cls] = count(`responses_${cls}`);
-  const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
-  const passes = m.checks ? m.checks.values.passes : 0;
-  const fails = m.checks ? m.checks.values.fails : 0;
-  const core = {
-    latencyMs: {
-      min: s.min || 0,
-      mean: s.avg || 0,
-      p50: s.med || 0,
-      p90: s['p(90)'] || 0,
-      p95: s['p(95)'] || 0,
-      p99: s['p(99)'] || 0,
-      max: s.max || 0,
-    },
-    requests: {
-      total,
-      perSecond: total / seconds,
-      byStatus,
-      status5xx: count('responses_5xx'),
-      status429: count('responses_429'),
-      networkErrors: count('responses_none'),
-    },
-    checks: {
-      passed: passes,
-      failed: fails,
-      rate: passes + fails > 0 ? passes / (passes + fails) : 0,
-    },
-  };
-  const verdict = evaluateClientThresholds(core, scenario);
-  const k6Failed = Object.values(m).some(
-    (metric) => metric.thresholds && Object.values(metric.thresholds).some((th) => !th.ok),
+  const { core, seconds, count, verdict, k6Failed } = commonSummary(
+    data,
+    scenario,
+    'storefront_duration',
   );
+  const total = core.requests.total;
+  const m = data.metrics;
   const summary = {
     format: SUMMARY_FORMAT,
     tool: 'k6',

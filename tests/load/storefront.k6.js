@@ -14,7 +14,8 @@ import http from 'k6/http';
 import { check, sleep } from 'k6';
 import exec from 'k6/execution';
 import { Counter, Trend } from 'k6/metrics';
-import { evaluateClientThresholds, statusClass, SUMMARY_FORMAT } from './load-summary.js';
+import { SUMMARY_FORMAT } from './load-summary.js';
+import { commonSummary, countResponse } from './responses.k6.js';
 import {
   clientAddress,
   createUsernamePicker,
@@ -49,15 +50,6 @@ export const options = {
   noVUConnectionReuse: false,
 };
 
-const responses = {
-  '1xx': new Counter('responses_1xx'),
-  '2xx': new Counter('responses_2xx'),
-  '3xx': new Counter('responses_3xx'),
-  '4xx': new Counter('responses_4xx'),
-  '5xx': new Counter('responses_5xx'),
-  none: new Counter('responses_none'),
-};
-const responses429 = new Counter('responses_429');
 const lateStart = new Trend('late_start', true);
 const lateStarts = new Counter('late_starts');
 
@@ -84,9 +76,7 @@ export default function () {
     headers: { 'X-Forwarded-For': address, Accept: 'application/json' },
     tags: { name: scenario.request.pathTemplate },
   });
-  const cls = statusClass(res.status);
-  (responses[cls] || responses.none).add(1);
-  if (res.status === 429) responses429.add(1);
+  countResponse(res);
   check(res, {
     'storefront served': (r) =>
       r.status === scenario.request.expectStatus &&
@@ -100,47 +90,15 @@ export default function () {
 
 /** Writes the shared summary format (see tests/load/load-summary.d.ts). */
 export function handleSummary(data) {
-  const m = data.metrics;
-  const count = (name) => (m[name] ? m[name].values.count : 0);
-  const d = m.http_req_duration ? m.http_req_duration.values : {};
-  const total = count('http_reqs');
-  const seconds = data.state.testRunDurationMs / 1000;
-  const byStatus = {};
-  for (const cls of Object.keys(responses)) {
-    const n = count(`responses_${cls}`);
-    if (n > 0) byStatus[cls] = n;
-  }
-  const passes = m.checks ? m.checks.values.passes : 0;
-  const fails = m.checks ? m.checks.values.fails : 0;
-  const core = {
-    latencyMs: {
-      min: d.min || 0,
-      mean: d.avg || 0,
-      p50: d.med || 0,
-      p90: d['p(90)'] || 0,
-      p95: d['p(95)'] || 0,
-      p99: d['p(99)'] || 0,
-      max: d.max || 0,
-    },
-    requests: {
-      total,
-      perSecond: total / seconds,
-      byStatus,
-      status5xx: count('responses_5xx'),
-      status429: count('responses_429'),
-      networkErrors: count('responses_none'),
-    },
-    checks: {
-      passed: passes,
-      failed: fails,
-      rate: passes + fails > 0 ? passes / (passes + fails) : 0,
-    },
-  };
-  const verdict = evaluateClientThresholds(core, scenario);
   // k6's own threshold verdicts must agree with ours; either failing fails the run.
-  const k6Failed = Object.values(m).some(
-    (metric) => metric.thresholds && Object.values(metric.thresholds).some((th) => !th.ok),
+  const { core, seconds, count, verdict, k6Failed } = commonSummary(
+    data,
+    scenario,
+    'http_req_duration',
+    data.metrics.http_reqs ? data.metrics.http_reqs.values.count : 0,
   );
+  const total = core.requests.total;
+  const m = data.metrics;
   const late = m.late_start ? m.late_start.values : {};
   const summary = {
     format: SUMMARY_FORMAT,
