@@ -10,8 +10,8 @@ import { has, parsePrometheusText, sumOf } from '@storefront/test-support';
 import { waitForQuiet } from '../chaos/quiet.ts';
 import { collectFacts, judge, type Figures } from '../chaos/verify.ts';
 import { DEMO_EMAIL, DEMO_PASSWORD } from '../../scripts/seed-demo.ts';
-import { percentile, revisionTitle } from './drop-model.js';
-import type { DropSummary, StepLatency } from './drop-runner.ts';
+import { revisionTitle } from './drop-model.js';
+import { stepOf, type DropSummary, type StepLatency } from './drop-runner.ts';
 import { result, type Check } from './load-summary.js';
 import type { DropSettings, Scenario } from './scenario.ts';
 import { histogramQuantile } from './server-metrics.ts';
@@ -343,20 +343,6 @@ export function dropFigures(input: {
     result('quiet after the drop (0 = no)', '>', 0, quiet.quiet ? 1 : 0),
   ];
   return { figures, thresholds };
-}
-
-/** Latency figures of `values`, with `missing` never-arrived ones counted as infinitely late. */
-function stepOf(values: number[], missing: number): StepLatency {
-  const r = (x: number | null) => (x === null ? null : round(x));
-  // A paid order never delivered cannot hide in a percentile.
-  const all = [...values, ...Array.from({ length: missing }, () => Infinity)];
-  return {
-    count: values.length,
-    p50: r(percentile(all, 50)),
-    p95: r(percentile(all, 95)),
-    p99: r(percentile(all, 99)),
-    max: r(all.length === 0 ? null : Math.max(...all)),
-  };
 }
 
 function round(n: number): number {

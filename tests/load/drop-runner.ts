@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -20,8 +19,14 @@ import {
   type RevisionRead,
 } from './drop-model.js';
 import { Http1Connection } from './http1-connection.ts';
-import { evaluateClientThresholds, statusClass, SUMMARY_FORMAT } from './load-summary.js';
 import type { LatencyMs, LoadSummary } from './load-summary.js';
+import {
+  ConnectionCount,
+  nodeRunnerSummary,
+  RequestTally,
+  round,
+  runGeneratorCli,
+} from './node-summary.ts';
 import {
   loadScenario,
   maxVus,
@@ -140,44 +145,24 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
     edit: [] as number[],
   };
   const storefrontMs: number[] = [];
-  const byStatus: Record<string, number> = {};
+  const tally = new RequestTally();
   const status5xxByStep: Record<string, number> = {};
   const plans: Record<string, number> = {};
   const reads: RevisionRead[] = [];
   const edits: EditAck[] = [];
   const records: DropOrderRecord[] = [];
-  let total = 0;
-  let status5xx = 0;
-  let status429 = 0;
-  let networkErrors = 0;
-  let checksPassed = 0;
-  let checksFailed = 0;
   let lateStarts = 0;
   let lateMax = 0;
   let editFailures = 0;
   let checkoutRetries = 0;
-  let openConnections = 0;
-  let maxOpen = 0;
-  let opened = 0;
-  let firstError: string | undefined;
+  const connections = new ConnectionCount();
 
   /** Counts one API answer (status 0: none) of a step, and its check. */
   const count = (step: string, status: number, ok: boolean) => {
-    total++;
-    const cls = statusClass(status);
-    byStatus[cls] = (byStatus[cls] ?? 0) + 1;
-    if (status >= 500) {
-      status5xx++;
-      status5xxByStep[step] = (status5xxByStep[step] ?? 0) + 1;
-    }
-    if (status === 429) status429++;
-    if (ok) checksPassed++;
-    else checksFailed++;
+    tally.record(status, ok);
+    if (status >= 500) status5xxByStep[step] = (status5xxByStep[step] ?? 0) + 1;
   };
-  const failed = (err: unknown) => {
-    networkErrors++;
-    firstError ??= err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  };
+  const failed = (err: unknown) => tally.networkError(err);
   const think = async (): Promise<number> => {
     const ms = thinkTimeSeconds(scenario.thinkTimeSeconds) * 1000;
     const due = performance.now() + ms;
@@ -202,13 +187,8 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
         `User-Agent: ${USER_AGENT}\r\nAccept: application/json, text/html\r\n`,
       connectTimeoutMs: 10_000,
       responseTimeoutMs: STEP_TIMEOUT_MS,
-      onOpen: () => {
-        opened++;
-        if (++openConnections > maxOpen) maxOpen = openConnections;
-      },
-      onClose: () => {
-        openConnections--;
-      },
+      onOpen: connections.onOpen,
+      onClose: connections.onClose,
     });
     live.add(conn);
     try {
@@ -321,7 +301,7 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
           return undefined;
         }
       } else {
-        rec.checkoutError = firstError ?? 'no answer';
+        rec.checkoutError = tally.firstError ?? 'no answer';
       }
       rec.checkoutRetries += 1;
       checkoutRetries += 1;
@@ -337,7 +317,7 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
       payWithCheckout(sandboxUrl, { orderId: rec.gatewayOrderId as string, keyId, outcome }),
     );
     if (!answer) {
-      rec.payError = firstError ?? 'sandbox pay failed';
+      rec.payError = tally.firstError ?? 'sandbox pay failed';
       return undefined;
     }
     rec.paymentIds.push(
@@ -370,12 +350,15 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
     }
   };
 
-  // A creator who cannot sign in edits nothing: the run then fails on "creator edits acknowledged".
+  // The creator signs in before the drop is announced, then edits while buyers arrive.
+  const creatorAddress = clientAddress(0, scenario.clients);
+  const token = await signInCreator(baseUrl, drop, creatorAddress);
   const editor = startEditor({
     baseUrl,
     drop,
     productId,
-    address: clientAddress(0, scenario.clients),
+    token,
+    address: creatorAddress,
     until: totalStageSeconds(scenario),
     signal: stopAll.signal,
     onEdit: (edit, ms) => {
@@ -384,10 +367,7 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
     },
     onFailure: (status, err) => {
       editFailures++;
-      if (status >= 500) {
-        status5xx++;
-        status5xxByStep.edit = (status5xxByStep.edit ?? 0) + 1;
-      }
+      count('edit', status, false);
       if (err !== undefined) failed(err);
     },
   }).catch((err: unknown) => {
@@ -414,8 +394,8 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
     if (t - lastLog >= 5) {
       lastLog = t;
       log(
-        `  t=${t.toFixed(0)}s arrived=${arrived} conns=${openConnections} reqs=${total} ` +
-          `orders=${records.length} edits=${edits.length} 5xx=${status5xx} errors=${networkErrors}`,
+        `  t=${t.toFixed(0)}s arrived=${arrived} conns=${connections.open} reqs=${tally.total} ` +
+          `orders=${records.length} edits=${edits.length} 5xx=${tally.status5xx} errors=${tally.networkErrors}`,
       );
     }
     if (t >= stageSeconds) break;
@@ -440,34 +420,16 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
 
   const stale = staleReads(edits, reads);
   const paid = records.filter((r) => r.capturedAt !== undefined);
-  const core = {
-    latencyMs: latencyOf(storefrontMs),
-    requests: {
-      total,
-      perSecond: round(total / durationSeconds),
-      byStatus,
-      status5xx,
-      status429,
-      networkErrors,
-    },
-    checks: {
-      passed: checksPassed,
-      failed: checksFailed,
-      rate: checksPassed + checksFailed > 0 ? checksPassed / (checksPassed + checksFailed) : 0,
-    },
-  };
-  const { thresholds, goals } = evaluateClientThresholds(core, scenario);
-  return {
-    format: SUMMARY_FORMAT,
-    tool: 'node-runner',
-    toolVersion: `node ${process.version}, net (http1-connection.ts) + fetch`,
-    scenario: scenario.name,
+  const summary = nodeRunnerSummary({
+    scenario,
     baseUrl,
-    startedAt: startedAt.toISOString(),
-    durationSeconds: round(durationSeconds),
-    vus: { peakTarget: maxVus(scenario), max: arrived },
-    connections: { maxOpen, opened },
-    ...core,
+    toolVersion: `node ${process.version}, net (http1-connection.ts) + fetch`,
+    startedAt,
+    durationSeconds,
+    vusMax: arrived,
+    connections,
+    latencyMs: latencyOf(storefrontMs),
+    tally,
     coordinatedOmission: {
       model: 'arrivals ramped by the stages (open for arrivals), each buyer a closed journey',
       latencyMeasuredFrom:
@@ -483,11 +445,12 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
       eventLoopDelayP99Ms: round(loopDelay.percentile(99) / 1e6),
       eventLoopDelayMaxMs: round(loopDelay.max / 1e6),
       maxRssMB: Math.round(process.memoryUsage.rss() / 2 ** 20),
-      firstNetworkError: firstError ?? null,
     },
-    thresholds,
-    goals,
-    passed: thresholds.every((t) => t.ok) && !opts.signal?.aborted && stale.length === 0,
+    aborted: Boolean(opts.signal?.aborted),
+  });
+  return {
+    ...summary,
+    passed: summary.passed && stale.length === 0,
     drop: {
       buyers: arrived,
       plans,
@@ -515,43 +478,49 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
   };
 }
 
+/** The creator's JWT (the drop's creator signs in with the seeded password). */
+async function signInCreator(
+  baseUrl: string,
+  drop: DropSettings,
+  address: string,
+): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+    body: JSON.stringify(drop.creator),
+  });
+  if (res.status !== 200) throw new Error(`creator sign-in answered ${res.status}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
 /**
- * The creator during the drop: signs in, then edits the dropped product's title to the next
- * revision every `editEverySeconds` until `until` seconds have passed; reports each acknowledged
- * edit (its 200's arrival) and each failed one.
+ * The creator during the drop: edits the dropped product's title to the next revision every
+ * `editEverySeconds` (on a fixed schedule, so a slow answer does not thin the edits out) until
+ * `until` seconds have passed; reports each acknowledged edit (its 200's arrival) and each failed one.
  */
 async function startEditor(o: {
   baseUrl: string;
   drop: DropSettings;
   productId: string;
+  token: string;
   address: string;
   until: number;
   signal: AbortSignal;
   onEdit: (edit: EditAck, ms: number) => void;
   onFailure: (status: number, err?: unknown) => void;
 }): Promise<void> {
-  const creds = o.drop.creator as { email: string; password: string };
   const headers = { 'content-type': 'application/json', 'x-forwarded-for': o.address };
-  const login = await fetch(`${o.baseUrl}/api/v1/auth/login`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify(creds),
-  });
-  if (login.status !== 200) throw new Error(`creator login answered ${login.status}`);
-  const { token } = (await login.json()) as { token: string };
   const start = performance.now();
-  let rev = 0;
-  while (!o.signal.aborted && (performance.now() - start) / 1000 < o.until) {
-    await sleep(o.drop.editEverySeconds * 1000, undefined, { signal: o.signal }).catch(
-      () => undefined,
-    );
+  const everyMs = o.drop.editEverySeconds * 1000;
+  for (let rev = 1; !o.signal.aborted && rev * everyMs <= o.until * 1000; rev++) {
+    const wait = start + rev * everyMs - performance.now();
+    if (wait > 0) await sleep(wait, undefined, { signal: o.signal }).catch(() => undefined);
     if (o.signal.aborted) return;
-    rev += 1;
     const t0 = performance.now();
     try {
       const res = await fetch(`${o.baseUrl}/api/v1/me/products/${o.productId}`, {
         method: 'PATCH',
-        headers: { ...headers, authorization: `Bearer ${token}` },
+        headers: { ...headers, authorization: `Bearer ${o.token}` },
         body: JSON.stringify({ title: revisionTitle(o.drop.productTitle, rev) }),
       });
       await res.arrayBuffer();
@@ -563,14 +532,18 @@ async function startEditor(o: {
   }
 }
 
-function stepOf(values: number[]): StepLatency {
+/** Latency figures of `values` (ms); `missing` values that never came count as infinitely late. */
+export function stepOf(values: number[], missing = 0): StepLatency {
   const r = (v: number | null) => (v === null ? null : round(v));
+  // What never arrived cannot hide in a percentile.
+  const all =
+    missing === 0 ? values : [...values, ...Array.from({ length: missing }, () => Infinity)];
   return {
     count: values.length,
-    p50: r(percentile(values, 50)),
-    p95: r(percentile(values, 95)),
-    p99: r(percentile(values, 99)),
-    max: r(values.length === 0 ? null : Math.max(...values)),
+    p50: r(percentile(all, 50)),
+    p95: r(percentile(all, 95)),
+    p99: r(percentile(all, 99)),
+    max: r(all.length === 0 ? null : Math.max(...all)),
   };
 }
 
@@ -596,10 +569,6 @@ function latencyOf(values: number[]): LatencyMs {
   };
 }
 
-function round(n: number): number {
-  return Math.round(n * 100) / 100;
-}
-
 // CLI: node tests/load/drop-runner.ts --base-url URL --sandbox-url URL --scenario FILE [--out FILE]
 // Exit code: 0 thresholds passed, 1 a threshold failed, 2 usage or run error.
 if (import.meta.main) {
@@ -619,22 +588,13 @@ if (import.meta.main) {
     );
     process.exit(2);
   }
-  const abort = new AbortController();
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => abort.abort());
-  try {
-    const summary = await runDrop({
+  await runGeneratorCli('drop runner', values.out, (signal) =>
+    runDrop({
       baseUrl,
       sandboxUrl,
       scenario: loadScenario(values.scenario),
-      signal: abort.signal,
+      signal,
       log: (l) => process.stdout.write(`${l}\n`),
-    });
-    const json = `${JSON.stringify(summary, null, 2)}\n`;
-    if (values.out) writeFileSync(values.out, json);
-    else process.stdout.write(json);
-    process.exit(summary.passed ? 0 : 1);
-  } catch (err) {
-    process.stderr.write(`drop runner failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exit(2);
-  }
+    }),
+  );
 }

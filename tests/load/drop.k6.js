@@ -19,7 +19,6 @@ import { check, sleep } from 'k6';
 import exec from 'k6/execution';
 import { Counter, Trend } from 'k6/metrics';
 import { buyerPlan, revisionIn, revisionTitle } from './drop-model.js';
-import { SUMMARY_FORMAT } from './load-summary.js';
 import { commonSummary, countResponse } from './responses.k6.js';
 import {
   clientAddress,
@@ -259,24 +258,12 @@ function step(m, name) {
 
 /** The common summary plus the drop's figures k6 can aggregate (the orchestrator adds the rest). */
 export function handleSummary(data) {
-  const { core, seconds, count, verdict, k6Failed } = commonSummary(
-    data,
-    scenario,
-    'storefront_duration',
-  );
+  const { base, core, count } = commonSummary(data, scenario, BASE_URL, 'storefront_duration');
   const total = core.requests.total;
   const m = data.metrics;
   const summary = {
-    format: SUMMARY_FORMAT,
-    tool: 'k6',
-    toolVersion: 'k6',
-    scenario: scenario.name,
-    baseUrl: BASE_URL,
-    startedAt: new Date(Date.now() - data.state.testRunDurationMs).toISOString(),
-    durationSeconds: seconds,
+    ...base,
     vus: { peakTarget: peak, max: count('drop_read') / 2 },
-    connections: { maxOpen: null, opened: null },
-    ...core,
     coordinatedOmission: {
       model: 'arrivals at the stages rate (ramping-arrival-rate), each buyer a closed journey',
       latencyMeasuredFrom: 'actual send time (k6 http_req_duration)',
@@ -286,14 +273,6 @@ export function handleSummary(data) {
       lateStartMaxMs: 0,
       note: 'k6 reports dropped_iterations when it had no VU free for an arrival.',
     },
-    loadGenerator: {
-      iterations: count('iterations'),
-      droppedIterations: count('dropped_iterations'),
-      k6ThresholdsFailed: k6Failed ? 1 : 0,
-    },
-    thresholds: verdict.thresholds,
-    goals: verdict.goals,
-    passed: verdict.thresholds.every((x) => x.ok) && !k6Failed,
     drop: {
       buyers: count('drop_read') / 2,
       plans: {},

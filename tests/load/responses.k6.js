@@ -2,7 +2,7 @@
 // by status class, and the common part of the summary format (load-summary.js) from k6's metrics.
 // k6 only: it creates k6 metrics.
 import { Counter } from 'k6/metrics';
-import { evaluateClientThresholds, statusClass } from './load-summary.js';
+import { evaluateClientThresholds, statusClass, SUMMARY_FORMAT } from './load-summary.js';
 
 const responses = {
   '1xx': new Counter('responses_1xx'),
@@ -22,10 +22,11 @@ export function countResponse(res) {
 }
 
 /**
- * The summary's latency (from the Trend `latencyMetric`), requests and checks, the client
- * thresholds evaluated on them, and whether any of k6's own thresholds failed (either fails the run).
+ * The summary's common fields (`base`: format, tool, run, latency from the Trend `latencyMetric`,
+ * requests, checks, the client thresholds evaluated on them; it passed only when k6's own
+ * thresholds passed too: either failing fails the run).
  */
-export function commonSummary(data, scenario, latencyMetric, totalRequests) {
+export function commonSummary(data, scenario, baseUrl, latencyMetric, totalRequests) {
   const m = data.metrics;
   const count = (name) => (m[name] ? m[name].values.count : 0);
   const d = m[latencyMetric] ? m[latencyMetric].values : {};
@@ -68,5 +69,25 @@ export function commonSummary(data, scenario, latencyMetric, totalRequests) {
   const k6Failed = Object.values(m).some(
     (metric) => metric.thresholds && Object.values(metric.thresholds).some((th) => !th.ok),
   );
-  return { core, seconds, count, verdict: evaluateClientThresholds(core, scenario), k6Failed };
+  const verdict = evaluateClientThresholds(core, scenario);
+  const base = {
+    format: SUMMARY_FORMAT,
+    tool: 'k6',
+    toolVersion: 'k6',
+    scenario: scenario.name,
+    baseUrl,
+    startedAt: new Date(Date.now() - data.state.testRunDurationMs).toISOString(),
+    durationSeconds: seconds,
+    connections: { maxOpen: null, opened: null },
+    ...core,
+    loadGenerator: {
+      iterations: count('iterations'),
+      droppedIterations: count('dropped_iterations'),
+      k6ThresholdsFailed: k6Failed ? 1 : 0,
+    },
+    thresholds: verdict.thresholds,
+    goals: verdict.goals,
+    passed: verdict.thresholds.every((x) => x.ok) && !k6Failed,
+  };
+  return { base, core, count };
 }

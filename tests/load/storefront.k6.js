@@ -14,7 +14,6 @@ import http from 'k6/http';
 import { check, sleep } from 'k6';
 import exec from 'k6/execution';
 import { Counter, Trend } from 'k6/metrics';
-import { SUMMARY_FORMAT } from './load-summary.js';
 import { commonSummary, countResponse } from './responses.k6.js';
 import {
   clientAddress,
@@ -90,10 +89,10 @@ export default function () {
 
 /** Writes the shared summary format (see tests/load/load-summary.d.ts). */
 export function handleSummary(data) {
-  // k6's own threshold verdicts must agree with ours; either failing fails the run.
-  const { core, seconds, count, verdict, k6Failed } = commonSummary(
+  const { base, core, count } = commonSummary(
     data,
     scenario,
+    BASE_URL,
     'http_req_duration',
     data.metrics.http_reqs ? data.metrics.http_reqs.values.count : 0,
   );
@@ -101,19 +100,11 @@ export function handleSummary(data) {
   const m = data.metrics;
   const late = m.late_start ? m.late_start.values : {};
   const summary = {
-    format: SUMMARY_FORMAT,
-    tool: 'k6',
-    toolVersion: 'k6',
-    scenario: scenario.name,
-    baseUrl: BASE_URL,
-    startedAt: new Date(Date.now() - data.state.testRunDurationMs).toISOString(),
-    durationSeconds: seconds,
+    ...base,
     vus: {
       peakTarget: Math.max(...scenario.stages.map((s) => s.target)),
       max: m.vus_max ? m.vus_max.values.max : 0,
     },
-    connections: { maxOpen: null, opened: null },
-    ...core,
     coordinatedOmission: {
       model: 'closed (ramping-vus, one keep-alive connection per VU, think time between requests)',
       latencyMeasuredFrom:
@@ -126,14 +117,6 @@ export function handleSummary(data) {
         'In a closed model a slow server also lowers the request rate; compare requests.perSecond ' +
         'with the VU count divided by (mean think time + mean latency).',
     },
-    loadGenerator: {
-      iterations: count('iterations'),
-      droppedIterations: count('dropped_iterations'),
-      k6ThresholdsFailed: k6Failed ? 1 : 0,
-    },
-    thresholds: verdict.thresholds,
-    goals: verdict.goals,
-    passed: verdict.thresholds.every((x) => x.ok) && !k6Failed,
   };
   const out = {};
   out[SUMMARY_FILE] = JSON.stringify(summary, null, 2);
