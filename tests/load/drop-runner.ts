@@ -261,7 +261,7 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
       return await fn();
     } catch (err) {
       failed(err);
-      if (step !== 'pay') count(step, 0, false);
+      count(step, 0, false);
       return undefined;
     } finally {
       steps[step].push(performance.now() - t0);
@@ -320,6 +320,8 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
       rec.payError = tally.firstError ?? 'sandbox pay failed';
       return undefined;
     }
+    // The modal's answer: a payment attempt was made (a failed one is what the buyer asked for).
+    count('pay', 200, true);
     rec.paymentIds.push(
       'error' in answer ? answer.error.metadata.payment_id : answer.razorpay_payment_id,
     );
@@ -362,6 +364,7 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
     until: totalStageSeconds(scenario),
     signal: stopAll.signal,
     onEdit: (edit, ms) => {
+      count('edit', 200, true);
       edits.push(edit);
       steps.edit.push(ms);
     },
