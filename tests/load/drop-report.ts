@@ -19,7 +19,7 @@ export function dropReport(r: LoadTestResult): string[] {
     `  buyers ${d.buyers} (${Object.entries(d.plans)
       .map(([k, n]) => `${k} ${n}`)
       .join(', ')}); paid ${d.paid}`,
-    `  storefront (client): JSON ${ms(d.storefrontJson)}; page ${ms(d.storefrontPage)}`,
+    `  storefront (client): JSON ${ms(d.storefrontJson)}; page ${ms(d.storefrontPage)}; TCP connect ${d.connect ? ms(d.connect) : 'n/a'}`,
     `  checkout ${ms(d.checkout)}, sandbox order API latency +${d.sandboxLatencyMs} ms; callback ${ms(d.callback)}`,
     `  webhook accept (server): p50 ${d.webhookAcceptMs.p50} / p95 ${d.webhookAcceptMs.p95} / p99 ${d.webhookAcceptMs.p99} ms (${d.webhookAcceptMs.count} webhooks)`,
     `  capture → download available: ${ms(d.captureToDownloadMs)}; as buyers saw it: ${ms(d.captureToDownloadSeenMs)}; not seen ${d.downloadsNotSeen}`,

@@ -149,6 +149,8 @@ export interface DropFigures {
   plans: Record<string, number>;
   storefrontJson: StepLatency;
   storefrontPage: StepLatency;
+  /** TCP connect of the buyers' storefront connections (client side; part of the JSON read). */
+  connect: StepLatency | null;
   checkout: StepLatency;
   /** Latency added to the sandbox's order API (the checkout includes one such call). */
   sandboxLatencyMs: number;
@@ -276,6 +278,7 @@ export function dropFigures(input: {
     plans: client.drop.plans,
     storefrontJson: client.drop.storefrontJson,
     storefrontPage: client.drop.storefrontPage,
+    connect: client.drop.connect ?? null,
     checkout: client.drop.checkout,
     sandboxLatencyMs: drop.sandboxLatencyMs,
     callback: client.drop.callback,

@@ -75,6 +75,8 @@ export interface DropClientFigures {
   /** Storefront JSON and page separately (the summary's latencyMs is both together). */
   storefrontJson: StepLatency;
   storefrontPage: StepLatency;
+  /** TCP connect of each buyer's storefront connection (part of the JSON read's latency). */
+  connect: StepLatency;
   /** POST checkout (our API creating the sandbox order), each attempt. */
   checkout: StepLatency;
   checkoutRetries: number;
@@ -143,6 +145,7 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
     status: [] as number[],
     captureToDownload: [] as number[],
     edit: [] as number[],
+    connect: [] as number[],
   };
   const storefrontMs: number[] = [];
   const tally = new RequestTally();
@@ -179,6 +182,7 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
   const buyer = async (index: number): Promise<void> => {
     const xff = clientAddress(index, scenario.clients);
     const headers: BuyerHeaders = { 'x-forwarded-for': xff, 'user-agent': USER_AGENT };
+    const created = performance.now();
     const conn = new Http1Connection({
       host: target.hostname,
       port: Number(target.port || 80),
@@ -187,7 +191,10 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
         `User-Agent: ${USER_AGENT}\r\nAccept: application/json, text/html\r\n`,
       connectTimeoutMs: 10_000,
       responseTimeoutMs: STEP_TIMEOUT_MS,
-      onOpen: connections.onOpen,
+      onOpen: () => {
+        connections.onOpen();
+        steps.connect.push(performance.now() - created);
+      },
       onClose: connections.onClose,
     });
     live.add(conn);
@@ -459,6 +466,7 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
       plans,
       storefrontJson: stepOf(steps.json),
       storefrontPage: stepOf(steps.page),
+      connect: stepOf(steps.connect),
       checkout: stepOf(steps.checkout),
       checkoutRetries,
       sandboxPay: stepOf(steps.pay),

@@ -278,6 +278,7 @@ export function handleSummary(data) {
       plans: {},
       storefrontJson: step(m, 'storefront_json_duration'),
       storefrontPage: step(m, 'storefront_page_duration'),
+      connect: step(m, 'http_req_connecting'),
       checkout: step(m, 'checkout_duration'),
       checkoutRetries: count('drop_checkout_retries'),
       sandboxPay: step(m, 'sandbox_pay_duration'),
