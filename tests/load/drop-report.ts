@@ -28,6 +28,6 @@ export function dropReport(r: LoadTestResult): string[] {
     `  queue backlog: max ${d.queue.backlogMax} jobs at +${d.queue.backlogMaxAtSeconds ?? 'n/a'} s, drained in ${d.queue.drainSeconds ?? 'n/a'} s; quiet ${d.quiet.reached ? `after ${(d.quiet.ms / 1000).toFixed(1)} s` : 'NOT reached'}`,
     `  verifier: lost ${v.lost}, applied twice ${v.appliedTwice}, double deliveries ${v.doubleDeliveries}, paid ${v.paid}, captured ${v.captured}, webhook copies ${JSON.stringify(v.webhookCopies)}`,
     ...d.verifier.violations.map((x) => `    VIOLATION ${x}`),
-    `  staleness: ${d.staleness.stale} stale of ${d.staleness.readsChecked} reads; ${d.staleness.edits} edits acknowledged, ${d.staleness.editFailures} failed`,
+    `  staleness: ${d.staleness.stale} stale of ${d.staleness.readsChecked} reads (reads per revision ${JSON.stringify(d.staleness.revisionsSeen)}); ${d.staleness.edits} edits acknowledged, ${d.staleness.editFailures} failed`,
   ];
 }

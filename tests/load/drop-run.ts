@@ -176,7 +176,14 @@ export interface DropFigures {
   };
   /** Waiting after the buyers for every webhook, inbox event and delivery to finish. */
   quiet: { reached: boolean; ms: number };
-  staleness: { readsChecked: number; stale: number; edits: number; editFailures: number };
+  staleness: {
+    readsChecked: number;
+    /** Reads per revision shown (-1: none). */
+    revisionsSeen: Record<string, number>;
+    stale: number;
+    edits: number;
+    editFailures: number;
+  };
   verifier: { figures: Figures; violations: string[] };
 }
 
@@ -319,6 +326,7 @@ export function dropFigures(input: {
     quiet: { reached: quiet.quiet, ms: quiet.ms },
     staleness: {
       readsChecked: client.drop.readsChecked,
+      revisionsSeen: client.drop.revisionsSeen,
       stale: client.drop.staleReads,
       edits: client.drop.edits.length,
       editFailures: client.drop.editFailures,

@@ -95,6 +95,8 @@ export interface DropClientFigures {
   editFailures: number;
   editLatency: StepLatency;
   readsChecked: number;
+  /** Reads per revision shown (`-1`: none), so a run shows the edits really reached buyers. */
+  revisionsSeen: Record<string, number>;
   staleReads: number;
   staleExamples: Array<RevisionRead & { expected: number }>;
   /** Requests per step kind that answered 5xx. */
@@ -480,6 +482,7 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
       editFailures,
       editLatency: stepOf(steps.edit),
       readsChecked: reads.length,
+      revisionsSeen: countRevisions(reads),
       staleReads: stale.length,
       staleExamples: stale.slice(0, 10),
       status5xxByStep,
@@ -541,6 +544,13 @@ async function startEditor(o: {
       o.onFailure(0, err);
     }
   }
+}
+
+/** Reads per revision shown. */
+export function countRevisions(reads: readonly RevisionRead[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of reads) out[r.rev] = (out[r.rev] ?? 0) + 1;
+  return out;
 }
 
 /** Latency figures of `values` (ms); `missing` values that never came count as infinitely late. */

@@ -68,6 +68,9 @@ describe('creator drop (short)', () => {
       expect(d.verifier.figures.webhookCopies.delivered).toBeGreaterThanOrEqual(d.paid * 3 * 2);
       expect(d.staleness.readsChecked).toBe(800);
       expect(d.staleness.edits).toBeGreaterThanOrEqual(2);
+      // Buyers saw the edits: reads of more than one revision, none without one.
+      expect(Object.keys(d.staleness.revisionsSeen).length, context).toBeGreaterThan(1);
+      expect(d.staleness.revisionsSeen['-1']).toBeUndefined();
       expect(r.client.requests.status429).toBe(0);
     },
   );

@@ -44,6 +44,7 @@ describe('k6 drop points', () => {
     expect(out.passed).toBe(false);
     expect(out.drop).toMatchObject({
       readsChecked: 3,
+      revisionsSeen: { '0': 2, '1': 1 },
       staleReads: 1,
       staleExamples: [{ startedAt: 1_500, rev: 0, expected: 1 }],
       edits: [{ rev: 1, ackAt: 1_000 }],

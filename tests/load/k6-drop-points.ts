@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { OrderFate } from '../chaos/traffic.ts';
 import { staleReads, type EditAck, type RevisionRead } from './drop-model.js';
-import type { DropOrderRecord, DropSummary } from './drop-runner.ts';
+import { countRevisions, type DropOrderRecord, type DropSummary } from './drop-runner.ts';
 
 // k6's VUs share no memory: drop.k6.js leaves what must be judged across buyers (each read's
 // revision, each acknowledged edit, each order) as raw points (`k6 run --out json=FILE`). This
@@ -59,6 +59,7 @@ export function completeK6DropSummary(summary: DropSummary, pointsText: string):
       downloadsNotSeen: paid.filter((r) => r.downloadSeenAt === undefined).length,
       edits,
       readsChecked: reads.length,
+      revisionsSeen: countRevisions(reads),
       staleReads: stale.length,
       staleExamples: stale.slice(0, 10),
       records,
