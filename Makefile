@@ -36,8 +36,9 @@ typecheck: install
 security-test: install redis-server
 	vitest run apps/api/test/security
 
+## load-test: the 10,000-shopper browse scenario; SCENARIO=drop for the creator drop (docs/load-testing.md)
 load-test: install redis-server
-	node tests/load/run.ts
+	node tests/load/run.ts $(if $(SCENARIO),--name $(SCENARIO)) $(LOAD_TEST_ARGS)
 
 chaos: install redis-server
 	node tests/chaos/run.ts

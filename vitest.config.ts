@@ -6,6 +6,7 @@ import { defineConfig } from 'vitest/config';
 // (`TEST_SUITE=heavy vitest run`; `make test` runs both suites).
 const HEAVY = [
   'tests/load/load.test.ts',
+  'tests/load/drop.test.ts',
   'tests/chaos/chaos.test.ts',
   'tests/lighthouse/lighthouse-runner.test.ts',
 ];

@@ -2,7 +2,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { appendBaselineRow, BASELINE_HEADER, END_MARKER } from './baseline-table.ts';
+import {
+  appendBaselineRow,
+  appendDropBaselineRow,
+  BASELINE_HEADER,
+  DROP_END_MARKER,
+  DROP_HEADER,
+  END_MARKER,
+} from './baseline-table.ts';
 import type { LoadTestResult } from './load-test-result.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'baseline-table-'));
@@ -58,5 +65,41 @@ describe('baseline table', () => {
     const text = readFileSync(doc, 'utf8');
     expect(text).toContain(BASELINE_HEADER);
     expect(text.indexOf('abc1234')).toBeLessThan(text.indexOf(END_MARKER));
+  });
+
+  it('when a drop run is recorded, then its row goes to the drop table with every drop figure', () => {
+    const doc = join(dir, 'drop.md');
+    writeFileSync(doc, `# Load\n\n## Baseline\n\n${BASELINE_HEADER}\n${END_MARKER}\n`);
+    const step = (p50: number, p99: number) => ({ count: 10, p50, p95: p99, p99, max: p99 });
+    const drop = {
+      ...run(true),
+      drop: {
+        buyers: 10_000,
+        paid: 1_700,
+        checkout: step(40, 320),
+        sandboxLatencyMs: 0,
+        webhookAcceptMs: { count: 10_200, p50: 2, p95: 9, p99: 31.5 },
+        captureToDownloadMs: step(180, 2_400),
+        status5xx: { client: 0, server: 0, byStep: {} },
+        mongoPool: {
+          api: { checkedOutMax: 12, waitQueueMax: 3 },
+          worker: { checkedOutMax: 10, waitQueueMax: 0 },
+        },
+        queue: { backlogMax: 812, backlogMaxAtSeconds: 9, drainSeconds: 4, samples: 30 },
+        verifier: { figures: { lost: 0, appliedTwice: 0, doubleDeliveries: 0 }, violations: [] },
+        staleness: { readsChecked: 20_000, stale: 0, edits: 2, editFailures: 0 },
+      },
+    } as unknown as LoadTestResult;
+    appendDropBaselineRow(doc, drop);
+    const text = readFileSync(doc, 'utf8');
+    expect(text).toContain(`## Drop baseline\n\n${DROP_HEADER}`);
+    const lines = text.split('\n');
+    const row = lines[lines.indexOf(DROP_END_MARKER) - 1] ?? '';
+    expect(row).toContain(
+      '| 10000 / 1700 | 12.3 / 80.0 | 320 / 320 (+0) | 31.5 | 180 / 2400 | 0 / 0 | 99.91% | 12 / 3; 10 / 0 | 812 / 4 | 0 / 0 / 0 | 0 / 2 | pass (goals missed: p99 latency (ms)) |',
+    );
+    expect(row.split(' | ').length).toBe(DROP_HEADER.split('\n')[0]?.split(' | ').length);
+    // The browse table is untouched.
+    expect(lines[lines.indexOf(END_MARKER) - 1]).toBe(BASELINE_HEADER.split('\n')[1]);
   });
 });

@@ -17,22 +17,37 @@ export const BASELINE_HEADER = [
   '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
 ].join('\n');
 
-/** One table row for a run. */
-export function baselineRow(r: LoadTestResult): string {
-  const c = r.client;
-  const s = r.server;
-  const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(2)}%`);
+const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(2)}%`);
+
+function verdictOf(r: LoadTestResult): string {
   const goalsMissed = r.goals.filter((g) => !g.ok).map((g) => g.name);
-  const verdict = r.passed
+  return r.passed
     ? goalsMissed.length === 0
       ? 'pass (goals met)'
       : `pass (goals missed: ${goalsMissed.join(', ')})`
     : `FAIL: ${r.failures.join(', ')}`;
-  const cells = [
+}
+
+/** The cells every table starts with: when, which commit, on what. */
+function runCells(r: LoadTestResult): string[] {
+  return [
     r.startedAt.slice(0, 16).replace('T', ' '),
     r.commit,
     `${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, ${r.machine.apiProcesses} API procs`,
-    c.tool,
+    r.client.tool,
+  ];
+}
+
+function conditions(r: LoadTestResult): string {
+  return `load avg ${r.machine.loadAverageStart} → ${r.machine.loadAverageEnd}${r.note ? `; ${r.note}` : ''}`;
+}
+
+/** One table row for a run. */
+export function baselineRow(r: LoadTestResult): string {
+  const c = r.client;
+  const s = r.server;
+  const cells = [
+    ...runCells(r),
     `${c.vus.max} / ${c.connections.maxOpen ?? 'n/a'}`,
     `${c.requests.total} (${Math.round(c.requests.perSecond)})`,
     `${c.latencyMs.p95.toFixed(1)} (${s.storefrontServerLatencyMs.p95 ?? 'n/a'})`,
@@ -44,10 +59,55 @@ export function baselineRow(r: LoadTestResult): string {
     `${s.mongoPool.checkedOutMax} / ${s.mongoPool.waitQueueMax}`,
     (s.memory.apiRssBytes / 2 ** 20).toFixed(0),
     String(c.coordinatedOmission.lateStarts),
-    verdict,
-    `load avg ${r.machine.loadAverageStart} → ${r.machine.loadAverageEnd}${r.note ? `; ${r.note}` : ''}`,
+    verdictOf(r),
+    conditions(r),
   ];
   return markdownRow(cells);
+}
+
+/** The line below the drop table's last row. */
+export const DROP_END_MARKER =
+  '<!-- drop rows end: `make load-test SCENARIO=drop` inserts new rows above this line -->';
+
+/** The drop table's header (must match dropBaselineRow's columns). */
+export const DROP_HEADER = [
+  '| Date (UTC) | Commit | Machine | Generator | Buyers / paid | Storefront p95 / p99 ms | Checkout p95 / p99 ms (sandbox +ms) | Webhook accept p99 ms | Capture → download p50 / p99 ms | 5xx client / server | Hit ratio | Pool max out / wait (API; worker) | Queue backlog max / drain s | Lost / twice / double | Stale reads / edits | Result | Conditions |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+].join('\n');
+
+/** One drop table row for a drop run. */
+export function dropBaselineRow(r: LoadTestResult): string {
+  const d = r.drop;
+  if (!d) throw new Error('not a drop run');
+  const c = r.client;
+  const n = (v: number | null) => (v === null ? 'n/a' : String(v));
+  const w = d.mongoPool.worker;
+  const v = d.verifier.figures;
+  return markdownRow([
+    ...runCells(r),
+    `${d.buyers} / ${d.paid}`,
+    `${c.latencyMs.p95.toFixed(1)} / ${c.latencyMs.p99.toFixed(1)}`,
+    `${n(d.checkout.p95)} / ${n(d.checkout.p99)} (+${d.sandboxLatencyMs})`,
+    n(d.webhookAcceptMs.p99),
+    `${n(d.captureToDownloadMs.p50)} / ${n(d.captureToDownloadMs.p99)}`,
+    `${d.status5xx.client} / ${d.status5xx.server}`,
+    pct(r.server.storefront.hitRatio),
+    `${d.mongoPool.api.checkedOutMax} / ${d.mongoPool.api.waitQueueMax}; ${w ? `${w.checkedOutMax} / ${w.waitQueueMax}` : 'n/a'}`,
+    `${d.queue.backlogMax} / ${n(d.queue.drainSeconds)}`,
+    `${v.lost} / ${v.appliedTwice} / ${v.doubleDeliveries}`,
+    `${d.staleness.stale} / ${d.staleness.edits}`,
+    verdictOf(r),
+    conditions(r),
+  ]);
+}
+
+/** Inserts the drop run's row above the drop table's end marker. */
+export function appendDropBaselineRow(docPath: string, r: LoadTestResult): void {
+  insertTableRow(docPath, dropBaselineRow(r), {
+    endMarker: DROP_END_MARKER,
+    section: `## Drop baseline\n\n${DROP_HEADER}`,
+    emptyDoc: '# Load testing\n',
+  });
 }
 
 /** Inserts the run's row above the end marker (adding header and marker if the doc lacks them). */

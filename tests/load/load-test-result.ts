@@ -1,3 +1,4 @@
+import type { DropFigures } from './drop-run.ts';
 import type { Check, LoadSummary } from './load-summary.js';
 import type { Scenario } from './scenario.ts';
 import type { ServerFigures } from './server-metrics.ts';
@@ -17,6 +18,8 @@ export interface LoadTestResult {
   server: ServerFigures;
   thresholds: Check[];
   goals: Check[];
+  /** The drop scenario's own figures (absent for the browse scenario). */
+  drop?: DropFigures;
   note?: string;
 }
 

@@ -4,7 +4,18 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { appendBaselineRow, BASELINE_DOC } from './baseline-table.ts';
+import type { Connection } from 'mongoose';
+import { appendBaselineRow, appendDropBaselineRow, BASELINE_DOC } from './baseline-table.ts';
+import {
+  BacklogMonitor,
+  connectDropMongo,
+  dropFigures,
+  dropStackOptions,
+  prepareDrop,
+  verifyDrop,
+} from './drop-run.ts';
+import type { DropSummary } from './drop-runner.ts';
+import { completeK6DropSummaryFrom } from './k6-drop-points.ts';
 import { result, type Check, type LoadSummary } from './load-summary.js';
 import type { LoadTestResult } from './load-test-result.ts';
 import { loadScenario, maxVus, type Scenario, type ScenarioOverride } from './scenario.ts';
@@ -55,6 +66,8 @@ export async function runLoadTest(opts: LoadTestOptions = {}): Promise<LoadTestR
   );
 
   let stack: Stack | undefined;
+  let dropMongo: Connection | undefined;
+  let backlog: BacklogMonitor | undefined;
   try {
     stack = await startStack({
       mongoUrl: opts.mongoUrl,
@@ -62,9 +75,16 @@ export async function runLoadTest(opts: LoadTestOptions = {}): Promise<LoadTestR
       seed: scenario.seed,
       childNofile,
       log,
+      ...(scenario.drop ? dropStackOptions(scenario.drop) : {}),
     });
     if (opts.signal?.aborted) throw new Error('aborted');
     const effective: Scenario = { ...scenario, usernames: stack.usernames };
+    if (scenario.drop) {
+      dropMongo = await connectDropMongo(stack);
+      effective.drop = await prepareDrop(dropMongo, stack, scenario);
+      backlog = new BacklogMonitor(stack);
+      backlog.start();
+    }
     const scenarioFile = join(work, 'scenario.effective.json');
     writeFileSync(scenarioFile, JSON.stringify(effective));
     const summaryFile = join(work, 'summary.json');
@@ -72,19 +92,40 @@ export async function runLoadTest(opts: LoadTestOptions = {}): Promise<LoadTestR
 
     const client = await runGenerator(tool, {
       baseUrl: stack.apiUrl,
+      sandboxUrl: scenario.drop ? stack.sandbox.url : undefined,
       scenarioFile,
       summaryFile,
       childNofile,
       log,
       signal: opts.signal,
     });
+    // The drop: every webhook, inbox event and delivery finished, then every order checked.
+    const verified =
+      dropMongo && backlog
+        ? await verifyDrop({
+            mongo: dropMongo,
+            stack,
+            client: client as DropSummary,
+            backlog,
+            log,
+          })
+        : undefined;
     const apiMetrics = await stack.apiMetrics();
-    const server = serverFigures(
-      apiMetrics.text,
-      await stack.workerMetrics(),
-      apiMetrics.source,
-      before.text,
-    );
+    const workerMetrics = await stack.workerMetrics();
+    const server = serverFigures(apiMetrics.text, workerMetrics, apiMetrics.source, before.text);
+    const drop =
+      verified && backlog
+        ? dropFigures({
+            scenario,
+            client: client as DropSummary,
+            verified,
+            apiMetricsText: apiMetrics.text,
+            workerMetricsText: workerMetrics,
+            backlog,
+          })
+        : undefined;
+    await dropMongo?.close();
+    dropMongo = undefined;
     log('load done; stopping the stack');
     await stack.stop();
     log('stack stopped');
@@ -93,6 +134,7 @@ export async function runLoadTest(opts: LoadTestOptions = {}): Promise<LoadTestR
       ...client.thresholds,
       result('cache hit ratio', '>', scenario.thresholds.hitRatioAbove, server.storefront.hitRatio),
       result('server 5xx responses', '<=', scenario.thresholds.max5xx, server.http.status5xx),
+      ...(drop?.thresholds ?? []),
     ];
     const goals: Check[] = [
       ...client.goals,
@@ -125,16 +167,23 @@ export async function runLoadTest(opts: LoadTestOptions = {}): Promise<LoadTestR
       server,
       thresholds,
       goals,
+      ...(drop ? { drop: drop.figures } : {}),
       ...(opts.note ? { note: opts.note } : {}),
     };
     writeFileSync(outcome.resultsFile, `${JSON.stringify(outcome, null, 2)}\n`);
-    if (opts.baselineDoc !== false) appendBaselineRow(opts.baselineDoc ?? BASELINE_DOC, outcome);
+    if (opts.baselineDoc !== false) {
+      const doc = opts.baselineDoc ?? BASELINE_DOC;
+      if (outcome.drop) appendDropBaselineRow(doc, outcome);
+      else appendBaselineRow(doc, outcome);
+    }
     return outcome;
   } catch (err) {
     throw err instanceof Error && opts.signal?.aborted
       ? new Error('load test interrupted', { cause: err })
       : err;
   } finally {
+    backlog?.stop();
+    await dropMongo?.close().catch(() => undefined);
     await stack?.stop();
     rmSync(work, { recursive: true, force: true });
   }
@@ -142,6 +191,8 @@ export async function runLoadTest(opts: LoadTestOptions = {}): Promise<LoadTestR
 
 interface GeneratorRun {
   baseUrl: string;
+  /** The sandbox's URL: set for the drop scenario (buyers pay there). */
+  sandboxUrl: string | undefined;
   scenarioFile: string;
   summaryFile: string;
   childNofile: number | undefined;
@@ -151,13 +202,21 @@ interface GeneratorRun {
 
 /** Runs k6 or the Node runner as a child process and reads the summary it wrote. */
 async function runGenerator(tool: 'k6' | 'node', run: GeneratorRun): Promise<LoadSummary> {
+  const drop = run.sandboxUrl !== undefined;
   const [cmd, args] =
     tool === 'k6'
-      ? withNofile(run.childNofile, 'k6', ['run', '--quiet', 'tests/load/storefront.k6.js'])
+      ? withNofile(run.childNofile, 'k6', [
+          'run',
+          '--quiet',
+          // The drop's cross-buyer judgements (staleness, orders) are made from the raw points.
+          ...(drop ? ['--out', `json=${pointsFile(run)}`, 'tests/load/drop.k6.js'] : []),
+          ...(drop ? [] : ['tests/load/storefront.k6.js']),
+        ])
       : withNofile(run.childNofile, process.execPath, [
-          'tests/load/runner.ts',
+          drop ? 'tests/load/drop-runner.ts' : 'tests/load/runner.ts',
           '--base-url',
           run.baseUrl,
+          ...(drop ? ['--sandbox-url', run.sandboxUrl as string] : []),
           '--scenario',
           run.scenarioFile,
           '--out',
@@ -169,6 +228,7 @@ async function runGenerator(tool: 'k6' | 'node', run: GeneratorRun): Promise<Loa
     env: {
       ...process.env,
       BASE_URL: run.baseUrl,
+      ...(run.sandboxUrl === undefined ? {} : { SANDBOX_URL: run.sandboxUrl }),
       SCENARIO_FILE: run.scenarioFile,
       SUMMARY_FILE: run.summaryFile,
     },
@@ -198,9 +258,17 @@ async function runGenerator(tool: 'k6' | 'node', run: GeneratorRun): Promise<Loa
   } catch {
     throw new Error(`the load generator (${tool}) exited with code ${code} and wrote no summary`);
   }
-  const summary = JSON.parse(text) as LoadSummary;
-  if (tool === 'k6') summary.toolVersion = k6Version() ?? 'k6';
+  let summary = JSON.parse(text) as LoadSummary;
+  if (tool === 'k6') {
+    summary.toolVersion = k6Version() ?? 'k6';
+    if (drop) summary = completeK6DropSummaryFrom(summary as DropSummary, pointsFile(run));
+  }
   return summary;
+}
+
+/** Where k6 writes the drop's raw points (beside the summary, in the run's work directory). */
+function pointsFile(run: GeneratorRun): string {
+  return run.summaryFile.replace(/\.json$/, '.points.json');
 }
 
 function pickTool(wanted: 'auto' | 'k6' | 'node'): 'k6' | 'node' {

@@ -1,11 +1,14 @@
 import { parseArgs } from 'node:util';
 import { runLoadTest, type LoadTestOptions } from './orchestrator.ts';
-import type { ScenarioOverride } from './scenario.ts';
+import { scenarioFileOf, type ScenarioOverride } from './scenario.ts';
+import { dropReport } from './drop-report.ts';
 
 // `make load-test` → node tests/load/run.ts [options]. See docs/load-testing.md.
 const { values } = parseArgs({
   options: {
     scenario: { type: 'string' },
+    // A named scenario: `default` (scenario.json) or one of scenarios/<name>.json, e.g. `drop`.
+    name: { type: 'string' },
     vus: { type: 'string' },
     tool: { type: 'string', default: 'auto' },
     'mongo-url': { type: 'string' },
@@ -17,6 +20,12 @@ const { values } = parseArgs({
 });
 
 const tool = values.tool;
+if (values.scenario !== undefined && values.name !== undefined) {
+  process.stderr.write('give --scenario FILE or --name NAME, not both\n');
+  process.exit(2);
+}
+const scenarioFile =
+  values.scenario ?? (values.name === undefined ? undefined : scenarioFileOf(values.name));
 if (tool !== 'auto' && tool !== 'k6' && tool !== 'node') {
   process.stderr.write('--tool must be auto, k6 or node\n');
   process.exit(2);
@@ -26,7 +35,7 @@ let override: ScenarioOverride | undefined;
 if (values.vus !== undefined) {
   const cap = Number(values.vus);
   const { loadScenario } = await import('./scenario.ts');
-  const base = loadScenario(values.scenario);
+  const base = loadScenario(scenarioFile);
   override = { stages: base.stages.map((s) => ({ ...s, target: Math.min(s.target, cap) })) };
 }
 
@@ -41,7 +50,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 const opts: LoadTestOptions = {
-  scenarioFile: values.scenario,
+  scenarioFile,
   scenarioOverride: override,
   tool,
   mongoUrl: values['mongo-url'] ?? process.env.MONGO_URL,
@@ -83,6 +92,7 @@ try {
           ? ((r.client.loadGenerator.cpuSeconds * 1000) / r.client.requests.total).toFixed(3)
           : 'n/a'
       } ms`,
+      ...(r.drop ? dropReport(r) : []),
       `results: ${r.resultsFile}`,
       r.passed ? 'LOAD TEST PASSED' : `LOAD TEST FAILED: ${r.failures.join(', ')}`,
       '',

@@ -1,10 +1,15 @@
-import { writeFileSync } from 'node:fs';
 import { createHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Http1Connection } from './http1-connection.ts';
-import { evaluateClientThresholds, statusClass, SUMMARY_FORMAT } from './load-summary.js';
 import type { LoadSummary } from './load-summary.js';
+import {
+  ConnectionCount,
+  nodeRunnerSummary,
+  RequestTally,
+  round,
+  runGeneratorCli,
+} from './node-summary.ts';
 import { loadScenario, maxVus, targetVusAt, totalStageSeconds, type Scenario } from './scenario.ts';
 import {
   clientAddress,
@@ -65,19 +70,10 @@ export async function runScenario(opts: RunnerOptions): Promise<LoadSummary> {
   loopDelay.enable();
   const cpuStart = process.cpuUsage();
 
-  const byStatus: Record<string, number> = {};
-  let total = 0;
-  let status5xx = 0;
-  let status429 = 0;
-  let networkErrors = 0;
-  let checksPassed = 0;
-  let checksFailed = 0;
+  const tally = new RequestTally();
   let lateStarts = 0;
-  let openConnections = 0;
-  let maxOpen = 0;
-  let opened = 0;
+  const connections = new ConnectionCount();
   let maxVusRunning = 0;
-  let firstError: string | undefined;
   let maxRss = 0;
 
   const running: Vu[] = [];
@@ -102,18 +98,11 @@ export async function runScenario(opts: RunnerOptions): Promise<LoadSummary> {
         status = res.status;
         ok = status === expectStatus && res.body.includes(username);
       } catch (err) {
-        networkErrors++;
-        firstError ??= err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+        tally.networkError(err);
       }
       const end = performance.now();
-      total++;
       latency.record(Math.max(1, Math.round((end - intended) * 1000)));
-      const cls = statusClass(status);
-      byStatus[cls] = (byStatus[cls] ?? 0) + 1;
-      if (status >= 500) status5xx++;
-      if (status === 429) status429++;
-      if (ok) checksPassed++;
-      else checksFailed++;
+      tally.record(status, ok);
       const thinkMs = thinkTimeSeconds(think) * 1000;
       intended = end + thinkMs;
       // Stopped while thinking: the VU ends after its last complete request, as in k6 ramp-down.
@@ -137,13 +126,8 @@ export async function runScenario(opts: RunnerOptions): Promise<LoadSummary> {
         `User-Agent: ${USER_AGENT}\r\nAccept: application/json\r\n`,
       connectTimeoutMs: 10_000,
       responseTimeoutMs: 30_000,
-      onOpen: () => {
-        opened++;
-        if (++openConnections > maxOpen) maxOpen = openConnections;
-      },
-      onClose: () => {
-        openConnections--;
-      },
+      onOpen: connections.onOpen,
+      onClose: connections.onClose,
     });
     const vu: Vu = {
       id,
@@ -196,11 +180,11 @@ export async function runScenario(opts: RunnerOptions): Promise<LoadSummary> {
     }
     if (t - lastLog >= 5) {
       log(
-        `  t=${t.toFixed(0)}s vus=${running.length} conns=${openConnections} reqs=${total} ` +
-          `(${((total - lastTotal) / (t - lastLog)).toFixed(0)}/s) 5xx=${status5xx} errors=${networkErrors}`,
+        `  t=${t.toFixed(0)}s vus=${running.length} conns=${connections.open} reqs=${tally.total} ` +
+          `(${((tally.total - lastTotal) / (t - lastLog)).toFixed(0)}/s) 5xx=${tally.status5xx} errors=${tally.networkErrors}`,
       );
       lastLog = t;
-      lastTotal = total;
+      lastTotal = tally.total;
     }
     await sleep(CONTROL_TICK_MS);
   }
@@ -216,7 +200,15 @@ export async function runScenario(opts: RunnerOptions): Promise<LoadSummary> {
   const cpu = process.cpuUsage(cpuStart);
 
   const ms = (h: typeof latency, p: number) => round(h.percentile(p) / 1000);
-  const core = {
+  const total = tally.total;
+  return nodeRunnerSummary({
+    scenario,
+    baseUrl,
+    toolVersion: `node ${process.version}, net (http1-connection.ts)`,
+    startedAt,
+    durationSeconds,
+    vusMax: maxVusRunning,
+    connections,
     latencyMs: {
       min: total > 0 ? round(latency.min / 1000) : 0,
       mean: total > 0 ? round(latency.mean / 1000) : 0,
@@ -226,32 +218,7 @@ export async function runScenario(opts: RunnerOptions): Promise<LoadSummary> {
       p99: total > 0 ? ms(latency, 99) : 0,
       max: total > 0 ? round(latency.max / 1000) : 0,
     },
-    requests: {
-      total,
-      perSecond: round(total / durationSeconds),
-      byStatus,
-      status5xx,
-      status429,
-      networkErrors,
-    },
-    checks: {
-      passed: checksPassed,
-      failed: checksFailed,
-      rate: total > 0 ? checksPassed / total : 0,
-    },
-  };
-  const { thresholds, goals } = evaluateClientThresholds(core, scenario);
-  return {
-    format: SUMMARY_FORMAT,
-    tool: 'node-runner',
-    toolVersion: `node ${process.version}, net (http1-connection.ts)`,
-    scenario: scenario.name,
-    baseUrl,
-    startedAt: startedAt.toISOString(),
-    durationSeconds: round(durationSeconds),
-    vus: { peakTarget: maxVus(scenario), max: maxVusRunning },
-    connections: { maxOpen, opened },
-    ...core,
+    tally,
     coordinatedOmission: {
       model: 'closed (ramping VUs, one keep-alive connection each, think time between requests)',
       latencyMeasuredFrom:
@@ -269,16 +236,9 @@ export async function runScenario(opts: RunnerOptions): Promise<LoadSummary> {
       eventLoopDelayP99Ms: round(loopDelay.percentile(99) / 1e6),
       eventLoopDelayMaxMs: round(loopDelay.max / 1e6),
       maxRssMB: Math.round(maxRss / 2 ** 20),
-      firstNetworkError: firstError ?? null,
     },
-    thresholds,
-    goals,
-    passed: thresholds.every((t) => t.ok) && !stopAll.signal.aborted,
-  };
-}
-
-function round(n: number): number {
-  return Math.round(n * 100) / 100;
+    aborted: stopAll.signal.aborted,
+  });
 }
 
 // CLI: node tests/load/runner.ts --base-url URL [--scenario FILE] [--out FILE]
@@ -299,22 +259,12 @@ if (import.meta.main) {
     );
     process.exit(2);
   }
-  const abort = new AbortController();
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => abort.abort());
-  try {
-    const scenario = loadScenario(values.scenario);
-    const summary = await runScenario({
+  await runGeneratorCli('load runner', values.out, (signal) =>
+    runScenario({
       baseUrl,
-      scenario,
-      signal: abort.signal,
+      scenario: loadScenario(values.scenario),
+      signal,
       log: values.quiet ? undefined : (l) => process.stdout.write(`${l}\n`),
-    });
-    const json = `${JSON.stringify(summary, null, 2)}\n`;
-    if (values.out) writeFileSync(values.out, json);
-    else process.stdout.write(json);
-    process.exit(summary.passed ? 0 : 1);
-  } catch (err) {
-    process.stderr.write(`load runner failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exit(2);
-  }
+    }),
+  );
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { loadScenario, maxVus, parseScenario, targetVusAt, totalStageSeconds } from './scenario.ts';
+import {
+  loadScenario,
+  maxVus,
+  parseScenario,
+  scenarioFileOf,
+  targetVusAt,
+  totalStageSeconds,
+} from './scenario.ts';
 
 describe('load scenario', () => {
   it('when the checked-in scenario is read, then it is the 10,000-user drop with the issue thresholds', () => {
@@ -51,5 +58,28 @@ describe('load scenario', () => {
     expect(targetVusAt(s, 15)).toBe(100);
     expect(targetVusAt(s, 22.5)).toBe(50);
     expect(targetVusAt(s, 30)).toBe(0);
+  });
+
+  it('when the drop scenario is read, then 10,000 buyers arrive within 10 s with the issue goals as thresholds', () => {
+    const s = loadScenario(scenarioFileOf('drop'));
+    expect(maxVus(s)).toBe(10_000);
+    expect(totalStageSeconds(s)).toBe(10);
+    expect(s.mix).toMatchObject({ hotUsername: 'demo', hotShare: 1 });
+    expect(s.thresholds).toMatchObject({ p99Ms: 100, max5xx: 0, minCheckRate: 1 });
+    expect(s.drop).toMatchObject({
+      checkoutShare: 0.2,
+      editEverySeconds: 5,
+      thresholds: {
+        checkoutP99Ms: 500,
+        captureToDownloadP99Ms: 5_000,
+        maxStaleReads: 0,
+        maxLost: 0,
+        maxAppliedTwice: 0,
+        maxDoubleDeliveries: 0,
+      },
+    });
+    expect(s.drop?.webhookCopies).toBeGreaterThan(1);
+    expect(loadScenario(scenarioFileOf('default')).drop).toBeUndefined();
+    expect(() => scenarioFileOf('../scenario')).toThrow(/bad scenario name/);
   });
 });

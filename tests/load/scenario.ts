@@ -21,6 +21,50 @@ const powerOfTwo = z
   .positive()
   .refine((n) => (n & (n - 1)) === 0 && n <= 2 ** 24, 'a power of two up to 2^24');
 
+const share = z.number().min(0).max(1);
+
+/**
+ * The drop scenario's extra section (tests/load/scenarios/drop.json): each VU is one buyer who
+ * arrives once (stages ramp the arrivals), reads the storefront JSON and page, and a share of
+ * them buy; the creator edits the dropped product meanwhile. See docs/load-testing.md.
+ */
+export const dropSchema = z.object({
+  /** The storefront page read after the JSON (`{username}` replaced). */
+  pagePathTemplate: z.string().includes('{username}'),
+  /** Buyers who start a checkout. */
+  checkoutShare: share,
+  /** Of those: who never pays, and who has a failed attempt (half of them retry and pay). */
+  abandonShare: share,
+  failShare: share,
+  /** Copies of each webhook event the sandbox sends for a Checkout payment, in random order. */
+  webhookCopies: z.number().int().min(1).max(10),
+  /** Latency added to the sandbox's order creation (Razorpay's API is not on loopback). */
+  sandboxLatencyMs: z.number().min(0),
+  /** How often a buyer who paid reads their order until the download appears, and for how long. */
+  pollIntervalMs: z.number().int().positive(),
+  pollTimeoutSeconds: z.number().positive(),
+  /** The creator edits the dropped product this often while buyers arrive. */
+  editEverySeconds: z.number().positive(),
+  /** The dropped product's title; each edit appends ` (rev N)`. */
+  productTitle: z.string().min(1).max(100),
+  productPrice: z.number().int().min(100),
+  /** Webhooks the API takes per minute from one address (the sandbox is one client, as Razorpay's few IPs are). */
+  webhookRateLimitPerMin: z.number().int().positive(),
+  thresholds: z.object({
+    checkoutP99Ms: z.number().positive(),
+    captureToDownloadP99Ms: z.number().positive(),
+    maxStaleReads: z.number().int().min(0),
+    maxLost: z.number().int().min(0),
+    maxAppliedTwice: z.number().int().min(0),
+    maxDoubleDeliveries: z.number().int().min(0),
+  }),
+  /** Filled in by the orchestrator: the dropped product and the creator's credentials. */
+  productId: z.string().optional(),
+  creator: z.object({ email: z.string(), password: z.string() }).optional(),
+});
+
+export type DropSettings = z.infer<typeof dropSchema>;
+
 export const scenarioSchema = z
   .object({
     name: z.string().min(1),
@@ -60,6 +104,8 @@ export const scenarioSchema = z
       minHitRatio: z.number().min(0).max(1),
     }),
     lateStartMs: z.number().positive(),
+    /** Present in the drop scenario: buyers arrive once, buy, and the creator edits. */
+    drop: dropSchema.optional(),
     /** Filled in by the orchestrator: the seeded usernames (hot one included). */
     usernames: z.array(z.string()).optional(),
   })
@@ -82,6 +128,13 @@ type DeepPartial<T> = T extends readonly unknown[]
 
 /** Path of the checked-in scenario file. */
 export const SCENARIO_FILE = fileURLToPath(new URL('./scenario.json', import.meta.url));
+
+/** Path of a named scenario: `default` is scenario.json, others are scenarios/<name>.json. */
+export function scenarioFileOf(name: string): string {
+  if (name === 'default') return SCENARIO_FILE;
+  if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`bad scenario name: ${name}`);
+  return fileURLToPath(new URL(`./scenarios/${name}.json`, import.meta.url));
+}
 
 /** Reads and validates a scenario file, applying `override` on top. */
 export function loadScenario(file = SCENARIO_FILE, override: ScenarioOverride = {}): Scenario {

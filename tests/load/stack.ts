@@ -12,9 +12,18 @@ import {
   startRedisServer,
   startS3Server,
   withDatabase,
+  type RazorpaySandbox,
+  type SandboxOptions,
 } from '@storefront/devstack';
 import { createLogger, createMongoConnection, ensureIndexes } from '@storefront/shared';
-import { pollUntil, productionSecrets, tailOf } from '@storefront/test-support';
+import {
+  newRazorpayKeys,
+  pollUntil,
+  productionSecrets,
+  tailOf,
+  webhookUrl,
+  type RazorpayKeys,
+} from '@storefront/test-support';
 import { seedDemo } from '../../scripts/seed-demo.ts';
 
 // The system under test, as production runs it: NODE_ENV=production, the API on every core
@@ -33,11 +42,21 @@ export interface StackOptions {
   seed: { creators: number; productsPerCreator: number };
   /** Open-files limit each child needs; children are started under `ulimit -n` when it is raised. */
   childNofile?: number;
+  /** Options of the Razorpay sandbox (e.g. how Checkout payments' webhooks are delivered). */
+  sandbox?: SandboxOptions;
+  /** Extra environment of the API and the worker (e.g. a raised webhook rate limit). */
+  env?: Record<string, string>;
   log: (line: string) => void;
 }
 
 export interface Stack {
   apiUrl: string;
+  /** The MongoDB database the API and the worker use. */
+  mongoUrl: string;
+  /** The Razorpay sandbox (in this process); the platform account sends its webhooks to the API. */
+  sandbox: RazorpaySandbox;
+  platform: RazorpayKeys;
+  workerLogFile: string;
   usernames: string[];
   apiProcesses: number;
   /** The API's metrics for all its processes: aggregated by the cluster primary, or one process's. */
@@ -73,7 +92,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   };
 
   try {
-    const env = await startServices(opts, runId, stops);
+    const { env, sandbox } = await startServices(opts, runId, stops);
+    const platform = newRazorpayKeys();
     const usernames = await seed(env.MONGO_URL, opts, stops, Boolean(opts.mongoUrl));
     const apiPort = await freePort('127.0.0.1');
     const workerPort = await freePort('127.0.0.1');
@@ -81,7 +101,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const childEnv: NodeJS.ProcessEnv = {
       ...process.env,
       ...env,
-      ...productionSecrets('lt1'),
+      ...productionSecrets('lt1', platform),
       NODE_ENV: 'production',
       LOG_LEVEL: 'info',
       API_HOST: '127.0.0.1',
@@ -93,10 +113,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       // The load generator is the loopback "proxy"; its X-Forwarded-For is the client address.
       TRUST_PROXY: 'loopback',
       METRICS_TOKEN: metricsToken,
+      ...opts.env,
     };
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const workerUrl = `http://127.0.0.1:${workerPort}`;
     const apiProcesses = availableParallelism();
+    // Checkouts of creators without their own account use the platform's: the sandbox knows it
+    // and sends its webhooks to the API.
+    sandbox.addAccount({ ...platform, webhookUrl: webhookUrl(apiUrl, 'platform') });
 
     const api = spawnChild('api', 'apps/api/src/main.ts', childEnv, logDir, opts.childNofile, true);
     children.push(api);
@@ -155,7 +179,18 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       }).catch(() => undefined);
       return res?.ok ? res.text() : undefined;
     };
-    return { apiUrl, usernames, apiProcesses, apiMetrics, workerMetrics, stop };
+    return {
+      apiUrl,
+      mongoUrl: env.MONGO_URL as string,
+      sandbox,
+      platform,
+      workerLogFile: worker.logFile,
+      usernames,
+      apiProcesses,
+      apiMetrics,
+      workerMetrics,
+      stop,
+    };
   } catch (err) {
     const tails = children
       .map((c) => `--- ${c.name} log (${c.logFile}) ---\n${tailOf(c.logFile)}`)
@@ -171,7 +206,7 @@ async function startServices(
   opts: StackOptions,
   runId: string,
   stops: Array<() => Promise<void>>,
-): Promise<Record<string, string>> {
+): Promise<{ env: Record<string, string>; sandbox: RazorpaySandbox }> {
   const env: Record<string, string> = {};
   if (opts.redisUrl) {
     env.REDIS_URL = opts.redisUrl;
@@ -189,7 +224,7 @@ async function startServices(
     stops.push(() => mongo.stop());
     env.MONGO_URL = withDatabase(mongo.url, 'storefront');
   }
-  const sandbox = await startRazorpaySandbox();
+  const sandbox = await startRazorpaySandbox(opts.sandbox);
   stops.push(() => sandbox.stop());
   env.RAZORPAY_API_BASE_URL = sandbox.url;
   const s3 = await startS3Server({ buckets: ['storefront-files'] });
@@ -199,7 +234,7 @@ async function startServices(
   env.S3_BUCKET = 'storefront-files';
   env.S3_ACCESS_KEY_ID = s3.credentials.accessKeyId;
   env.S3_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
-  return env;
+  return { env, sandbox };
 }
 
 async function seed(

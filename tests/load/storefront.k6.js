@@ -14,7 +14,7 @@ import http from 'k6/http';
 import { check, sleep } from 'k6';
 import exec from 'k6/execution';
 import { Counter, Trend } from 'k6/metrics';
-import { evaluateClientThresholds, statusClass, SUMMARY_FORMAT } from './load-summary.js';
+import { commonSummary, countResponse } from './responses.k6.js';
 import {
   clientAddress,
   createUsernamePicker,
@@ -49,15 +49,6 @@ export const options = {
   noVUConnectionReuse: false,
 };
 
-const responses = {
-  '1xx': new Counter('responses_1xx'),
-  '2xx': new Counter('responses_2xx'),
-  '3xx': new Counter('responses_3xx'),
-  '4xx': new Counter('responses_4xx'),
-  '5xx': new Counter('responses_5xx'),
-  none: new Counter('responses_none'),
-};
-const responses429 = new Counter('responses_429');
 const lateStart = new Trend('late_start', true);
 const lateStarts = new Counter('late_starts');
 
@@ -84,9 +75,7 @@ export default function () {
     headers: { 'X-Forwarded-For': address, Accept: 'application/json' },
     tags: { name: scenario.request.pathTemplate },
   });
-  const cls = statusClass(res.status);
-  (responses[cls] || responses.none).add(1);
-  if (res.status === 429) responses429.add(1);
+  countResponse(res);
   check(res, {
     'storefront served': (r) =>
       r.status === scenario.request.expectStatus &&
@@ -100,62 +89,22 @@ export default function () {
 
 /** Writes the shared summary format (see tests/load/load-summary.d.ts). */
 export function handleSummary(data) {
-  const m = data.metrics;
-  const count = (name) => (m[name] ? m[name].values.count : 0);
-  const d = m.http_req_duration ? m.http_req_duration.values : {};
-  const total = count('http_reqs');
-  const seconds = data.state.testRunDurationMs / 1000;
-  const byStatus = {};
-  for (const cls of Object.keys(responses)) {
-    const n = count(`responses_${cls}`);
-    if (n > 0) byStatus[cls] = n;
-  }
-  const passes = m.checks ? m.checks.values.passes : 0;
-  const fails = m.checks ? m.checks.values.fails : 0;
-  const core = {
-    latencyMs: {
-      min: d.min || 0,
-      mean: d.avg || 0,
-      p50: d.med || 0,
-      p90: d['p(90)'] || 0,
-      p95: d['p(95)'] || 0,
-      p99: d['p(99)'] || 0,
-      max: d.max || 0,
-    },
-    requests: {
-      total,
-      perSecond: total / seconds,
-      byStatus,
-      status5xx: count('responses_5xx'),
-      status429: count('responses_429'),
-      networkErrors: count('responses_none'),
-    },
-    checks: {
-      passed: passes,
-      failed: fails,
-      rate: passes + fails > 0 ? passes / (passes + fails) : 0,
-    },
-  };
-  const verdict = evaluateClientThresholds(core, scenario);
-  // k6's own threshold verdicts must agree with ours; either failing fails the run.
-  const k6Failed = Object.values(m).some(
-    (metric) => metric.thresholds && Object.values(metric.thresholds).some((th) => !th.ok),
+  const { base, core, count } = commonSummary(
+    data,
+    scenario,
+    BASE_URL,
+    'http_req_duration',
+    data.metrics.http_reqs ? data.metrics.http_reqs.values.count : 0,
   );
+  const total = core.requests.total;
+  const m = data.metrics;
   const late = m.late_start ? m.late_start.values : {};
   const summary = {
-    format: SUMMARY_FORMAT,
-    tool: 'k6',
-    toolVersion: 'k6',
-    scenario: scenario.name,
-    baseUrl: BASE_URL,
-    startedAt: new Date(Date.now() - data.state.testRunDurationMs).toISOString(),
-    durationSeconds: seconds,
+    ...base,
     vus: {
       peakTarget: Math.max(...scenario.stages.map((s) => s.target)),
       max: m.vus_max ? m.vus_max.values.max : 0,
     },
-    connections: { maxOpen: null, opened: null },
-    ...core,
     coordinatedOmission: {
       model: 'closed (ramping-vus, one keep-alive connection per VU, think time between requests)',
       latencyMeasuredFrom:
@@ -168,14 +117,6 @@ export function handleSummary(data) {
         'In a closed model a slow server also lowers the request rate; compare requests.perSecond ' +
         'with the VU count divided by (mean think time + mean latency).',
     },
-    loadGenerator: {
-      iterations: count('iterations'),
-      droppedIterations: count('dropped_iterations'),
-      k6ThresholdsFailed: k6Failed ? 1 : 0,
-    },
-    thresholds: verdict.thresholds,
-    goals: verdict.goals,
-    passed: verdict.thresholds.every((x) => x.ok) && !k6Failed,
   };
   const out = {};
   out[SUMMARY_FILE] = JSON.stringify(summary, null, 2);

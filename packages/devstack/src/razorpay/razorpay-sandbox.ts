@@ -37,7 +37,7 @@ export async function startRazorpaySandbox(options: SandboxOptions = {}): Promis
     options.webhookCa,
   );
   const payments = new SandboxPayments(state, dispatcher);
-  const checkout = new SandboxCheckout(state, payments);
+  const checkout = new SandboxCheckout(state, payments, options.checkoutDeliver);
   for (const account of options.accounts ?? []) state.addAccount(account);
 
   const server = http.createServer();

@@ -27,6 +27,12 @@ export interface SandboxOptions {
    * self-signed certificate of a local HTTPS API. Verification itself is never turned off.
    */
   webhookCa?: string | Buffer | Array<string | Buffer>;
+  /**
+   * How the webhooks of payments made through Standard Checkout (`POST /_sandbox/checkout/pay`)
+   * are delivered, e.g. `{ times: 2, shuffle: true }` for duplicates in any order, as Razorpay
+   * may send them. Default: each event once, in event order.
+   */
+  checkoutDeliver?: DeliverOptions;
 }
 
 export type SandboxOrderStatus = 'created' | 'attempted' | 'paid';

@@ -353,4 +353,41 @@ describe('Razorpay sandbox Standard Checkout stand-in', () => {
     expect(get.status).toBe(405);
     expect(get.headers.get('allow')).toBe('POST');
   });
+
+  it('when the sandbox is started with checkoutDeliver, then checkout payments send each event that many times under one event id', async () => {
+    const dup = await startRazorpaySandbox({ checkoutDeliver: { times: 2, shuffle: true } });
+    const receiver = await startWebhookReceiver();
+    receivers.push(receiver);
+    try {
+      const suffix = randomBytes(5).toString('hex');
+      const account = {
+        keyId: `rzp_test_dd${suffix}`,
+        keySecret: `key-secret-${suffix}`,
+        webhookSecret: `whsec-${suffix}`,
+        webhookUrl: receiver.url,
+      };
+      dup.addAccount(account);
+      const order = await createRazorpayClient({ ...account, baseUrl: dup.url }).orders.create({
+        amount: 49_900,
+        currency: 'INR',
+      });
+      const res = await fetch(`${dup.url}/_sandbox/checkout/pay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ order_id: order.id, key_id: account.keyId }),
+      });
+      expect(res.status).toBe(200);
+      const hooks = await receiver.waitFor(6);
+      const copies = new Map<string, string[]>();
+      for (const hook of hooks)
+        copies.set(hook.eventId, [...(copies.get(hook.eventId) ?? []), hook.event]);
+      expect([...copies.values()].map((events) => events.join()).sort()).toEqual([
+        'order.paid,order.paid',
+        'payment.authorized,payment.authorized',
+        'payment.captured,payment.captured',
+      ]);
+    } finally {
+      await dup.stop();
+    }
+  });
 });

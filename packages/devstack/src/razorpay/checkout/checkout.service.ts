@@ -3,7 +3,7 @@ import { controlError, invalidId } from '../sandbox-errors.ts';
 import { isEntityId } from '../sandbox-ids.ts';
 import type { SandboxPayments } from '../sandbox-payments.service.ts';
 import type { AccountRecord, SandboxState } from '../sandbox-state.ts';
-import type { SandboxOrder } from '../sandbox.types.ts';
+import type { DeliverOptions, SandboxOrder } from '../sandbox.types.ts';
 import type {
   CheckoutFailure,
   CheckoutOutcome,
@@ -23,10 +23,13 @@ export interface PayableOrder {
 export class SandboxCheckout {
   private readonly state: SandboxState;
   private readonly payments: SandboxPayments;
+  private readonly deliver: DeliverOptions | undefined;
 
-  constructor(state: SandboxState, payments: SandboxPayments) {
+  /** `deliver`: how the webhooks of every checkout payment go out (default: once each, in order). */
+  constructor(state: SandboxState, payments: SandboxPayments, deliver?: DeliverOptions) {
     this.state = state;
     this.payments = payments;
+    this.deliver = deliver;
   }
 
   /**
@@ -67,6 +70,7 @@ export class SandboxCheckout {
       status: outcome,
       ...(request.email === undefined ? {} : { email: request.email }),
       ...(request.contact === undefined ? {} : { contact: request.contact }),
+      ...(this.deliver === undefined ? {} : { deliver: this.deliver }),
       wait: false,
     });
     if (payment.status === 'failed') {

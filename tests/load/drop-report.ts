@@ -1,0 +1,33 @@
+import type { StepLatency } from './drop-runner.ts';
+import type { LoadTestResult } from './load-test-result.ts';
+
+// The drop's figures as `make load-test SCENARIO=drop` prints them after the thresholds.
+
+const ms = (s: StepLatency) =>
+  s.count === 0
+    ? 'n/a'
+    : `p50 ${s.p50} / p95 ${s.p95} / p99 ${s.p99} / max ${s.max} ms (${s.count})`;
+
+/** Printed lines for a drop run (empty for other runs). */
+export function dropReport(r: LoadTestResult): string[] {
+  const d = r.drop;
+  if (!d) return [];
+  const v = d.verifier.figures;
+  const w = d.mongoPool.worker;
+  return [
+    'drop:',
+    `  buyers ${d.buyers} (${Object.entries(d.plans)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}); paid ${d.paid}`,
+    `  storefront (client): JSON ${ms(d.storefrontJson)}; page ${ms(d.storefrontPage)}; TCP connect ${d.connect ? ms(d.connect) : 'n/a'}`,
+    `  checkout ${ms(d.checkout)}, sandbox order API latency +${d.sandboxLatencyMs} ms; callback ${ms(d.callback)}`,
+    `  webhook accept (server): p50 ${d.webhookAcceptMs.p50} / p95 ${d.webhookAcceptMs.p95} / p99 ${d.webhookAcceptMs.p99} ms (${d.webhookAcceptMs.count} webhooks)`,
+    `  capture → download available: ${ms(d.captureToDownloadMs)}; as buyers saw it: ${ms(d.captureToDownloadSeenMs)}; not seen ${d.downloadsNotSeen}`,
+    `  5xx: client ${d.status5xx.client} ${JSON.stringify(d.status5xx.byStep)}, server ${d.status5xx.server}`,
+    `  MongoDB pool max: API ${d.mongoPool.api.checkedOutMax} out / ${d.mongoPool.api.waitQueueMax} waiting; worker ${w ? `${w.checkedOutMax} / ${w.waitQueueMax}` : 'n/a'}`,
+    `  queue backlog: max ${d.queue.backlogMax} jobs at +${d.queue.backlogMaxAtSeconds ?? 'n/a'} s, drained in ${d.queue.drainSeconds ?? 'n/a'} s; quiet ${d.quiet.reached ? `after ${(d.quiet.ms / 1000).toFixed(1)} s` : 'NOT reached'}`,
+    `  verifier: lost ${v.lost}, applied twice ${v.appliedTwice}, double deliveries ${v.doubleDeliveries}, paid ${v.paid}, captured ${v.captured}, webhook copies ${JSON.stringify(v.webhookCopies)}`,
+    ...d.verifier.violations.map((x) => `    VIOLATION ${x}`),
+    `  staleness: ${d.staleness.stale} stale of ${d.staleness.readsChecked} reads (reads per revision ${JSON.stringify(d.staleness.revisionsSeen)}); ${d.staleness.edits} edits acknowledged, ${d.staleness.editFailures} failed`,
+  ];
+}

@@ -1,0 +1,361 @@
+import { Types, type Connection } from 'mongoose';
+import {
+  createLogger,
+  createMongoConnection,
+  orderModel,
+  productModel,
+  type Order,
+} from '@storefront/shared';
+import { has, parsePrometheusText, sumOf } from '@storefront/test-support';
+import { waitForQuiet } from '../chaos/quiet.ts';
+import { collectFacts, judge, type Figures } from '../chaos/verify.ts';
+import { DEMO_EMAIL, DEMO_PASSWORD } from '../../scripts/seed-demo.ts';
+import { revisionTitle } from './drop-model.js';
+import { stepOf, type DropSummary, type StepLatency } from './drop-runner.ts';
+import { result, type Check } from './load-summary.js';
+import type { DropSettings, Scenario } from './scenario.ts';
+import { histogramQuantile } from './server-metrics.ts';
+import type { Stack } from './stack.ts';
+
+// The drop scenario's side of the orchestrator: the dropped product before the load, the queue
+// backlog while it runs, and afterwards the drain, the chaos suite's verifier (lost / applied
+// twice / double deliveries) and the figures and thresholds only the drop has.
+
+const WEBHOOK_ROUTE = '/api/v1/webhooks/razorpay/:account';
+const BACKLOG_SAMPLE_MS = 1_000;
+const QUEUE_STATES = new Set(['waiting', 'active', 'prioritized']);
+
+/** What the sandbox and the API and worker processes need for the drop. */
+export function dropStackOptions(drop: DropSettings): {
+  sandbox: { checkoutDeliver: { times: number; shuffle: true } };
+  env: Record<string, string>;
+} {
+  return {
+    sandbox: { checkoutDeliver: { times: drop.webhookCopies, shuffle: true } },
+    env: { RATE_LIMIT_WEBHOOK_PER_MIN: String(drop.webhookRateLimitPerMin) },
+  };
+}
+
+/** A connection to the stack's database for the drop's set-up and checks. */
+export function connectDropMongo(stack: Stack): Promise<Connection> {
+  return createMongoConnection({
+    url: stack.mongoUrl,
+    poolSize: 4,
+    logger: createLogger({ level: 'error', service: 'load-test-drop' }),
+  });
+}
+
+/**
+ * Adds the dropped product to the hot creator (with a file, so paid orders get a download; its
+ * title at revision 0) and sets the sandbox's order latency. Returns the scenario's drop section
+ * completed with the product id and the creator's sign-in.
+ */
+export async function prepareDrop(
+  mongo: Connection,
+  stack: Stack,
+  scenario: Scenario,
+): Promise<DropSettings> {
+  const drop = scenario.drop as DropSettings;
+  const creator = await mongo
+    .collection('creators')
+    .findOne({ username: scenario.mix.hotUsername }, { projection: { _id: 1 } });
+  if (!creator) throw new Error(`the drop creator ${scenario.mix.hotUsername} was not seeded`);
+  const productId = new Types.ObjectId();
+  await productModel(mongo).create({
+    _id: productId,
+    creatorId: creator._id,
+    title: revisionTitle(drop.productTitle, 0),
+    description: 'The drop: available while it lasts.',
+    price: drop.productPrice,
+    currency: 'INR',
+    status: 'active',
+    position: -1,
+    file: {
+      key: `products/${String(productId)}/drop.zip`,
+      name: 'drop.zip',
+      contentType: 'application/zip',
+      size: 1024,
+      uploadedAt: new Date(),
+    },
+  });
+  if (drop.sandboxLatencyMs > 0) {
+    stack.sandbox.injectFault({
+      latencyMs: drop.sandboxLatencyMs,
+      count: Number.MAX_SAFE_INTEGER,
+      paths: ['/v1/orders'],
+    });
+  }
+  return {
+    ...drop,
+    productId: String(productId),
+    creator: { email: DEMO_EMAIL, password: DEMO_PASSWORD },
+  };
+}
+
+/** The worker's BullMQ backlog (waiting + active + prioritized jobs), sampled once a second. */
+export class BacklogMonitor {
+  private readonly samples: Array<{ at: number; jobs: number }> = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly t0 = Date.now();
+  private readonly stack: Stack;
+
+  constructor(stack: Stack) {
+    this.stack = stack;
+  }
+
+  start(): void {
+    const tick = async () => {
+      const text = await this.stack.workerMetrics().catch(() => undefined);
+      if (text !== undefined) {
+        const jobs = sumOf(parsePrometheusText(text), 'queue_jobs', {
+          state: (s) => QUEUE_STATES.has(s),
+        });
+        this.samples.push({ at: Date.now(), jobs });
+      }
+      if (this.timer !== undefined) this.timer = setTimeout(() => void tick(), BACKLOG_SAMPLE_MS);
+    };
+    this.timer = setTimeout(() => void tick(), 0);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Largest backlog, when (s after start), and the time from that peak to the first empty reading. */
+  figures(): {
+    max: number;
+    maxAtSeconds: number | null;
+    drainSeconds: number | null;
+    samples: number;
+  } {
+    let peak: { at: number; jobs: number } | undefined;
+    for (const s of this.samples) if (peak === undefined || s.jobs > peak.jobs) peak = s;
+    if (peak === undefined) return { max: 0, maxAtSeconds: null, drainSeconds: null, samples: 0 };
+    const empty = this.samples.find((s) => s.at > peak.at && s.jobs === 0);
+    return {
+      max: peak.jobs,
+      maxAtSeconds: round((peak.at - this.t0) / 1000),
+      drainSeconds:
+        peak.jobs === 0 ? 0 : empty === undefined ? null : round((empty.at - peak.at) / 1000),
+      samples: this.samples.length,
+    };
+  }
+}
+
+/** The drop's own figures, beside the common ones (client summary, server metrics). */
+export interface DropFigures {
+  buyers: number;
+  plans: Record<string, number>;
+  storefrontJson: StepLatency;
+  storefrontPage: StepLatency;
+  /** TCP connect of the buyers' storefront connections (client side; part of the JSON read). */
+  connect: StepLatency | null;
+  checkout: StepLatency;
+  /** Latency added to the sandbox's order API (the checkout includes one such call). */
+  sandboxLatencyMs: number;
+  callback: StepLatency;
+  /** Server-side (API histogram) time to accept a webhook: verify, inbox, enqueue. */
+  webhookAcceptMs: { count: number; p50: number | null; p95: number | null; p99: number | null };
+  /** Capture answered by the sandbox → the worker recorded the delivery (download available). */
+  captureToDownloadMs: StepLatency;
+  /** The same, as buyers polling every pollIntervalMs saw it. */
+  captureToDownloadSeenMs: StepLatency;
+  paid: number;
+  downloadsNotSeen: number;
+  status5xx: { client: number; server: number; byStep: Record<string, number> };
+  mongoPool: {
+    api: { checkedOutMax: number; waitQueueMax: number };
+    worker: { checkedOutMax: number; waitQueueMax: number } | null;
+  };
+  queue: {
+    backlogMax: number;
+    backlogMaxAtSeconds: number | null;
+    drainSeconds: number | null;
+    samples: number;
+  };
+  /** Waiting after the buyers for every webhook, inbox event and delivery to finish. */
+  quiet: { reached: boolean; ms: number };
+  staleness: {
+    readsChecked: number;
+    /** Reads per revision shown (-1: none). */
+    revisionsSeen: Record<string, number>;
+    stale: number;
+    edits: number;
+    editFailures: number;
+  };
+  verifier: { figures: Figures; violations: string[] };
+}
+
+/** What the end of a drop established, before the metrics are read. */
+export interface DropVerification {
+  quiet: { quiet: boolean; ms: number };
+  verdict: ReturnType<typeof judge>;
+  /** Capture answered → delivery recorded, ms, per paid order that was delivered. */
+  captureToDownload: number[];
+  /** Paid orders not delivered. */
+  undelivered: number;
+}
+
+/**
+ * After the buyers: waits for the system to go quiet (every webhook, inbox event and delivery
+ * finished), runs the chaos suite's verifier on every order, and reads the delivery times.
+ */
+export async function verifyDrop(input: {
+  mongo: Connection;
+  stack: Stack;
+  client: DropSummary;
+  backlog: BacklogMonitor;
+  log: (line: string) => void;
+}): Promise<DropVerification> {
+  const { mongo, stack, client, log } = input;
+  const records = client.drop.records;
+  const quiet = await waitForQuiet({
+    mongo,
+    sandbox: stack.sandbox,
+    records,
+    timeoutMs: 120_000,
+    log,
+  });
+  input.backlog.stop();
+  const facts = await collectFacts({
+    mongo,
+    sandbox: stack.sandbox,
+    records,
+    poisoned: [],
+    alerts: [],
+    workerLogFiles: [stack.workerLogFile],
+  });
+  const verdict = judge(facts);
+
+  const orderIds = records.flatMap((r) => (r.orderId ? [r.orderId] : []));
+  const delivered = await orderModel(mongo)
+    .find({ _id: { $in: orderIds }, 'delivery.status': 'delivered' }, { 'delivery.deliveredAt': 1 })
+    .lean<Array<Pick<Order, '_id' | 'delivery'>>>()
+    .exec();
+  const deliveredAt = new Map(
+    delivered.map((o) => [String(o._id), o.delivery?.deliveredAt?.getTime()]),
+  );
+  const captureToDownload: number[] = [];
+  let undelivered = 0;
+  for (const r of records) {
+    if (r.capturedAt === undefined) continue;
+    const at = r.orderId ? deliveredAt.get(r.orderId) : undefined;
+    if (at === undefined) undelivered++;
+    else captureToDownload.push(at - r.capturedAt);
+  }
+  return { quiet: { quiet: quiet.quiet, ms: quiet.ms }, verdict, captureToDownload, undelivered };
+}
+
+/** The drop's figures and thresholds from the verification and the metrics read after it. */
+export function dropFigures(input: {
+  scenario: Scenario;
+  client: DropSummary;
+  verified: DropVerification;
+  apiMetricsText: string;
+  workerMetricsText: string | undefined;
+  backlog: BacklogMonitor;
+}): { figures: DropFigures; thresholds: Check[] } {
+  const { client, verified } = input;
+  const { quiet, verdict } = verified;
+  const drop = input.scenario.drop as DropSettings;
+  const api = parsePrometheusText(input.apiMetricsText);
+  const worker =
+    input.workerMetricsText === undefined
+      ? undefined
+      : parsePrometheusText(input.workerMetricsText);
+  const buckets = new Map<number, number>();
+  for (const b of api) {
+    if (b.name !== 'http_request_duration_seconds_bucket' || b.labels.route !== WEBHOOK_ROUTE) {
+      continue;
+    }
+    const le = b.labels.le === '+Inf' ? Infinity : Number(b.labels.le);
+    buckets.set(le, (buckets.get(le) ?? 0) + b.value);
+  }
+  const webhookMs = (q: number) => {
+    const v = histogramQuantile(q, buckets);
+    return v === null ? null : round(v * 1000);
+  };
+  const server5xx = sumOf(api, 'http_request_duration_seconds_count', {
+    status: (v) => v.startsWith('5'),
+  });
+  const queue = input.backlog.figures();
+  const figures: DropFigures = {
+    buyers: client.drop.buyers,
+    plans: client.drop.plans,
+    storefrontJson: client.drop.storefrontJson,
+    storefrontPage: client.drop.storefrontPage,
+    connect: client.drop.connect ?? null,
+    checkout: client.drop.checkout,
+    sandboxLatencyMs: drop.sandboxLatencyMs,
+    callback: client.drop.callback,
+    webhookAcceptMs: {
+      count: sumOf(api, 'http_request_duration_seconds_count', { route: WEBHOOK_ROUTE }),
+      p50: webhookMs(0.5),
+      p95: webhookMs(0.95),
+      p99: webhookMs(0.99),
+    },
+    captureToDownloadMs: stepOf(verified.captureToDownload, verified.undelivered),
+    captureToDownloadSeenMs: client.drop.captureToDownloadSeen,
+    paid: client.drop.paid,
+    downloadsNotSeen: client.drop.downloadsNotSeen,
+    status5xx: {
+      client: client.requests.status5xx,
+      server: server5xx,
+      byStep: client.drop.status5xxByStep,
+    },
+    mongoPool: {
+      api: {
+        checkedOutMax: sumOf(api, 'mongodb_pool_checked_out_max'),
+        waitQueueMax: sumOf(api, 'mongodb_pool_wait_queue_max'),
+      },
+      worker:
+        worker && has(worker, 'mongodb_pool_checked_out_max')
+          ? {
+              checkedOutMax: sumOf(worker, 'mongodb_pool_checked_out_max'),
+              waitQueueMax: sumOf(worker, 'mongodb_pool_wait_queue_max'),
+            }
+          : null,
+    },
+    queue: {
+      backlogMax: queue.max,
+      backlogMaxAtSeconds: queue.maxAtSeconds,
+      drainSeconds: queue.drainSeconds,
+      samples: queue.samples,
+    },
+    quiet: { reached: quiet.quiet, ms: quiet.ms },
+    staleness: {
+      readsChecked: client.drop.readsChecked,
+      revisionsSeen: client.drop.revisionsSeen,
+      stale: client.drop.staleReads,
+      edits: client.drop.edits.length,
+      editFailures: client.drop.editFailures,
+    },
+    verifier: { figures: verdict.figures, violations: verdict.violations },
+  };
+  const t = drop.thresholds;
+  const v = verdict.figures;
+  const thresholds: Check[] = [
+    result('checkout p99 (ms)', '<', t.checkoutP99Ms, figures.checkout.p99),
+    result(
+      'capture → download available p99 (ms)',
+      '<',
+      t.captureToDownloadP99Ms,
+      figures.captureToDownloadMs.p99,
+    ),
+    result('stale storefront reads', '<=', t.maxStaleReads, figures.staleness.stale),
+    result('creator edits acknowledged', '>', 0, figures.staleness.edits),
+    result('creator edits failed', '<=', 0, figures.staleness.editFailures),
+    result('paid buyers', '>', 0, figures.paid),
+    result('lost (captured, not paid here)', '<=', t.maxLost, v.lost),
+    result('applied twice', '<=', t.maxAppliedTwice, v.appliedTwice),
+    result('double deliveries', '<=', t.maxDoubleDeliveries, v.doubleDeliveries),
+    result('verifier violations', '<=', 0, verdict.violations.length),
+    result('quiet after the drop (0 = no)', '>', 0, quiet.quiet ? 1 : 0),
+  ];
+  return { figures, thresholds };
+}
+
+function round(n: number): number {
+  return Number.isFinite(n) ? Math.round(n * 100) / 100 : n;
+}

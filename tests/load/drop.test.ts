@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runLoadTest } from './orchestrator.ts';
+import { scenarioFileOf } from './scenario.ts';
+
+// The short drop for `make test`: the same orchestrator, stack, drop runner and verifier as
+// `make load-test SCENARIO=drop`, with 400 buyers arriving over 3 s and the creator editing every
+// 0.5 s. It asserts what must hold at any speed (nothing lost, applied twice or delivered twice,
+// no 5xx, no stale storefront, every check); the timing goals are for the full run.
+const resultsDir = mkdtempSync(join(tmpdir(), 'storefront-drop-test-'));
+afterAll(() => rmSync(resultsDir, { recursive: true, force: true }));
+
+/** Thresholds that are properties, not speeds. */
+const PROPERTIES = [
+  '5xx responses',
+  'server 5xx responses',
+  'check pass rate',
+  'stale storefront reads',
+  'creator edits acknowledged',
+  'creator edits failed',
+  'paid buyers',
+  'lost (captured, not paid here)',
+  'applied twice',
+  'double deliveries',
+  'verifier violations',
+  'quiet after the drop (0 = no)',
+];
+
+describe('creator drop (short)', () => {
+  it(
+    'when 400 buyers arrive within 3 s while the creator edits, then nothing is lost, doubled or stale and nothing answers 5xx',
+    { timeout: 150_000 },
+    async () => {
+      const lines: string[] = [];
+      const r = await runLoadTest({
+        tool: 'node',
+        scenarioFile: scenarioFileOf('drop'),
+        scenarioOverride: {
+          name: 'creator-drop-short',
+          stages: [{ duration: '3s', target: 400 }],
+          gracefulRampDownSeconds: 60,
+          thinkTimeSeconds: { min: 0.1, max: 0.5 },
+          drop: { editEverySeconds: 0.5 },
+        },
+        resultsDir,
+        baselineDoc: false,
+        log: (l) => lines.push(l),
+      });
+      const context = `${lines.join('\n')}\n${JSON.stringify(r.drop, null, 2)}`;
+      const properties = r.thresholds.filter((t) => PROPERTIES.includes(t.name));
+      expect(properties.map((t) => t.name).sort(), context).toEqual([...PROPERTIES].sort());
+      expect(
+        properties.filter((t) => !t.ok),
+        context,
+      ).toEqual([]);
+      const d = r.drop;
+      expect(d, context).toBeDefined();
+      if (!d) return;
+      // Everyone arrived, a share bought, and every buyer who paid saw the download.
+      expect(d.buyers).toBe(400);
+      expect(d.paid).toBeGreaterThan(20);
+      expect(d.verifier.figures.paid).toBe(d.paid);
+      expect(d.downloadsNotSeen).toBe(0);
+      expect(d.captureToDownloadMs.count).toBe(d.paid);
+      // The sandbox really sent duplicates, and the reads really were checked against edits.
+      expect(d.verifier.figures.webhookCopies.delivered).toBeGreaterThanOrEqual(d.paid * 3 * 2);
+      expect(d.staleness.readsChecked).toBe(800);
+      expect(d.staleness.edits).toBeGreaterThanOrEqual(2);
+      // Buyers saw the edits: reads of more than one revision, none without one.
+      expect(Object.keys(d.staleness.revisionsSeen).length, context).toBeGreaterThan(1);
+      expect(d.staleness.revisionsSeen['-1']).toBeUndefined();
+      expect(r.client.requests.status429).toBe(0);
+    },
+  );
+});
