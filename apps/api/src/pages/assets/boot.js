@@ -1,3 +1,4 @@
+// @ts-check
 (function () {
   var d = document;
   var b = d.body;
@@ -16,7 +17,9 @@
   d.addEventListener(
     'click',
     function (e) {
-      var t = e.target && e.target.closest ? e.target.closest('button[data-product]') : null;
+      var target = /** @type {Element | null} */ (e.target);
+      /** @type {HTMLElement | null} */
+      var t = target && target.closest ? target.closest('button[data-product]') : null;
       if (t && !b.dataset.ready) {
         b.dataset.pending = t.dataset.product;
         start();
