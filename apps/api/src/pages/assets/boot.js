@@ -1,4 +1,3 @@
-// @ts-check
 (function () {
   var d = document;
   var b = d.body;
@@ -17,9 +16,7 @@
   d.addEventListener(
     'click',
     function (e) {
-      var target = /** @type {Element | null} */ (e.target);
-      /** @type {HTMLElement | null} */
-      var t = target && target.closest ? target.closest('button[data-product]') : null;
+      var t = e.target && e.target.closest ? e.target.closest('button[data-product]') : null;
       if (t && !b.dataset.ready) {
         b.dataset.pending = t.dataset.product;
         start();
