@@ -80,14 +80,7 @@ describe('the layers in front of the routes, on every documented operation', () 
       headers: { 'content-type': 'text/plain' },
       body: 'not json',
     }));
-    for (const [op, res] of answers) {
-      if (documents(op, 415) && !isOwnBody(op)) {
-        expect(res.status, name(op)).toBe(415);
-        expect(errorCode(res), name(op)).toBe('UNSUPPORTED_MEDIA_TYPE');
-      } else if (!documents(op, 415)) {
-        expect(res.status, name(op)).not.toBe(415);
-      }
-    }
+    expectFromJsonLayer(answers, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('when a JSON body is larger than 100 kB, then every operation behind the JSON layer answers 413 and nothing is stored', async () => {
@@ -97,14 +90,7 @@ describe('the layers in front of the routes, on every documented operation', () 
       headers: { 'content-type': 'application/json' },
       body: big,
     }));
-    for (const [op, res] of answers) {
-      if (documents(op, 413) && !isOwnBody(op)) {
-        expect(res.status, name(op)).toBe(413);
-        expect(errorCode(res), name(op)).toBe('PAYLOAD_TOO_LARGE');
-      } else if (!documents(op, 413)) {
-        expect(res.status, name(op)).not.toBe(413);
-      }
-    }
+    expectFromJsonLayer(answers, 413, 'PAYLOAD_TOO_LARGE');
     expect(await creatorModel(api.deps.mongo).countDocuments({ username })).toBe(0);
   });
 
@@ -123,6 +109,25 @@ describe('the layers in front of the routes, on every documented operation', () 
     }
   });
 });
+
+/**
+ * Every operation behind the JSON body layer answered `status` with `code`; those whose document
+ * lacks the status never answered it.
+ */
+function expectFromJsonLayer(
+  answers: Array<[OperationSpec, RawResponse]>,
+  status: number,
+  code: string,
+): void {
+  for (const [op, res] of answers) {
+    if (documents(op, status) && !isOwnBody(op)) {
+      expect(res.status, name(op)).toBe(status);
+      expect(errorCode(res), name(op)).toBe(code);
+    } else if (!documents(op, status)) {
+      expect(res.status, name(op)).not.toBe(status);
+    }
+  }
+}
 
 // Upload routes read their own raw body: their 413 and 415 come from the route (uploads.test.ts,
 // images.test.ts), after the credentials are checked.
