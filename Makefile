@@ -32,6 +32,8 @@ lint: install prometheus
 
 typecheck: install
 	tsc -p tsconfig.json
+	@# The pages' browser scripts (plain JS) against the DOM and the generated API types.
+	tsc -p apps/api/src/pages/assets/tsconfig.json
 
 security-test: install redis-server
 	vitest run apps/api/test/security

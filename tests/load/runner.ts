@@ -1,6 +1,7 @@
 import { createHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import type { ApiSchemas } from '@storefront/api';
 import { Http1Connection } from './http1-connection.ts';
 import type { LoadSummary } from './load-summary.js';
 import {
@@ -86,7 +87,9 @@ export async function runScenario(opts: RunnerOptions): Promise<LoadSummary> {
   const vuLoop = async (vu: Vu): Promise<void> => {
     let intended = performance.now();
     while (!vu.stopped) {
-      const username = pick();
+      // The storefront JSON (ApiSchemas['Storefront']) and the page both show this username; the
+      // check below looks for it in the body.
+      const username: ApiSchemas['Storefront']['creator']['username'] = pick();
       const sentAt = performance.now();
       const late = sentAt - intended;
       lateness.record(Math.max(1, Math.round(late * 1000)));

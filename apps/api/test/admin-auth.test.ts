@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '@storefront/devstack/test-harness';
-import { startApi, type RunningApi } from '../src/server.ts';
+import { startCheckedApi } from '@storefront/test-support';
+import type { RunningApi } from '../src/server.ts';
 
 // The operator endpoints (DLQ API and Bull Board) against a real API process: nothing without
 // the admin credentials, everything with them.
@@ -11,7 +12,9 @@ const basic = (user: string, password: string) =>
 let api: RunningApi;
 
 beforeAll(async () => {
-  api = await startApi(testConfig({ ADMIN_USERNAME: ADMIN.user, ADMIN_PASSWORD: ADMIN.password }));
+  api = await startCheckedApi(
+    testConfig({ ADMIN_USERNAME: ADMIN.user, ADMIN_PASSWORD: ADMIN.password }),
+  );
 });
 afterAll(async () => {
   await api?.close();

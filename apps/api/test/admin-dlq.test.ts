@@ -23,8 +23,9 @@ import {
   type SeededCreator,
   startAlertSink,
   webhookUrl,
+  startCheckedApi,
 } from '@storefront/test-support';
-import { startApi, type RunningApi } from '../src/server.ts';
+import type { RunningApi } from '../src/server.ts';
 
 // Operators and the DLQ, end to end over a real API and worker: an event that keeps failing goes
 // dead after five retries (with an alert POSTed to ALERT_WEBHOOK_URL), shows up in the admin API,
@@ -103,7 +104,7 @@ describe.each(REDIS_DEPLOYMENTS)('on %s', (_deployment, redisEnv) => {
       },
       uniqueName('adm'),
     );
-    api = await startApi(config);
+    api = await startCheckedApi(config);
     worker = await startWorker(config);
   });
 

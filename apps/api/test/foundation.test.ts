@@ -5,14 +5,15 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startRedisServer } from '@storefront/devstack';
 import { testConfig } from '@storefront/devstack/test-harness';
-import { startApi, type RunningApi } from '../src/server.ts';
+import { startCheckedApi } from '@storefront/test-support';
+import type { RunningApi } from '../src/server.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 describe('API foundation over HTTP', () => {
   let api: RunningApi;
   beforeAll(async () => {
-    api = await startApi(testConfig());
+    api = await startCheckedApi(testConfig());
   });
   afterAll(async () => {
     await api.close();
@@ -84,7 +85,7 @@ describe('API foundation over HTTP', () => {
 describe('API readiness', () => {
   it('when Redis goes away, then /readyz answers 503 while /healthz stays 200', async () => {
     const redis = await startRedisServer();
-    const api = await startApi(testConfig({ REDIS_URL: redis.url }));
+    const api = await startCheckedApi(testConfig({ REDIS_URL: redis.url }));
     try {
       expect((await fetch(`${api.url}/readyz`)).status).toBe(200);
       await redis.stop();

@@ -3,8 +3,15 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '@storefront/devstack/test-harness';
 import { createS3Client, productModel } from '@storefront/shared';
-import { startApi, type RunningApi } from '../src/server.ts';
-import { call, metric, signup, startTestApi, type TestCreator } from '@storefront/test-support';
+import type { RunningApi } from '../src/server.ts';
+import {
+  call,
+  metric,
+  signup,
+  startTestApi,
+  type TestCreator,
+  startCheckedApi,
+} from '@storefront/test-support';
 import * as images from './images/image-fixtures.ts';
 
 const MAX_BYTES = 2 * 1024 * 1024;
@@ -486,7 +493,7 @@ describe('GET /img/:name', () => {
 
   it('when a client loads 300 images within a minute under the default public limit, then none is refused and its public budget is untouched', async () => {
     // An API with every rate limit at its default (the shared one sets them out of the way).
-    const limited = await startApi(testConfig());
+    const limited = await startCheckedApi(testConfig());
     try {
       expect(limited.deps.config.RATE_LIMIT_PUBLIC_PER_MIN).toBe(100);
       const urls = variantsOf(image).map((v) => v.url);

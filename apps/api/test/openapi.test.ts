@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '@storefront/devstack/test-harness';
-import { startApi, type RunningApi } from '../src/server.ts';
+import { startCheckedApi } from '@storefront/test-support';
+import type { RunningApi } from '../src/server.ts';
 import { buildOpenApiDocument } from '../src/openapi/openapi-document.ts';
 
 describe('GET /api/v1/openapi.json', () => {
   let api: RunningApi;
   beforeAll(async () => {
-    api = await startApi(testConfig());
+    api = await startCheckedApi(testConfig());
   });
   afterAll(async () => {
     await api.close();
@@ -25,7 +26,7 @@ describe('GET /api/v1/openapi.json', () => {
 describe('GET /api/docs', () => {
   let api: RunningApi;
   beforeAll(async () => {
-    api = await startApi(testConfig());
+    api = await startCheckedApi(testConfig());
   });
   afterAll(async () => {
     await api.close();

@@ -17,9 +17,10 @@ import {
   registerSandboxAccount,
   startPaymentsApi,
   webhookUrl,
+  startCheckedApi,
 } from '@storefront/test-support';
 import { TokenService } from '../src/auth/token.service.ts';
-import { startApi, type RunningApi } from '../src/server.ts';
+import type { RunningApi } from '../src/server.ts';
 
 let t: PaymentsTestApi;
 let tokens: TokenService;
@@ -207,7 +208,7 @@ describe('/api/v1/me/razorpay', () => {
     const { creator, product, token } = await signedInCreator();
     const connected = await call(t.api, 'PUT', token, newRazorpayKeys());
     expect(connected.status).toBe(200);
-    const other = await startApi({
+    const other = await startCheckedApi({
       ...t.config,
       ENCRYPTION_KEYS: `dev1:${randomBytes(32).toString('base64')}`,
     });

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '@storefront/devstack/test-harness';
 import { createS3Client, creatorModel, productModel, type ProductFile } from '@storefront/shared';
 import { TokenService } from '../src/auth/token.service.ts';
-import { startApi, type RunningApi } from '../src/server.ts';
+import { startCheckedApi } from '@storefront/test-support';
+import type { RunningApi } from '../src/server.ts';
 import * as files from './uploads/file-fixtures.ts';
 
 const MAX = 64 * 1024;
@@ -81,7 +82,7 @@ async function objectsUnder(productId: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  api = await startApi(testConfig({ UPLOAD_MAX_BYTES: String(MAX) }));
+  api = await startCheckedApi(testConfig({ UPLOAD_MAX_BYTES: String(MAX) }));
   s3 = createS3Client(api.deps.config);
   bucket = api.deps.config.S3_BUCKET;
 });
@@ -260,7 +261,7 @@ describe('POST /api/v1/me/products/:id/file', () => {
 
 describe('POST /api/v1/me/products/:id/file when S3 is unreachable', () => {
   it('when the file cannot be stored, then it is 503 JSON and the product is unchanged', async () => {
-    const down = await startApi(
+    const down = await startCheckedApi(
       testConfig({ UPLOAD_MAX_BYTES: String(MAX), S3_ENDPOINT: 'http://127.0.0.1:1' }),
     );
     try {

@@ -2,8 +2,19 @@
 // and authenticated calls over HTTP, and reads of the API's own metrics.
 import { startApi, type RunningApi } from '@storefront/api';
 import { testConfig, uniqueName } from '@storefront/devstack/test-harness';
-import { contractFetch, watchApiOrigin } from './contract.ts';
+import { request, type Dispatcher } from 'undici';
+import { contractFetch, enforceContract, watchApiOrigin } from './contract.ts';
 import { metricValue } from './prom-text.ts';
+
+/**
+ * startApi() whose answers are held to the API contract even when a test calls it with `fetch`
+ * directly (watchApiOrigin): every API a test starts goes through here or startTestApi().
+ */
+export async function startCheckedApi(...args: Parameters<typeof startApi>): Promise<RunningApi> {
+  const api = await startApi(...args);
+  watchApiOrigin(api.url);
+  return api;
+}
 
 /**
  * Starts an API on its own database and key prefix (or on `name`'s, to run a second process
@@ -13,14 +24,13 @@ export async function startTestApi(
   overrides: Record<string, string | undefined> = {},
   name: string = uniqueName('sf'),
 ): Promise<RunningApi> {
-  const api = await startApi(
+  const api = await startCheckedApi(
     testConfig(
       { RATE_LIMIT_PUBLIC_PER_MIN: '1000000', RATE_LIMIT_AUTH_PER_MIN: '1000000', ...overrides },
       name,
     ),
   );
   if (!(await api.services.storeCache.whenReady())) throw new Error('store cache never subscribed');
-  watchApiOrigin(api.url);
   return api;
 }
 
@@ -78,6 +88,55 @@ export async function call(
     headers,
     ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
   });
+}
+
+/** A response read whole: status, lower-cased headers, the text and the parsed JSON (if JSON). */
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json: unknown;
+}
+
+/**
+ * Any request `fetch` will not send (a body on a GET, a custom TLS trust through `dispatcher`),
+ * checked against the contract like call().
+ */
+export async function callRaw(
+  url: string,
+  opts: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+    dispatcher?: Dispatcher;
+  } = {},
+): Promise<RawResponse> {
+  const method = opts.method ?? 'GET';
+  const res = await request(url, {
+    method: method,
+    headers: opts.headers,
+    body: opts.body,
+    ...(opts.dispatcher && { dispatcher: opts.dispatcher }),
+  });
+  const text = await res.body.text();
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(res.headers)) {
+    for (const one of [v ?? []].flat()) headers.append(k, one);
+  }
+  enforceContract(method, url, { status: res.statusCode, headers }, text);
+  let json: unknown;
+  try {
+    json = text.length > 0 ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.statusCode, headers: res.headers, text, json };
+}
+
+/** The `error.code` of a JSON error response, or undefined. */
+export function errorCode(res: { json: unknown }): string | undefined {
+  const body = res.json as { error?: { code?: unknown } } | undefined;
+  return typeof body?.error?.code === 'string' ? body.error.code : undefined;
 }
 
 /** Sum of a metric's samples in the API's registry whose labels include `labels`. */

@@ -35,11 +35,16 @@ function readRecords(): ContractRecord[] {
   );
 }
 
-/** The report line and the distinct mismatches, from the records of a run. */
-export function contractReport(records: ContractRecord[]): { line: string; mismatches: string[] } {
+/** The report line, the distinct mismatches and the documented pairs not exercised, from a run. */
+export function contractReport(records: ContractRecord[]): {
+  line: string;
+  mismatches: string[];
+  missing: string[];
+} {
   const documented = documentedPairs();
   const seen = new Set(records.map((r) => `${r.operation} ${r.status}`));
-  const covered = [...documented].filter((p) => seen.has(p)).length;
+  const missing = [...documented].filter((p) => !seen.has(p));
+  const covered = documented.size - missing.length;
   const mismatches = [
     ...new Set(records.flatMap((r) => r.problems.map((p) => `${r.operation} ${r.status}: ${p}`))),
   ].sort();
@@ -47,6 +52,7 @@ export function contractReport(records: ContractRecord[]): { line: string; misma
   return {
     line: `API contract: ${covered}/${documented.size} operation×status pairs exercised (${pct.toFixed(1)} %), ${records.length} responses checked, ${mismatches.length} distinct mismatches`,
     mismatches,
+    missing,
   };
 }
 
@@ -55,8 +61,10 @@ export default function setup(): () => void {
   return () => {
     const records = readRecords();
     if (records.length === 0) return;
-    const { line, mismatches } = contractReport(records);
+    const { line, mismatches, missing } = contractReport(records);
     console.log(`\n${line}`);
     for (const m of mismatches.slice(0, 50)) console.log(`  ${m}`);
+    // Worth seeing while the list is short: what the document says that no test provoked.
+    if (missing.length <= 30) for (const p of missing) console.log(`  not exercised: ${p}`);
   };
 }

@@ -16,11 +16,26 @@ describe('the API contract check', () => {
     });
   });
 
-  it('when the route is not in the document, then it is a problem', () => {
+  it('when a route the document does not have answers, then it is a problem', () => {
     const { res, text } = json(200, {});
     expect(checkResponse('POST', 'http://h/healthz', res, text).problems).toEqual([
       'undocumented route',
     ]);
+    const denied = json(401, { error: { code: 'UNAUTHORIZED', message: 'no' } });
+    expect(checkResponse('GET', 'http://h/api/v1/new', denied.res, denied.text).problems).toEqual([
+      'undocumented route',
+    ]);
+  });
+
+  it('when a path no route serves gets the not-found envelope, then it is recorded outside the document', () => {
+    const { res, text } = json(404, { error: { code: 'NOT_FOUND', message: 'No route' } });
+    expect(checkResponse('GET', 'http://h/no/such', res, text)).toEqual({
+      operation: '(no such route)',
+      status: 404,
+      problems: [],
+    });
+    const bad = json(404, { oops: true });
+    expect(checkResponse('GET', 'http://h/no/such', bad.res, bad.text).problems).not.toEqual([]);
   });
 
   it('when the status is not documented for the operation, then it is a problem', () => {

@@ -43,7 +43,15 @@ const validators = new Map<string, ValidateFunction>();
 function contract() {
   if (loaded) return loaded;
   const doc = buildOpenApiDocument() as unknown as Doc;
-  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  const ajv = new Ajv2020({
+    strict: false,
+    allErrors: true,
+    // The formats the document uses, checked here (ajv has none built in).
+    formats: {
+      email: /^[^\s@]+@[^\s@]+$/,
+      'date-time': /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$/,
+    },
+  });
   ajv.addSchema({ components: (doc as unknown as { components: unknown }).components }, 'doc');
   const routes = Object.keys(doc.paths).map((template) => ({
     template,
@@ -74,6 +82,41 @@ function validator(key: string, schema: unknown): ValidateFunction {
   return v;
 }
 
+// Answers that no operation describes, by design: Bull Board (a third-party UI with its own
+// internal JSON API, behind the admin credentials; admin-auth.test.ts covers its access), CORS
+// preflights (the CORS layer answers OPTIONS on any path before routing) and paths the API does
+// not serve (the cross-cutting layers and the not-found handler answer them). They are recorded
+// under these names, outside the coverage figure; every error among them must still be the one
+// error envelope.
+const BULL_BOARD = /^\/admin\/queues(?:\/|$)/i;
+const NO_SUCH_ROUTE = '(no such route)';
+// What the layers in front of the routes (body parsing, rate limits) and the not-found handler
+// answer for a path no route serves.
+const UNROUTED_STATUSES = new Set([400, 404, 413, 415, 429, 503]);
+function outsideTheDocument(method: string, path: string): string {
+  if (BULL_BOARD.test(path)) return '(Bull Board)';
+  if (method.toUpperCase() === 'OPTIONS') return '(CORS preflight)';
+  return NO_SUCH_ROUTE;
+}
+
+function checkUnroutedError(
+  record: ContractRecord,
+  res: { status: number; headers: Headers },
+  bodyText: string,
+): void {
+  if (record.operation === NO_SUCH_ROUTE && !UNROUTED_STATUSES.has(res.status)) {
+    // Anything else means a route answered that the document does not have.
+    record.problems.push('undocumented route');
+    return;
+  }
+  const type = res.headers.get('content-type') ?? '';
+  if (res.status < 400 || bodyText === '' || !type.startsWith('application/json')) return;
+  const v = validator('#/components/schemas/Error', { $ref: '#/components/schemas/Error' });
+  if (!v(JSON.parse(bodyText))) {
+    for (const e of v.errors ?? []) record.problems.push(`body${e.instancePath} ${e.message}`);
+  }
+}
+
 /** Checks one response against the document: the operation, the status and what did not match. */
 export function checkResponse(
   method: string,
@@ -93,7 +136,8 @@ export function checkResponse(
   };
   const op = route && doc.paths[route.template]?.[m];
   if (!op) {
-    record.problems.push('undocumented route');
+    record.operation = outsideTheDocument(method, path);
+    checkUnroutedError(record, res, bodyText);
     return record;
   }
   const spec = op.responses[String(res.status)];
@@ -132,21 +176,40 @@ function save(record: ContractRecord): ContractRecord {
 const realFetch = globalThis.fetch;
 const apiOrigins = new Set<string>();
 
-/** Calls `fetch` and checks the answer against the contract (the body stays readable). */
-export async function contractFetch(url: string, init: RequestInit = {}): Promise<Response> {
-  const res = await realFetch(url, init);
-  // Only vitest runs are checked: the load and chaos harnesses share these helpers but measure.
-  if (process.env.VITEST === undefined) return res;
-  const text = await res.clone().text();
-  const record = save(checkResponse(init.method ?? 'GET', url, res, text));
-  // API_CONTRACT=record (and the heavy suite, whose outages are not the contract's subject) lists
-  // mismatches at the end of the run (contract-report.ts) without failing.
+/**
+ * Checks one response an API test received (see checkResponse), records it for the coverage
+ * report and throws when it breaks the contract. Only vitest runs are checked: the load and chaos
+ * harnesses share these helpers but measure. `API_CONTRACT=record` (and the heavy suite, whose
+ * outages are not the contract's subject) lists mismatches at the end of the run
+ * (contract-report.ts) without failing.
+ */
+export function enforceContract(
+  method: string,
+  url: string,
+  res: { status: number; headers: Headers },
+  bodyText: string,
+): void {
+  if (process.env.VITEST === undefined) return;
+  const record = save(checkResponse(method, url, res, bodyText));
   const recordOnly = process.env.API_CONTRACT === 'record' || process.env.TEST_SUITE === 'heavy';
   if (record.problems.length > 0 && !recordOnly) {
     throw new Error(
       `response breaks the API contract: ${record.operation} ${record.status}: ${record.problems.join('; ')}`,
     );
   }
+}
+
+// Only JSON bodies are read for the check of a direct fetch: a test may stream or abort anything
+// else.
+async function jsonText(res: Response): Promise<string> {
+  const json = (res.headers.get('content-type') ?? '').startsWith('application/json');
+  return json ? res.clone().text() : '';
+}
+
+/** Calls `fetch` and checks the answer against the contract (the body stays readable). */
+export async function contractFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  const res = await realFetch(url, init);
+  enforceContract(init.method ?? 'GET', url, res, await res.clone().text());
   return res;
 }
 
@@ -156,9 +219,8 @@ export function watchApiOrigin(url: string): void {
 }
 
 /**
- * Wraps the global `fetch` (a vitest setup file calls this) so that tests calling an API from
- * startTestApi() with `fetch` directly are recorded too. Record-only for now: these calls were
- * written before the contract, and contract-report.ts lists what they find.
+ * Wraps the global `fetch` (a vitest setup file calls this) so that tests calling an API under
+ * test (watchApiOrigin) with `fetch` directly are held to the contract like contractFetch().
  */
 export function watchApiFetches(): void {
   globalThis.fetch = async (input, init) => {
@@ -166,9 +228,7 @@ export function watchApiFetches(): void {
     const url = input instanceof Request ? input.url : String(input);
     if (!apiOrigins.has(new URL(url).origin)) return res;
     const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
-    // Only JSON bodies are read here: a test may stream or abort anything else.
-    const json = (res.headers.get('content-type') ?? '').startsWith('application/json');
-    save(checkResponse(method, url, res, json ? await res.clone().text() : ''));
+    enforceContract(method, url, res, await jsonText(res));
     return res;
   };
 }

@@ -4,7 +4,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { Types, type Connection } from 'mongoose';
 import { inject } from 'vitest';
-import { startApi, type CheckoutResult, type RunningApi } from '@storefront/api';
+import type { CheckoutResult, RunningApi } from '@storefront/api';
 import type { PayOptions, PayResult } from '@storefront/devstack';
 import { testConfig } from '@storefront/devstack/test-harness';
 import {
@@ -15,6 +15,7 @@ import {
   type Config,
   type ProductStatus,
 } from '@storefront/shared';
+import { startCheckedApi } from './api-harness.ts';
 
 /** Keys of one Razorpay account, as the sandbox and our API know them. */
 export interface RazorpayKeys {
@@ -297,7 +298,7 @@ export async function startPaymentsApi(
     RATE_LIMIT_WEBHOOK_PER_MIN: '1000000',
     ...overrides,
   });
-  const api = await startApi(config);
+  const api = await startCheckedApi(config);
   await registerSandboxAccount(razorpayUrl, {
     ...platform,
     webhookUrl: webhookUrl(api.url, 'platform'),

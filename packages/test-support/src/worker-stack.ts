@@ -4,7 +4,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Connection } from 'mongoose';
 import { inject } from 'vitest';
-import { startApi, type RunningApi } from '@storefront/api';
+import type { RunningApi } from '@storefront/api';
 import { testConfig, uniqueName } from '@storefront/devstack/test-harness';
 import {
   createLogger,
@@ -28,6 +28,7 @@ import {
   type RazorpayKeys,
   type SeededCreator,
 } from './payments.ts';
+import { startCheckedApi } from './api-harness.ts';
 
 /** One API and one worker over the same config (separate graphs, separate connections). */
 export interface Stack {
@@ -50,7 +51,7 @@ export async function startStack(
     },
     uniqueName('pay'),
   );
-  const api = await startApi(config);
+  const api = await startCheckedApi(config);
   const worker = await startWorker(config);
   return {
     config,

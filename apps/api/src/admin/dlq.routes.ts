@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import type { DlqService } from '@storefront/shared';
+import type { DlqCountBody, DlqPageBody } from '../openapi/response.schemas.ts';
 import { bulkReplayBody, discardBody, dlqIdParams, listDlqQuery } from './dlq.schemas.ts';
+import { dlqDiscardView, dlqEntryView, dlqListItemView, dlqReplayView } from './dlq.views.ts';
 
 /**
  * The operators' DLQ API (mounted under `/api/v1/admin/dlq`, behind admin auth): list and read
@@ -18,7 +20,8 @@ export function dlqRouter(deps: { dlq: DlqService }): Router {
       { status: q.status, eventType: q.event_type },
       { page: q.page, limit: q.limit },
     );
-    res.set('Cache-Control', 'no-store').json(page);
+    const body: DlqPageBody = { ...page, items: page.items.map(dlqListItemView) };
+    res.set('Cache-Control', 'no-store').json(body);
   });
 
   router.post('/replay', async (req, res) => {
@@ -27,25 +30,25 @@ export function dlqRouter(deps: { dlq: DlqService }): Router {
       { status: body.status, eventType: body.event_type },
       { limit: body.limit, actor: actor(res.locals) },
     );
-    res.status(202).json({ count });
+    res.status(202).json({ count } satisfies DlqCountBody);
   });
 
   router.get('/:id', async (req, res) => {
     const { id } = dlqIdParams.parse(req.params);
-    res.set('Cache-Control', 'no-store').json(await dlq.get(id));
+    res.set('Cache-Control', 'no-store').json(dlqEntryView(await dlq.get(id)));
   });
 
   router.post('/:id/replay', async (req, res) => {
     const { id } = dlqIdParams.parse(req.params);
     const entry = await dlq.replay(id, { actor: actor(res.locals) });
-    res.status(202).json({ id: entry._id, status: entry.status, retry_count: entry.retry_count });
+    res.status(202).json(dlqReplayView(entry));
   });
 
   router.post('/:id/discard', async (req, res) => {
     const { id } = dlqIdParams.parse(req.params);
     const { reason } = discardBody.parse(req.body ?? {});
     const entry = await dlq.discard(id, { reason, actor: actor(res.locals) });
-    res.json({ id: entry._id, status: entry.status, discard_reason: entry.discard_reason });
+    res.json(dlqDiscardView(entry));
   });
 
   return router;

@@ -21,22 +21,10 @@ import { newOrderAccessToken } from '../orders/order-token.ts';
 import { normalizeUsername } from '../storefront/store-response.ts';
 import type { CheckoutMetrics } from './checkout.metrics.ts';
 import type { CheckoutInput } from './checkout.schemas.ts';
+import type { CheckoutBody } from '../openapi/response.schemas.ts';
 
 /** The 201 answer: our order, its access token, and what Razorpay's checkout needs. */
-export interface CheckoutResult {
-  orderId: string;
-  accessToken: string;
-  razorpay: {
-    keyId: string;
-    orderId: string;
-    amount: number;
-    currency: string;
-    name: string;
-    description: string;
-    prefill: { email: string; contact?: string };
-  };
-  statusUrl: string;
-}
+export type CheckoutResult = CheckoutBody;
 
 export interface CheckoutDeps {
   config: Pick<Config, 'PUBLIC_BASE_URL'>;

@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import type { Connection } from 'mongoose';
 import { pingMongo, pingRedis, type MetricsRegistry, type Redis } from '@storefront/shared';
+import type { HealthBody, ReadinessBody } from '../openapi/response.schemas.ts';
 
 // The router's paths as Express matches them: any case, optional trailing slash.
 const HEALTH_PATHS = /^\/(?:healthz|readyz|metrics)\/?$/i;
@@ -17,7 +18,7 @@ export function healthRouter(deps: {
 }): RequestHandler {
   const router = Router();
   router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.json({ status: 'ok' } satisfies HealthBody);
   });
   router.get('/readyz', async (_req, res) => {
     const [mongo, redis] = await Promise.all([pingMongo(deps.mongo), pingRedis(deps.redis)]);
@@ -25,7 +26,7 @@ export function healthRouter(deps: {
     res.status(ready ? 200 : 503).json({
       status: ready ? 'ready' : 'not_ready',
       checks: { mongo, redis, shuttingDown: deps.isShuttingDown() },
-    });
+    } satisfies ReadinessBody);
   });
   router.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', deps.metrics.contentType);

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { AppError, type Logger } from '@storefront/shared';
+import type { ErrorBody } from '../openapi/response.schemas.ts';
 
 /** Unknown routes answer 404 in the JSON error shape. */
 export function notFound(): RequestHandler {
   return (req, res) => {
     res.status(404).json({
       error: { code: 'NOT_FOUND', message: `No route for ${req.method} ${req.path}` },
-    });
+    } satisfies ErrorBody);
   };
 }
 
@@ -50,7 +51,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
           message: 'Invalid request',
           details: err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
         },
-      });
+      } satisfies ErrorBody);
       return;
     }
     const e = (err ?? {}) as HttpishError;
@@ -59,13 +60,13 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       const known = e.type ? PARSER_ERRORS[e.type] : undefined;
       res.status(status).json({
         error: known ?? { code: 'BAD_REQUEST', message: 'Bad request' },
-      });
+      } satisfies ErrorBody);
       return;
     }
     const errorId = randomUUID();
     logger.error('unhandled error', { err, errorId, method: req.method, path: req.path });
     res.status(500).json({
       error: { code: 'INTERNAL', message: 'Internal server error', details: { errorId } },
-    });
+    } satisfies ErrorBody);
   };
 }

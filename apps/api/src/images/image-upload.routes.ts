@@ -2,6 +2,7 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { AppError, UnsupportedMediaTypeError } from '@storefront/shared';
 import { currentCreator } from '../auth/auth.middleware.ts';
 import { requiredContentLength } from '../http/content-length.ts';
+import type { AvatarBody, CoverImageBody } from '../openapi/response.schemas.ts';
 import { ACCEPTED_IMAGE_TYPES, acceptedImageType, type ImageKind } from './image-policy.ts';
 import type { ImageUploadService, ImageTarget } from './image-upload.service.ts';
 import type { ImageMetrics, ImageUploadOutcome } from './image.metrics.ts';
@@ -80,7 +81,9 @@ export function imageUploadRouter(deps: {
           .upload(currentCreator(res), targetOf(kind, req), { type, size, content: req })
           .then((ref) => {
             metrics.upload(kind, 'stored');
-            res.json(kind === 'cover' ? { image: imageUrls(ref) } : { avatar: imageUrls(ref) });
+            const body: CoverImageBody | AvatarBody =
+              kind === 'cover' ? { image: imageUrls(ref) } : { avatar: imageUrls(ref) };
+            res.json(body);
           }, fail);
       } catch (err) {
         fail(err);

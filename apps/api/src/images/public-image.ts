@@ -1,16 +1,9 @@
 import { IMAGE_FORMATS, type ImageFormat, type ImageRef } from '@storefront/shared';
+import type { PublicImageBody } from '../openapi/response.schemas.ts';
 import { IMAGE_CONTENT_TYPES, IMAGES_PATH, imageFileName } from './image-names.ts';
 
-/** An image as pages and API clients get it: everything `<picture>`/`<img>` need. */
-export interface PublicImage {
-  /** Intrinsic size of the largest variant: the page's width/height attributes (no layout shift). */
-  width: number;
-  height: number;
-  /** One srcset per format, best first, e.g. {type: 'image/avif', srcset: '/img/ab12-160.avif 160w, …'}. */
-  sources: Array<{ type: string; srcset: string }>;
-  /** A fallback URL (a mid-size WebP) for `<img src>`. */
-  src: string;
-}
+/** An image as pages and API clients get it (its schema: `publicImage` in response.schemas.ts). */
+export type PublicImage = PublicImageBody;
 
 /** Turns a stored reference into its public form; null when there is no image. */
 export type ImageUrls = (ref: ImageRef | null | undefined) => PublicImage | null;

@@ -10,12 +10,13 @@ import {
   E404,
   E409,
   E413,
-  E429,
   E500,
   E502,
-  E503,
-  E400,
+  bodyLayer,
   common,
+  guarded,
+  layers,
+  limited,
   ok,
 } from './responses.ts';
 import * as r from './response.schemas.ts';
@@ -56,10 +57,9 @@ export const PUBLIC_OPERATIONS: OperationSpec[] = [
     responses: {
       200: ok('The storefront', r.storefrontResponse, [...RATE, 'ETag']),
       304: { description: 'Not modified', headers: ['ETag'] },
-      400: E400,
       404: E404,
-      429: E429,
-      500: E500,
+      // Storefront reads turn storage failures into 503 (store-cache.service.ts).
+      ...layers,
     },
   },
   {
@@ -75,7 +75,6 @@ export const PUBLIC_OPERATIONS: OperationSpec[] = [
       404: E404,
       409: E409,
       502: E502,
-      503: E503,
       504: err('Razorpay did not answer in time'),
       ...common,
     },
@@ -106,7 +105,7 @@ export const PUBLIC_OPERATIONS: OperationSpec[] = [
       404: E404,
       409: E409,
       502: E502,
-      503: E503,
+      504: err('Razorpay did not answer in time'),
       ...common,
     },
   },
@@ -135,9 +134,11 @@ export const PUBLIC_OPERATIONS: OperationSpec[] = [
       200: ok('Stored (or a duplicate)', r.webhookAckResponse),
       401: E401,
       404: E404,
+      // Webhooks read their own raw body (no 415 from the JSON layer).
       413: E413,
-      503: E503,
-      ...common,
+      ...guarded,
+      ...limited,
+      500: E500,
     },
   },
   {
@@ -150,10 +151,9 @@ export const PUBLIC_OPERATIONS: OperationSpec[] = [
     responses: {
       200: { description: 'The image', body: { mediaType: 'image/*' }, headers: ['ETag'] },
       304: { description: 'Not modified', headers: ['ETag'] },
-      400: E400,
       404: E404,
-      429: E429,
-      500: E500,
+      // Image storage failures are 503 (image-bucket.ts).
+      ...layers,
     },
   },
   {
@@ -171,8 +171,7 @@ export const PUBLIC_OPERATIONS: OperationSpec[] = [
       },
       304: { description: 'Not modified', headers: ['ETag'] },
       404: { description: 'No such creator', body: { mediaType: 'text/html', text: true } },
-      429: E429,
-      500: E500,
+      ...layers,
     },
   },
   {
@@ -184,8 +183,7 @@ export const PUBLIC_OPERATIONS: OperationSpec[] = [
     pathParams: z.strictObject({ id: z.string() }),
     responses: {
       200: { description: 'The page', body: { mediaType: 'text/html', text: true } },
-      429: E429,
-      500: E500,
+      ...layers,
     },
   },
   {
@@ -198,7 +196,9 @@ export const PUBLIC_OPERATIONS: OperationSpec[] = [
     responses: {
       200: { description: 'The asset', body: { mediaType: 'text/javascript', text: true } },
       404: E404,
-      429: E429,
+      // Never rate limited (rate-limit-policy.ts).
+      ...guarded,
+      ...bodyLayer,
     },
   },
   {
@@ -207,7 +207,8 @@ export const PUBLIC_OPERATIONS: OperationSpec[] = [
     operationId: 'health',
     summary: 'Liveness',
     tag: 'ops',
-    responses: { 200: ok('Alive', r.healthResponse, []) },
+    // Health, readiness and metrics: before the rate limiter and the JSON body layer.
+    responses: { 200: ok('Alive', r.healthResponse, []), ...guarded },
   },
   {
     method: 'get',
@@ -218,6 +219,7 @@ export const PUBLIC_OPERATIONS: OperationSpec[] = [
     responses: {
       200: ok('Ready', r.readinessResponse, []),
       503: ok('Not ready', r.readinessResponse, []),
+      ...guarded,
     },
   },
   {
@@ -229,6 +231,7 @@ export const PUBLIC_OPERATIONS: OperationSpec[] = [
     responses: {
       200: { description: 'Prometheus text format', body: { mediaType: 'text/plain', text: true } },
       403: err('Not from an allowed network', []),
+      ...guarded,
     },
   },
   {
@@ -239,7 +242,7 @@ export const PUBLIC_OPERATIONS: OperationSpec[] = [
     tag: 'ops',
     responses: {
       200: { description: 'The page', body: { mediaType: 'text/html', text: true } },
-      429: E429,
+      ...layers,
     },
   },
   {
@@ -252,7 +255,7 @@ export const PUBLIC_OPERATIONS: OperationSpec[] = [
     responses: {
       200: { description: 'The asset', body: { mediaType: 'text/javascript', text: true } },
       404: E404,
-      429: E429,
+      ...layers,
     },
   },
   {
@@ -267,7 +270,7 @@ export const PUBLIC_OPERATIONS: OperationSpec[] = [
         body: { mediaType: 'application/json' },
         headers: RATE,
       },
-      429: E429,
+      ...layers,
     },
   },
 ];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DLQ_STATUSES, PRODUCT_STATUSES } from '@storefront/shared';
+import { DLQ_STATUSES, ORDER_STATUSES, PRODUCT_STATUSES } from '@storefront/shared';
 
 // The shapes the API answers with, as JSON on the wire (dates are ISO strings). The OpenAPI
 // document (openapi-document.ts) is generated from these and from the request schemas the routes
@@ -17,11 +17,16 @@ export const errorResponse = z.strictObject({
   }),
 });
 
+/** An image as pages and API clients get it: everything `<picture>`/`<img>` need. */
 export const publicImage = z.strictObject({
-  width: z.int(),
-  height: z.int(),
-  sources: z.array(z.strictObject({ type: z.string(), srcset: z.string() })),
-  src: z.string(),
+  width: z.int().meta({
+    description: 'Intrinsic width of the largest variant (the page’s width attribute)',
+  }),
+  height: z.int().meta({ description: 'Intrinsic height of the largest variant' }),
+  sources: z
+    .array(z.strictObject({ type: z.string(), srcset: z.string() }))
+    .meta({ description: 'One srcset per format, best first' }),
+  src: z.string().meta({ description: 'A fallback URL (a mid-size WebP) for `<img src>`' }),
 });
 
 const link = z.strictObject({ label: z.string(), url: z.string() });
@@ -108,7 +113,7 @@ export const checkoutResponse = z.strictObject({
 
 export const orderStatusResponse = z.strictObject({
   id: z.string(),
-  status: z.string(),
+  status: z.enum(ORDER_STATUSES),
   amount: z.int(),
   currency: z.string(),
   productTitle: z.string(),
@@ -117,7 +122,10 @@ export const orderStatusResponse = z.strictObject({
   lastPaymentError: z
     .strictObject({ code: z.string().nullable(), description: z.string().nullable() })
     .nullable(),
-  download: z.strictObject({ url: z.string(), expiresAt: dateTime }).nullable(),
+  download: z
+    .strictObject({ url: z.string(), expiresAt: dateTime })
+    .nullable()
+    .meta({ description: 'A fresh short-lived link, once the file was delivered' }),
 });
 
 export const razorpayAccountResponse = z.strictObject({
@@ -127,26 +135,40 @@ export const razorpayAccountResponse = z.strictObject({
     .nullable()
     .meta({ examples: ['rzp_test_****abcd'] }),
   connectedAt: dateTime.nullable(),
-  webhookUrl: z.string(),
+  webhookUrl: z
+    .string()
+    .meta({ description: 'Where to point the account’s webhook in the Razorpay dashboard' }),
 });
 
 export const webhookAckResponse = z.strictObject({ status: z.enum(['accepted', 'duplicate']) });
 
-// DLQ entries carry the stored webhook document; its fields are listed, extra ones tolerated.
-export const dlqEntryResponse = z.looseObject({
-  _id: z.string(),
+/** A DLQ entry as listed (without the stored payload). */
+export const dlqListItemResponse = z.strictObject({
+  _id: z.string().meta({ description: 'The event id (the inbox `_id`)' }),
   event_id: z.string(),
   account: z.string(),
   event_type: z.string(),
-  retry_count: z.int(),
-  status: z.enum(DLQ_STATUSES),
+  retry_count: z.int().meta({ description: 'Retries already made (5 when exhausted)' }),
+  next_retry_at: dateTime.nullable().meta({ description: 'When the next retry runs (pending)' }),
   error_message: z.string(),
+  status: z.enum(DLQ_STATUSES),
+  permanent: z.boolean().meta({ description: 'Whether the last failure can never apply' }),
   created_at: dateTime,
   updated_at: dateTime,
+  dead_at: dateTime.optional(),
+  replay_count: z.int(),
+  replayed_at: dateTime.optional(),
+  discarded_at: dateTime.optional(),
+  discard_reason: z.string().optional(),
+});
+
+/** One DLQ entry with the stored webhook payload. */
+export const dlqEntryResponse = dlqListItemResponse.extend({
+  webhook_payload: z.record(z.string(), z.unknown()),
 });
 
 export const dlqPageResponse = z.strictObject({
-  items: z.array(dlqEntryResponse),
+  items: z.array(dlqListItemResponse),
   page: z.int(),
   limit: z.int(),
   total: z.int(),
@@ -170,6 +192,30 @@ export const readinessResponse = z.strictObject({
   checks: z.strictObject({ mongo: z.boolean(), redis: z.boolean(), shuttingDown: z.boolean() }),
 });
 
+// The types of the bodies, for the code that builds them: a field a schema lacks fails `tsc`.
+export type PublicImageBody = z.output<typeof publicImage>;
+export type CreatorBody = z.output<typeof creatorResponse>;
+export type ProductFileBody = z.output<typeof productFile>;
+export type ProductBody = z.output<typeof productResponse>;
+export type SessionBody = z.output<typeof sessionResponse>;
+export type StorefrontBody = z.output<typeof storefrontResponse>;
+export type CheckoutBody = z.output<typeof checkoutResponse>;
+export type OrderStatusBody = z.output<typeof orderStatusResponse>;
+export type RazorpayAccountBody = z.output<typeof razorpayAccountResponse>;
+export type FileUploadBody = z.output<typeof fileUploadResponse>;
+export type CoverImageBody = z.output<typeof coverImageResponse>;
+export type AvatarBody = z.output<typeof avatarResponse>;
+export type WebhookAckBody = z.output<typeof webhookAckResponse>;
+export type ErrorBody = z.output<typeof errorResponse>;
+export type HealthBody = z.output<typeof healthResponse>;
+export type ReadinessBody = z.output<typeof readinessResponse>;
+export type DlqCountBody = z.output<typeof dlqCountResponse>;
+export type DlqListItemBody = z.output<typeof dlqListItemResponse>;
+export type DlqEntryBody = z.output<typeof dlqEntryResponse>;
+export type DlqPageBody = z.output<typeof dlqPageResponse>;
+export type DlqReplayBody = z.output<typeof dlqReplayResponse>;
+export type DlqDiscardBody = z.output<typeof dlqDiscardResponse>;
+
 /** The response schemas by their name in the document's `components.schemas`. */
 export const RESPONSE_SCHEMAS: Record<string, z.ZodType> = {
   Error: errorResponse,
@@ -187,6 +233,7 @@ export const RESPONSE_SCHEMAS: Record<string, z.ZodType> = {
   OrderStatus: orderStatusResponse,
   RazorpayAccount: razorpayAccountResponse,
   WebhookAck: webhookAckResponse,
+  DlqListItem: dlqListItemResponse,
   DlqEntry: dlqEntryResponse,
   DlqPage: dlqPageResponse,
   DlqCount: dlqCountResponse,

@@ -6,21 +6,11 @@ import {
   type Order,
   type OrderRepository,
 } from '@storefront/shared';
+import type { OrderStatusBody } from '../openapi/response.schemas.ts';
 import { orderAccessTokenMatches } from './order-token.ts';
 
-/** What the buyer's order page shows. */
-export interface OrderStatusView {
-  id: string;
-  status: Order['status'];
-  amount: number;
-  currency: string;
-  productTitle: string;
-  createdAt: Date;
-  paidAt: Date | null;
-  lastPaymentError: { code: string | null; description: string | null } | null;
-  /** A fresh short-lived link, once the file was delivered. */
-  download: { url: string; expiresAt: Date } | null;
-}
+/** What the buyer's order page shows (`orderStatusResponse`). */
+export type OrderStatusView = OrderStatusBody;
 
 export interface OrderStatusDeps {
   orders: OrderRepository;
@@ -67,8 +57,8 @@ export class OrderStatusService {
       amount: order.amount,
       currency: order.currency,
       productTitle: order.productTitle,
-      createdAt: order.createdAt,
-      paidAt: order.paidAt ?? null,
+      createdAt: order.createdAt.toISOString(),
+      paidAt: order.paidAt?.toISOString() ?? null,
       lastPaymentError: order.lastPaymentError
         ? {
             code: order.lastPaymentError.code ?? null,
@@ -89,6 +79,6 @@ export class OrderStatusService {
       // Orders delivered before names were recorded fall back to the key's last segment.
       fileName: delivery.fileName ?? posix.basename(key),
     });
-    return { url, expiresAt };
+    return { url, expiresAt: expiresAt.toISOString() };
   }
 }

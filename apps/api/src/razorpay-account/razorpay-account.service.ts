@@ -5,17 +5,11 @@ import {
   type RazorpayAccountRepository,
   type RazorpayCredentialStore,
 } from '@storefront/shared';
+import type { RazorpayAccountBody } from '../openapi/response.schemas.ts';
 import type { ConnectRazorpayInput } from './razorpay-account.schemas.ts';
 
-/** What a creator sees of their connected account: never a secret. */
-export interface RazorpayAccountView {
-  connected: boolean;
-  /** Masked, e.g. `rzp_test_****abcd`; null when not connected. */
-  keyId: string | null;
-  connectedAt: Date | null;
-  /** Where to point the account's webhook in the Razorpay dashboard. */
-  webhookUrl: string;
-}
+/** What a creator sees of their connected account: never a secret (`razorpayAccountResponse`). */
+export type RazorpayAccountView = RazorpayAccountBody;
 
 /** Connects, shows and disconnects a creator's own Razorpay account. */
 export class RazorpayAccountService {
@@ -66,7 +60,7 @@ export class RazorpayAccountService {
     return {
       connected: keyId !== undefined,
       keyId: keyId === undefined ? null : maskKeyId(keyId),
-      connectedAt: connectedAt ?? null,
+      connectedAt: connectedAt?.toISOString() ?? null,
       webhookUrl: `${this.publicBaseUrl}/api/v1/webhooks/razorpay/${creatorId}`,
     };
   }

@@ -4,32 +4,13 @@ import type {
   PublicCreator,
   PublicProduct,
 } from '@storefront/shared';
-import type { ImageUrls, PublicImage } from '../images/public-image.ts';
+import type { ImageUrls } from '../images/public-image.ts';
+import type { StorefrontBody } from '../openapi/response.schemas.ts';
 
 export type { PublicImage } from '../images/public-image.ts';
 
-/** The public storefront document: exactly these fields, nothing private. */
-export interface PublicStorefront {
-  creator: {
-    username: string;
-    displayName: string;
-    bio: string;
-    avatarUrl: string | null;
-    /** The uploaded avatar (square), or null. */
-    avatar: PublicImage | null;
-    links: Array<{ label: string; url: string }>;
-  };
-  products: Array<{
-    id: string;
-    title: string;
-    description: string;
-    price: number;
-    currency: 'INR';
-    coverImageUrl: string | null;
-    /** The uploaded cover image, or null. */
-    image: PublicImage | null;
-  }>;
-}
+/** The public storefront document: exactly these fields, nothing private (`storefrontResponse`). */
+export type PublicStorefront = StorefrontBody;
 
 /** Picks the public fields field by field, so a field added to a model never leaks by default. */
 export function toPublicStorefront(

@@ -7,6 +7,7 @@ import {
   ValidationError,
 } from '@storefront/shared';
 import { currentCreator } from '../auth/auth.middleware.ts';
+import type { FileUploadBody } from '../openapi/response.schemas.ts';
 import type { ApiDeps } from '../deps.ts';
 import { requiredContentLength } from '../http/content-length.ts';
 import {
@@ -98,7 +99,7 @@ export function uploadRouter(
         })
         .then((file) => {
           count('stored');
-          res.status(201).json({ file });
+          res.status(201).json({ file } satisfies FileUploadBody);
         }, fail);
     } catch (err) {
       fail(err);

@@ -12,6 +12,7 @@ import {
   type ProductRepository,
 } from '@storefront/shared';
 import type { AllowedType } from './file-type-policy.ts';
+import type { ProductFileBody } from '../openapi/response.schemas.ts';
 
 // Enough for every signature in the allowlist (file-type's own "reasonable detection size").
 const SAMPLE_BYTES = 4100;
@@ -26,13 +27,8 @@ export interface UploadInput {
   content: Readable;
 }
 
-/** What the creator sees of a stored file (the storage key stays private). */
-export interface UploadedFileView {
-  name: string;
-  contentType: string;
-  size: number;
-  uploadedAt: string;
-}
+/** What the creator sees of a stored file (the storage key stays private; `productFile`). */
+export type UploadedFileView = ProductFileBody;
 
 /** Why an upload was refused, for the `uploads_total` metric. */
 export type UploadOutcome = 'stored' | 'not_found' | 'type_mismatch' | 'failed';

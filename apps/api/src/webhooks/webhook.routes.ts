@@ -8,6 +8,7 @@ import {
   throttledLog,
   type Logger,
 } from '@storefront/shared';
+import type { WebhookAckBody } from '../openapi/response.schemas.ts';
 import { BadSignatureError, type WebhookIngestService } from './webhook-ingest.service.ts';
 import type { WebhookMetrics, WebhookResult } from './webhook.metrics.ts';
 
@@ -64,7 +65,7 @@ export function webhookRouter(deps: {
       throw err;
     }
     metrics.received(result);
-    res.status(200).json({ status: result });
+    res.status(200).json({ status: result } satisfies WebhookAckBody);
   };
 
   const router = Router();

@@ -16,10 +16,11 @@ import {
   type RazorpayKeys,
   registerSandboxAccount,
   webhookUrl,
+  startCheckedApi,
 } from '@storefront/test-support';
 import { startWorker, type RunningWorker } from '@storefront/worker';
 import { TokenService } from '../../src/auth/token.service.ts';
-import { startApi, type RunningApi } from '../../src/server.ts';
+import type { RunningApi } from '../../src/server.ts';
 import * as files from '../uploads/file-fixtures.ts';
 
 // The whole flow, checkout to delivery, with hostile card data thrown in at every door; then
@@ -85,7 +86,7 @@ beforeAll(async () => {
     },
     uniqueName('card'),
   );
-  api = await startApi(config, { logger: capturingLogger('api', sink) });
+  api = await startCheckedApi(config, { logger: capturingLogger('api', sink) });
   worker = await startWorker(config, { logger: capturingLogger('worker', sink) });
   await registerSandboxAccount(inject('razorpayUrl'), {
     ...platform,
@@ -272,7 +273,7 @@ describe('no raw card data, no secrets at rest or in logs', () => {
   });
 
   it('when every document in every collection is scanned, then it holds no card number, CVV field or secret', async () => {
-    const reopened = await startApi(config, {
+    const reopened = await startCheckedApi(config, {
       logger: capturingLogger('scan', new MemoryTransport()),
     });
     try {

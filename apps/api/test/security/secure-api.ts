@@ -1,19 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { testConfig } from '@storefront/devstack/test-harness';
+import { callRaw, errorCode, type RawResponse } from '@storefront/test-support';
 import type { Config, Logger } from '@storefront/shared';
 import { generateDevCert } from '../../../../scripts/gen-dev-cert.ts';
 import { startApi, type RunningApi } from '../../src/server.ts';
 
 /** A response read whole: status, lower-cased headers and the parsed JSON body (if JSON). */
-export interface ProbeResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  json: unknown;
-}
+export type ProbeResponse = RawResponse;
 
 export interface SecureApi {
   api: RunningApi;
@@ -42,22 +38,8 @@ export async function startSecureApi(
   const api = await startApi(config, opts);
   const ca = readFileSync(certFile, 'utf8');
   const dispatcher = new Agent({ connect: { ca }, keepAliveTimeout: 1_000 });
-  const call: SecureApi['call'] = async (path, o = {}) => {
-    const res = await request(`${api.url}${path}`, {
-      method: (o.method ?? 'GET') as 'GET',
-      headers: o.headers,
-      body: o.body,
-      dispatcher,
-    });
-    const text = await res.body.text();
-    let json: unknown;
-    try {
-      json = text.length > 0 ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    return { status: res.statusCode, headers: res.headers, text, json };
-  };
+  const call: SecureApi['call'] = (path, o = {}) =>
+    callRaw(`${api.url}${path}`, { ...o, dispatcher });
   return {
     api,
     url: api.url,
@@ -72,8 +54,4 @@ export async function startSecureApi(
   };
 }
 
-/** The `error.code` of a JSON error response, or undefined. */
-export function errorCode(res: ProbeResponse): string | undefined {
-  const body = res.json as { error?: { code?: unknown } } | undefined;
-  return typeof body?.error?.code === 'string' ? body.error.code : undefined;
-}
+export { errorCode };

@@ -5,6 +5,7 @@ import {
   call,
   metric,
   signup,
+  startCheckedApi,
   startTestApi,
   type TestCreator,
   tiers,
@@ -257,9 +258,8 @@ describe('storefront with Redis down', () => {
   });
 
   async function startTestApiWithoutRedis(): Promise<RunningApi> {
-    const { startApi } = await import('../../src/server.ts');
     const { testConfig } = await import('@storefront/devstack/test-harness');
-    const a = await startApi(
+    const a = await startCheckedApi(
       testConfig({
         REDIS_URL: 'redis://127.0.0.1:1',
         STORE_MEMORY_TTL_MS: '200',

@@ -1,6 +1,9 @@
+// @ts-check
 // The order page: shows what our API says about the order (pending → paid → download), polling
 // with backoff. The access token comes in the URL fragment (never sent to any server) or, from an
 // e-mailed link, as ?token=; it is kept for this tab so a reload still works.
+
+/** @typedef {import('../../openapi/api-types.ts').ApiSchemas['OrderStatus']} OrderStatus */
 const main = document.getElementById('order');
 const orderId = decodeURIComponent(location.pathname.split('/')[2] || '');
 const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
@@ -36,6 +39,10 @@ function show(...nodes) {
   main.setAttribute('aria-busy', 'false');
 }
 
+/**
+ * Shows the order; true once nothing more will change (paid with its download, failed, expired).
+ * @param {OrderStatus} order
+ */
 function render(order) {
   const price = inr.format(order.amount / 100);
   const head = [
@@ -85,6 +92,7 @@ function render(order) {
     : order.status === 'failed' || order.status === 'expired';
 }
 
+/** @returns {Promise<OrderStatus | null>} null when the order is not found (shown as such) */
 async function fetchOrder() {
   const res = await fetch(`/api/v1/orders/${encodeURIComponent(orderId)}`, {
     headers: { authorization: `Bearer ${token}`, accept: 'application/json' },

@@ -1,23 +1,33 @@
+// @ts-check
 // The storefront page's behaviour (served as an external module: no inline script, nothing that
 // blocks rendering). Buy → our checkout API → Razorpay Standard Checkout → our payment callback
 // → the order page, which shows what our API says (never success from the handler alone).
+
+/** @typedef {import('../../openapi/api-types.ts').ApiSchemas['Checkout']} Checkout */
+/** @typedef {import('../../openapi/api-types.ts').ApiSchemas['Error']} ApiError */
+/**
+ * Razorpay Standard Checkout, as far as this page uses it (loaded from Razorpay at runtime).
+ * @typedef {{ open(): void, on(event: 'payment.failed', cb: (response: any) => void): void }} RazorpayCheckout
+ * @typedef {Window & { Razorpay?: new (options: object) => RazorpayCheckout }} CheckoutWindow
+ */
+const win = /** @type {CheckoutWindow} */ (window);
 const body = document.body;
 const username = body.dataset.username;
 const checkoutScript = body.dataset.checkout;
-const dialog = document.getElementById('buy');
-const form = document.getElementById('buy-form');
+const dialog = /** @type {HTMLDialogElement} */ (document.getElementById('buy'));
+const form = /** @type {HTMLFormElement} */ (document.getElementById('buy-form'));
 const message = document.getElementById('buy-msg');
 // Shown while Checkout's modal covers the page (our dialog is closed then: a modal dialog would
 // make Checkout's frame inert) and read out by screen readers.
 const pageMessage = document.getElementById('page-msg');
-const submit = document.getElementById('buy-submit');
+const submit = /** @type {HTMLButtonElement} */ (document.getElementById('buy-submit'));
 const productName = document.getElementById('buy-product');
 let current = null; // { id, title } of the product being bought
 let scriptLoading = null;
 
 /** Loads Razorpay's checkout script once, on the first sign of buying intent. */
 function loadCheckout() {
-  if (window.Razorpay) return Promise.resolve();
+  if (win.Razorpay) return Promise.resolve();
   if (!scriptLoading) {
     scriptLoading = new Promise((resolve, reject) => {
       const s = document.createElement('script');
@@ -53,6 +63,14 @@ function orderPage(orderId, token) {
   return `/orders/${encodeURIComponent(orderId)}#token=${encodeURIComponent(token)}`;
 }
 
+/**
+ * Calls our API; the answer is the body of its success status, typed by the caller from the
+ * generated API types. Error answers (the one envelope) become an Error with their message.
+ * @template T
+ * @param {string} path
+ * @param {RequestInit} [init]
+ * @returns {Promise<T>}
+ */
 async function api(path, init) {
   const res = await fetch(path, {
     ...init,
@@ -64,9 +82,10 @@ async function api(path, init) {
   });
   const data = await res.json().catch(() => null);
   if (!res.ok) {
+    const error = /** @type {ApiError | null} */ (data);
     const msg =
-      data && data.error && data.error.message
-        ? data.error.message
+      error && error.error && error.error.message
+        ? error.error.message
         : `Request failed (${res.status})`;
     throw new Error(msg);
   }
@@ -74,6 +93,7 @@ async function api(path, init) {
 }
 
 for (const button of document.querySelectorAll('button[data-product]')) {
+  if (!(button instanceof HTMLButtonElement)) continue;
   // Intent: start fetching the payment script before the click lands.
   button.addEventListener('pointerenter', () => loadCheckout().catch(() => {}), { once: true });
   button.addEventListener('focus', () => loadCheckout().catch(() => {}), { once: true });
@@ -94,7 +114,9 @@ body.dataset.ready = '1';
 const pending = body.dataset.pending;
 if (pending) {
   delete body.dataset.pending;
-  document.querySelector(`button[data-product="${CSS.escape(pending)}"]`)?.click();
+  /** @type {HTMLElement | null} */ (
+    document.querySelector(`button[data-product="${CSS.escape(pending)}"]`)
+  )?.click();
 }
 
 form.addEventListener('submit', async (event) => {
@@ -105,6 +127,7 @@ form.addEventListener('submit', async (event) => {
   const contact = String(data.get('contact') || '').trim();
   busy(true);
   say('');
+  /** @type {Checkout} */
   let order;
   try {
     order = await api(
@@ -119,7 +142,7 @@ form.addEventListener('submit', async (event) => {
   }
   const target = orderPage(order.orderId, order.accessToken);
   const rz = order.razorpay;
-  const checkout = new window.Razorpay({
+  const checkout = new win.Razorpay({
     key: rz.keyId,
     order_id: rz.orderId,
     amount: rz.amount,
