@@ -29,18 +29,38 @@ export function hasRedisServer(bin = process.env.REDIS_SERVER_BIN ?? 'redis-serv
  * persistence and `maxmemory-policy noeviction` (BullMQ must never have keys evicted).
  */
 export async function startRedisServer(
-  opts: { port?: number; host?: string } = {},
-): Promise<RedisServerHandle> {
+  opts: {
+    port?: number;
+    host?: string;
+    /** Also serve TLS (on a second port, `tlsUrl`) with this certificate; clients not asked for one. */
+    tls?: { certFile: string; keyFile: string };
+  } = {},
+): Promise<RedisServerHandle & { tlsUrl?: string }> {
   const bin = process.env.REDIS_SERVER_BIN ?? 'redis-server';
   if (!hasRedisServer(bin)) throw new Error(REDIS_INSTALL_HINT);
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port && opts.port > 0 ? opts.port : await freePort(host);
   const dir = mkdtempSync(join(tmpdir(), 'storefront-redis-'));
+  const tlsPort = opts.tls ? await freePort(host) : undefined;
+  const tlsArgs = opts.tls
+    ? [
+        '--tls-port',
+        String(tlsPort),
+        '--tls-cert-file',
+        opts.tls.certFile,
+        '--tls-key-file',
+        opts.tls.keyFile,
+        '--tls-ca-cert-file',
+        opts.tls.certFile,
+        '--tls-auth-clients',
+        'no',
+      ]
+    : [];
   let server: RedisProcess;
   try {
     server = await spawnRedis(
       bin,
-      redisDataArgs(host, port, dir),
+      [...redisDataArgs(host, port, dir), ...tlsArgs],
       { host, port, what: 'redis-server' },
       {
         // Never outlive the process that started it, even when stop() is not reached.
@@ -54,6 +74,7 @@ export async function startRedisServer(
   let stopping: Promise<void> | undefined;
   return {
     url: `redis://${host}:${port}`,
+    ...(tlsPort === undefined ? {} : { tlsUrl: `rediss://${host}:${tlsPort}` }),
     port,
     process: server.process,
     stop: () => {

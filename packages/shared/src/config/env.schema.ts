@@ -126,6 +126,11 @@ export const envSchema = z.object({
   REDIS_PASSWORD: optionalString,
   /** TLS to the data nodes (Cluster/Sentinel); with REDIS_URL, `rediss://` says the same. */
   REDIS_TLS: optionalString.pipe(bool.optional()),
+  /**
+   * PEM file of the CA that signed the Redis servers' certificates, for a private CA (the system's
+   * CAs are trusted anyway). Certificates are always verified.
+   */
+  REDIS_TLS_CA_FILE: optionalString,
   /** BullMQ key prefix; the `{...}` hash tag keeps one queue's keys on one Redis Cluster slot. */
   QUEUE_PREFIX: z.string().min(1).default('{storefront}'),
   /** Key prefix for cache and rate-limit keys. */

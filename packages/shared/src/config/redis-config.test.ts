@@ -12,6 +12,15 @@ function problems(env: Record<string, string>): string[] {
 }
 
 describe('redis configuration', () => {
+  it('when a TLS CA file is given without TLS, then the variable is named', () => {
+    expect(problems({ REDIS_TLS_CA_FILE: '/etc/ca.pem' }).join('\n')).toMatch(
+      /REDIS_TLS_CA_FILE: only means something with TLS/,
+    );
+    expect(problems({ REDIS_URL: 'rediss://r:6380', REDIS_TLS_CA_FILE: '/etc/ca.pem' })).toEqual(
+      [],
+    );
+  });
+
   it('when only REDIS_URL is set, then it is valid and means one node', () => {
     const config = loadConfig({ REDIS_URL: 'redis://10.0.0.1:6380' });
     expect(config.REDIS_CLUSTER_NODES).toBeUndefined();

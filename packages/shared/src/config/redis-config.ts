@@ -43,6 +43,11 @@ export function redisConfigProblems(env: Record<string, string | undefined>): st
   ) {
     problems.push('REDIS_TLS: is true but REDIS_URL uses redis://; write rediss:// instead');
   }
+  const tlsOn =
+    url?.startsWith('rediss://') === true || (tls !== undefined && /^(true|1|yes)$/.test(tls));
+  if (set('REDIS_TLS_CA_FILE') && !tlsOn) {
+    problems.push('REDIS_TLS_CA_FILE: only means something with TLS (rediss:// or REDIS_TLS=true)');
+  }
   if (cluster && env.QUEUE_PREFIX !== undefined && !/\{[^{}]+\}/.test(env.QUEUE_PREFIX)) {
     // BullMQ's scripts touch several keys of one queue; on Cluster they must share a slot.
     problems.push(

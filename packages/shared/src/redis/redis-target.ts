@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Config } from '../config/config.ts';
 
 /** A `host:port` of a Cluster seed node or a Sentinel. */
@@ -10,6 +11,8 @@ interface RedisAuth {
   username?: string;
   password?: string;
   tls: boolean;
+  /** PEM of a private CA to trust for the servers' certificates (REDIS_TLS_CA_FILE). */
+  tlsCa?: string;
 }
 
 /** Which Redis deployment to talk to: one node, a Cluster, or a Sentinel-watched primary. */
@@ -34,6 +37,7 @@ type RedisConfig = Pick<
   | 'REDIS_USERNAME'
   | 'REDIS_PASSWORD'
   | 'REDIS_TLS'
+  | 'REDIS_TLS_CA_FILE'
 >;
 
 /** Parses `host:port` (IPv6 in brackets); config validation has already checked the shape. */
@@ -49,6 +53,10 @@ export function redisTargetFromConfig(config: RedisConfig): RedisTarget {
     ...(config.REDIS_USERNAME === undefined ? {} : { username: config.REDIS_USERNAME }),
     ...(config.REDIS_PASSWORD === undefined ? {} : { password: config.REDIS_PASSWORD }),
     tls: config.REDIS_TLS ?? config.REDIS_URL.startsWith('rediss://'),
+    // Read once at start-up: a missing file stops the process with the path in the error.
+    ...(config.REDIS_TLS_CA_FILE === undefined
+      ? {}
+      : { tlsCa: readFileSync(config.REDIS_TLS_CA_FILE, 'utf8') }),
   };
   if (config.REDIS_CLUSTER_NODES !== undefined) {
     return { mode: 'cluster', nodes: config.REDIS_CLUSTER_NODES.map(parseRedisNode), ...auth };

@@ -74,7 +74,7 @@ export function createRedis(
     ...(r.commandTimeout === undefined ? {} : { commandTimeout: r.commandTimeout }),
     ...(t.username === undefined ? {} : { username: t.username }),
     ...(t.password === undefined ? {} : { password: t.password }),
-    ...(t.tls ? { tls: {} } : {}),
+    ...(t.tls ? { tls: t.tlsCa === undefined ? {} : { ca: t.tlsCa } } : {}),
   };
   const keyPrefix = extra.keyPrefix === undefined ? {} : { keyPrefix: extra.keyPrefix };
   let client: Redis;
@@ -94,6 +94,8 @@ export function createRedis(
         sentinels: t.sentinels,
         name: t.masterName,
         ...(t.sentinelPassword === undefined ? {} : { sentinelPassword: t.sentinelPassword }),
+        // Without it ioredis drops `tls` for the primary it is pointed at.
+        ...(t.tls ? { enableTLSForSentinelMode: true } : {}),
         enableOfflineQueue,
         retryStrategy: r.retryDelay,
         // Reconnect to the new primary when a READONLY reply shows we talk to a demoted one.
