@@ -7,6 +7,7 @@ import {
   judge,
   LIGHTHOUSE_GOALS,
   LIGHTHOUSE_THRESHOLDS,
+  SMOKE_THRESHOLDS,
   medianMetrics,
 } from './lighthouse-budget.ts';
 import type { LighthouseMetrics } from './lighthouse-runner.ts';
@@ -35,6 +36,14 @@ const failedBounds = (m: LighthouseMetrics) =>
     .map((v) => describeBound(v.bound));
 
 describe('Lighthouse budget', () => {
+  it('when main-thread time is high but the page loads fast and still, then the smoke gate passes and the full one fails', () => {
+    const busyBrowser = { ...good, tbtMs: 400, score: 90 };
+    expect(judge(busyBrowser, SMOKE_THRESHOLDS).every((v) => v.ok)).toBe(true);
+    expect(failedBounds(busyBrowser).sort()).toEqual(['TBT < 100 ms', 'score ≥ 95'].sort());
+    const slow = { ...good, lcpMs: 1300, cls: 0.2 };
+    expect(judge(slow, SMOKE_THRESHOLDS).filter((v) => !v.ok)).toHaveLength(2);
+  });
+
   it('when every median is inside the issue budget, then no threshold fails', () => {
     expect(failedBounds(good)).toEqual([]);
     expect(judge(good, LIGHTHOUSE_GOALS).every((v) => v.ok)).toBe(true);

@@ -18,6 +18,17 @@ export const LIGHTHOUSE_THRESHOLDS: readonly Bound[] = [
   { metric: 'tbtMs', op: '<', limit: 100 },
 ];
 
+/**
+ * What `make test`'s single smoke run requires: the load figures (LCP, CLS). TBT and the score
+ * also weigh main-thread time the browser spends outside our scripts (image decoding shows up as
+ * an unattributable long task), which moved from 20 ms to 350–560 ms between two 2-core machines
+ * on the same Chromium build and the same commit (docs/performance.md); `make lighthouse` still
+ * requires every threshold.
+ */
+export const SMOKE_THRESHOLDS: readonly Bound[] = LIGHTHOUSE_THRESHOLDS.filter(
+  (b) => b.metric === 'lcpMs' || b.metric === 'cls',
+);
+
 /** Wanted, not required. */
 export const LIGHTHOUSE_GOALS: readonly Bound[] = [
   { metric: 'lcpMs', op: '<=', limit: 1000 },
