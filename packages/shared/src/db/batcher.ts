@@ -53,20 +53,37 @@ export function inKeyOrder<D>(
   return keys.map((k) => found.get(k) ?? null);
 }
 
+/** An error of one document's write in a bulk write, with the server's code (11000: duplicate key). */
+export type WriteError = Error & { code?: unknown };
+
 /**
- * The per-entry errors of an unordered bulk write (by the entry's index), or null when the
- * error is not one (then the whole batch failed).
+ * Runs an unordered bulk write of `count` documents and returns, per document, undefined when it
+ * was written or the error of its own write. Throws when the command as a whole failed.
  */
-export function bulkWriteErrors(err: unknown): Map<number, Error> | null {
+export async function writeEach(
+  count: number,
+  write: () => Promise<unknown>,
+): Promise<Array<WriteError | undefined>> {
+  try {
+    await write();
+    return Array.from({ length: count }, () => undefined);
+  } catch (err) {
+    const failed = writeErrorsByIndex(err);
+    if (!failed) throw err;
+    return Array.from({ length: count }, (_, i) => failed.get(i));
+  }
+}
+
+/** The per-document errors of an unordered bulk write by index, or null when it is not one. */
+function writeErrorsByIndex(err: unknown): Map<number, WriteError> | null {
   const raw = (err as { writeErrors?: unknown } | null)?.writeErrors;
   const list = Array.isArray(raw) ? raw : raw ? [raw] : [];
   if (list.length === 0) return null;
-  const byIndex = new Map<number, Error>();
+  const byIndex = new Map<number, WriteError>();
   for (const we of list as Array<{ index?: unknown; code?: unknown; errmsg?: unknown }>) {
     if (typeof we.index !== 'number') return null;
-    const e = new Error(typeof we.errmsg === 'string' ? we.errmsg : 'write failed');
-    // The server's code (11000: duplicate key), where callers look for it.
-    Object.assign(e, { code: we.code });
+    const e: WriteError = new Error(typeof we.errmsg === 'string' ? we.errmsg : 'write failed');
+    e.code = we.code;
     byIndex.set(we.index, e);
   }
   return byIndex;

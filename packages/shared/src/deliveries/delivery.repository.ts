@@ -1,11 +1,5 @@
 import type { Connection, Model, Types } from 'mongoose';
-import {
-  batched,
-  bulkWriteErrors,
-  inKeyOrder,
-  SAME_TICK,
-  type BatchOptions,
-} from '../db/batcher.ts';
+import { batched, inKeyOrder, SAME_TICK, writeEach, type BatchOptions } from '../db/batcher.ts';
 import { deliveryModel, type Delivery } from './delivery.model.ts';
 
 /** The only code that touches `deliveries`: one record per paid order, written once. */
@@ -17,9 +11,9 @@ export class DeliveryRepository {
   /** `batch`: how concurrent deliveries share their writes and reads. */
   constructor(conn: Connection, batch: BatchOptions = SAME_TICK) {
     this.model = deliveryModel(conn);
-    this.insertIfAbsent = batched(async (ds) => {
-      try {
-        await this.model.bulkWrite(
+    this.insertIfAbsent = batched<Omit<Delivery, '_id'>, void>(async (ds) => {
+      const results = await writeEach(ds.length, () =>
+        this.model.bulkWrite(
           ds.map((d) => ({
             updateOne: {
               filter: { orderId: d.orderId },
@@ -28,17 +22,10 @@ export class DeliveryRepository {
             },
           })),
           { ordered: false },
-        );
-        return ds.map(() => undefined);
-      } catch (err) {
-        const failed = bulkWriteErrors(err);
-        if (!failed) throw err;
-        // A duplicate key is another process's upsert winning the race: the record exists.
-        return ds.map((_, i) => {
-          const e = failed.get(i);
-          return e && (e as { code?: unknown }).code !== 11000 ? e : undefined;
-        });
-      }
+        ),
+      );
+      // A duplicate key is another process's upsert winning the race: the record exists.
+      return results.map((e) => (e && e.code !== 11000 ? e : undefined));
     }, batch);
     this.byOrderId = batched(async (ids) => {
       const docs = await this.model

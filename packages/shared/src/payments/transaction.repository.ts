@@ -1,5 +1,5 @@
 import type { Connection, Model } from 'mongoose';
-import { batched, bulkWriteErrors, SAME_TICK, type BatchOptions } from '../db/batcher.ts';
+import { batched, SAME_TICK, writeEach, type BatchOptions } from '../db/batcher.ts';
 import { transactionModel, type Transaction } from './transaction.model.ts';
 
 /** A log entry as written; `createdAt` is set on insert. */
@@ -13,12 +13,12 @@ export class TransactionRepository {
   /** `batch`: how concurrent entries with a `dedupeKey` share one bulk write. */
   constructor(conn: Connection, batch: BatchOptions = SAME_TICK) {
     this.model = transactionModel(conn);
-    this.recordOnce = batched(async (entries) => {
+    this.recordOnce = batched<NewTransaction & { dedupeKey: string }, void>(async (entries) => {
       const createdAt = new Date();
-      try {
-        // Unordered: one entry's failure does not stop the others; each upsert with a key
-        // already stored (by an earlier batch or earlier in this one) is a no-op.
-        await this.model.bulkWrite(
+      // Unordered: one entry's failure does not stop the others; each upsert with a key already
+      // stored (by an earlier batch or earlier in this one) is a no-op.
+      return writeEach(entries.length, () =>
+        this.model.bulkWrite(
           entries.map((entry) => ({
             updateOne: {
               filter: { dedupeKey: entry.dedupeKey },
@@ -28,13 +28,8 @@ export class TransactionRepository {
             },
           })),
           { ordered: false },
-        );
-        return entries.map(() => undefined);
-      } catch (err) {
-        const failed = bulkWriteErrors(err);
-        if (!failed) throw err;
-        return entries.map((_, i) => failed.get(i) ?? undefined);
-      }
+        ),
+      );
     }, batch);
   }
 

@@ -1,11 +1,5 @@
 import type { Connection, Model } from 'mongoose';
-import {
-  batched,
-  bulkWriteErrors,
-  inKeyOrder,
-  SAME_TICK,
-  type BatchOptions,
-} from '../db/batcher.ts';
+import { batched, inKeyOrder, SAME_TICK, writeEach, type BatchOptions } from '../db/batcher.ts';
 import { afterCursor, type ScanCursor } from '../db/scan-cursor.ts';
 import { webhookEventModel, type WebhookEvent } from './webhook-event.model.ts';
 
@@ -28,21 +22,13 @@ export class WebhookEventRepository {
   /** `batch`: how concurrent reads by id and finishes share one command. */
   constructor(conn: Connection, batch: BatchOptions = SAME_TICK) {
     this.model = webhookEventModel(conn);
-    this.inserts = batched(async (docs) => {
-      try {
-        // Straight to the driver: this is the hottest write we have and the documents are
-        // built here. Unordered: a redelivered event (duplicate key) does not stop the others.
-        await this.model.collection.insertMany(docs as never[], { ordered: false });
-        return docs.map(() => 'inserted' as const);
-      } catch (err) {
-        const failed = bulkWriteErrors(err);
-        if (!failed) throw err;
-        return docs.map((_, i) => {
-          const e = failed.get(i);
-          if (!e) return 'inserted' as const;
-          return (e as { code?: unknown }).code === 11000 ? ('duplicate' as const) : e;
-        });
-      }
+    this.inserts = batched<WebhookEvent, InboxInsertResult>(async (docs) => {
+      // Straight to the driver: this is the hottest write we have and the documents are built
+      // here. Unordered: a redelivered event (duplicate key) does not stop the others.
+      const results = await writeEach(docs.length, () =>
+        this.model.collection.insertMany(docs as never[], { ordered: false }),
+      );
+      return results.map((e) => (!e ? 'inserted' : e.code === 11000 ? 'duplicate' : e));
     }, batch);
     this.byId = batched(async (ids) => {
       const docs = await this.model
