@@ -16,7 +16,7 @@ test: install redis-server prometheus chromium lint typecheck unit
 unit: install redis-server prometheus chromium
 	vitest run
 	TEST_SUITE=heavy vitest run
-	node scripts/lighthouse.ts --runs 1 --no-record --smoke
+	node scripts/lighthouse.ts --runs 1 --no-record --smoke --attempts 5 --settle 60
 
 lint: install prometheus
 	eslint .

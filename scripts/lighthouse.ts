@@ -1,5 +1,6 @@
 // `make lighthouse` → node scripts/lighthouse.ts [--url URL (or LIGHTHOUSE_URL)] [--runs N] [--label TEXT]
-//   [--ignore-certificate-errors] [--fixture [--plain-http]] [--report-dir DIR] [--no-record] [--smoke]
+//   [--ignore-certificate-errors] [--fixture [--plain-http]] [--report-dir DIR] [--no-record]
+//   [--smoke [--attempts N]] [--settle SECONDS]
 // Runs Lighthouse (default mobile settings) N times, prints every run and the medians, fails when
 // the medians break LIGHTHOUSE_THRESHOLDS, and appends a row to docs/performance.md. Run it alone:
 // the CPU part of Lighthouse's simulation scales with this machine's load.
@@ -43,6 +44,17 @@ const { values } = parseArgs({
     'no-record': { type: 'boolean', default: false },
     /** `make test`: require only the load figures (SMOKE_THRESHOLDS); the rest is printed. */
     smoke: { type: 'boolean', default: false },
+    /**
+     * With --smoke: measure again (up to N measurements in all) while the thresholds fail. Load
+     * on the machine only ever adds time to Lighthouse's CPU figures, so one passing measurement
+     * shows the page can meet them; a real regression fails every attempt.
+     */
+    attempts: { type: 'string', default: '3' },
+    /**
+     * Before each measurement, wait up to SECONDS for the 1-min load average to fall to half the
+     * cores (`make test` runs Lighthouse straight after the heavy suites).
+     */
+    settle: { type: 'string', default: '0' },
   },
 });
 
@@ -57,9 +69,11 @@ async function startTarget(): Promise<LighthouseTarget> {
 }
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
-const runs = Number(values.runs);
-if (!Number.isInteger(runs) || runs < 1) {
-  process.stderr.write('--runs must be a positive integer\n');
+const runs = positiveInteger('runs', values.runs);
+const attempts = values.smoke ? positiveInteger('attempts', values.attempts) : 1;
+const settleSeconds = Number(values.settle);
+if (!Number.isFinite(settleSeconds) || settleSeconds < 0) {
+  process.stderr.write('--settle must be a number of seconds ≥ 0\n');
   process.exit(2);
 }
 
@@ -94,20 +108,33 @@ try {
   const reportDir = values['report-dir'] ? resolve(values['report-dir']) : undefined;
   if (reportDir) mkdirSync(reportDir, { recursive: true });
 
-  const results: LighthouseRun[] = [];
-  for (let i = 1; i <= runs; i++) {
-    const run = await runLighthouse(target.url, {
-      ignoreCertificateErrors: target.ignoreCertificateErrors,
-      signal: abort.signal,
-      ...(reportDir ? { htmlReportPath: join(reportDir, `lighthouse-${i}.html`) } : {}),
-    });
-    results.push(run);
-    out(`run ${i}/${runs}: ${figures(run)}; benchmarkIndex ${Math.round(run.benchmarkIndex)}`);
-    for (const w of run.warnings) out(`  warning: ${w}`);
+  let results: LighthouseRun[] = [];
+  let median: LighthouseMetrics | undefined;
+  let thresholds: Verdict[] = [];
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    await settle();
+    results = [];
+    for (let i = 1; i <= runs; i++) {
+      const run = await runLighthouse(target.url, {
+        ignoreCertificateErrors: target.ignoreCertificateErrors,
+        signal: abort.signal,
+        ...(reportDir ? { htmlReportPath: join(reportDir, `lighthouse-${i}.html`) } : {}),
+      });
+      results.push(run);
+      out(`run ${i}/${runs}: ${figures(run)}; benchmarkIndex ${Math.round(run.benchmarkIndex)}`);
+      for (const w of run.warnings) out(`  warning: ${w}`);
+    }
+    median = medianMetrics(results);
+    thresholds = judge(median, values.smoke ? SMOKE_THRESHOLDS : LIGHTHOUSE_THRESHOLDS);
+    const failed = thresholds.filter((v) => !v.ok);
+    if (failed.length === 0 || attempt === attempts) break;
+    out(
+      `attempt ${attempt}/${attempts} missed ${failed.map((v) => describeBound(v.bound)).join(', ')} ` +
+        `at load average ${loadavg()[0]?.toFixed(2)}: measuring again (load only adds time)`,
+    );
   }
+  if (!median) throw new Error('no Lighthouse run completed');
   const loadEnd = loadavg()[0] ?? 0;
-  const median = medianMetrics(results);
-  const thresholds = judge(median, values.smoke ? SMOKE_THRESHOLDS : LIGHTHOUSE_THRESHOLDS);
   const goals = judge(median, LIGHTHOUSE_GOALS);
   const first = results[0] as LighthouseRun;
   const browserVersion = first.browserVersion;
@@ -153,6 +180,33 @@ try {
   await target?.stop();
 }
 process.exit(abort.signal.aborted ? 130 : exitCode);
+
+function positiveInteger(name: string, text: string | undefined): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) {
+    process.stderr.write(`--${name} must be a positive integer\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+/** Waits (up to --settle seconds) for the 1-min load average to fall to half the cores. */
+async function settle(): Promise<void> {
+  const quiet = cores / 2;
+  const deadline = Date.now() + settleSeconds * 1000;
+  const before = loadavg()[0] ?? 0;
+  if (before <= quiet || settleSeconds === 0) return;
+  const started = Date.now();
+  while ((loadavg()[0] ?? 0) > quiet && Date.now() < deadline && !abort.signal.aborted) {
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  const after = loadavg()[0] ?? 0;
+  out(
+    `waited ${Math.round((Date.now() - started) / 1000)} s for the machine to settle: ` +
+      `load average ${before.toFixed(2)} → ${after.toFixed(2)}` +
+      (after > quiet ? ` (still above ${quiet}; measuring anyway)` : ''),
+  );
+}
 
 /** A URL someone else serves. The dev certificate is the only one a loopback host can have. */
 function externalTarget(url: string): LighthouseTarget {
