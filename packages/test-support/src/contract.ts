@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { buildOpenApiDocument } from '@storefront/api';
+import { realFetch } from './contract-watch.ts';
+
+export { watchApiOrigin } from './contract-watch.ts';
 
 /** Where each test process appends its contract records (one JSON object a line). */
 export const CONTRACT_RECORDS_DIR = fileURLToPath(
@@ -172,10 +175,6 @@ function save(record: ContractRecord): ContractRecord {
   return record;
 }
 
-// The fetch of the runtime, before watchApiFetches() wraps it.
-const realFetch = globalThis.fetch;
-const apiOrigins = new Set<string>();
-
 /**
  * Checks one response an API test received (see checkResponse), records it for the coverage
  * report and throws when it breaks the contract. Only vitest runs are checked: the load and chaos
@@ -199,36 +198,9 @@ export function enforceContract(
   }
 }
 
-// Only JSON bodies are read for the check of a direct fetch: a test may stream or abort anything
-// else.
-async function jsonText(res: Response): Promise<string> {
-  const json = (res.headers.get('content-type') ?? '').startsWith('application/json');
-  return json ? res.clone().text() : '';
-}
-
 /** Calls `fetch` and checks the answer against the contract (the body stays readable). */
 export async function contractFetch(url: string, init: RequestInit = {}): Promise<Response> {
   const res = await realFetch(url, init);
   enforceContract(init.method ?? 'GET', url, res, await res.clone().text());
   return res;
-}
-
-/** Marks `url`'s origin as an API under test, so watchApiFetches() checks direct fetches to it. */
-export function watchApiOrigin(url: string): void {
-  apiOrigins.add(new URL(url).origin);
-}
-
-/**
- * Wraps the global `fetch` (a vitest setup file calls this) so that tests calling an API under
- * test (watchApiOrigin) with `fetch` directly are held to the contract like contractFetch().
- */
-export function watchApiFetches(): void {
-  globalThis.fetch = async (input, init) => {
-    const res = await realFetch(input, init);
-    const url = input instanceof Request ? input.url : String(input);
-    if (!apiOrigins.has(new URL(url).origin)) return res;
-    const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
-    enforceContract(method, url, res, await jsonText(res));
-    return res;
-  };
 }
