@@ -11,7 +11,10 @@ dev: install
 	node scripts/dev.ts
 
 ## test: lint, type checks and every test (what CI runs)
-test: install redis-server prometheus chromium lint typecheck unit
+test: install redis-server prometheus chromium
+	@# lint and typecheck are single-threaded and independent: one core each.
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint typecheck
+	$(MAKE) --no-print-directory unit
 
 unit: install redis-server prometheus chromium
 	vitest run
