@@ -96,10 +96,13 @@ export async function startApi(
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.API_PORT, config.API_HOST, () => {
-      server.off('error', reject);
-      resolve();
-    });
+    server.listen(
+      { port: config.API_PORT, host: config.API_HOST, backlog: config.API_LISTEN_BACKLOG },
+      () => {
+        server.off('error', reject);
+        resolve();
+      },
+    );
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

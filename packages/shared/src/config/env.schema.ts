@@ -76,6 +76,12 @@ export const envSchema = z.object({
     .transform((v) => v.replace(/\/+$/, '')),
   /** Longest a request may take end to end (uploads stream through it, so not too short). */
   API_REQUEST_TIMEOUT_MS: positiveInt.default(300_000),
+  /**
+   * Connections the kernel may hold waiting for accept() (capped by net.core.somaxconn). Node's
+   * 511 overflows when a drop brings thousands of new connections a second: the kernel then drops
+   * handshakes and buyers wait for SYN retransmissions (1, 3, 7, 15, 31 s).
+   */
+  API_LISTEN_BACKLOG: positiveInt.max(65_535).default(4096),
 
   // --- worker ---
   WORKER_HOST: z.string().min(1).default('0.0.0.0'),
