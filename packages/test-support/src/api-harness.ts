@@ -3,7 +3,8 @@
 import { startApi, type RunningApi } from '@storefront/api';
 import { testConfig, uniqueName } from '@storefront/devstack/test-harness';
 import { request, type Dispatcher } from 'undici';
-import { contractFetch, enforceContract, watchApiOrigin } from './contract.ts';
+import { contractFetch, enforceContract } from './contract.ts';
+import { watchApiOrigin } from './contract-watch.ts';
 import { metricValue } from './prom-text.ts';
 
 /**

@@ -3,8 +3,8 @@
 // built from the API's schemas, and ajv) is imported on the first response from such an API, so
 // test files that never start an API do not pay for loading the API package.
 
-/** The fetch of the runtime, before watchApiFetches() wraps it. */
-export const realFetch = globalThis.fetch;
+import { realFetch } from './real-fetch.ts';
+
 const apiOrigins = new Set<string>();
 
 /** Marks `url`'s origin as an API under test, so watchApiFetches() checks direct fetches to it. */

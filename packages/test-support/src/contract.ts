@@ -7,9 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { buildOpenApiDocument } from '@storefront/api';
-import { realFetch } from './contract-watch.ts';
-
-export { watchApiOrigin } from './contract-watch.ts';
+import { realFetch } from './real-fetch.ts';
 
 /** Where each test process appends its contract records (one JSON object a line). */
 export const CONTRACT_RECORDS_DIR = fileURLToPath(

@@ -12,3 +12,4 @@ export * from './prom-text.ts';
 export * from './worker-stack.ts';
 export * from './checkout-callback.ts';
 export * from './contract.ts';
+export * from './contract-watch.ts';
