@@ -19,7 +19,7 @@ test: install redis-server prometheus chromium
 unit: install redis-server prometheus chromium
 	vitest run
 	TEST_SUITE=heavy vitest run
-	node scripts/lighthouse.ts --runs 1 --no-record --smoke --attempts 5 --settle 60
+	node scripts/lighthouse.ts --runs 1 --no-record --smoke --attempts 7 --settle 60
 
 lint: install prometheus
 	eslint .
