@@ -67,6 +67,12 @@ export interface ChaosStack {
 // expiry).
 const TIMINGS = {
   WEBHOOK_SWEEP_INTERVAL_MS: '5000',
+  // Jobs whose worker was SIGKILLed, or whose completion a Redis failover lost, run again within
+  // about 10 s instead of BullMQ's 60.
+  WORKER_LOCK_DURATION_MS: '5000',
+  WORKER_STALLED_INTERVAL_MS: '5000',
+  // A failover can lose the schedulers' next runs without a reconnect: re-assert them often.
+  WORKER_SCHEDULE_CHECK_MS: '2000',
   RECONCILE_INTERVAL_MS: '2000',
   RECONCILE_MIN_AGE_MS: '10000',
   RECONCILE_ORDER_EXPIRY_MS: '30000',

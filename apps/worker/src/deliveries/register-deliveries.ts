@@ -35,6 +35,8 @@ export function registerDeliveries(deps: WorkerDeps): Worker<DeliveryJobData> {
     connection: deps.queueRedis,
     prefix: deps.config.QUEUE_PREFIX,
     concurrency: deps.config.WORKER_CONCURRENCY,
+    lockDuration: deps.config.WORKER_LOCK_DURATION_MS,
+    stalledInterval: deps.config.WORKER_STALLED_INTERVAL_MS,
   });
   worker.on('error', throttledErrorLog(logger, 'deliveries worker'));
   deps.onClose(() => worker.close());

@@ -40,20 +40,26 @@ export function registerReconciliation(deps: WorkerDeps): { queue: Queue; worker
   });
   queue.on('error', throttledErrorLog(logger, 'reconciliation queue'));
   // A Redis that restarted empty has lost the schedule and the concurrency limit: restore both.
-  const stopScheduling = keepScheduled(queueRedis, logger, 'reconciliation', async () => {
-    await queue.setGlobalConcurrency(1);
-    // Idempotent: every worker process upserts the same scheduler id, so one job per interval.
-    await queue.upsertJobScheduler(
-      SCHEDULERS.reconciliation,
-      { every: config.RECONCILE_INTERVAL_MS },
-      {
-        name: 'reconcile',
-        data: {},
-        // A failed run is not retried: the next scheduled run does the same work.
-        opts: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
-      },
-    );
-  });
+  const stopScheduling = keepScheduled(
+    queueRedis,
+    logger,
+    'reconciliation',
+    async () => {
+      await queue.setGlobalConcurrency(1);
+      // Idempotent: every worker process upserts the same scheduler id, so one job per interval.
+      await queue.upsertJobScheduler(
+        SCHEDULERS.reconciliation,
+        { every: config.RECONCILE_INTERVAL_MS },
+        {
+          name: 'reconcile',
+          data: {},
+          // A failed run is not retried: the next scheduled run does the same work.
+          opts: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+        },
+      );
+    },
+    config.WORKER_SCHEDULE_CHECK_MS,
+  );
 
   const runDeps: ReconciliationDeps = {
     config,

@@ -88,17 +88,23 @@ export function registerSweeper(
   });
   queue.on('error', throttledErrorLog(logger, 'maintenance queue'));
   // A Redis that restarted empty has lost the schedule too: put it back on every reconnect.
-  const stopScheduling = keepScheduled(deps.queueRedis, logger, 'the sweeper', async () => {
-    await queue.upsertJobScheduler(
-      SCHEDULERS.webhookSweeper,
-      { every: interval },
-      {
-        name: SWEEP_JOB,
-        data: {},
-        opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
-      },
-    );
-  });
+  const stopScheduling = keepScheduled(
+    deps.queueRedis,
+    logger,
+    'the sweeper',
+    async () => {
+      await queue.upsertJobScheduler(
+        SCHEDULERS.webhookSweeper,
+        { every: interval },
+        {
+          name: SWEEP_JOB,
+          data: {},
+          opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+        },
+      );
+    },
+    deps.config.WORKER_SCHEDULE_CHECK_MS,
+  );
 
   const worker = new Worker(
     QUEUES.maintenance,

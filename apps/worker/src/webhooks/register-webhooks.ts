@@ -56,6 +56,8 @@ export function registerWebhooks(
     connection: deps.queueRedis,
     prefix: deps.config.QUEUE_PREFIX,
     concurrency: deps.config.WORKER_CONCURRENCY,
+    lockDuration: deps.config.WORKER_LOCK_DURATION_MS,
+    stalledInterval: deps.config.WORKER_STALLED_INTERVAL_MS,
     settings: { backoffStrategy: webhookBackoffStrategy(deps.config.WEBHOOK_RETRY_TIME_SCALE) },
   });
   worker.on('error', throttledErrorLog(logger, 'webhooks worker'));

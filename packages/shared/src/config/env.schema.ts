@@ -87,6 +87,21 @@ export const envSchema = z.object({
   WORKER_HOST: z.string().min(1).default('0.0.0.0'),
   WORKER_HEALTH_PORT: port.default(3001),
   WORKER_CONCURRENCY: positiveInt.default(50),
+  /**
+   * BullMQ's job lock on the webhooks and deliveries queues (renewed every half of it while the
+   * job runs), and how often a worker looks for jobs whose lock expired (a worker died with them,
+   * or a Redis failover lost the completion): together they bound how long such a job waits
+   * before it runs again. BullMQ's defaults; shorter recovers sooner, but a process whose event
+   * loop stalls longer than the lock lets a second worker take the job (the processors are safe
+   * to run twice).
+   */
+  WORKER_LOCK_DURATION_MS: positiveInt.min(1000).default(30_000),
+  WORKER_STALLED_INTERVAL_MS: positiveInt.min(1000).default(30_000),
+  /**
+   * How often each worker re-asserts the reconciliation and sweeper schedules in Redis: a failover
+   * can lose a scheduler's next run without the connection ever reconnecting.
+   */
+  WORKER_SCHEDULE_CHECK_MS: positiveInt.min(100).default(30_000),
 
   // --- mongodb ---
   MONGO_URL: z.string().startsWith('mongodb').default('mongodb://127.0.0.1:27017/storefront'),
