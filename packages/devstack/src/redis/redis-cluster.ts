@@ -54,6 +54,19 @@ export interface RedisClusterOptions {
 export async function startRedisCluster(
   opts: RedisClusterOptions = {},
 ): Promise<RedisClusterHandle> {
+  // Free ports are picked before the nodes bind them, so another process on the machine can take
+  // one in between (seen once in a full run: `Node … is not configured as a cluster node`). The
+  // nodes are stopped and the cluster is built again on new ports, twice at most.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRedisClusterOnce(opts);
+    } catch (err) {
+      if (attempt >= 3 || !/cluster create failed/.test(String(err))) throw err;
+    }
+  }
+}
+
+async function startRedisClusterOnce(opts: RedisClusterOptions): Promise<RedisClusterHandle> {
   const serverBin = process.env.REDIS_SERVER_BIN ?? 'redis-server';
   const cliBin = process.env.REDIS_CLI_BIN ?? 'redis-cli';
   if (!hasRedisServer(serverBin)) throw new Error(REDIS_INSTALL_HINT);
@@ -68,6 +81,17 @@ export async function startRedisCluster(
     exited: Promise<void>;
   }
   const slots: Slot[] = [];
+  // freePort can hand out a port twice while neither is bound yet: every port here differs.
+  const taken = new Set<number>();
+  const distinctFreePort = async (): Promise<number> => {
+    for (;;) {
+      const port = await freePort(host);
+      if (!taken.has(port)) {
+        taken.add(port);
+        return port;
+      }
+    }
+  };
   const killAll = () => {
     for (const n of slots) killGroup(n.process, 'SIGKILL');
   };
@@ -170,8 +194,8 @@ export async function startRedisCluster(
       const dir = join(root, `node-${i}`);
       slots.push({
         host,
-        port: await freePort(host),
-        busPort: await freePort(host),
+        port: await distinctFreePort(),
+        busPort: await distinctFreePort(),
         dir: mkdtempSync(`${dir}-`),
         process: null,
         exited: Promise.resolve(),
