@@ -39,7 +39,8 @@ export function registerReconciliation(deps: WorkerDeps): { queue: Queue; worker
     prefix,
   });
   queue.on('error', throttledErrorLog(logger, 'reconciliation queue'));
-  // A Redis that restarted empty has lost the schedule and the concurrency limit: restore both.
+  // A Redis that restarted empty, or a failover, can lose the schedule and the concurrency limit:
+  // keepScheduled restores both.
   const stopScheduling = keepScheduled(
     queueRedis,
     logger,

@@ -87,7 +87,7 @@ export function registerSweeper(
     prefix: deps.config.QUEUE_PREFIX,
   });
   queue.on('error', throttledErrorLog(logger, 'maintenance queue'));
-  // A Redis that restarted empty has lost the schedule too: put it back on every reconnect.
+  // A Redis that restarted empty, or a failover, can lose the schedule: keepScheduled puts it back.
   const stopScheduling = keepScheduled(
     deps.queueRedis,
     logger,
