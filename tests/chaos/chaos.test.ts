@@ -42,7 +42,7 @@ describe('chaos (short run)', () => {
   }, 300_000);
 
   it('when the Redis Cluster primary holding the queues is SIGKILLed mid-run, then its replica takes over and no payment is lost, applied twice or delivered twice', async () => {
-    // Kept short (50–80 s): the failover halfway and the sandbox's lost webhooks; the other faults
+    // Kept short (30–40 s): the failover halfway and the sandbox's lost webhooks; the other faults
     // are the first run's.
     const { report, summary } = await runAndCheck([
       ...['--profile', 'short', '--redis', 'cluster', '--orders', '150'],
