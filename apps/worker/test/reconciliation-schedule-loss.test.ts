@@ -1,41 +1,69 @@
 import { Queue } from 'bullmq';
-import { afterAll, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { startRedisServer, type RedisServerHandle } from '@storefront/devstack';
 import { createLogger, createQueueRedis, QUEUES, SCHEDULERS } from '@storefront/shared';
 import { eventually } from '@storefront/test-support';
 import { startWorker, type RunningWorker } from '../src/index.ts';
 import { ReconciliationWorld } from './reconciliation-fixtures.ts';
 
-// A Redis Cluster or Sentinel failover can promote a replica that lacks the scheduler's latest
-// writes while the worker's connection never reconnects (no `ready`): the Cluster failover chaos
-// run once showed reconciliation stopped for good after the kill, with captured payments left
-// unpaid. Here the scheduler is removed behind the worker's back, on a connection of its own, and
-// the worker must put it back (WORKER_SCHEDULE_CHECK_MS) so that a lost webhook is still
-// reconciled.
+// The reconciliation schedule lives in Redis, and Redis can lose it: a restart without
+// persistence loses everything, and a Redis Cluster or Sentinel failover can promote a replica
+// that lacks the scheduler's latest writes while the worker's connection never reconnects (no
+// `ready`; the Cluster failover chaos run once showed reconciliation stopped for good after the
+// kill, with captured payments left unpaid). Either way the worker must put the schedule back, or
+// lost webhooks would never be reconciled again.
 
 let redis: RedisServerHandle | undefined;
 let worker: RunningWorker | undefined;
 let world: ReconciliationWorld | undefined;
 
-afterAll(async () => {
+afterEach(async () => {
   await worker?.close();
   await world?.close();
   await redis?.stop();
+  worker = world = redis = undefined;
 });
 
-it('when the reconciliation schedule vanishes from Redis without a reconnect, then the worker restores it and a lost webhook is still reconciled', async () => {
+/** Redis, the reconciliation world and a running worker, reconciling every 200 ms. */
+async function startScheduled(
+  overrides: Record<string, string> = {},
+): Promise<ReconciliationWorld> {
   redis = await startRedisServer();
   const w = new ReconciliationWorld({
     REDIS_URL: redis.url,
     RECONCILE_INTERVAL_MS: '200',
-    WORKER_SCHEDULE_CHECK_MS: '500',
+    ...overrides,
   });
   world = w;
   await w.start();
   worker = await startWorker(w.config);
+  return w;
+}
 
+/** A captured payment whose webhooks were lost is settled by a reconciliation run. */
+async function expectLostWebhookReconciled(w: ReconciliationWorld, what: string): Promise<void> {
+  const order = await w.order({ ageMs: 60_000 });
+  await w.pay(order.gatewayOrderId as string, 'captured');
+  // Settled by a run: the check entry is written right after the order turns paid.
+  await eventually(
+    async () => (await w.transactions(order._id)).some((t) => t.outcome === 'marked_paid'),
+    { what, timeoutMs: 20_000, intervalMs: 100 },
+  );
+  expect((await w.find(order._id)).status).toBe('paid');
+}
+
+it('when Redis restarts empty, then the schedule is restored and a lost webhook is still reconciled', async () => {
+  const w = await startScheduled();
+  const port = (redis as RedisServerHandle).port;
+  await (redis as RedisServerHandle).stop();
+  redis = await startRedisServer({ port });
+  await expectLostWebhookReconciled(w, 'the order reconciled after Redis came back');
+}, 45_000);
+
+it('when the reconciliation schedule vanishes from Redis without a reconnect, then the worker restores it and a lost webhook is still reconciled', async () => {
+  const w = await startScheduled({ WORKER_SCHEDULE_CHECK_MS: '500' });
   const connection = createQueueRedis(
-    redis.url,
+    (redis as RedisServerHandle).url,
     createLogger({ level: 'silent', service: 'test' }),
   );
   const queue = new Queue(QUEUES.reconciliation, { connection, prefix: w.config.QUEUE_PREFIX });
@@ -49,17 +77,7 @@ it('when the reconciliation schedule vanishes from Redis without a reconnect, th
     await queue.removeJobScheduler(SCHEDULERS.reconciliation);
     expect(await queue.getJobSchedulers()).toEqual([]);
 
-    const order = await w.order({ ageMs: 60_000 });
-    await w.pay(order.gatewayOrderId as string, 'captured');
-    await eventually(
-      async () => (await w.transactions(order._id)).some((t) => t.outcome === 'marked_paid'),
-      {
-        what: 'the order reconciled after the schedule was lost',
-        timeoutMs: 15_000,
-        intervalMs: 100,
-      },
-    );
-    expect((await w.find(order._id)).status).toBe('paid');
+    await expectLostWebhookReconciled(w, 'the order reconciled after the schedule was lost');
     expect(await queue.getJobSchedulers()).toHaveLength(1);
   } finally {
     await queue.close();
