@@ -77,8 +77,15 @@ it('when the reconciliation schedule vanishes from Redis without a reconnect, th
     await queue.removeJobScheduler(SCHEDULERS.reconciliation);
     expect(await queue.getJobSchedulers()).toEqual([]);
 
+    // Back within a few WORKER_SCHEDULE_CHECK_MS, then runs resume. (Read only once, right after
+    // the order was reconciled, this raced: a run already under way when the scheduler was
+    // removed could settle the order before the worker had put the scheduler back.)
+    await eventually(async () => (await queue.getJobSchedulers()).length === 1, {
+      what: 'the reconciliation schedule put back',
+      timeoutMs: 5_000,
+      intervalMs: 50,
+    });
     await expectLostWebhookReconciled(w, 'the order reconciled after the schedule was lost');
-    expect(await queue.getJobSchedulers()).toHaveLength(1);
   } finally {
     await queue.close();
     await connection.quit();
