@@ -32,20 +32,15 @@ export function redisConfigProblems(env: Record<string, string | undefined>): st
   }
   const url = env.REDIS_URL;
   const tls = env.REDIS_TLS;
-  if (url?.startsWith('rediss://') === true && tls !== undefined && /^(false|0|no)$/.test(tls)) {
+  const urlTls = url?.startsWith('rediss://') === true;
+  const tlsTrue = tls !== undefined && /^(true|1|yes)$/.test(tls);
+  if (urlTls && tls !== undefined && /^(false|0|no)$/.test(tls)) {
     problems.push('REDIS_TLS: is false but REDIS_URL uses rediss:// (TLS)');
   }
-  if (
-    url !== undefined &&
-    /^redis:\/\//.test(url) &&
-    tls !== undefined &&
-    /^(true|1|yes)$/.test(tls)
-  ) {
+  if (url !== undefined && /^redis:\/\//.test(url) && tlsTrue) {
     problems.push('REDIS_TLS: is true but REDIS_URL uses redis://; write rediss:// instead');
   }
-  const tlsOn =
-    url?.startsWith('rediss://') === true || (tls !== undefined && /^(true|1|yes)$/.test(tls));
-  if (set('REDIS_TLS_CA_FILE') && !tlsOn) {
+  if (set('REDIS_TLS_CA_FILE') && !urlTls && !tlsTrue) {
     problems.push('REDIS_TLS_CA_FILE: only means something with TLS (rediss:// or REDIS_TLS=true)');
   }
   if (cluster && env.QUEUE_PREFIX !== undefined && !/\{[^{}]+\}/.test(env.QUEUE_PREFIX)) {
