@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import {
   describeBound,
@@ -86,12 +87,14 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 const cores = availableParallelism();
+/** A 1-min load average at or below this counts as a quiet machine. */
+const quietLoad = cores / 2;
 const loadStart = loadavg();
 out(
   `Lighthouse, default mobile settings (simulated: 150 ms RTT, 1.6 Mbps down, 4x CPU slowdown), ` +
     `${runs} run(s); load average ${loadStart.map((l) => l.toFixed(2)).join(' ')} on ${cores} cores`,
 );
-if ((loadStart[0] ?? 0) > cores / 2) {
+if ((loadStart[0] ?? 0) > quietLoad) {
   out(
     `warning: the machine is busy (1-min load average ${loadStart[0]?.toFixed(2)}); ` +
       'figures taken now are not comparable with quiet runs',
@@ -192,19 +195,18 @@ function positiveInteger(name: string, text: string | undefined): number {
 
 /** Waits (up to --settle seconds) for the 1-min load average to fall to half the cores. */
 async function settle(): Promise<void> {
-  const quiet = cores / 2;
-  const deadline = Date.now() + settleSeconds * 1000;
   const before = loadavg()[0] ?? 0;
-  if (before <= quiet || settleSeconds === 0) return;
+  if (before <= quietLoad || settleSeconds === 0) return;
   const started = Date.now();
-  while ((loadavg()[0] ?? 0) > quiet && Date.now() < deadline && !abort.signal.aborted) {
-    await new Promise((r) => setTimeout(r, 1000));
+  const deadline = started + settleSeconds * 1000;
+  while ((loadavg()[0] ?? 0) > quietLoad && Date.now() < deadline && !abort.signal.aborted) {
+    await sleep(1000, undefined, { signal: abort.signal }).catch(() => undefined);
   }
   const after = loadavg()[0] ?? 0;
   out(
     `waited ${Math.round((Date.now() - started) / 1000)} s for the machine to settle: ` +
       `load average ${before.toFixed(2)} → ${after.toFixed(2)}` +
-      (after > quiet ? ` (still above ${quiet}; measuring anyway)` : ''),
+      (after > quietLoad ? ` (still above ${quietLoad}; measuring anyway)` : ''),
   );
 }
 
