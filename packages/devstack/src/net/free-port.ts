@@ -12,3 +12,13 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
     });
   });
 }
+
+/**
+ * `count` different ports, each free on `host` a moment ago. For ports picked before any of them
+ * is bound: freePort alone can hand out the same port twice in that window.
+ */
+export async function freePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort(host));
+  return [...ports];
+}

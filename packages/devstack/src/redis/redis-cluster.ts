@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../net/free-port.ts';
+import { freePorts } from '../net/free-port.ts';
 import {
   hasRedisServer,
   killGroup,
@@ -81,17 +81,6 @@ async function startRedisClusterOnce(opts: RedisClusterOptions): Promise<RedisCl
     exited: Promise<void>;
   }
   const slots: Slot[] = [];
-  // freePort can hand out a port twice while neither is bound yet: every port here differs.
-  const taken = new Set<number>();
-  const distinctFreePort = async (): Promise<number> => {
-    for (;;) {
-      const port = await freePort(host);
-      if (!taken.has(port)) {
-        taken.add(port);
-        return port;
-      }
-    }
-  };
   const killAll = () => {
     for (const n of slots) killGroup(n.process, 'SIGKILL');
   };
@@ -190,12 +179,14 @@ async function startRedisClusterOnce(opts: RedisClusterOptions): Promise<RedisCl
   };
 
   try {
+    // Every node's port and bus port, all different: none is bound until the nodes start.
+    const ports = await freePorts(2 * count, host);
     for (let i = 0; i < count; i++) {
       const dir = join(root, `node-${i}`);
       slots.push({
         host,
-        port: await distinctFreePort(),
-        busPort: await distinctFreePort(),
+        port: ports[2 * i] as number,
+        busPort: ports[2 * i + 1] as number,
         dir: mkdtempSync(`${dir}-`),
         process: null,
         exited: Promise.resolve(),
