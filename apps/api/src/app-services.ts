@@ -146,11 +146,11 @@ export function createApiServices(deps: ApiDeps): ApiServices {
     logger: paymentsLogger,
     // The order is paid by then, with its delivery recorded as queued: if the job cannot be
     // added now, the worker's sweeper adds it, so the buyer's request does not fail for it.
-    enqueueDelivery: (id) =>
-      enqueue.delivery(id).catch((err: unknown) => {
+    deliver: (order) =>
+      enqueue.delivery(String(order._id)).catch((err: unknown) => {
         warnDelivery((suppressed) =>
           paymentsLogger.warn('order paid but its delivery not queued; the sweeper will queue it', {
-            orderId: id,
+            orderId: String(order._id),
             suppressed,
             err,
           }),

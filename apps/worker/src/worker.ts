@@ -21,7 +21,11 @@ import type { WorkerDeps } from './deps.ts';
 import { startHealthServer } from './health-server.ts';
 import { createAlerter } from './alerts/alert.service.ts';
 import { registerMonitoring } from './alerts/register-monitoring.ts';
-import { registerDeliveries } from './deliveries/register-deliveries.ts';
+import {
+  createDeliveryService,
+  deliverPaidOrders,
+  registerDeliveries,
+} from './deliveries/register-deliveries.ts';
 import { registerSweeper } from './sweeper/register-sweeper.ts';
 import { createWebhookServices, registerWebhooks } from './webhooks/register-webhooks.ts';
 import { registerReconciliation } from './reconciliation/register-reconciliation.ts';
@@ -60,6 +64,7 @@ export async function startWorker(
   const batch = { windowMs: config.MONGO_BATCH_WINDOW_MS, maxSize: config.MONGO_BATCH_MAX };
   const repos = createRepositories(mongo, batch);
   const enqueue = batchedEnqueues(producers, batch);
+  const deliveries = createDeliveryService({ logger, metrics, repos });
   const deps: WorkerDeps = {
     config,
     logger,
@@ -73,7 +78,11 @@ export async function startWorker(
       orders: repos.orders,
       transactions: repos.transactions,
       logger,
-      enqueueDelivery: enqueue.delivery,
+      deliver: deliverPaidOrders({
+        service: deliveries,
+        enqueue: enqueue.delivery,
+        logger: logger.child({ module: 'deliveries' }),
+      }),
     }),
     credentials: new RazorpayCredentialStore({
       accounts: repos.razorpayAccounts,
@@ -88,7 +97,7 @@ export async function startWorker(
   const webhooks = createWebhookServices(deps);
   const workers = [
     registerWebhooks(deps, webhooks),
-    registerDeliveries(deps),
+    registerDeliveries(deps, deliveries),
     registerSweeper(deps, webhooks.failures).worker,
     registerReconciliation(deps).worker,
   ] as Array<Worker<unknown>>;

@@ -137,7 +137,7 @@ export class ReconciliationWorld {
           orders: repos.orders,
           transactions: repos.transactions,
           logger,
-          enqueueDelivery: (orderId) => enqueueDelivery(producers.deliveries, orderId),
+          deliver: (order) => enqueueDelivery(producers.deliveries, String(order._id)),
         }),
         accountKeys: (account) => credentials.resolve(account),
       },

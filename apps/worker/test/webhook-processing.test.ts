@@ -2,6 +2,7 @@ import type { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDIS_DEPLOYMENTS } from '@storefront/devstack/test-harness';
 import {
+  deliveryJobId,
   deliveryModel,
   ensureWebhookJob,
   orderModel,
@@ -83,6 +84,8 @@ describe.each(REDIS_DEPLOYMENTS)('on %s', (_deployment, redisEnv) => {
         .exec();
       expect(deliveries).toHaveLength(1);
       expect(deliveries[0]?.fileKey).toBe(fileKey);
+      // Delivered in place by the capture, without a delivery job.
+      expect(await world.producers.deliveries.getJob(deliveryJobId(String(order._id)))).toBeFalsy();
       const log = await transactions(order._id);
       expect(log.filter((t) => t.outcome === 'paid')).toHaveLength(1);
       expect(await dlq(eventId)).toBeNull();

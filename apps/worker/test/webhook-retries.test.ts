@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMongoServer, withDatabase, type MongoServerHandle } from '@storefront/devstack';
 import { REDIS_DEPLOYMENTS, uniqueName } from '@storefront/devstack/test-harness';
 import {
+  deliveryJobId,
+  deliveryModel,
   orderModel,
   webhookDlqModel,
   webhookEventModel,
@@ -17,7 +19,7 @@ import {
   startWorkerWorld,
   type WorkerWorld,
 } from '@storefront/test-support';
-import { failFindAndModify } from './helpers/failpoint.ts';
+import { failCommand } from './helpers/failpoint.ts';
 import { eventBody, receiveEvent, seedOrder } from './helpers/fixtures.ts';
 
 // Retries against MongoDB failing for real (mongod's failCommand failpoint on the order update).
@@ -69,7 +71,8 @@ describe.each(REDIS_DEPLOYMENTS)('on %s', (_deployment, redisEnv) => {
   });
 
   afterAll(async () => {
-    if (world) await failFindAndModify(world.mongo, 'orders', 'off').catch(() => undefined);
+    if (world)
+      await failCommand(world.mongo, 'findAndModify', 'orders', 'off').catch(() => undefined);
     await world?.close();
   });
 
@@ -77,7 +80,7 @@ describe.each(REDIS_DEPLOYMENTS)('on %s', (_deployment, redisEnv) => {
     it('when MongoDB fails the order update three times, then it is retried on the schedule and succeeds', async () => {
       const before = await scrape(world.worker.url);
       const { order } = await seedOrder(world.mongo);
-      await failFindAndModify(world.mongo, 'orders', { times: 3 });
+      await failCommand(world.mongo, 'findAndModify', 'orders', { times: 3 });
       const started = Date.now();
       const eventId = await receiveEvent(
         world.mongo,
@@ -115,7 +118,7 @@ describe.each(REDIS_DEPLOYMENTS)('on %s', (_deployment, redisEnv) => {
     it('when the order update always fails, then the event is dead after five retries with an alert', async () => {
       const before = await scrape(world.worker.url);
       const { order } = await seedOrder(world.mongo);
-      await failFindAndModify(world.mongo, 'orders', 'alwaysOn');
+      await failCommand(world.mongo, 'findAndModify', 'orders', 'alwaysOn');
       let eventId = '';
       try {
         eventId = await receiveEvent(
@@ -125,7 +128,7 @@ describe.each(REDIS_DEPLOYMENTS)('on %s', (_deployment, redisEnv) => {
         );
         await processed(eventId, 'dead');
       } finally {
-        await failFindAndModify(world.mongo, 'orders', 'off');
+        await failCommand(world.mongo, 'findAndModify', 'orders', 'off');
       }
       const entry = await dlq(eventId);
       expect(entry).toMatchObject({
@@ -179,15 +182,42 @@ describe.each(REDIS_DEPLOYMENTS)('on %s', (_deployment, redisEnv) => {
         updated_at: now,
         replay_count: 0,
       });
-      await failFindAndModify(world.mongo, 'orders', 'alwaysOn');
+      await failCommand(world.mongo, 'findAndModify', 'orders', 'alwaysOn');
       try {
         await processed(eventId, 'dead');
       } finally {
-        await failFindAndModify(world.mongo, 'orders', 'off');
+        await failCommand(world.mongo, 'findAndModify', 'orders', 'off');
       }
       expect((await inbox(eventId))?.attempts).toBe(6);
       expect(await dlq(eventId)).toMatchObject({ status: 'dead', retry_count: 5 });
     }, 20_000);
+  });
+
+  it('when the in-place delivery fails, then the capture still succeeds and the deliveries worker delivers the order once', async () => {
+    const { order, fileKey } = await seedOrder(world.mongo);
+    // The delivery record's upsert is the in-place delivery's first write.
+    await failCommand(world.mongo, 'update', 'deliveries', { times: 1 });
+    try {
+      const eventId = await receiveEvent(
+        world.mongo,
+        world.producers,
+        eventBody('payment.captured', order),
+      );
+      await processed(eventId);
+      const delivered = await eventually(async () => {
+        const o = await findOrder(order._id);
+        return o?.delivery?.status === 'delivered' ? o : null;
+      });
+      expect(delivered.delivery?.fileKey).toBe(fileKey);
+      // Applied on the first attempt: the failed delivery did not fail the webhook.
+      expect((await inbox(eventId))?.attempts ?? 0).toBe(0);
+      expect(await dlq(eventId)).toBeNull();
+      const job = await world.producers.deliveries.getJob(deliveryJobId(String(order._id)));
+      expect(job?.finishedOn).toBeGreaterThan(0);
+      expect(await deliveryModel(world.mongo).countDocuments({ orderId: order._id })).toBe(1);
+    } finally {
+      await failCommand(world.mongo, 'update', 'deliveries', 'off');
+    }
   });
 });
 

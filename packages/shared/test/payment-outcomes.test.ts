@@ -46,8 +46,8 @@ beforeAll(async () => {
     orders: repos.orders,
     transactions: repos.transactions,
     logger: createLogger({ level: 'silent', service: 'test' }),
-    enqueueDelivery: (orderId) => {
-      enqueued.push(orderId);
+    deliver: (order) => {
+      enqueued.push(String(order._id));
       return Promise.resolve();
     },
   });

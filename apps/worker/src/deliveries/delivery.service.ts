@@ -1,6 +1,7 @@
 import type {
   DeliveryRepository,
   Logger,
+  Order,
   OrderRepository,
   ProductRepository,
 } from '@storefront/shared';
@@ -30,14 +31,25 @@ export class DeliveryService {
     this.deps = deps;
   }
 
+  /** Delivers order `orderId` (a delivery job): reads it, then as deliverOrder. */
   async deliver(orderId: string): Promise<DeliveryOutcome> {
     const order = await this.deps.orders.findById(orderId);
     if (!order) {
       this.deps.logger.warn('delivery job for a missing order', { orderId });
       return 'missing';
     }
+    return this.deliverOrder(order);
+  }
+
+  /**
+   * Delivers `order` as the caller has just read or written it (the capture that made it paid
+   * delivers in place, without a job or another read). Safe to repeat and to race: the record is
+   * unique per order and the order's update is conditional.
+   */
+  async deliverOrder(order: Order): Promise<DeliveryOutcome> {
+    const orderId = String(order._id);
     if (order.status !== 'paid') {
-      this.deps.logger.warn('delivery job for an order that is not paid', {
+      this.deps.logger.warn('delivery of an order that is not paid', {
         orderId,
         status: order.status,
       });

@@ -4,15 +4,23 @@ import {
   promClient,
   QUEUES,
   type DeliveryJobData,
+  type Logger,
+  type MetricsRegistry,
+  type Order,
+  type Repositories,
   throttledErrorLog,
+  throttledLog,
 } from '@storefront/shared';
 import type { WorkerDeps } from '../deps.ts';
 import { deliveryProcessor } from './delivery.processor.ts';
 import { DeliveryService } from './delivery.service.ts';
 
-/** Starts the `deliveries` queue worker. */
-export function registerDeliveries(deps: WorkerDeps): Worker<DeliveryJobData> {
-  const logger = deps.logger.child({ module: 'deliveries' });
+/** Builds the delivery service (the `deliveries` jobs and in-place deliveries share it). */
+export function createDeliveryService(deps: {
+  logger: Logger;
+  metrics: MetricsRegistry;
+  repos: Repositories;
+}): DeliveryService {
   const delivered = getOrCreateMetric(
     deps.metrics,
     'deliveries_total',
@@ -24,13 +32,55 @@ export function registerDeliveries(deps: WorkerDeps): Worker<DeliveryJobData> {
         registers: [deps.metrics],
       }),
   );
-  const service = new DeliveryService({
+  return new DeliveryService({
     orders: deps.repos.orders,
     products: deps.repos.products,
     deliveries: deps.repos.deliveries,
-    logger,
+    logger: deps.logger.child({ module: 'deliveries' }),
     onDelivered: (withFile) => delivered.inc({ file: withFile ? 'present' : 'missing' }),
   });
+}
+
+/**
+ * How the worker's PaymentOutcomes hands a paid order to delivery. The capture that made the
+ * order paid delivers it in place: no job to add, fetch and complete, and no second read of the
+ * order. If that fails, the order is queued for the `deliveries` worker and its retries; if
+ * even that fails, the error reaches the caller (the webhook is retried, and the sweeper queues
+ * the order, whose delivery is recorded as queued). An order another call made paid was handed
+ * over by that call: queueing it again is a no-op while its job exists.
+ */
+export function deliverPaidOrders(deps: {
+  service: DeliveryService;
+  enqueue: (orderId: string) => Promise<void>;
+  logger: Logger;
+}): (order: Order, justPaid: boolean) => Promise<void> {
+  const warn = throttledLog(5_000);
+  return async (order, justPaid) => {
+    const orderId = String(order._id);
+    if (justPaid) {
+      try {
+        await deps.service.deliverOrder(order);
+        return;
+      } catch (err) {
+        warn((suppressed) =>
+          deps.logger.warn('in-place delivery failed; queued for the deliveries worker', {
+            orderId,
+            suppressed,
+            err,
+          }),
+        );
+      }
+    }
+    await deps.enqueue(orderId);
+  };
+}
+
+/** Starts the `deliveries` queue worker. */
+export function registerDeliveries(
+  deps: WorkerDeps,
+  service: DeliveryService,
+): Worker<DeliveryJobData> {
+  const logger = deps.logger.child({ module: 'deliveries' });
   const worker = new Worker<DeliveryJobData>(QUEUES.deliveries, deliveryProcessor(service), {
     connection: deps.queueRedis,
     prefix: deps.config.QUEUE_PREFIX,

@@ -1,12 +1,13 @@
 import type { Connection } from 'mongoose';
 
 /**
- * Sets mongod's `failCommand` failpoint for `findAndModify` on one collection (so tests on other
+ * Sets mongod's `failCommand` failpoint for `command` on one collection (so tests on other
  * databases are not affected). InternalError is not a retryable-write error, so the driver does
  * not hide it. Against a real mongod this needs `--setParameter enableTestCommands=1`.
  */
-export async function failFindAndModify(
+export async function failCommand(
   conn: Connection,
+  command: 'findAndModify' | 'update',
   collection: string,
   mode: { times: number } | 'alwaysOn' | 'off',
 ): Promise<void> {
@@ -16,7 +17,7 @@ export async function failFindAndModify(
     configureFailPoint: 'failCommand',
     mode,
     data: {
-      failCommands: ['findAndModify'],
+      failCommands: [command],
       namespace: `${db.databaseName}.${collection}`,
       errorCode: 1,
     },

@@ -43,8 +43,14 @@ export class PaymentOutcomes {
     orders: OrderRepository;
     transactions: TransactionRepository;
     logger: Logger;
-    /** Enqueues the order's delivery; must be idempotent per order (deterministic job id). */
-    enqueueDelivery: (orderId: string) => Promise<void>;
+    /**
+     * Hands a paid order that is not delivered yet to delivery; must be idempotent per order.
+     * `justPaid`: this call made the order paid (the worker then delivers it in place);
+     * otherwise an earlier call did and handed it over already, and queueing it (a deterministic
+     * job id, so at most one job) is enough. A paid order whose hand-over is lost is still
+     * delivered: its delivery is recorded as queued, and the worker's sweeper queues it.
+     */
+    deliver: (order: Order, justPaid: boolean) => Promise<void>;
   };
 
   /** Captures being applied in this process, by order id (see applyCaptured). */
@@ -56,7 +62,7 @@ export class PaymentOutcomes {
 
   /**
    * Applies a captured payment: the order becomes `paid` (from any non-terminal status; a capture
-   * wins), one `paid` transaction is logged, and the delivery is enqueued. Repeating the call, or
+   * wins), one `paid` transaction is logged, and the order is handed to delivery. Repeating the call, or
    * racing it, changes nothing twice. Throws only on infrastructure errors (so the caller retries).
    */
   async applyCaptured(input: CaptureInput, ctx: PaymentContext): Promise<CaptureOutcome> {
@@ -166,7 +172,7 @@ export class PaymentOutcomes {
       await transactions.recordMany(entries);
     }
     if (current.delivery?.status !== 'delivered') {
-      await this.deps.enqueueDelivery(String(order._id));
+      await this.deps.deliver(current, updated !== null);
     }
     return updated ? 'paid' : 'already_paid';
   }
