@@ -2,7 +2,7 @@
 // by one worker process, until every order is paid and delivered. Prints the figures recorded in
 // docs/performance.md ("Webhooks").
 //
-//   npm run bench:webhooks -- [--orders 2000] [--concurrency 32] [--worker-concurrency 50]
+//   npm run bench:webhooks -- [--orders 2000] [--concurrency 32] [--worker-concurrency W]
 //
 // Services come from @storefront/devstack: redis-server, the in-repo MongoDB server (in its own
 // process; MONGO_URL overrides it) and the Razorpay sandbox (checkout creates real gateway
@@ -24,6 +24,7 @@ import {
   createLogger,
   createMongoConnection,
   creatorModel,
+  envSchema,
   orderModel,
   productModel,
 } from '@storefront/shared';
@@ -44,12 +45,15 @@ const { values } = parseArgs({
   options: {
     orders: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '32' },
-    'worker-concurrency': { type: 'string', default: '50' },
+    // Default: the worker's own default (WORKER_CONCURRENCY in the config schema).
+    'worker-concurrency': { type: 'string' },
   },
 });
 const ORDERS = Number(values.orders);
 const CONCURRENCY = Number(values.concurrency);
-const WORKER_CONCURRENCY = Number(values['worker-concurrency']);
+const WORKER_CONCURRENCY = Number(
+  values['worker-concurrency'] ?? envSchema.shape.WORKER_CONCURRENCY.parse(undefined),
+);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 const stops: Array<() => Promise<void>> = [];

@@ -86,7 +86,11 @@ export const envSchema = z.object({
   // --- worker ---
   WORKER_HOST: z.string().min(1).default('0.0.0.0'),
   WORKER_HEALTH_PORT: port.default(3001),
-  WORKER_CONCURRENCY: positiveInt.default(50),
+  /**
+   * Jobs one worker process runs at once, per queue (webhooks, deliveries). Jobs are I/O-bound;
+   * the more run at once, the larger the MongoDB batches they share (docs/performance.md).
+   */
+  WORKER_CONCURRENCY: positiveInt.default(400),
   /**
    * BullMQ's job lock on the webhooks and deliveries queues (renewed every half of it while the
    * job runs), and how often a worker looks for jobs whose lock expired (a worker died with them,
