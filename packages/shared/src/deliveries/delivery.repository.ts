@@ -12,8 +12,9 @@ export class DeliveryRepository {
   constructor(conn: Connection, batch: BatchOptions = SAME_TICK) {
     this.model = deliveryModel(conn);
     this.insertIfAbsent = batched<Omit<Delivery, '_id'>, void>(async (ds) => {
+      // Straight to the driver, as the transactions log: the records are built by the worker.
       const results = await writeEach(ds.length, () =>
-        this.model.bulkWrite(
+        this.model.collection.bulkWrite(
           ds.map((d) => ({
             updateOne: {
               filter: { orderId: d.orderId },
@@ -21,17 +22,16 @@ export class DeliveryRepository {
               upsert: true,
             },
           })),
-          { ordered: false },
+          { ordered: false, ignoreUndefined: true },
         ),
       );
       // A duplicate key is another process's upsert winning the race: the record exists.
       return results.map((e) => (e && e.code !== 11000 ? e : undefined));
     }, batch);
     this.byOrderId = batched(async (ids) => {
-      const docs = await this.model
+      const docs = (await this.model.collection
         .find({ orderId: { $in: [...ids] } })
-        .lean<Delivery[]>()
-        .exec();
+        .toArray()) as Delivery[];
       return inKeyOrder(ids.map(String), docs, (d) => String(d.orderId));
     }, batch);
   }

@@ -60,17 +60,17 @@ export class OrderRepository {
   constructor(conn: Connection, batch: BatchOptions = SAME_TICK) {
     this.model = orderModel(conn);
     this.byId = batched(async (ids) => {
-      const docs = await this.model
+      // Batched reads go straight to the driver: the ids are typed, and a lean mongoose read
+      // returns the same plain documents after casting a filter that needs none.
+      const docs = (await this.model.collection
         .find({ _id: { $in: [...ids] } })
-        .lean<Order[]>()
-        .exec();
+        .toArray()) as Order[];
       return inKeyOrder(ids.map(String), docs, (d) => String(d._id));
     }, batch);
     this.byGatewayOrderId = batched(async (ids) => {
-      const docs = await this.model
+      const docs = (await this.model.collection
         .find({ gatewayOrderId: { $in: [...ids] } })
-        .lean<Order[]>()
-        .exec();
+        .toArray()) as Order[];
       return inKeyOrder(ids, docs, (d) => d.gatewayOrderId);
     }, batch);
   }

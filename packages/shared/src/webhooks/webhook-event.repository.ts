@@ -31,10 +31,9 @@ export class WebhookEventRepository {
       return results.map((e) => (!e ? 'inserted' : e.code === 11000 ? 'duplicate' : e));
     }, batch);
     this.byId = batched(async (ids) => {
-      const docs = await this.model
-        .find({ _id: { $in: [...ids] } })
-        .lean<WebhookEvent[]>()
-        .exec();
+      const docs = (await this.model.collection
+        .find({ _id: { $in: [...ids] } as never })
+        .toArray()) as unknown as WebhookEvent[];
       return inKeyOrder(ids, docs, (d) => d._id);
     }, batch);
     this.finish = batched(async (finishes) => {
