@@ -29,9 +29,9 @@ export class DeliveryRepository {
       return results.map((e) => (e && e.code !== 11000 ? e : undefined));
     }, batch);
     this.byOrderId = batched(async (ids) => {
-      const docs = (await this.model.collection
-        .find({ orderId: { $in: [...ids] } })
-        .toArray()) as Delivery[];
+      const docs = await this.model.collection
+        .find<Delivery>({ orderId: { $in: [...ids] } })
+        .toArray();
       return inKeyOrder(ids.map(String), docs, (d) => String(d.orderId));
     }, batch);
   }

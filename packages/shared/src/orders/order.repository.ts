@@ -62,15 +62,13 @@ export class OrderRepository {
     this.byId = batched(async (ids) => {
       // Batched reads go straight to the driver: the ids are typed, and a lean mongoose read
       // returns the same plain documents after casting a filter that needs none.
-      const docs = (await this.model.collection
-        .find({ _id: { $in: [...ids] } })
-        .toArray()) as Order[];
+      const docs = await this.model.collection.find<Order>({ _id: { $in: [...ids] } }).toArray();
       return inKeyOrder(ids.map(String), docs, (d) => String(d._id));
     }, batch);
     this.byGatewayOrderId = batched(async (ids) => {
-      const docs = (await this.model.collection
-        .find({ gatewayOrderId: { $in: [...ids] } })
-        .toArray()) as Order[];
+      const docs = await this.model.collection
+        .find<Order>({ gatewayOrderId: { $in: [...ids] } })
+        .toArray();
       return inKeyOrder(ids, docs, (d) => d.gatewayOrderId);
     }, batch);
   }

@@ -31,9 +31,10 @@ export class WebhookEventRepository {
       return results.map((e) => (!e ? 'inserted' : e.code === 11000 ? 'duplicate' : e));
     }, batch);
     this.byId = batched(async (ids) => {
-      const docs = (await this.model.collection
-        .find({ _id: { $in: [...ids] } as never })
-        .toArray()) as unknown as WebhookEvent[];
+      const docs = await this.model.collection
+        // Inbox ids are strings; the untyped collection assumes ObjectId ids.
+        .find<WebhookEvent>({ _id: { $in: [...ids] } } as never)
+        .toArray();
       return inKeyOrder(ids, docs, (d) => d._id);
     }, batch);
     this.finish = batched(async (finishes) => {
