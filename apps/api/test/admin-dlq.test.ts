@@ -17,6 +17,7 @@ import {
   createCreatorWithProduct,
   eventually,
   newRazorpayKeys,
+  pollUntil,
   postWebhook,
   type RazorpayKeys,
   registerSandboxAccount,
@@ -85,6 +86,20 @@ async function creatorWithAccount(): Promise<SeededCreator & { keys: RazorpayKey
 
 const inboxStatus = async (id: string) =>
   (await webhookEventModel(api.deps.mongo).findById(id).lean().exec())?.status;
+/** Waits for inbox event `id` to be processed; a timeout shows the inbox and DLQ state. */
+const processedAfterReplay = (id: string, what: string) =>
+  pollUntil(
+    async () => {
+      const inbox = await webhookEventModel(api.deps.mongo).findById(id).lean().exec();
+      const dlq = await webhookDlqModel(api.deps.mongo).findById(id).lean().exec();
+      return {
+        inbox: inbox && { status: inbox.status, attempts: inbox.attempts, error: inbox.lastError },
+        dlq: dlq && { status: dlq.status, retries: dlq.retry_count, error: dlq.error_message },
+      };
+    },
+    (state) => state.inbox?.status === 'processed',
+    { what, timeoutMs: 15_000 },
+  );
 const orderStatus = async (id: string) =>
   (await orderModel(api.deps.mongo).findById(id).lean<Order>().exec())?.status;
 
@@ -188,10 +203,7 @@ describe.each(REDIS_DEPLOYMENTS)('on %s', (_deployment, redisEnv) => {
         status: 202,
         body: { id: first.eventId, status: 'pending', retry_count: 0 },
       });
-      await eventually(async () => (await inboxStatus(first.eventId)) === 'processed', {
-        what: 'replayed event processed',
-        timeoutMs: 15_000,
-      });
+      await processedAfterReplay(first.eventId, 'replayed event processed');
       await eventually(
         async () =>
           (await webhookDlqModel(api.deps.mongo).findById(first.eventId).lean().exec()) === null,
@@ -204,10 +216,7 @@ describe.each(REDIS_DEPLOYMENTS)('on %s', (_deployment, redisEnv) => {
         event_type: 'payment.captured',
       });
       expect(bulk).toEqual({ status: 202, body: { count: 1 } });
-      await eventually(async () => (await inboxStatus(second.eventId)) === 'processed', {
-        what: 'bulk-replayed event processed',
-        timeoutMs: 15_000,
-      });
+      await processedAfterReplay(second.eventId, 'bulk-replayed event processed');
       expect(await orderStatus(second.order.orderId)).toBe('paid');
       expect((await admin<ListJson>('GET', '?status=dead')).body.total).toBe(0);
     }, 20_000);
