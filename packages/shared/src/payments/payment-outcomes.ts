@@ -62,8 +62,9 @@ export class PaymentOutcomes {
 
   /**
    * Applies a captured payment: the order becomes `paid` (from any non-terminal status; a capture
-   * wins), one `paid` transaction is logged, and the order is handed to delivery. Repeating the call, or
-   * racing it, changes nothing twice. Throws only on infrastructure errors (so the caller retries).
+   * wins), one `paid` transaction is logged, and the order is handed to delivery. Repeating the
+   * call, or racing it, changes nothing twice. Throws only on infrastructure errors (so the caller
+   * retries).
    */
   async applyCaptured(input: CaptureInput, ctx: PaymentContext): Promise<CaptureOutcome> {
     // Captures of one order in this process (payment.captured and order.paid arrive together)
