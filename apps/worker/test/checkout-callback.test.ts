@@ -1,11 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  deliveryModel,
-  orderModel,
-  transactionModel,
-  webhookEventModel,
-  type Order,
-} from '@storefront/shared';
+import { deliveryModel, transactionModel, webhookEventModel } from '@storefront/shared';
 import {
   dropWebhooksOf,
   payAndGetHandlerPayload,
@@ -22,6 +16,7 @@ import {
   startStack,
   type Stack,
 } from '@storefront/test-support';
+import { deliveredOrder } from './helpers/fixtures.ts';
 
 // The buyer's Checkout callback as the third path to `paid`, end to end over a real API and
 // worker: alone (every webhook lost) it gets the order paid and delivered; racing the webhooks
@@ -37,21 +32,12 @@ afterAll(async () => {
 });
 
 const razorpayUrl = () => inject('razorpayUrl');
-const findOrder = (id: string) =>
-  orderModel(stack.api.deps.mongo).findById(id).lean<Order>().exec();
 const paidEntries = async (orderId: string) =>
   (await transactionModel(stack.api.deps.mongo).find({ orderId, outcome: 'paid' }).lean().exec())
     .length;
 const deliveries = (orderId: string) =>
   deliveryModel(stack.api.deps.mongo).countDocuments({ orderId }).exec();
-const delivered = (orderId: string) =>
-  eventually(
-    async () => {
-      const o = await findOrder(orderId);
-      return o?.delivery?.status === 'delivered' ? o : null;
-    },
-    { what: `order ${orderId} delivered` },
-  );
+const delivered = (orderId: string) => deliveredOrder(stack.api.deps.mongo, orderId);
 
 describe('checkout callback with a worker', () => {
   it('when every webhook is lost, then the callback alone gets the order paid and delivered once', async () => {

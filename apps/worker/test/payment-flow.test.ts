@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { REDIS_DEPLOYMENTS_WITH_SENTINEL } from '@storefront/devstack/test-harness';
-import { deliveryModel, orderModel, transactionModel, type Order } from '@storefront/shared';
+import { deliveryModel, transactionModel } from '@storefront/shared';
 import {
   buy,
   eventually,
@@ -12,6 +12,7 @@ import {
   type Stack,
   startStack,
 } from '@storefront/test-support';
+import { deliveredOrder } from './helpers/fixtures.ts';
 
 // End to end over real processes and connections: checkout on the API, payment in the Razorpay
 // sandbox, the sandbox's signed webhooks into the API's inbox, the worker applying them, and the
@@ -28,9 +29,6 @@ describe.each(REDIS_DEPLOYMENTS_WITH_SENTINEL)('payment flow on %s', (_name, red
   afterAll(async () => {
     await stack?.close();
   });
-
-  const findOrder = (id: string) =>
-    orderModel(stack.api.deps.mongo).findById(id).lean<Order>().exec();
 
   it('when a buyer pays, then the order is paid, delivered once and the download link serves the file', async () => {
     const file = Buffer.from('%PDF-1.4 the product\n');
@@ -71,10 +69,7 @@ describe.each(REDIS_DEPLOYMENTS_WITH_SENTINEL)('payment flow on %s', (_name, red
     });
     expect(paid.deliveries.length).toBeGreaterThanOrEqual(3);
 
-    const done = await eventually(async () => {
-      const o = await findOrder(order.orderId);
-      return o?.delivery?.status === 'delivered' ? o : null;
-    });
+    const done = await deliveredOrder(stack.api.deps.mongo, order.orderId);
     expect(done.paymentId).toBe(paid.payment.id);
     const mongo = stack.api.deps.mongo;
     // Every copy reached the API; the inbox kept one event per event id.

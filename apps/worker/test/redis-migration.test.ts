@@ -5,21 +5,19 @@ import {
   createMongoConnection,
   createQueueRedis,
   deliveryModel,
-  orderModel,
   QUEUES,
   transactionModel,
   webhookEventModel,
-  type Order,
 } from '@storefront/shared';
 import {
   buy,
-  eventually,
   payInSandbox,
   sellingCreator,
   startTestApi,
   type CheckoutResponse,
 } from '@storefront/test-support';
 import { startWorker, type RunningWorker } from '../src/index.ts';
+import { deliveredOrder } from './helpers/fixtures.ts';
 
 // The runbook in docs/operations.md ("Moving from one Redis to Redis Cluster"), rehearsed: webhooks
 // are acknowledged and queued while the system runs on one Redis node with its workers stopped,
@@ -80,13 +78,10 @@ describe('moving from one Redis node to Redis Cluster', () => {
     closers.push(() => worker.close());
 
     for (const order of orders) {
-      const done = await eventually(
-        async () => {
-          const o = await orderModel(mongo).findById(order.orderId).lean<Order>().exec();
-          return o?.delivery?.status === 'delivered' ? o : null;
-        },
-        { what: `order ${order.orderId} paid and delivered from the cluster`, timeoutMs: 20_000 },
-      );
+      const done = await deliveredOrder(mongo, order.orderId, {
+        what: `order ${order.orderId} paid and delivered from the cluster`,
+        timeoutMs: 20_000,
+      });
       expect(done.status).toBe('paid');
       expect(await deliveryModel(mongo).countDocuments({ orderId: order.orderId })).toBe(1);
       expect(

@@ -3,12 +3,12 @@ import { startRedisServer, type RedisServerHandle } from '@storefront/devstack';
 import { deliveryModel, orderModel, webhookEventModel, type Order } from '@storefront/shared';
 import {
   buy,
-  eventually,
   payInSandbox,
   sellingCreator,
   type Stack,
   startStack,
 } from '@storefront/test-support';
+import { deliveredOrder } from './helpers/fixtures.ts';
 
 // Redis is the fast path only: with it down, the API still acknowledges webhooks (they are in the
 // MongoDB inbox) and the worker applies them once Redis is back, even though the restarted Redis
@@ -51,13 +51,10 @@ describe('redis outage', () => {
     // Back on the same port, empty (no persistence): the sweeper's schedule is restored on
     // reconnect and it finds the inbox events without jobs.
     redis = await startRedisServer({ port });
-    const done = await eventually(
-      async () => {
-        const o = await orderModel(mongo).findById(order.orderId).lean<Order>().exec();
-        return o?.delivery?.status === 'delivered' ? o : null;
-      },
-      { timeoutMs: 25_000, what: 'order paid and delivered after Redis returned' },
-    );
+    const done = await deliveredOrder(mongo, order.orderId, {
+      timeoutMs: 25_000,
+      what: 'order paid and delivered after Redis returned',
+    });
     expect(done.status).toBe('paid');
     expect(await deliveryModel(mongo).countDocuments({ orderId: order.orderId })).toBe(1);
   }, 45_000);

@@ -20,7 +20,13 @@ import {
   startWorkerWorld,
   type WorkerWorld,
 } from '@storefront/test-support';
-import { eventBody, gatewayId, receiveEvent, seedOrder } from './helpers/fixtures.ts';
+import {
+  deliveredOrder,
+  eventBody,
+  gatewayId,
+  receiveEvent,
+  seedOrder,
+} from './helpers/fixtures.ts';
 
 // The worker as production runs it (startWorker), fed the way the API feeds it: an inbox event in
 // MongoDB plus a job in Redis. Retries run on a 1/2000 time scale (15 ms, 30 ms, 150 ms, 0.9 s,
@@ -72,10 +78,7 @@ describe.each(REDIS_DEPLOYMENTS)('on %s', (_deployment, redisEnv) => {
       );
       await processed(eventId);
 
-      const paid = await eventually(async () => {
-        const o = await findOrder(order._id);
-        return o?.delivery?.status === 'delivered' ? o : null;
-      });
+      const paid = await deliveredOrder(world.mongo, order._id);
       expect(paid.status).toBe('paid');
       expect(paid.delivery?.fileKey).toBe(fileKey);
       const deliveries = await deliveryModel(world.mongo)
@@ -129,10 +132,7 @@ describe.each(REDIS_DEPLOYMENTS)('on %s', (_deployment, redisEnv) => {
           );
         });
       }
-      const last = await eventually(async () => {
-        const o = await findOrder(order._id);
-        return o?.delivery?.status === 'delivered' ? o : null;
-      });
+      const last = await deliveredOrder(world.mongo, order._id);
       expect(last.paidAt).toEqual(first?.paidAt);
       expect((await transactions(order._id)).filter((t) => t.outcome === 'paid')).toHaveLength(1);
       expect(await deliveryModel(world.mongo).countDocuments({ orderId: order._id })).toBe(1);
@@ -166,7 +166,7 @@ describe.each(REDIS_DEPLOYMENTS)('on %s', (_deployment, redisEnv) => {
       expect(o?.lastPaymentError).toBeUndefined();
       const outcomes = (await transactions(order._id)).map((t) => t.outcome).sort();
       expect(outcomes).toEqual(['already_paid', 'paid', 'payment_failed']);
-      await eventually(async () => (await findOrder(order._id))?.delivery?.status === 'delivered');
+      await deliveredOrder(world.mongo, order._id);
       expect(await deliveryModel(world.mongo).countDocuments({ orderId: order._id })).toBe(1);
     });
 
@@ -228,10 +228,7 @@ describe.each(REDIS_DEPLOYMENTS)('on %s', (_deployment, redisEnv) => {
         eventBody('payment.captured', order),
       );
       await processed(eventId);
-      const o = await eventually(async () => {
-        const x = await findOrder(order._id);
-        return x?.delivery?.status === 'delivered' ? x : null;
-      });
+      const o = await deliveredOrder(world.mongo, order._id);
       expect(o.delivery?.fileKey).toBeUndefined();
     });
   });
@@ -333,7 +330,7 @@ describe.each(REDIS_DEPLOYMENTS)('on %s', (_deployment, redisEnv) => {
           },
         },
       );
-      await eventually(async () => (await findOrder(order._id))?.delivery?.status === 'delivered');
+      await deliveredOrder(world.mongo, order._id);
       expect(await deliveryModel(world.mongo).countDocuments({ orderId: order._id })).toBe(1);
     });
   });

@@ -20,7 +20,7 @@ import {
   type WorkerWorld,
 } from '@storefront/test-support';
 import { failCommand } from './helpers/failpoint.ts';
-import { eventBody, receiveEvent, seedOrder } from './helpers/fixtures.ts';
+import { deliveredOrder, eventBody, receiveEvent, seedOrder } from './helpers/fixtures.ts';
 
 // Retries against MongoDB failing for real (mongod's failCommand failpoint on the order update).
 // A failpoint is server-wide and other test files set their own, so this file runs on a MongoDB
@@ -204,10 +204,7 @@ describe.each(REDIS_DEPLOYMENTS)('on %s', (_deployment, redisEnv) => {
         eventBody('payment.captured', order),
       );
       await processed(eventId);
-      const delivered = await eventually(async () => {
-        const o = await findOrder(order._id);
-        return o?.delivery?.status === 'delivered' ? o : null;
-      });
+      const delivered = await deliveredOrder(world.mongo, order._id);
       expect(delivered.delivery?.fileKey).toBe(fileKey);
       // Applied on the first attempt: the failed delivery did not fail the webhook.
       expect((await inbox(eventId))?.attempts ?? 0).toBe(0);

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { Types } from 'mongoose';
+import { eventually, type PollOptions } from '@storefront/test-support';
 import {
   enqueueWebhook,
   orderModel,
@@ -15,6 +16,21 @@ import {
 
 export function gatewayId(prefix: 'order' | 'pay'): string {
   return `${prefix}_${randomBytes(7).toString('hex')}`;
+}
+
+/** Waits until order `orderId` is delivered and returns it as stored then. */
+export function deliveredOrder(
+  mongo: Connection,
+  orderId: string | Types.ObjectId,
+  opts: PollOptions = {},
+): Promise<Order> {
+  return eventually(
+    async () => {
+      const o = await orderModel(mongo).findById(orderId).lean<Order>().exec();
+      return o?.delivery?.status === 'delivered' ? o : null;
+    },
+    { what: `order ${String(orderId)} delivered`, ...opts },
+  );
 }
 
 /** A product (with a file unless `file: false`) and a pending order for it. */
