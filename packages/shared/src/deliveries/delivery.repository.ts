@@ -1,5 +1,11 @@
 import type { Connection, Model, Types } from 'mongoose';
-import { batched, inKeyOrder, SAME_TICK, writeEach, type BatchOptions } from '../db/batcher.ts';
+import {
+  batched,
+  inKeyOrder,
+  insertEachIfAbsent,
+  SAME_TICK,
+  type BatchOptions,
+} from '../db/batcher.ts';
 import { deliveryModel, type Delivery } from './delivery.model.ts';
 
 /** The only code that touches `deliveries`: one record per paid order, written once. */
@@ -12,19 +18,9 @@ export class DeliveryRepository {
   constructor(conn: Connection, batch: BatchOptions = SAME_TICK) {
     this.model = deliveryModel(conn);
     this.insertIfAbsent = batched<Omit<Delivery, '_id'>, void>(async (ds) => {
-      // Straight to the driver, as the transactions log: the records are built by the worker.
-      const results = await writeEach(ds.length, () =>
-        this.model.collection.bulkWrite(
-          ds.map((d) => ({
-            updateOne: {
-              filter: { orderId: d.orderId },
-              update: { $setOnInsert: d },
-              upsert: true,
-            },
-          })),
-          { ordered: false, ignoreUndefined: true },
-        ),
-      );
+      const results = await insertEachIfAbsent(this.model.collection, ds, (d) => ({
+        orderId: d.orderId,
+      }));
       // A duplicate key is another process's upsert winning the race: the record exists.
       return results.map((e) => (e && e.code !== 11000 ? e : undefined));
     }, batch);

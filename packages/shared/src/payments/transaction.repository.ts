@@ -1,5 +1,5 @@
 import type { Connection, Model } from 'mongoose';
-import { batched, SAME_TICK, writeEach, type BatchOptions } from '../db/batcher.ts';
+import { batched, insertEachIfAbsent, SAME_TICK, type BatchOptions } from '../db/batcher.ts';
 import { transactionModel, type Transaction } from './transaction.model.ts';
 
 /** A log entry as written; `createdAt` is set on insert. */
@@ -16,20 +16,11 @@ export class TransactionRepository {
     this.recordOnce = batched<NewTransaction & { dedupeKey: string }, void>(async (entries) => {
       const createdAt = new Date();
       // Unordered: one entry's failure does not stop the others; each upsert with a key already
-      // stored (by an earlier batch or earlier in this one) is a no-op. Straight to the driver
-      // (mongoose's casting was a tenth of the worker's CPU): the entries are typed and built
-      // by PaymentOutcomes; unset optional fields are left out, as mongoose would.
-      return writeEach(entries.length, () =>
-        this.model.collection.bulkWrite(
-          entries.map((entry) => ({
-            updateOne: {
-              filter: { dedupeKey: entry.dedupeKey },
-              update: { $setOnInsert: { ...entry, createdAt } },
-              upsert: true,
-            },
-          })),
-          { ordered: false, ignoreUndefined: true },
-        ),
+      // stored (by an earlier batch or earlier in this one) is a no-op.
+      return insertEachIfAbsent(
+        this.model.collection,
+        entries.map((entry) => ({ ...entry, createdAt })),
+        (entry) => ({ dedupeKey: entry.dedupeKey }),
       );
     }, batch);
   }
