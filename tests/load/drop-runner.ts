@@ -1,6 +1,7 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { StoppableSleeps } from '@storefront/shared';
 import {
   checkout,
   getOrderStatus,
@@ -133,6 +134,10 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
   const log = opts.log ?? (() => {});
   const stopAll = new AbortController();
   opts.signal?.addEventListener('abort', () => stopAll.abort(), { once: true });
+  // Buyers' pauses (think time, retry back-off, polling): thousands wait at once, so not one
+  // abort listener each (StoppableSleeps says why).
+  const pauses = new StoppableSleeps();
+  stopAll.signal.addEventListener('abort', () => pauses.stop(), { once: true });
 
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
@@ -171,7 +176,7 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
   const think = async (): Promise<number> => {
     const ms = thinkTimeSeconds(scenario.thinkTimeSeconds) * 1000;
     const due = performance.now() + ms;
-    await sleep(ms, undefined, { signal: stopAll.signal }).catch(() => undefined);
+    await pauses.sleep(ms);
     return due;
   };
   const lateness = (due: number) => {
@@ -314,9 +319,7 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
       }
       rec.checkoutRetries += 1;
       checkoutRetries += 1;
-      await sleep(Math.min(2_000, 100 * 2 ** attempt), undefined, { signal: stopAll.signal }).catch(
-        () => undefined,
-      );
+      await pauses.sleep(Math.min(2_000, 100 * 2 ** attempt));
     }
     return undefined;
   };
@@ -355,9 +358,7 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
           return;
         }
       }
-      await sleep(drop.pollIntervalMs, undefined, { signal: stopAll.signal }).catch(
-        () => undefined,
-      );
+      await pauses.sleep(drop.pollIntervalMs);
     }
   };
 

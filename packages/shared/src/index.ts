@@ -47,4 +47,5 @@ export * from './deliveries/delivery.model.ts';
 export * from './deliveries/delivery.repository.ts';
 export * from './razorpay-accounts/index.ts';
 export * from './process/graceful-shutdown.ts';
+export * from './process/stoppable-sleeps.ts';
 export * from './process/with-timeout.ts';

@@ -1,9 +1,8 @@
 import { createHmac } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { StoppableSleeps } from '@storefront/shared';
 import type { WebhookDropper } from './sandbox-faults.ts';
 import { preciseNow, randomId14, unixSeconds } from './sandbox-ids.ts';
 import type { DeliverOptions, DeliveryRecord } from './sandbox.types.ts';
@@ -58,7 +57,10 @@ export class WebhookDispatcher {
   private readonly dropper: WebhookDropper;
   private readonly onRecord: (record: DeliveryRecord) => void;
   private readonly pending = new Set<Promise<void>>();
-  private readonly stopping = new AbortController();
+  // A drop has thousands of attempts and retry pauses waiting at once: they are tracked here and
+  // ended by stop(), not by one AbortSignal listener each (StoppableSleeps says why).
+  private readonly pauses = new StoppableSleeps();
+  private readonly inFlight = new Set<http.ClientRequest>();
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   private readonly httpsAgent: https.Agent;
 
@@ -81,8 +83,6 @@ export class WebhookDispatcher {
         ? {}
         : { ca: [...tls.getCACertificates('default'), ...[extraCa].flat()] }),
     });
-    // Every in-flight attempt and retry pause listens on this one signal.
-    setMaxListeners(0, this.stopping.signal);
   }
 
   /**
@@ -137,7 +137,8 @@ export class WebhookDispatcher {
 
   /** Abandons pending retries, aborts attempts in flight and closes kept-alive sockets. */
   async stop(): Promise<void> {
-    this.stopping.abort();
+    this.pauses.stop();
+    for (const request of this.inFlight) request.destroy(new Error('sandbox stopped'));
     await this.idle();
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
@@ -179,7 +180,7 @@ export class WebhookDispatcher {
   ): Promise<void> {
     const maxAttempts = 1 + Math.max(0, settings.retries);
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
-      if (this.stopping.signal.aborted) {
+      if (this.pauses.isStopped) {
         giveUp(record, 'sandbox stopped');
         break;
       }
@@ -208,13 +209,8 @@ export class WebhookDispatcher {
   }
 
   /** Sleeps unless the sandbox stops meanwhile; false when it stopped. */
-  private async pause(ms: number): Promise<boolean> {
-    try {
-      await sleep(ms, undefined, { signal: this.stopping.signal });
-      return true;
-    } catch {
-      return false;
-    }
+  private pause(ms: number): Promise<boolean> {
+    return this.pauses.sleep(ms);
   }
 
   private post(url: URL, event: PreparedEvent, timeoutMs: number): Promise<AttemptOutcome> {
@@ -231,7 +227,6 @@ export class WebhookDispatcher {
       const request = (secure ? https : http).request(url, {
         method: 'POST',
         agent: secure ? this.httpsAgent : this.httpAgent,
-        signal: this.stopping.signal,
         headers: {
           'Content-Type': 'application/json',
           'Content-Length': event.body.length,
@@ -240,6 +235,8 @@ export class WebhookDispatcher {
           'X-Razorpay-Signature': event.signature,
         },
       });
+      this.inFlight.add(request);
+      request.once('close', () => this.inFlight.delete(request));
       // The clock starts when a socket is assigned, so waiting in the agent's queue behind other
       // deliveries (thousands at once in load tests) does not count against the receiver.
       request.once('socket', () => {
