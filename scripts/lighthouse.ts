@@ -6,7 +6,7 @@
 // the CPU part of Lighthouse's simulation scales with this machine's load.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -52,8 +52,9 @@ const { values } = parseArgs({
      */
     attempts: { type: 'string', default: '3' },
     /**
-     * Before each measurement, wait up to SECONDS for the 1-min load average to fall to half the
-     * cores (`make test` runs Lighthouse straight after the heavy suites).
+     * Before each measurement, wait up to SECONDS for the machine to be quiet: at most a quarter
+     * of its CPU time busy over two seconds in a row (`make test` runs Lighthouse straight after
+     * the heavy suites).
      */
     settle: { type: 'string', default: '0' },
   },
@@ -193,20 +194,46 @@ function positiveInteger(name: string, text: string | undefined): number {
   return n;
 }
 
-/** Waits (up to --settle seconds) for the 1-min load average to fall to half the cores. */
+/** CPU time of all cores so far (ms): busy and in all, from os.cpus(). */
+function cpuTime(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const { times } of cpus()) {
+    const used = times.user + times.nice + times.sys + times.irq;
+    busy += used;
+    total += used + times.idle;
+  }
+  return { busy, total };
+}
+
+/** A share of the machine's CPU time busy at or below this counts as quiet. */
+const QUIET_CPU_SHARE = 0.25;
+
+/**
+ * Waits (up to --settle seconds) until the machine's CPU was at most QUIET_CPU_SHARE busy over two
+ * seconds in a row. What Lighthouse's CPU figures depend on is the CPU left to Chromium while it
+ * measures, which this reads directly; the 1-min load average only falls a minute or more after
+ * the heavy suites' processes have gone.
+ */
 async function settle(): Promise<void> {
-  const before = loadavg()[0] ?? 0;
-  if (before <= quietLoad || settleSeconds === 0) return;
+  if (settleSeconds === 0) return;
   const started = Date.now();
   const deadline = started + settleSeconds * 1000;
-  while ((loadavg()[0] ?? 0) > quietLoad && Date.now() < deadline && !abort.signal.aborted) {
+  let quietSeconds = 0;
+  let share = 1;
+  let last = cpuTime();
+  while (quietSeconds < 2 && Date.now() < deadline && !abort.signal.aborted) {
     await sleep(1000, undefined, { signal: abort.signal }).catch(() => undefined);
+    const now = cpuTime();
+    share = now.total > last.total ? (now.busy - last.busy) / (now.total - last.total) : 0;
+    last = now;
+    quietSeconds = share <= QUIET_CPU_SHARE ? quietSeconds + 1 : 0;
   }
-  const after = loadavg()[0] ?? 0;
   out(
     `waited ${Math.round((Date.now() - started) / 1000)} s for the machine to settle: ` +
-      `load average ${before.toFixed(2)} → ${after.toFixed(2)}` +
-      (after > quietLoad ? ` (still above ${quietLoad}; measuring anyway)` : ''),
+      `CPU ${Math.round(share * 100)} % busy over the last second, load average ` +
+      `${loadavg()[0]?.toFixed(2)}` +
+      (quietSeconds < 2 ? ` (not quiet after ${settleSeconds} s; measuring anyway)` : ''),
   );
 }
 

@@ -355,7 +355,10 @@ describe('POST /api/v1/orders/:id/payment', () => {
       { razorpay_payment_id: payload.razorpay_payment_id },
       { ...payload, razorpay_payment_id: 'order_0123456789abcd' },
       { ...payload, razorpay_order_id: 'pay_0123456789abcd' },
-      { ...payload, razorpay_signature: payload.razorpay_signature.slice(1) },
+      // One character short. Its digits become letters: a 63-character hex string is not exempt
+      // from the card-data guard, and about 1 in 500 holds a Luhn-valid digit run by chance,
+      // which the guard refuses first (CARD_DATA_REJECTED, also 400).
+      { ...payload, razorpay_signature: payload.razorpay_signature.slice(1).replace(/\d/g, 'a') },
       { ...payload, razorpay_signature: 'g'.repeat(64) },
       { ...payload, razorpay_payment_id: 42 },
       { ...payload, status: 'captured' },
