@@ -90,6 +90,8 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 const cores = availableParallelism();
 /** A 1-min load average at or below this counts as a quiet machine. */
 const quietLoad = cores / 2;
+/** Before a measurement, a share of the machine's CPU time busy at or below this counts as quiet. */
+const QUIET_CPU_SHARE = 0.25;
 const loadStart = loadavg();
 out(
   `Lighthouse, default mobile settings (simulated: 150 ms RTT, 1.6 Mbps down, 4x CPU slowdown), ` +
@@ -205,9 +207,6 @@ function cpuTime(): { busy: number; total: number } {
   }
   return { busy, total };
 }
-
-/** A share of the machine's CPU time busy at or below this counts as quiet. */
-const QUIET_CPU_SHARE = 0.25;
 
 /**
  * Waits (up to --settle seconds) until the machine's CPU was at most QUIET_CPU_SHARE busy over two
