@@ -23,6 +23,8 @@ import {
   postWebhook,
   signWebhook,
   startPaymentsApi,
+  failCommand,
+  failCommandOff,
 } from '@storefront/test-support';
 
 let t: PaymentsTestApi;
@@ -265,17 +267,12 @@ describe('POST /api/v1/webhooks/razorpay/:account', () => {
     const id = eventId();
     const body = capturedEvent('order_mongo', 100);
     const opts = { secret: t.platform.webhookSecret, eventId: id };
-    const db = t.api.deps.mongo.db;
-    if (!db) throw new Error('not connected');
-    await db.admin().command({
-      configureFailPoint: 'failCommand',
+    await failCommand(t.api.deps.mongo, {
+      commands: ['insert'],
+      collection: 'webhook_events',
       mode: { times: 1 },
-      data: {
-        failCommands: ['insert'],
-        errorCode: 91,
-        appName,
-        namespace: `${db.databaseName}.webhook_events`,
-      },
+      errorCode: 91,
+      appName,
     });
     const before = await received('unavailable');
     try {
@@ -284,7 +281,7 @@ describe('POST /api/v1/webhooks/razorpay/:account', () => {
       expect(res.body).toMatchObject({ error: { code: 'SERVICE_UNAVAILABLE' } });
       expect(await inboxDoc(id)).toBeNull();
     } finally {
-      await db.admin().command({ configureFailPoint: 'failCommand', mode: 'off' });
+      await failCommandOff(t.api.deps.mongo);
     }
     expect(await received('unavailable')).toBe(before + 1);
     const retry = await postWebhook(t.api.url, 'platform', body, opts);

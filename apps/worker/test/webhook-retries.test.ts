@@ -12,6 +12,8 @@ import {
   type Order,
 } from '@storefront/shared';
 import {
+  failCommand,
+  failCommandOff,
   eventually,
   metricValue,
   scrape,
@@ -19,7 +21,6 @@ import {
   startWorkerWorld,
   type WorkerWorld,
 } from '@storefront/test-support';
-import { failCommand } from './helpers/failpoint.ts';
 import { deliveredOrder, eventBody, receiveEvent, seedOrder } from './helpers/fixtures.ts';
 
 // Retries against MongoDB failing for real (mongod's failCommand failpoint on the order update).
@@ -71,8 +72,7 @@ describe.each(REDIS_DEPLOYMENTS)('on %s', (_deployment, redisEnv) => {
   });
 
   afterAll(async () => {
-    if (world)
-      await failCommand(world.mongo, 'findAndModify', 'orders', 'off').catch(() => undefined);
+    if (world) await failCommandOff(world.mongo).catch(() => undefined);
     await world?.close();
   });
 
@@ -80,7 +80,11 @@ describe.each(REDIS_DEPLOYMENTS)('on %s', (_deployment, redisEnv) => {
     it('when MongoDB fails the order update three times, then it is retried on the schedule and succeeds', async () => {
       const before = await scrape(world.worker.url);
       const { order } = await seedOrder(world.mongo);
-      await failCommand(world.mongo, 'findAndModify', 'orders', { times: 3 });
+      await failCommand(world.mongo, {
+        commands: ['findAndModify'],
+        collection: 'orders',
+        mode: { times: 3 },
+      });
       const started = Date.now();
       const eventId = await receiveEvent(
         world.mongo,
@@ -118,7 +122,11 @@ describe.each(REDIS_DEPLOYMENTS)('on %s', (_deployment, redisEnv) => {
     it('when the order update always fails, then the event is dead after five retries with an alert', async () => {
       const before = await scrape(world.worker.url);
       const { order } = await seedOrder(world.mongo);
-      await failCommand(world.mongo, 'findAndModify', 'orders', 'alwaysOn');
+      await failCommand(world.mongo, {
+        commands: ['findAndModify'],
+        collection: 'orders',
+        mode: 'alwaysOn',
+      });
       let eventId = '';
       try {
         eventId = await receiveEvent(
@@ -128,7 +136,7 @@ describe.each(REDIS_DEPLOYMENTS)('on %s', (_deployment, redisEnv) => {
         );
         await processed(eventId, 'dead');
       } finally {
-        await failCommand(world.mongo, 'findAndModify', 'orders', 'off');
+        await failCommandOff(world.mongo);
       }
       const entry = await dlq(eventId);
       expect(entry).toMatchObject({
@@ -182,11 +190,15 @@ describe.each(REDIS_DEPLOYMENTS)('on %s', (_deployment, redisEnv) => {
         updated_at: now,
         replay_count: 0,
       });
-      await failCommand(world.mongo, 'findAndModify', 'orders', 'alwaysOn');
+      await failCommand(world.mongo, {
+        commands: ['findAndModify'],
+        collection: 'orders',
+        mode: 'alwaysOn',
+      });
       try {
         await processed(eventId, 'dead');
       } finally {
-        await failCommand(world.mongo, 'findAndModify', 'orders', 'off');
+        await failCommandOff(world.mongo);
       }
       expect((await inbox(eventId))?.attempts).toBe(6);
       expect(await dlq(eventId)).toMatchObject({ status: 'dead', retry_count: 5 });
@@ -196,7 +208,11 @@ describe.each(REDIS_DEPLOYMENTS)('on %s', (_deployment, redisEnv) => {
   it('when the in-place delivery fails, then the capture still succeeds and the deliveries worker delivers the order once', async () => {
     const { order, fileKey } = await seedOrder(world.mongo);
     // The delivery record's upsert is the in-place delivery's first write.
-    await failCommand(world.mongo, 'update', 'deliveries', { times: 1 });
+    await failCommand(world.mongo, {
+      commands: ['update'],
+      collection: 'deliveries',
+      mode: { times: 1 },
+    });
     try {
       const eventId = await receiveEvent(
         world.mongo,
@@ -213,7 +229,7 @@ describe.each(REDIS_DEPLOYMENTS)('on %s', (_deployment, redisEnv) => {
       expect(job?.finishedOn).toBeGreaterThan(0);
       expect(await deliveryModel(world.mongo).countDocuments({ orderId: order._id })).toBe(1);
     } finally {
-      await failCommand(world.mongo, 'update', 'deliveries', 'off');
+      await failCommandOff(world.mongo);
     }
   });
 });

@@ -5,6 +5,7 @@ export * from './alert-sink.ts';
 export * from './api-harness.ts';
 export * from './bench-processes.ts';
 export * from './eventually.ts';
+export * from './failpoint.ts';
 export * from './log-tail.ts';
 export * from './payments.ts';
 export * from './production-secrets.ts';
