@@ -5,8 +5,10 @@ import { testConfig } from '@storefront/devstack/test-harness';
 import {
   batched,
   createRepositories,
+  creatorModel,
   ensureIndexes,
   orderModel,
+  productModel,
   transactionModel,
   webhookEventModel,
   type Repositories,
@@ -117,6 +119,60 @@ describe('batched repository calls', () => {
       .countDocuments({ _id: { $in: events.map((e) => e._id) }, status: 'processed' })
       .exec();
     expect(finished).toBe(20);
+  });
+
+  it('when checkouts look up creators by username and products by id at once, then one find each answers all: unknown, inactive and deleted products are null', async () => {
+    const names = [`b${randomBytes(4).toString('hex')}`, `b${randomBytes(4).toString('hex')}`];
+    const creators = await creatorModel(conn).insertMany(
+      names.map((username) => ({
+        username,
+        email: `${username}@example.test`,
+        passwordHash: 'x',
+        displayName: username.toUpperCase(),
+      })),
+    );
+    const owner = creators[0]!._id;
+    const product = (status: string, deletedAt?: Date) => ({
+      creatorId: owner,
+      title: status,
+      price: 100,
+      currency: 'INR',
+      status,
+      position: 0,
+      ...(deletedAt ? { deletedAt } : {}),
+    });
+    const [active, inactive, deleted] = await productModel(conn).insertMany([
+      product('active'),
+      product('draft'),
+      product('active', new Date()),
+    ]);
+    sent = [];
+    const [byName, products] = await Promise.all([
+      Promise.all(
+        [...names, names[0]!, 'nobody'].map((n) => repos.creators.findPublicByUsername(n)),
+      ),
+      Promise.all(
+        [active, active, inactive, deleted].map((p) =>
+          repos.products.findActiveById(String(p!._id)),
+        ),
+      ),
+    ]);
+    expect(byName.map((c) => c?.displayName ?? null)).toEqual([
+      names[0]!.toUpperCase(),
+      names[1]!.toUpperCase(),
+      names[0]!.toUpperCase(),
+      null,
+    ]);
+    // The public projection: no email, no password hash.
+    expect(byName[0]).not.toHaveProperty('email');
+    expect(byName[0]).not.toHaveProperty('passwordHash');
+    expect(products.map((p) => (p ? String(p._id) : null))).toEqual([
+      String(active!._id),
+      String(active!._id),
+      null,
+      null,
+    ]);
+    expect(count('find')).toBe(2);
   });
 
   it('when calls come further apart than the window, then each gets its own command', async () => {

@@ -1,5 +1,6 @@
 import { Types, type Connection, type Model } from 'mongoose';
 import { ConflictError } from '../errors/app-error.ts';
+import { batched, inKeyOrder, SAME_TICK, type BatchOptions } from '../db/batcher.ts';
 import { isObjectIdString } from '../db/object-id.ts';
 import type { ImageRef } from '../images/image-ref.model.ts';
 import { creatorModel, type Creator, type CreatorLink } from './creator.model.ts';
@@ -50,14 +51,24 @@ const OWN_FIELDS = '-passwordHash -razorpay';
 /** Reads and writes `creators`; every method returns plain objects. */
 export class CreatorRepository {
   private readonly model: Model<Creator>;
+  private readonly publicByUsername: (username: string) => Promise<PublicCreator | null>;
 
-  constructor(conn: Connection) {
+  /** `batch`: how concurrent `findPublicByUsername` reads share one query. */
+  constructor(conn: Connection, batch: BatchOptions = SAME_TICK) {
     this.model = creatorModel(conn);
+    // A drop's checkouts all look up the same creator: the ones a process starts in the same
+    // tick share one query, read from the database as a single one would be (nothing is cached).
+    this.publicByUsername = batched(async (names) => {
+      const docs = await this.model.collection
+        .find<PublicCreator>({ username: { $in: [...names] } }, { projection: PUBLIC_FIELDS })
+        .toArray();
+      return inKeyOrder(names, docs, (d) => d.username);
+    }, batch);
   }
 
   /** The public profile behind a (lowercase) username, or null. */
   async findPublicByUsername(username: string): Promise<PublicCreator | null> {
-    return this.model.findOne({ username }, PUBLIC_FIELDS).lean<PublicCreator>().exec();
+    return this.publicByUsername(username);
   }
 
   /** The creator's own view of their account, or null. */

@@ -30,7 +30,7 @@ export function createRepositories(
   batch: BatchOptions = SAME_TICK,
 ): Repositories {
   return {
-    creators: new CreatorRepository(conn),
+    creators: new CreatorRepository(conn, batch),
     razorpayAccounts: new RazorpayAccountRepository(conn),
     products: new ProductRepository(conn, batch),
     orders: new OrderRepository(conn, batch),

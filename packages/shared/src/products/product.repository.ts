@@ -57,10 +57,22 @@ const NOT_DELETED = { deletedAt: null };
 export class ProductRepository {
   private readonly model: Model<Product>;
   private readonly fileById: (id: Types.ObjectId) => Promise<ProductFile | null>;
+  private readonly activeById: (id: Types.ObjectId) => Promise<Product | null>;
 
-  /** `batch`: how concurrent `fileOf` reads (deliveries) share one query. */
+  /**
+   * `batch`: how concurrent `fileOf` reads (deliveries) and `findActiveById` reads (checkouts)
+   * share one query.
+   */
   constructor(conn: Connection, batch: BatchOptions = SAME_TICK) {
     this.model = productModel(conn);
+    // A drop's checkouts all read the same product: the ones a process starts in the same tick
+    // share one query, read from the database as a single one would be (nothing is cached).
+    this.activeById = batched(async (ids) => {
+      const docs = await this.model.collection
+        .find<Product>({ _id: { $in: [...ids] }, status: 'active', ...NOT_DELETED })
+        .toArray();
+      return inKeyOrder(ids.map(String), docs, (d) => String(d._id));
+    }, batch);
     this.fileById = batched(async (ids) => {
       const docs = await this.model
         .find({ _id: { $in: [...ids] } }, { file: 1 })
@@ -108,10 +120,7 @@ export class ProductRepository {
   /** An active product by id (what a buyer may check out), or null. */
   async findActiveById(productId: string): Promise<Product | null> {
     if (!isObjectIdString(productId)) return null;
-    return this.model
-      .findOne({ _id: new Types.ObjectId(productId), status: 'active', ...NOT_DELETED })
-      .lean<Product>()
-      .exec();
+    return this.activeById(new Types.ObjectId(productId));
   }
 
   /** How many products the creator has (deleted ones excluded). */
