@@ -41,11 +41,15 @@ export class OrderStatusService {
    * for an unknown id, a wrong token and an expired one.
    */
   async authorize(orderId: string, token: string | undefined): Promise<Order> {
-    const notFound = new NotFoundError('Order not found');
-    if (!token) throw notFound;
+    // Built only when thrown: an error captures a stack trace, and buyers poll this every half
+    // second while they wait for their download.
+    const notFound = () => new NotFoundError('Order not found');
+    if (!token) throw notFound();
     const order = await this.deps.orders.findById(orderId);
-    if (!order || !orderAccessTokenMatches(token, order.accessTokenHash)) throw notFound;
-    if (order.createdAt.getTime() + this.deps.tokenTtlSeconds * 1000 < Date.now()) throw notFound;
+    if (!order || !orderAccessTokenMatches(token, order.accessTokenHash)) throw notFound();
+    if (order.createdAt.getTime() + this.deps.tokenTtlSeconds * 1000 < Date.now()) {
+      throw notFound();
+    }
     return order;
   }
 
