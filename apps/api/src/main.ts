@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { createLogger, exitOnSignals, loadConfigOrExit } from '@storefront/shared';
 import { serveClusterMetricsToParent, shareMetricsWithPrimary } from './cluster-metrics.ts';
+import { assertPortFree, socketsFor } from './http/listen.ts';
 import { startApi } from './server.ts';
 
 // Entry point of an API process. With API_WORKERS != 1 the primary forks one API process per
@@ -11,6 +12,14 @@ const logger = createLogger({ level: config.LOG_LEVEL, service: 'api' });
 const workers = config.API_WORKERS === 0 ? availableParallelism() : config.API_WORKERS;
 
 if (workers > 1 && cluster.isPrimary) {
+  // With several sockets per process the processes bind the port themselves (SO_REUSEPORT):
+  // refuse to start if something already listens there, as one shared socket would.
+  if (socketsFor(config.API_ACCEPT_SOCKETS, config.API_PORT) > 1) {
+    await assertPortFree(config.API_PORT, config.API_HOST).catch((err: unknown) => {
+      logger.error('api failed to start', { err });
+      process.exit(1);
+    });
+  }
   let stopping = false;
   for (let i = 0; i < workers; i++) cluster.fork();
   serveClusterMetricsToParent();
@@ -39,7 +48,7 @@ if (workers > 1 && cluster.isPrimary) {
     process.exit(1);
   });
   if (cluster.isWorker) shareMetricsWithPrimary(api.deps.metrics);
-  logger.info('api listening', { url: api.url, pid: process.pid });
+  logger.info('api listening', { url: api.url, pid: process.pid, sockets: api.acceptSockets });
   exitOnSignals({
     logger,
     what: 'api',

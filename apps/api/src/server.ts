@@ -16,6 +16,7 @@ import {
   redisTargetFromConfig,
 } from '@storefront/shared';
 import { createApiHandler } from './app.ts';
+import { listen } from './http/listen.ts';
 import { expressServerClasses } from './http/server-classes.ts';
 import type { ApiServices } from './app-services.ts';
 import type { ApiDeps } from './deps.ts';
@@ -27,6 +28,8 @@ export interface RunningApi {
   deps: ApiDeps;
   /** The object graph the app serves from (repositories, services, the storefront cache). */
   services: ApiServices;
+  /** Listening sockets of this process (API_ACCEPT_SOCKETS where it applies, else 1). */
+  acceptSockets: number;
   /** Graceful stop: refuse new connections, let in-flight requests finish, close connections. */
   close: () => Promise<void>;
 }
@@ -94,16 +97,33 @@ export async function startApi(
   server.headersTimeout = 66_000;
   server.requestTimeout = config.API_REQUEST_TIMEOUT_MS;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(
-      { port: config.API_PORT, host: config.API_HOST, backlog: config.API_LISTEN_BACKLOG },
-      () => {
-        server.off('error', reject);
-        resolve();
-      },
-    );
-  });
+  /** Stops what the app started and closes the connections (the server is closed first). */
+  const release = async (): Promise<void> => {
+    for (const fn of closers.reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        logger.error('error during shutdown', { err });
+      }
+    }
+    await Promise.allSettled([...extraRedis, redis].map((r) => r.quit()));
+    await mongo.close();
+  };
+
+  let listening: Awaited<ReturnType<typeof listen>>;
+  try {
+    listening = await listen(server, {
+      port: config.API_PORT,
+      host: config.API_HOST,
+      backlog: config.API_LISTEN_BACKLOG,
+      sockets: config.API_ACCEPT_SOCKETS,
+    });
+  } catch (err) {
+    // A port in use: nothing is served, so nothing is left open either.
+    server.close();
+    await release();
+    throw err;
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${tls ? 'https' : 'http'}://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
@@ -112,7 +132,10 @@ export async function startApi(
   const close = (): Promise<void> => {
     closing ??= (async () => {
       shuttingDown = true;
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      const stopped = Promise.all([
+        new Promise<void>((resolve) => server.close(() => resolve())),
+        listening.closeExtra(),
+      ]);
       // Connections that finish their in-flight request become idle: close them as they do.
       const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
       server.closeIdleConnections();
@@ -124,17 +147,9 @@ export async function startApi(
       await stopped;
       clearTimeout(timer);
       clearInterval(idleSweep);
-      for (const fn of closers.reverse()) {
-        try {
-          await fn();
-        } catch (err) {
-          logger.error('error during shutdown', { err });
-        }
-      }
-      await Promise.allSettled([...extraRedis, redis].map((r) => r.quit()));
-      await mongo.close();
+      await release();
     })();
     return closing;
   };
-  return { url, server, deps, services, close };
+  return { url, server, deps, services, acceptSockets: listening.sockets, close };
 }

@@ -82,6 +82,14 @@ export const envSchema = z.object({
    * handshakes and buyers wait for SYN retransmissions (1, 3, 7, 15, 31 s).
    */
   API_LISTEN_BACKLOG: positiveInt.max(65_535).default(4096),
+  /**
+   * Listening sockets per API process (Linux, with a fixed API_PORT). Node takes one new
+   * connection per listening socket per turn of its event loop; a busy process's turns are long,
+   * so a drop's new visitors queued for seconds behind one socket. With several (SO_REUSEPORT,
+   * the kernel spreads connections over them) a turn takes up to this many. 1: one socket, shared
+   * by the cluster's processes through the primary's round-robin, as Node does by default.
+   */
+  API_ACCEPT_SOCKETS: positiveInt.max(64).default(16),
 
   // --- worker ---
   WORKER_HOST: z.string().min(1).default('0.0.0.0'),
