@@ -17,11 +17,34 @@ let redis: RedisServerHandle | undefined;
 let worker: RunningWorker | undefined;
 let world: ReconciliationWorld | undefined;
 
+// Each step of the teardown gets a bounded wait and the next one runs regardless, so that a step
+// that hangs is named (a fresh-clone run once hit the 60 s hook timeout here, unattributed, and
+// 20 runs since did not repeat it) and redis-server is still stopped.
+const TEARDOWN_STEP_MS = 15_000;
+
+async function bounded(name: string, work: (() => Promise<void>) | undefined): Promise<string[]> {
+  if (!work) return [];
+  let timer: NodeJS.Timeout | undefined;
+  const hung = await Promise.race([
+    work().then(() => false),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), TEARDOWN_STEP_MS);
+    }),
+  ]).finally(() => clearTimeout(timer));
+  return hung ? [name] : [];
+}
+
 afterEach(async () => {
-  await worker?.close();
-  await world?.close();
-  await redis?.stop();
+  const w = worker;
+  const wd = world;
+  const r = redis;
   worker = world = redis = undefined;
+  const hung = [
+    ...(await bounded('worker.close()', w && (() => w.close()))),
+    ...(await bounded('world.close()', wd && (() => wd.close()))),
+    ...(await bounded('redis.stop()', r && (() => r.stop()))),
+  ];
+  expect(hung, `teardown steps that did not finish within ${TEARDOWN_STEP_MS} ms`).toEqual([]);
 });
 
 /** Redis, the reconciliation world and a running worker, reconciling every 200 ms. */
