@@ -1,7 +1,14 @@
 import { Queue } from 'bullmq';
 import { afterEach, expect, it } from 'vitest';
 import { startRedisServer, type RedisServerHandle } from '@storefront/devstack';
-import { createLogger, createQueueRedis, QUEUES, SCHEDULERS } from '@storefront/shared';
+import {
+  createLogger,
+  createQueueRedis,
+  QUEUES,
+  SCHEDULERS,
+  TimeoutError,
+  withTimeout,
+} from '@storefront/shared';
 import { eventually } from '@storefront/test-support';
 import { startWorker, type RunningWorker } from '../src/index.ts';
 import { ReconciliationWorld } from './reconciliation-fixtures.ts';
@@ -24,14 +31,13 @@ const TEARDOWN_STEP_MS = 15_000;
 
 async function bounded(name: string, work: (() => Promise<void>) | undefined): Promise<string[]> {
   if (!work) return [];
-  let timer: NodeJS.Timeout | undefined;
-  const hung = await Promise.race([
-    work().then(() => false),
-    new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(true), TEARDOWN_STEP_MS);
-    }),
-  ]).finally(() => clearTimeout(timer));
-  return hung ? [name] : [];
+  try {
+    await withTimeout(work(), TEARDOWN_STEP_MS);
+    return [];
+  } catch (err) {
+    if (err instanceof TimeoutError) return [name];
+    throw err;
+  }
 }
 
 afterEach(async () => {
