@@ -12,7 +12,7 @@ export interface FailCommandOptions {
   appName?: string;
   /**
    * The error code (default 1, InternalError: not a retryable-write error, so the driver does not
-   * hide it by retrying; 91, ShutdownInProgress, is one it retries).
+   * hide it by retrying).
    */
   errorCode?: number;
 }
