@@ -16,7 +16,7 @@ import {
   redisTargetFromConfig,
 } from '@storefront/shared';
 import { createApiHandler } from './app.ts';
-import { listen } from './http/listen.ts';
+import { listen, type Listening } from './http/listen.ts';
 import { expressServerClasses } from './http/server-classes.ts';
 import type { ApiServices } from './app-services.ts';
 import type { ApiDeps } from './deps.ts';
@@ -110,7 +110,7 @@ export async function startApi(
     await mongo.close();
   };
 
-  let listening: Awaited<ReturnType<typeof listen>>;
+  let listening: Listening;
   try {
     listening = await listen(server, {
       port: config.API_PORT,
