@@ -2,13 +2,6 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { StoppableSleeps } from '@storefront/shared';
-import {
-  checkout,
-  getOrderStatus,
-  payWithCheckout,
-  postPaymentCallback,
-  type BuyerHeaders,
-} from '@storefront/test-support';
 import type { OrderRecord } from '../chaos/traffic.ts';
 import {
   buyerPlan,
@@ -19,6 +12,7 @@ import {
   type EditAck,
   type RevisionRead,
 } from './drop-model.js';
+import { callbackOn, checkoutOn, payOn, statusOn } from './buyer-steps.ts';
 import { Http1Connection } from './http1-connection.ts';
 import type { LatencyMs, LoadSummary } from './load-summary.js';
 import {
@@ -43,7 +37,8 @@ import { clientAddress, requestPath, thinkTimeSeconds } from './traffic-mix.js';
 // JSON and then the page on one lean keep-alive connection (Http1Connection, as the browse
 // runner), and, for a share of buyers, checks out, pays through the sandbox's Standard Checkout
 // (failing first or abandoning as planned), posts the Checkout callback and polls the order
-// until its download appears; those steps use fetch through the test-support buyer helpers.
+// until its download appears. A buyer keeps their API connection for the whole journey, as a
+// browser does, and opens one to the sandbox when they first pay (buyer-steps.ts).
 // Meanwhile the creator edits the dropped product every few seconds; every storefront read is
 // checked against the edits acknowledged before it was sent (no stale storefront).
 
@@ -186,10 +181,11 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
   };
 
   const live = new Set<Http1Connection>();
+  const sandboxTarget = new URL(sandboxUrl);
   const buyer = async (index: number): Promise<void> => {
     const xff = clientAddress(index, scenario.clients);
-    const headers: BuyerHeaders = { 'x-forwarded-for': xff, 'user-agent': USER_AGENT };
     const created = performance.now();
+    let opened = false;
     const conn = new Http1Connection({
       host: target.hostname,
       port: Number(target.port || 80),
@@ -200,40 +196,70 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
       responseTimeoutMs: STEP_TIMEOUT_MS,
       onOpen: () => {
         connections.onOpen();
-        steps.connect.push(performance.now() - created);
+        // The first connect is the storefront's; a reconnect later in the journey is not.
+        if (!opened) steps.connect.push(performance.now() - created);
+        opened = true;
       },
       onClose: connections.onClose,
     });
     live.add(conn);
-    try {
-      // The storefront: JSON at arrival, the page after a moment. Latency from when it was due.
-      let due = performance.now();
-      for (const [step, path] of [
-        ['json', requestPath(scenario.request.pathTemplate, username)],
-        ['page', requestPath(drop.pagePathTemplate, username)],
-      ] as const) {
-        if (step === 'page') due = await think();
-        if (stopAll.signal.aborted) return;
-        lateness(due);
-        const startedAt = wallNow();
-        let status = 0;
-        let rev = -1;
-        try {
-          const res = await conn.get(path);
-          status = res.status;
-          rev = revisionIn(res.body.toString('latin1'));
-        } catch (err) {
-          failed(err);
-        }
-        const ms = performance.now() - due;
-        steps[step].push(ms);
-        storefrontMs.push(ms);
-        if (status === 200) reads.push({ startedAt, rev });
-        count(step, status, status === scenario.request.expectStatus && rev >= 0);
+    let sandbox: Http1Connection | undefined;
+    const sandboxConn = (): Http1Connection => {
+      if (sandbox === undefined) {
+        sandbox = new Http1Connection({
+          host: sandboxTarget.hostname,
+          port: Number(sandboxTarget.port || 80),
+          headerLines: `Host: ${sandboxTarget.host}\r\nUser-Agent: ${USER_AGENT}\r\n`,
+          connectTimeoutMs: 10_000,
+          responseTimeoutMs: STEP_TIMEOUT_MS,
+          onOpen: () => undefined,
+          onClose: () => undefined,
+        });
+        live.add(sandbox);
       }
+      return sandbox;
+    };
+    try {
+      await journey(index, conn, sandboxConn);
     } finally {
       conn.close();
       live.delete(conn);
+      if (sandbox !== undefined) {
+        sandbox.close();
+        live.delete(sandbox);
+      }
+    }
+  };
+
+  const journey = async (
+    index: number,
+    conn: Http1Connection,
+    sandbox: () => Http1Connection,
+  ): Promise<void> => {
+    // The storefront: JSON at arrival, the page after a moment. Latency from when it was due.
+    let due = performance.now();
+    for (const [step, path] of [
+      ['json', requestPath(scenario.request.pathTemplate, username)],
+      ['page', requestPath(drop.pagePathTemplate, username)],
+    ] as const) {
+      if (step === 'page') due = await think();
+      if (stopAll.signal.aborted) return;
+      lateness(due);
+      const startedAt = wallNow();
+      let status = 0;
+      let rev = -1;
+      try {
+        const res = await conn.get(path);
+        status = res.status;
+        rev = revisionIn(res.body.toString('latin1'));
+      } catch (err) {
+        failed(err);
+      }
+      const ms = performance.now() - due;
+      steps[step].push(ms);
+      storefrontMs.push(ms);
+      if (status === 200) reads.push({ startedAt, rev });
+      count(step, status, status === scenario.request.expectStatus && rev >= 0);
     }
 
     const plan = buyerPlan(drop);
@@ -248,22 +274,22 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
       paymentIds: [],
     };
     records.push(rec);
-    const order = await checkoutWithRetries(rec, headers);
+    const order = await checkoutWithRetries(rec, conn);
     if (!order || plan === 'abandoned' || stopAll.signal.aborted) return;
     await think();
     if (plan === 'failed' || plan === 'failed_then_captured') {
-      const attempt = await timedPay(rec, order.keyId, 'failed');
+      const attempt = await timedPay(rec, sandbox(), order.keyId, 'failed');
       if (!attempt || plan === 'failed') return;
       await think();
     }
-    const handler = await timedPay(rec, order.keyId, 'captured');
+    const handler = await timedPay(rec, sandbox(), order.keyId, 'captured');
     if (!handler || !('razorpay_payment_id' in handler)) return;
     rec.capturedAt = wallNow();
     const cb = await timed('callback', () =>
-      postPaymentCallback(baseUrl, order.orderId, order.accessToken, handler, headers),
+      callbackOn(conn, order.orderId, order.accessToken, handler),
     );
     if (cb) count('callback', cb.status, cb.status === 200);
-    await pollForDownload(rec, order, headers);
+    await pollForDownload(rec, order, conn);
   };
 
   const timed = async <T>(
@@ -284,17 +310,11 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
 
   const checkoutWithRetries = async (
     rec: DropOrderRecord,
-    headers: BuyerHeaders,
+    conn: Http1Connection,
   ): Promise<{ orderId: string; accessToken: string; keyId: string } | undefined> => {
     for (let attempt = 0; attempt < CHECKOUT_ATTEMPTS && !stopAll.signal.aborted; attempt++) {
       const res = await timed('checkout', () =>
-        checkout(
-          baseUrl,
-          username,
-          productId,
-          { email: `buyer${rec.index}@example.test` },
-          headers,
-        ),
+        checkoutOn(conn, username, productId, { email: `buyer${rec.index}@example.test` }),
       );
       if (res) {
         const ok = res.status === 201 && Boolean(res.body.orderId && res.body.razorpay?.orderId);
@@ -324,9 +344,14 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
     return undefined;
   };
 
-  const timedPay = async (rec: DropOrderRecord, keyId: string, outcome: 'failed' | 'captured') => {
+  const timedPay = async (
+    rec: DropOrderRecord,
+    sandbox: Http1Connection,
+    keyId: string,
+    outcome: 'failed' | 'captured',
+  ) => {
     const answer = await timed('pay', () =>
-      payWithCheckout(sandboxUrl, { orderId: rec.gatewayOrderId as string, keyId, outcome }),
+      payOn(sandbox, { orderId: rec.gatewayOrderId as string, keyId, outcome }),
     );
     if (!answer) {
       rec.payError = tally.firstError ?? 'sandbox pay failed';
@@ -343,12 +368,12 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
   const pollForDownload = async (
     rec: DropOrderRecord,
     order: { orderId: string; accessToken: string },
-    headers: BuyerHeaders,
+    conn: Http1Connection,
   ): Promise<void> => {
     const deadline = performance.now() + drop.pollTimeoutSeconds * 1000;
     while (!stopAll.signal.aborted && performance.now() < deadline) {
       const res = await timed('status', () =>
-        getOrderStatus(baseUrl, order.orderId, order.accessToken, headers),
+        statusOn(conn, order.orderId, order.accessToken),
       );
       if (res) {
         count('status', res.status, res.status === 200);
@@ -436,7 +461,7 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
   const summary = nodeRunnerSummary({
     scenario,
     baseUrl,
-    toolVersion: `node ${process.version}, net (http1-connection.ts) + fetch`,
+    toolVersion: `node ${process.version}, net (http1-connection.ts)`,
     startedAt,
     durationSeconds,
     vusMax: arrived,

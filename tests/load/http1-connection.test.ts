@@ -85,6 +85,40 @@ describe('Http1Connection', () => {
     ]);
   });
 
+  it('when a POST carries a UTF-8 body, then the server reads it whole on the same connection as a GET', async () => {
+    const seen: Array<{ method?: string; auth?: string; type?: string; body: string }> = [];
+    const port = await listen(
+      http.createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          seen.push({
+            method: req.method,
+            auth: req.headers.authorization,
+            type: req.headers['content-type'],
+            body: Buffer.concat(chunks).toString('utf8'),
+          });
+          res.setHeader('content-type', 'application/json');
+          res.end(JSON.stringify({ n: seen.length }));
+        });
+      }),
+    );
+    const { conn, events } = connection(port);
+    const body = JSON.stringify({ email: 'bühne@example.test', name: 'Ünïcode ₹' });
+    const posted = await conn.request('POST', '/checkout', {
+      headerLines: 'Content-Type: application/json\r\nAuthorization: Bearer t0k\r\n',
+      body,
+    });
+    const got = await conn.get('/status');
+    expect(JSON.parse(posted.body.toString())).toEqual({ n: 1 });
+    expect(JSON.parse(got.body.toString())).toEqual({ n: 2 });
+    expect(events.opened).toBe(1);
+    expect(seen).toEqual([
+      { method: 'POST', auth: 'Bearer t0k', type: 'application/json', body },
+      { method: 'GET', auth: undefined, type: undefined, body: '' },
+    ]);
+  });
+
   it('when a response arrives in pieces, then it is assembled by its Content-Length', async () => {
     const body = 'x'.repeat(5000);
     const port = await rawServer((_n, socket) => {

@@ -80,6 +80,7 @@ export class Http1Connection {
   private connected = false;
   private pending: Pending | undefined;
   private queued: string | undefined;
+  private encoding: 'latin1' | 'utf8' = 'latin1';
   /** When the request in flight was written (performance.now()), for the timeout sweep. */
   private since = 0;
   /** Bytes of the response so far, while it is incomplete. */
@@ -91,8 +92,25 @@ export class Http1Connection {
 
   /** GET `path`; rejects on a connection error, a timeout or a malformed response. */
   get(path: string): Promise<Reply> {
+    return this.request('GET', path);
+  }
+
+  /**
+   * One request: `headerLines` are added to the VU's own (each `Name: value` ending in CRLF), a
+   * `body` is sent as UTF-8 with its Content-Length. Rejects like `get`.
+   */
+  request(
+    method: string,
+    path: string,
+    extra: { headerLines?: string; body?: string } = {},
+  ): Promise<Reply> {
     if (this.pending !== undefined) return Promise.reject(new Error('request already in flight'));
-    const request = `GET ${path} HTTP/1.1\r\n${this.opts.headerLines}\r\n`;
+    const head = `${method} ${path} HTTP/1.1\r\n${this.opts.headerLines}${extra.headerLines ?? ''}`;
+    const request =
+      extra.body === undefined
+        ? `${head}\r\n`
+        : `${head}Content-Length: ${Buffer.byteLength(extra.body)}\r\n\r\n${extra.body}`;
+    this.encoding = extra.body === undefined ? 'latin1' : 'utf8';
     return new Promise<Reply>((resolve, reject) => {
       this.pending = { resolve, reject };
       this.partial = undefined;
@@ -101,11 +119,16 @@ export class Http1Connection {
         this.queued = request;
         this.open();
       } else if (this.connected) {
-        this.socket.write(request, 'latin1');
+        this.write(request);
       } else {
         this.queued = request;
       }
     });
+  }
+
+  /** Header lines are ASCII (the same bytes either way); a body may not be, so it goes as UTF-8. */
+  private write(request: string): void {
+    (this.socket as net.Socket).write(request, this.encoding);
   }
 
   /**
@@ -134,7 +157,7 @@ export class Http1Connection {
       this.opts.onOpen();
       const request = this.queued;
       this.queued = undefined;
-      if (request !== undefined) socket.write(request, 'latin1');
+      if (request !== undefined) this.write(request);
     });
     socket.on('data', (data: Buffer) => {
       const error = this.received(data);
