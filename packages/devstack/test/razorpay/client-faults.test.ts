@@ -103,6 +103,25 @@ describe('Razorpay sandbox faults, seen through createRazorpayClient', () => {
     expect(err.cause).toBeUndefined();
   });
 
+  it('when the API answers a redirect, then the call fails with that status and nothing follows it', async () => {
+    let followed = 0;
+    const redirecting = http.createServer((req, res) => {
+      if (req.url?.startsWith('/elsewhere')) followed += 1;
+      res.writeHead(302, { location: '/elsewhere/v1/orders', 'content-length': '0' }).end();
+    });
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = redirecting.address() as AddressInfo;
+      const moved = createRazorpayClient({ ...keys, baseUrl: `http://127.0.0.1:${port}` });
+      const err = await rejection(moved.orders.create({ amount: 100, currency: 'INR' }));
+      expect(err).toMatchObject({ kind: 'http', statusCode: 302 });
+      expect(followed).toBe(0);
+    } finally {
+      redirecting.closeAllConnections();
+      await new Promise<void>((resolve) => redirecting.close(() => resolve()));
+    }
+  });
+
   it('when a fault is scoped to paths and key ids, then other calls are not affected', async () => {
     const order = await client().orders.create({ amount: 100, currency: 'INR' });
     sandbox.injectFault({ status: 503, paths: ['/v1/payments'], keyIds: [keys.keyId] });

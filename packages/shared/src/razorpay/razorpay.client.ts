@@ -35,7 +35,12 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 // The parts of the SDK's private axios instance we touch. Typed structurally so shared does not
 // depend on axios directly; the SDK pins the version it ships with.
 interface AxiosLikeInstance {
-  defaults: { baseURL?: string; timeout?: number; transitional?: Record<string, unknown> };
+  defaults: {
+    baseURL?: string;
+    timeout?: number;
+    maxRedirects?: number;
+    transitional?: Record<string, unknown>;
+  };
   interceptors: {
     response: { use(onFulfilled: undefined, onRejected: (err: unknown) => unknown): number };
   };
@@ -47,6 +52,11 @@ export function createRazorpayClient(options: RazorpayClientOptions): RazorpayCl
   const rq = (sdk.api as unknown as { rq: AxiosLikeInstance }).rq;
   rq.defaults.baseURL = normaliseBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
   rq.defaults.timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // Razorpay's API answers; it does not redirect. With redirects allowed axios sends every request
+  // through follow-redirects' wrapper; without, through node:http itself: about 0.35 ms less CPU
+  // per call (0.95 → 0.6 ms, a local server, 4,000 calls 8 at a time), on every checkout. A 3xx
+  // now fails the call as any other unexpected status does.
+  rq.defaults.maxRedirects = 0;
   // ETIMEDOUT instead of the ambiguous ECONNABORTED for timeouts.
   rq.defaults.transitional = { ...rq.defaults.transitional, clarifyTimeoutError: true };
   // The SDK's own catch reads err.response.status / err.response.data.error and throws a plain
