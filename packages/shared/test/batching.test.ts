@@ -175,6 +175,66 @@ describe('batched repository calls', () => {
     expect(count('find')).toBe(2);
   });
 
+  it('when 12 checkouts create orders and log at once, then one insert each stores them all, validated, timestamped and masked, and an invalid one fails alone', async () => {
+    const creatorId = new Types.ObjectId();
+    const input = (i: number) => ({
+      creatorId,
+      productId: new Types.ObjectId(),
+      productTitle: `Drop ${i}`,
+      amount: 1_000 + i,
+      currency: 'INR' as const,
+      buyer: { email: `buyer${i}@example.test` },
+      gatewayAccount: 'platform',
+      accessTokenHash: 'h'.repeat(64),
+    });
+    const before = Date.now();
+    sent = [];
+    const [orders, badOrder] = await Promise.all([
+      Promise.all(Array.from({ length: 12 }, (_, i) => repos.orders.create(input(i)))),
+      repos.orders.create({ ...input(99), amount: 'lots' as never }).catch((e: unknown) => e),
+    ]);
+    expect(badOrder).toBeInstanceOf(Error);
+    expect(count('insert')).toBe(1);
+    expect(orders.map((o) => [o.status, o.amount])).toEqual(
+      Array.from({ length: 12 }, (_, i) => ['created', 1_000 + i]),
+    );
+    for (const o of orders) {
+      expect(o._id).toBeInstanceOf(Types.ObjectId);
+      expect(o.createdAt.getTime()).toBeGreaterThanOrEqual(before - 1_000);
+      expect(o.updatedAt.getTime()).toBe(o.createdAt.getTime());
+    }
+    const stored = await orderModel(conn)
+      .find({ creatorId })
+      .sort({ amount: 1 })
+      .lean()
+      .exec();
+    expect(stored.map((o) => String(o._id))).toEqual(orders.map((o) => String(o._id)));
+
+    sent = [];
+    const logs = await Promise.allSettled([
+      ...orders.map((o) =>
+        repos.transactions.record({
+          orderId: o._id,
+          source: 'checkout',
+          outcome: 'gateway_error',
+          error: 'declined card 4111 1111 1111 1111',
+        }),
+      ),
+      repos.transactions.record({ orderId: orders[0]!._id, source: 'checkout' } as never),
+    ]);
+    expect(logs.map((r) => r.status)).toEqual([...orders.map(() => 'fulfilled'), 'rejected']);
+    expect(count('insert')).toBe(1);
+    const logged = await transactionModel(conn)
+      .find({ orderId: { $in: orders.map((o) => o._id) } })
+      .lean()
+      .exec();
+    expect(logged).toHaveLength(12);
+    for (const t of logged) {
+      expect(t.error).not.toContain('4111 1111 1111 1111');
+      expect(t.createdAt).toBeInstanceOf(Date);
+    }
+  });
+
   it('when calls come further apart than the window, then each gets its own command', async () => {
     const orders = await newOrders(2);
     await repos.orders.findById(orders[0]!._id);

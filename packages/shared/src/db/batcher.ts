@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { Collection } from 'mongoose';
+import { Document, type Collection, type Model } from 'mongoose';
 
 /**
  * How a process groups concurrent calls of one repository method into one database command.
@@ -95,6 +95,42 @@ export function insertEachIfAbsent<D extends object>(
       { ordered: false, ignoreUndefined: true },
     ),
   );
+}
+
+/**
+ * Inserts `docs` as one unordered command through mongoose's `insertMany`, which builds, casts,
+ * validates and timestamps each document as `create` would (setters such as card-number masking
+ * included), and returns per document the stored document as a plain object, or the error of
+ * its own validation or write. Throws when the command as a whole failed.
+ */
+export async function insertEachValidated<T>(
+  model: Model<T>,
+  docs: readonly object[],
+): Promise<Array<T | WriteError>> {
+  let results: unknown;
+  try {
+    const res = await model.insertMany(docs as never[], { ordered: false, rawResult: true });
+    results = (res as { mongoose?: { results?: unknown } }).mongoose?.results;
+  } catch (err) {
+    // Only a write error of some documents carries per-document results; anything else (the
+    // server unreachable, a timeout) failed the whole command.
+    const e = err as { writeErrors?: unknown; results?: unknown } | null;
+    if (e?.writeErrors == null || !Array.isArray(e.results)) throw err;
+    results = e.results;
+  }
+  if (!Array.isArray(results) || results.length !== docs.length) {
+    throw new Error('insertMany returned no result per document');
+  }
+  return results.map((r: unknown) => (r instanceof Document ? (r.toObject() as T) : asError(r)));
+}
+
+/** A validation error as it is; a driver WriteError (not an Error) with its message and code. */
+function asError(r: unknown): WriteError {
+  if (r instanceof Error) return r;
+  const we = r as { errmsg?: unknown; code?: unknown } | null;
+  const e: WriteError = new Error(typeof we?.errmsg === 'string' ? we.errmsg : 'write failed');
+  e.code = we?.code;
+  return e;
 }
 
 /** The per-document errors of an unordered bulk write by index, or null when it is not one. */

@@ -1,6 +1,12 @@
 import { Types, type Connection, type Model, type UpdateQuery } from 'mongoose';
 import { isObjectIdString } from '../db/object-id.ts';
-import { batched, inKeyOrder, SAME_TICK, type BatchOptions } from '../db/batcher.ts';
+import {
+  batched,
+  inKeyOrder,
+  insertEachValidated,
+  SAME_TICK,
+  type BatchOptions,
+} from '../db/batcher.ts';
 import { afterCursor, type ScanCursor } from '../db/scan-cursor.ts';
 import { allowedFrom, type OrderStatus } from './order-state.ts';
 import { orderModel, type Order } from './order.model.ts';
@@ -55,8 +61,12 @@ export class OrderRepository {
   private readonly model: Model<Order>;
   private readonly byId: (id: Types.ObjectId) => Promise<Order | null>;
   private readonly byGatewayOrderId: (id: string) => Promise<Order | null>;
+  private readonly creates: (input: NewOrder) => Promise<Order>;
 
-  /** `batch`: how concurrent reads by id and by gateway order id share one query. */
+  /**
+   * `batch`: how concurrent reads by id and by gateway order id share one query, and concurrent
+   * creates one insert (a drop's checkouts all create orders at once).
+   */
   constructor(conn: Connection, batch: BatchOptions = SAME_TICK) {
     this.model = orderModel(conn);
     this.byId = batched(async (ids) => {
@@ -71,11 +81,19 @@ export class OrderRepository {
         .toArray();
       return inKeyOrder(ids, docs, (d) => d.gatewayOrderId);
     }, batch);
+    this.creates = batched<NewOrder, Order>(
+      (inputs) =>
+        insertEachValidated(
+          this.model,
+          inputs.map((input) => ({ ...input, status: 'created' })),
+        ),
+      batch,
+    );
   }
 
+  /** Stores a new `created` order (validated and timestamped as mongoose's create would). */
   async create(input: NewOrder): Promise<Order> {
-    const doc = await this.model.create({ ...input, status: 'created' });
-    return doc.toObject();
+    return this.creates(input);
   }
 
   /** The order, or null for an unknown or malformed id. */

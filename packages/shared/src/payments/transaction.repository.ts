@@ -1,5 +1,11 @@
 import type { Connection, Model } from 'mongoose';
-import { batched, insertEachIfAbsent, SAME_TICK, type BatchOptions } from '../db/batcher.ts';
+import {
+  batched,
+  insertEachIfAbsent,
+  insertEachValidated,
+  SAME_TICK,
+  type BatchOptions,
+} from '../db/batcher.ts';
 import { transactionModel, type Transaction } from './transaction.model.ts';
 
 /** A log entry as written; `createdAt` is set on insert. */
@@ -9,10 +15,16 @@ export type NewTransaction = Omit<Transaction, '_id' | 'createdAt'>;
 export class TransactionRepository {
   private readonly model: Model<Transaction>;
   private readonly recordOnce: (entry: NewTransaction & { dedupeKey: string }) => Promise<void>;
+  private readonly append: (entry: NewTransaction) => Promise<void>;
 
-  /** `batch`: how concurrent entries with a `dedupeKey` share one bulk write. */
+  /** `batch`: how concurrent entries share one insert (with a `dedupeKey`: one bulk write). */
   constructor(conn: Connection, batch: BatchOptions = SAME_TICK) {
     this.model = transactionModel(conn);
+    // Through mongoose, not the driver: `error` passes the card-number masking setter.
+    this.append = batched<NewTransaction, void>(async (entries) => {
+      const results = await insertEachValidated(this.model, entries);
+      return results.map((r) => (r instanceof Error ? r : undefined));
+    }, batch);
     this.recordOnce = batched<NewTransaction & { dedupeKey: string }, void>(async (entries) => {
       const createdAt = new Date();
       // Unordered: one entry's failure does not stop the others; each upsert with a key already
@@ -31,7 +43,7 @@ export class TransactionRepository {
    */
   async record(entry: NewTransaction): Promise<void> {
     if (entry.dedupeKey === undefined) {
-      await this.model.create(entry);
+      await this.append(entry);
       return;
     }
     await this.recordOnce(entry as NewTransaction & { dedupeKey: string });
