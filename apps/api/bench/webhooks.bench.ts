@@ -58,6 +58,10 @@ function benchConfig(mongoUrl: string, redisUrl: string, run: string): Config {
 async function runApi(mongoUrl: string, redisUrl: string, run: string): Promise<void> {
   const api = await startApi(benchConfig(mongoUrl, redisUrl, run));
   process.once('disconnect', () => void api.close().then(() => process.exit(0)));
+  // The parent asks for this process's CPU time around each phase (CPU per request).
+  process.on('message', (msg) => {
+    if (msg === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+  });
   process.send?.({ url: api.url });
 }
 
@@ -177,28 +181,39 @@ async function main(): Promise<void> {
       sent.push(ev);
       return ev;
     };
+    const api = child;
+    /** The API process's CPU seconds so far. */
+    const apiCpu = async (): Promise<number> => {
+      api.send('cpu');
+      const [msg] = (await once(api, 'message')) as [{ cpu: NodeJS.CpuUsage }];
+      return (msg.cpu.user + msg.cpu.system) / 1e6;
+    };
+    /** A phase's load, with the API's CPU per answered request. */
+    const measured = async (next: () => Sent | undefined) => {
+      const cpu0 = await apiCpu();
+      const result = await load(url, DURATION, next, seen);
+      const cpuMs = ((await apiCpu()) - cpu0) * 1000;
+      return { result, cpuMsPerRequest: cpuMs / Math.max(1, result.requests.total) };
+    };
     const seen = { accepted: [] as string[], duplicate: 0 };
     await load(url, WARMUP, fresh, seen);
-    const unique = await load(url, DURATION, fresh, seen);
+    const unique = await measured(fresh);
     const accepted = new Map(sent.map((ev) => [ev.id, ev]));
     const replayable = seen.accepted.map((id) => accepted.get(id) as Sent);
     let replay = 0;
-    const duplicates = await load(
-      url,
-      DURATION,
-      () => replayable[replay++ % replayable.length],
-      seen,
-    );
+    const duplicates = await measured(() => replayable[replay++ % replayable.length]);
 
     const stored = await webhookEventModel(conn).estimatedDocumentCount();
     const jobs = await queue.getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized');
     const sample = await webhookEventModel(conn).findById(seen.accepted[0]).lean();
-    const row = (name: string, r: autocannon.Result) =>
-      `${name.padEnd(26)} ${r.requests.average.toFixed(0).padStart(8)} req/s  p50 ${r.latency.p50
-        .toFixed(1)
-        .padStart(
-          5,
-        )} ms  p99 ${r.latency.p99.toFixed(1).padStart(6)} ms  non-2xx ${r.non2xx + r.errors}`;
+    const row = (name: string, m: { result: autocannon.Result; cpuMsPerRequest: number }) => {
+      const r = m.result;
+      return (
+        `${name.padEnd(26)} ${r.requests.average.toFixed(0).padStart(8)} req/s  ` +
+        `p50 ${r.latency.p50.toFixed(1).padStart(5)} ms  p99 ${r.latency.p99.toFixed(1).padStart(6)} ms  ` +
+        `non-2xx ${r.non2xx + r.errors}  API CPU ${m.cpuMsPerRequest.toFixed(3)} ms/request`
+      );
+    };
     process.stdout.write(
       [
         `webhook ingestion bench: ${CONNECTIONS} connections, ${DURATION} s per phase after ${WARMUP} s warm-up, ` +
