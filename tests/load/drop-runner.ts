@@ -372,9 +372,7 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
   ): Promise<void> => {
     const deadline = performance.now() + drop.pollTimeoutSeconds * 1000;
     while (!stopAll.signal.aborted && performance.now() < deadline) {
-      const res = await timed('status', () =>
-        statusOn(conn, order.orderId, order.accessToken),
-      );
+      const res = await timed('status', () => statusOn(conn, order.orderId, order.accessToken));
       if (res) {
         count('status', res.status, res.status === 200);
         if (res.status === 200 && res.body.download) {

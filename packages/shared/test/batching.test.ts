@@ -203,11 +203,7 @@ describe('batched repository calls', () => {
       expect(o.createdAt.getTime()).toBeGreaterThanOrEqual(before - 1_000);
       expect(o.updatedAt.getTime()).toBe(o.createdAt.getTime());
     }
-    const stored = await orderModel(conn)
-      .find({ creatorId })
-      .sort({ amount: 1 })
-      .lean()
-      .exec();
+    const stored = await orderModel(conn).find({ creatorId }).sort({ amount: 1 }).lean().exec();
     expect(stored.map((o) => String(o._id))).toEqual(orders.map((o) => String(o._id)));
 
     sent = [];
