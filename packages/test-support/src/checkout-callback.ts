@@ -45,9 +45,8 @@ export async function postPaymentCallback(
   orderId: string,
   accessToken: string | undefined,
   body: unknown,
-  extraHeaders: Record<string, string> = {},
 ): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
-  const headers: Record<string, string> = { ...extraHeaders, 'content-type': 'application/json' };
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (accessToken !== undefined) headers.authorization = `Bearer ${accessToken}`;
   const res = await fetch(`${apiUrl}/api/v1/orders/${orderId}/payment`, {
     method: 'POST',

@@ -117,23 +117,19 @@ export async function createCreatorWithProduct(
 /** The 201 body of a checkout: the service's result, as the API sends it. */
 export type CheckoutResponse = CheckoutResult;
 
-/** Extra headers a buyer's requests carry (e.g. the load test's `X-Forwarded-For`). */
-export type BuyerHeaders = Record<string, string>;
-
 /** Checks out over HTTP; returns the status and parsed body (a CheckoutResponse on 201). */
 export async function checkout(
   apiUrl: string,
   username: string,
   productId: string,
   body: unknown = { email: 'buyer@example.test' },
-  headers: BuyerHeaders = {},
 ): Promise<{
   status: number;
   body: CheckoutResponse & { error?: { code: string; message: string } };
 }> {
   const res = await fetch(`${apiUrl}/api/v1/store/${username}/products/${productId}/checkout`, {
     method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as never };
@@ -144,10 +140,9 @@ export async function getOrderStatus(
   apiUrl: string,
   orderId: string,
   accessToken: string,
-  headers: BuyerHeaders = {},
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${apiUrl}/api/v1/orders/${orderId}`, {
-    headers: { ...headers, authorization: `Bearer ${accessToken}` },
+    headers: { authorization: `Bearer ${accessToken}` },
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
