@@ -1,15 +1,8 @@
 import { Queue } from 'bullmq';
 import { afterEach, expect, it } from 'vitest';
 import { startRedisServer, type RedisServerHandle } from '@storefront/devstack';
-import {
-  createLogger,
-  createQueueRedis,
-  QUEUES,
-  SCHEDULERS,
-  TimeoutError,
-  withTimeout,
-} from '@storefront/shared';
-import { eventually } from '@storefront/test-support';
+import { createLogger, createQueueRedis, QUEUES, SCHEDULERS } from '@storefront/shared';
+import { boundedTeardown, eventually } from '@storefront/test-support';
 import { startWorker, type RunningWorker } from '../src/index.ts';
 import { ReconciliationWorld } from './reconciliation-fixtures.ts';
 
@@ -30,27 +23,16 @@ let world: ReconciliationWorld | undefined;
 // for good by ioredis 6.0; shutdown-redis-outage.test.ts reproduces it.)
 const TEARDOWN_STEP_MS = 15_000;
 
-async function bounded(name: string, work: (() => Promise<void>) | undefined): Promise<string[]> {
-  if (!work) return [];
-  try {
-    await withTimeout(work(), TEARDOWN_STEP_MS);
-    return [];
-  } catch (err) {
-    if (err instanceof TimeoutError) return [name];
-    throw err;
-  }
-}
-
 afterEach(async () => {
   const w = worker;
   const wd = world;
   const r = redis;
   worker = world = redis = undefined;
-  const hung = [
-    ...(await bounded('worker.close()', w && (() => w.close()))),
-    ...(await bounded('world.close()', wd && (() => wd.close()))),
-    ...(await bounded('redis.stop()', r && (() => r.stop()))),
-  ];
+  const hung = await boundedTeardown(TEARDOWN_STEP_MS, [
+    ['worker.close()', w && (() => w.close())],
+    ['world.close()', wd && (() => wd.close())],
+    ['redis.stop()', r && (() => r.stop())],
+  ]);
   expect(hung, `teardown steps that did not finish within ${TEARDOWN_STEP_MS} ms`).toEqual([]);
 });
 

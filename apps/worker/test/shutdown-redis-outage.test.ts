@@ -2,14 +2,8 @@ import { Queue } from 'bullmq';
 import { afterEach, expect, it } from 'vitest';
 import { startRedisServer, type RedisServerHandle } from '@storefront/devstack';
 import { testConfig } from '@storefront/devstack/test-harness';
-import {
-  createLogger,
-  createQueueRedis,
-  QUEUES,
-  TimeoutError,
-  withTimeout,
-} from '@storefront/shared';
-import { eventually } from '@storefront/test-support';
+import { createLogger, createQueueRedis, QUEUES, withTimeout } from '@storefront/shared';
+import { boundedTeardown, eventually } from '@storefront/test-support';
 import { startWorker, type RunningWorker } from '../src/index.ts';
 
 // A worker told to stop while Redis is away (a restart, a failover) must still finish stopping
@@ -29,12 +23,13 @@ afterEach(async () => {
   worker = redis = undefined;
   // A worker is left here only when the test failed before stopping it, perhaps with Redis down:
   // close() then waits for Redis to answer what was in flight on the queue connection (a command
-  // cut off by the stop is sent again on reconnect), so the wait is bounded and redis-server is
-  // still stopped.
-  await withTimeout(w?.close() ?? Promise.resolve(), 15_000).catch((err: unknown) => {
-    if (!(err instanceof TimeoutError)) throw err;
-  });
-  await r?.stop();
+  // cut off by the stop is sent again on reconnect), so each step's wait is bounded and
+  // redis-server is still stopped.
+  const hung = await boundedTeardown(15_000, [
+    ['worker.close()', w && (() => w.close())],
+    ['redis.stop()', r && (() => r.stop())],
+  ]);
+  expect(hung, 'teardown steps that did not finish within 15 s').toEqual([]);
 });
 
 /** Resolves once every queue the worker consumes has its BullMQ worker connected. */
