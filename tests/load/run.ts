@@ -16,6 +16,11 @@ const { values } = parseArgs({
     'results-dir': { type: 'string' },
     'no-baseline': { type: 'boolean', default: false },
     note: { type: 'string' },
+    // The largest size within every threshold (docs/load-testing.md, "Capacity").
+    'find-capacity': { type: 'boolean', default: false },
+    from: { type: 'string' },
+    resolution: { type: 'string' },
+    'quiet-load': { type: 'string' },
   },
 });
 
@@ -60,6 +65,36 @@ const opts: LoadTestOptions = {
   note: values.note,
   signal: abort.signal,
 };
+
+if (values['find-capacity']) {
+  const num = (name: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) {
+      process.stderr.write(`--${name} must be a positive number\n`);
+      process.exit(2);
+    }
+    return n;
+  };
+  const { runCapacitySearch } = await import('./capacity-run.ts');
+  const { capacityReport } = await import('./capacity.ts');
+  try {
+    const c = await runCapacitySearch({
+      ...opts,
+      max: num('vus', values.vus),
+      from: num('from', values.from),
+      resolution: num('resolution', values.resolution),
+      quietLoad: num('quiet-load', values['quiet-load']),
+    });
+    process.stdout.write(`\n${capacityReport(c).join('\n')}\n`);
+    process.exit(abort.signal.aborted ? 130 : c.faults === null ? 0 : 1);
+  } catch (err) {
+    process.stderr.write(
+      `capacity search could not run: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
+    process.exit(abort.signal.aborted ? 130 : 2);
+  }
+}
 
 try {
   const r = await runLoadTest(opts);
