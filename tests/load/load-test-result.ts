@@ -1,5 +1,6 @@
 import type { DropFigures } from './drop-run.ts';
 import type { Check, LoadSummary } from './load-summary.js';
+import type { ProcessCpu } from './process-cpu.ts';
 import type { Scenario } from './scenario.ts';
 import type { ServerFigures } from './server-metrics.ts';
 
@@ -18,6 +19,8 @@ export interface LoadTestResult {
   server: ServerFigures;
   thresholds: Check[];
   goals: Check[];
+  /** CPU of every process of the run while the load generator ran (Linux; process-cpu.ts). */
+  processCpu?: ProcessCpu;
   /** The drop scenario's own figures (absent for the browse scenario). */
   drop?: DropFigures;
   note?: string;

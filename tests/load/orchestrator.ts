@@ -20,6 +20,7 @@ import { result, type Check, type LoadSummary } from './load-summary.js';
 import type { LoadTestResult } from './load-test-result.ts';
 import { loadScenario, maxVus, type Scenario, type ScenarioOverride } from './scenario.ts';
 import { serverFigures } from './server-metrics.ts';
+import { cpuSnapshot, processCpu } from './process-cpu.ts';
 import { startStack, withNofile, type Stack } from './stack.ts';
 
 // `make load-test`: seed, start the production stack, run k6 (or the Node runner where k6 is
@@ -90,6 +91,8 @@ export async function runLoadTest(opts: LoadTestOptions = {}): Promise<LoadTestR
     const summaryFile = join(work, 'summary.json');
     const before = await stack.apiMetrics();
 
+    const cpuBefore = cpuSnapshot();
+    const loadStarted = performance.now();
     const client = await runGenerator(tool, {
       baseUrl: stack.apiUrl,
       sandboxUrl: scenario.drop ? stack.sandbox.url : undefined,
@@ -99,6 +102,15 @@ export async function runLoadTest(opts: LoadTestOptions = {}): Promise<LoadTestR
       log,
       signal: opts.signal,
     });
+    const generatorCpu = client.loadGenerator.cpuSeconds;
+    const cpu = processCpu(
+      cpuBefore,
+      cpuSnapshot(),
+      (performance.now() - loadStarted) / 1000,
+      availableParallelism(),
+      // The generator has exited by now; it reports its own CPU.
+      typeof generatorCpu === 'number' ? { generator: generatorCpu } : {},
+    );
     // The drop: every webhook, inbox event and delivery finished, then every order checked.
     const verified =
       dropMongo && backlog
@@ -167,6 +179,7 @@ export async function runLoadTest(opts: LoadTestOptions = {}): Promise<LoadTestR
       server,
       thresholds,
       goals,
+      ...(cpu ? { processCpu: cpu } : {}),
       ...(drop ? { drop: drop.figures } : {}),
       ...(opts.note ? { note: opts.note } : {}),
     };

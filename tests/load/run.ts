@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { runLoadTest, type LoadTestOptions } from './orchestrator.ts';
 import { scenarioFileOf, type ScenarioOverride } from './scenario.ts';
 import { dropReport } from './drop-report.ts';
+import { processCpuLine } from './process-cpu.ts';
 
 // `make load-test` → node tests/load/run.ts [options]. See docs/load-testing.md.
 const { values } = parseArgs({
@@ -127,6 +128,7 @@ try {
           ? ((r.client.loadGenerator.cpuSeconds * 1000) / r.client.requests.total).toFixed(3)
           : 'n/a'
       } ms`,
+      processCpuLine(r.processCpu),
       ...(r.drop ? dropReport(r) : []),
       `results: ${r.resultsFile}`,
       r.passed ? 'LOAD TEST PASSED' : `LOAD TEST FAILED: ${r.failures.join(', ')}`,
