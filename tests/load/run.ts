@@ -26,6 +26,12 @@ const { values } = parseArgs({
 });
 
 const tool = values.tool;
+for (const name of ['from', 'resolution', 'quiet-load'] as const) {
+  if (values[name] !== undefined && !values['find-capacity']) {
+    process.stderr.write(`--${name} only applies with --find-capacity\n`);
+    process.exit(2);
+  }
+}
 if (values.scenario !== undefined && values.name !== undefined) {
   process.stderr.write('give --scenario FILE or --name NAME, not both\n');
   process.exit(2);
