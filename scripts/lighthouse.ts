@@ -21,6 +21,7 @@ import {
   type Verdict,
 } from '../tests/lighthouse/lighthouse-budget.ts';
 import {
+  LighthouseRunError,
   runLighthouse,
   type LighthouseMetrics,
   type LighthouseRun,
@@ -46,9 +47,10 @@ const { values } = parseArgs({
     /** `make test`: require only the load figures (SMOKE_THRESHOLDS); the rest is printed. */
     smoke: { type: 'boolean', default: false },
     /**
-     * With --smoke: measure again (up to N measurements in all) while the thresholds fail. Load
-     * on the machine only ever adds time to Lighthouse's CPU figures, so one passing measurement
-     * shows the page can meet them; a real regression fails every attempt.
+     * With --smoke: measure again (up to N measurements in all) while the thresholds fail, or
+     * while Chromium fails to record the trace (LighthouseRunError.retryable). Load on the
+     * machine only ever adds time to Lighthouse's CPU figures, so one passing measurement shows
+     * the page can meet them; a real regression fails every attempt.
      */
     attempts: { type: 'string', default: '3' },
     /**
@@ -120,15 +122,23 @@ try {
   for (let attempt = 1; attempt <= attempts; attempt++) {
     await settle();
     results = [];
-    for (let i = 1; i <= runs; i++) {
-      const run = await runLighthouse(target.url, {
-        ignoreCertificateErrors: target.ignoreCertificateErrors,
-        signal: abort.signal,
-        ...(reportDir ? { htmlReportPath: join(reportDir, `lighthouse-${i}.html`) } : {}),
-      });
-      results.push(run);
-      out(`run ${i}/${runs}: ${figures(run)}; benchmarkIndex ${Math.round(run.benchmarkIndex)}`);
-      for (const w of run.warnings) out(`  warning: ${w}`);
+    try {
+      for (let i = 1; i <= runs; i++) {
+        const run = await runLighthouse(target.url, {
+          ignoreCertificateErrors: target.ignoreCertificateErrors,
+          signal: abort.signal,
+          ...(reportDir ? { htmlReportPath: join(reportDir, `lighthouse-${i}.html`) } : {}),
+        });
+        results.push(run);
+        out(`run ${i}/${runs}: ${figures(run)}; benchmarkIndex ${Math.round(run.benchmarkIndex)}`);
+        for (const w of run.warnings) out(`  warning: ${w}`);
+      }
+    } catch (err) {
+      // A trace Chromium failed to record says nothing about the page: it uses up an attempt, as
+      // a missed threshold does. Anything else (the page, a certificate) fails at once.
+      if (!(err instanceof LighthouseRunError && err.retryable) || attempt === attempts) throw err;
+      out(`attempt ${attempt}/${attempts}: ${err.message}: measuring again`);
+      continue;
     }
     median = medianMetrics(results);
     thresholds = judge(median, values.smoke ? SMOKE_THRESHOLDS : LIGHTHOUSE_THRESHOLDS);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../browser/fixture-server.ts';
 import { startFixtureTarget, type LighthouseTarget } from './fixture-target.ts';
-import { runLighthouse } from './lighthouse-runner.ts';
+import { LighthouseRunError, runLighthouse } from './lighthouse-runner.ts';
 
 // Real Lighthouse runs (about 10 s each, CPU-heavy): in the heavy suite, alone. The janky page
 // shows that CLS and TBT are read from this Chromium's traces rather than stuck at zero, which
@@ -58,8 +58,13 @@ describe('runLighthouse (default mobile settings, Debian Chromium)', () => {
   }, 90_000);
 
   it('when certificate errors are not ignored, then the self-signed page cannot be measured', async () => {
-    await expect(runLighthouse(fixture.url)).rejects.toThrow(
+    const err = await runLighthouse(fixture.url).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LighthouseRunError);
+    expect((err as LighthouseRunError).message).toMatch(
       /INSECURE_DOCUMENT_REQUEST.*ERR_CERT_AUTHORITY_INVALID/,
     );
+    // The page's fault, not the trace's: measuring again would not help.
+    expect((err as LighthouseRunError).code).toBe('INSECURE_DOCUMENT_REQUEST');
+    expect((err as LighthouseRunError).retryable).toBe(false);
   }, 90_000);
 });

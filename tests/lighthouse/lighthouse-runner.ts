@@ -48,6 +48,38 @@ export interface LighthouseRun extends LighthouseMetrics {
   erroredAudits: string[];
 }
 
+/**
+ * Lighthouse's codes for a trace it failed to record ("Something went wrong with recording the
+ * trace over your page load. Please run Lighthouse again."): a fault of the browser run, not of
+ * the page, seen now and then with Chromium 156 on a busy machine (NO_NAVSTART right after the
+ * heavy suites). Errors that can come from the page (no paint, a certificate, a page error) are
+ * not among them.
+ */
+export const TRACE_RECORDING_ERRORS: ReadonlySet<string> = new Set([
+  'NO_TRACING_STARTED',
+  'TRACING_ALREADY_STARTED',
+  'NO_NAVSTART',
+  'NO_DCL',
+  'NO_SPEEDLINE_FRAMES',
+  'SPEEDINDEX_OF_ZERO',
+]);
+
+/** Lighthouse ran but could not measure the page; `code` is its runtime error code. */
+export class LighthouseRunError extends Error {
+  readonly code: string;
+
+  constructor(url: string, code: string, message: string) {
+    super(`Lighthouse could not measure ${url}: ${code} (${message})`);
+    this.name = 'LighthouseRunError';
+    this.code = code;
+  }
+
+  /** True when measuring again may succeed (the trace was not recorded). */
+  get retryable(): boolean {
+    return TRACE_RECORDING_ERRORS.has(this.code);
+  }
+}
+
 export interface LighthouseOptions {
   /** Accept any certificate (the self-signed dev certificate). */
   ignoreCertificateErrors?: boolean;
@@ -94,9 +126,7 @@ export async function runLighthouse(
     if (!result) throw new Error('Lighthouse returned no result');
     const lhr = result.lhr;
     if (lhr.runtimeError) {
-      throw new Error(
-        `Lighthouse could not measure ${url}: ${lhr.runtimeError.code} (${lhr.runtimeError.message})`,
-      );
+      throw new LighthouseRunError(url, lhr.runtimeError.code, lhr.runtimeError.message);
     }
     if (opts.htmlReportPath) writeFileSync(opts.htmlReportPath, generateReport(lhr, 'html'));
     if (process.env.LIGHTHOUSE_JSON)
