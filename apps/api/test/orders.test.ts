@@ -153,6 +153,45 @@ describe('GET /api/v1/orders/:id', () => {
     expect(await file.text()).toBe('the product bytes');
   });
 
+  it("when two buyers of one product look at their orders, then they get the same link, valid for at least half the link's lifetime", async () => {
+    const { creator, product } = await createCreatorWithProduct(t.api.deps.mongo, {
+      title: 'Shared file',
+    });
+    const fileKey = `products/${product.id}/shared.pdf`;
+    const s3 = createS3Client(t.config);
+    await s3.send(
+      new PutObjectCommand({ Bucket: t.config.S3_BUCKET, Key: fileKey, Body: 'shared bytes' }),
+    );
+    s3.destroy();
+    const orders = [];
+    for (let i = 0; i < 2; i++) {
+      const res = await checkout(t.api.url, creator.username, product.id);
+      expect(res.status).toBe(201);
+      orders.push(res.body);
+      await orderModel(t.api.deps.mongo).updateOne(
+        { _id: new Types.ObjectId(res.body.orderId) },
+        {
+          $set: {
+            status: 'paid',
+            paidAt: new Date(),
+            delivery: { status: 'delivered', deliveredAt: new Date(), fileKey },
+          },
+        },
+      );
+    }
+    const before = Date.now();
+    const [first, second] = orders as [(typeof orders)[0], (typeof orders)[0]];
+    const a = await getOrderStatus(t.api.url, first.orderId, first.accessToken);
+    const b = await getOrderStatus(t.api.url, second.orderId, second.accessToken);
+    const linkA = a.body.download as { url: string; expiresAt: string };
+    const linkB = b.body.download as { url: string; expiresAt: string };
+    // Signed once: the later answer states the same expiry (to the millisecond), not its own.
+    expect(linkB).toEqual(linkA);
+    expect(Date.parse(linkA.expiresAt) - before).toBeGreaterThan(60_000);
+    const file = await fetch(linkB.url);
+    expect(await file.text()).toBe('shared bytes');
+  });
+
   it('when the order is paid but not yet delivered, then there is no download link', async () => {
     const order = await newOrder();
     await orderModel(t.api.deps.mongo).updateOne(

@@ -7,6 +7,7 @@ import {
   type OrderRepository,
 } from '@storefront/shared';
 import type { OrderStatusBody } from '../openapi/response.schemas.ts';
+import { DownloadUrlCache } from './download-url-cache.ts';
 import { orderAccessTokenMatches } from './order-token.ts';
 
 /** What the buyer's order page shows (`orderStatusResponse`). */
@@ -23,6 +24,8 @@ export interface OrderStatusDeps {
 /** The buyer's view of one order, reachable only with the order's access token. */
 export class OrderStatusService {
   private readonly deps: OrderStatusDeps;
+  /** One product's link serves all its buyers (download-url-cache.ts); a few MB at most. */
+  private readonly urls = new DownloadUrlCache({ maxEntries: 5_000 });
 
   constructor(deps: OrderStatusDeps) {
     this.deps = deps;
@@ -78,11 +81,13 @@ export class OrderStatusService {
     const key = delivery?.fileKey;
     if (order.status !== 'paid' || !key) return null;
     const ttl = this.deps.downloadTtlSeconds;
-    const expiresAt = new Date(Date.now() + ttl * 1000);
-    const url = await presignDownloadUrl(this.deps.s3, this.deps.bucket, key, ttl, {
-      // Orders delivered before names were recorded fall back to the key's last segment.
-      fileName: delivery.fileName ?? posix.basename(key),
-    });
+    // Orders delivered before names were recorded fall back to the key's last segment.
+    const fileName = delivery.fileName ?? posix.basename(key);
+    const { url, expiresAt } = await this.urls.get(
+      JSON.stringify([this.deps.bucket, key, fileName, ttl]),
+      ttl,
+      () => presignDownloadUrl(this.deps.s3, this.deps.bucket, key, ttl, { fileName }),
+    );
     return { url, expiresAt: expiresAt.toISOString() };
   }
 }
