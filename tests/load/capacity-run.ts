@@ -5,6 +5,7 @@ import { BASELINE_DOC } from './baseline-table.ts';
 import {
   appendCapacityRow,
   probeRecord,
+  repeatedVerdict,
   searchCapacity,
   verdictOf,
   waitForQuietMachine,
@@ -23,6 +24,8 @@ export interface CapacityRunOptions extends Omit<LoadTestOptions, 'scenarioOverr
   min?: number;
   max?: number;
   resolution?: number;
+  /** Runs per size: within only if every one is (default 1). */
+  repeat?: number;
   /** Each run waits until the 1-minute load average is below this (at most `quietWaitMs`). */
   quietLoad?: number;
   quietWaitMs?: number;
@@ -52,7 +55,8 @@ export async function runCapacitySearch(opts: CapacityRunOptions): Promise<Capac
   let commit = 'unknown';
   let machine = 'unknown';
 
-  const probe = async (size: number) => {
+  const repeat = Math.max(1, Math.floor(opts.repeat ?? 1));
+  const runOnce = async (size: number) => {
     const quiet = await waitForQuietMachine({
       below: opts.quietLoad ?? 1,
       maxWaitMs: opts.quietWaitMs ?? 180_000,
@@ -85,6 +89,7 @@ export async function runCapacitySearch(opts: CapacityRunOptions): Promise<Capac
     }
     return v;
   };
+  const probe = (size: number) => repeatedVerdict(repeat, () => runOnce(size));
 
   let capacity: number | null;
   let over: number | null;
@@ -102,6 +107,7 @@ export async function runCapacitySearch(opts: CapacityRunOptions): Promise<Capac
     startedAt: startedAt.toISOString(),
     machine,
     search,
+    repeat,
     capacity,
     over,
     faults,

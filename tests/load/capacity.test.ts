@@ -8,6 +8,7 @@ import {
   CAPACITY_HEADER,
   capacityReport,
   LOAD_BOUND_THRESHOLDS,
+  repeatedVerdict,
   searchCapacity,
   verdictOf,
   waitForQuietMachine,
@@ -89,6 +90,29 @@ describe('searchCapacity', () => {
   });
 });
 
+describe('repeatedVerdict', () => {
+  it('is within only when every run is, and stops at the first run over', async () => {
+    const runs = (verdicts: Verdict[]) => {
+      const left = [...verdicts];
+      let ran = 0;
+      const runOnce = () => {
+        ran += 1;
+        return Promise.resolve(left.shift() ?? 'within');
+      };
+      return { runOnce, ran: () => ran };
+    };
+    const allWithin = runs(['within', 'within', 'within']);
+    expect(await repeatedVerdict(3, allWithin.runOnce)).toBe('within');
+    expect(allWithin.ran()).toBe(3);
+    const secondOver = runs(['within', 'over', 'within']);
+    expect(await repeatedVerdict(3, secondOver.runOnce)).toBe('over');
+    expect(secondOver.ran()).toBe(2);
+    const once = runs(['over']);
+    expect(await repeatedVerdict(1, once.runOnce)).toBe('over');
+    expect(once.ran()).toBe(1);
+  });
+});
+
 describe('verdictOf', () => {
   it('is within when every threshold is met, over when only time thresholds fail', () => {
     expect(verdictOf({ passed: true, failures: [] })).toBe('within');
@@ -146,6 +170,7 @@ describe('the capacity table', () => {
     startedAt: '2026-01-02T03:04:05.000Z',
     machine: '2 cores, 24 GiB, 2 API procs',
     search: SEARCH,
+    repeat: 1,
     capacity: 1500,
     over,
     faults: null,

@@ -22,11 +22,12 @@ const { values } = parseArgs({
     from: { type: 'string' },
     resolution: { type: 'string' },
     'quiet-load': { type: 'string' },
+    repeat: { type: 'string' },
   },
 });
 
 const tool = values.tool;
-for (const name of ['from', 'resolution', 'quiet-load'] as const) {
+for (const name of ['from', 'resolution', 'quiet-load', 'repeat'] as const) {
   if (values[name] !== undefined && !values['find-capacity']) {
     process.stderr.write(`--${name} only applies with --find-capacity\n`);
     process.exit(2);
@@ -92,6 +93,7 @@ if (values['find-capacity']) {
       from: num('from', values.from),
       resolution: num('resolution', values.resolution),
       quietLoad: num('quiet-load', values['quiet-load']),
+      repeat: num('repeat', values.repeat),
     });
     process.stdout.write(`\n${capacityReport(c).join('\n')}\n`);
     process.exit(abort.signal.aborted ? 130 : c.faults === null ? 0 : 1);
