@@ -6,9 +6,8 @@
 // the CPU part of Lighthouse's simulation scales with this machine's load.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import {
   describeBound,
@@ -32,6 +31,7 @@ import {
   verdictText,
 } from '../tests/lighthouse/lighthouse-table.ts';
 import { startDemoTarget } from '../tests/lighthouse/demo-target.ts';
+import { waitForQuietCpu } from '../tests/load/quiet-cpu.ts';
 import { startFixtureTarget, type LighthouseTarget } from '../tests/lighthouse/fixture-target.ts';
 
 const { values } = parseArgs({
@@ -206,43 +206,24 @@ function positiveInteger(name: string, text: string | undefined): number {
   return n;
 }
 
-/** CPU time of all cores so far (ms): busy and in all, from os.cpus(). */
-function cpuTime(): { busy: number; total: number } {
-  let busy = 0;
-  let total = 0;
-  for (const { times } of cpus()) {
-    const used = times.user + times.nice + times.sys + times.irq;
-    busy += used;
-    total += used + times.idle;
-  }
-  return { busy, total };
-}
-
 /**
  * Waits (up to --settle seconds) until the machine's CPU was at most QUIET_CPU_SHARE busy over two
- * seconds in a row. What Lighthouse's CPU figures depend on is the CPU left to Chromium while it
- * measures, which this reads directly; the 1-min load average only falls a minute or more after
- * the heavy suites' processes have gone.
+ * seconds in a row (`waitForQuietCpu`). What Lighthouse's CPU figures depend on is the CPU left to
+ * Chromium while it measures, which this reads directly; the 1-min load average only falls a
+ * minute or more after the heavy suites' processes have gone.
  */
 async function settle(): Promise<void> {
   if (settleSeconds === 0) return;
-  const started = Date.now();
-  const deadline = started + settleSeconds * 1000;
-  let quietSeconds = 0;
-  let share = 1;
-  let last = cpuTime();
-  while (quietSeconds < 2 && Date.now() < deadline && !abort.signal.aborted) {
-    await sleep(1000, undefined, { signal: abort.signal }).catch(() => undefined);
-    const now = cpuTime();
-    share = now.total > last.total ? (now.busy - last.busy) / (now.total - last.total) : 0;
-    last = now;
-    quietSeconds = share <= QUIET_CPU_SHARE ? quietSeconds + 1 : 0;
-  }
+  const { waitedMs, share, quiet } = await waitForQuietCpu({
+    maxWaitMs: settleSeconds * 1000,
+    quietShare: QUIET_CPU_SHARE,
+    signal: abort.signal,
+  });
   out(
-    `waited ${Math.round((Date.now() - started) / 1000)} s for the machine to settle: ` +
+    `waited ${Math.round(waitedMs / 1000)} s for the machine to settle: ` +
       `CPU ${Math.round(share * 100)} % busy over the last second, load average ` +
       `${loadavg()[0]?.toFixed(2)}` +
-      (quietSeconds < 2 ? ` (not quiet after ${settleSeconds} s; measuring anyway)` : ''),
+      (quiet ? '' : ` (not quiet after ${settleSeconds} s; measuring anyway)`),
   );
 }
 

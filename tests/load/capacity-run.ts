@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BASELINE_DOC } from './baseline-table.ts';
@@ -8,12 +9,12 @@ import {
   repeatedVerdict,
   searchCapacity,
   verdictOf,
-  waitForQuietMachine,
   type CapacityResult,
   type ProbeRecord,
   type SearchOptions,
 } from './capacity.ts';
 import { runLoadTest, type LoadTestOptions } from './orchestrator.ts';
+import { waitForQuietCpu } from './quiet-cpu.ts';
 import { loadScenario, maxVus } from './scenario.ts';
 
 const DEFAULT_RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
@@ -26,8 +27,7 @@ export interface CapacityRunOptions extends Omit<LoadTestOptions, 'scenarioOverr
   resolution?: number;
   /** Runs per size: within only if every one is (default 1). */
   repeat?: number;
-  /** Each run waits until the 1-minute load average is below this (at most `quietWaitMs`). */
-  quietLoad?: number;
+  /** Each run first waits for a quiet CPU (`waitForQuietCpu`), at most this long (default 3 min). */
   quietWaitMs?: number;
 }
 
@@ -57,14 +57,15 @@ export async function runCapacitySearch(opts: CapacityRunOptions): Promise<Capac
 
   const repeat = Math.max(1, Math.floor(opts.repeat ?? 1));
   const runOnce = async (size: number) => {
-    const quiet = await waitForQuietMachine({
-      below: opts.quietLoad ?? 1,
+    // The previous run's processes must be gone: the CPU quiet for two seconds in a row.
+    const quiet = await waitForQuietCpu({
       maxWaitMs: opts.quietWaitMs ?? 180_000,
       signal: opts.signal,
     });
     if (opts.signal?.aborted) throw new Error('capacity search interrupted');
     out(
-      `capacity: ${size} buyers (load average ${quiet.load.toFixed(2)}${quiet.quiet ? '' : ', not quiet after waiting'})`,
+      `capacity: ${size} buyers (CPU ${Math.round(quiet.share * 100)} % busy, load average ` +
+        `${loadavg()[0]?.toFixed(2)}${quiet.quiet ? '' : ', not quiet after waiting'})`,
     );
     const r = await runLoadTest({
       ...opts,

@@ -11,7 +11,6 @@ import {
   repeatedVerdict,
   searchCapacity,
   verdictOf,
-  waitForQuietMachine,
   type CapacityResult,
   type SearchOptions,
   type Verdict,
@@ -141,25 +140,6 @@ describe('verdictOf', () => {
         name,
       ).toBe(true);
     }
-  });
-});
-
-describe('waitForQuietMachine', () => {
-  it('returns as soon as the load average is below the bound', async () => {
-    const loads = [3, 2, 0.5];
-    const r = await waitForQuietMachine({
-      below: 1,
-      maxWaitMs: 10_000,
-      everyMs: 1,
-      read: () => loads.shift() ?? 0,
-    });
-    expect(r).toEqual({ load: 0.5, quiet: true });
-    expect(loads).toEqual([]);
-  });
-
-  it('gives up after the longest wait and says so', async () => {
-    const r = await waitForQuietMachine({ below: 1, maxWaitMs: 20, everyMs: 5, read: () => 4 });
-    expect(r).toEqual({ load: 4, quiet: false });
   });
 });
 

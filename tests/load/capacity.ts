@@ -1,5 +1,3 @@
-import { loadavg } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoadTestResult } from './load-test-result.ts';
 import { insertTableRow, markdownRow } from './markdown-table.ts';
 
@@ -107,28 +105,6 @@ function nextSize(
   const step = Math.max(1, Math.floor(resolution / 2));
   const rounded = Math.round(mid / step) * step;
   return rounded > within && rounded < over ? rounded : Math.round(mid);
-}
-
-/**
- * Waits until the 1-minute load average is below `below` (a figure taken while the previous run's
- * processes still weigh on the machine is not comparable), at most `maxWaitMs`. Resolves with the
- * load average it starts at. The kernel gives no event for this: it is read every `everyMs`.
- */
-export async function waitForQuietMachine(opts: {
-  below: number;
-  maxWaitMs: number;
-  everyMs?: number;
-  signal?: AbortSignal;
-  read?: () => number;
-}): Promise<{ load: number; quiet: boolean }> {
-  const read = opts.read ?? (() => loadavg()[0] ?? 0);
-  const deadline = Date.now() + opts.maxWaitMs;
-  for (;;) {
-    const load = read();
-    if (load < opts.below) return { load, quiet: true };
-    if (Date.now() >= deadline || opts.signal?.aborted) return { load, quiet: false };
-    await sleep(opts.everyMs ?? 5_000, undefined, { signal: opts.signal }).catch(() => undefined);
-  }
 }
 
 /** One probe as recorded: the size, the verdict and the figures that decided it. */

@@ -21,13 +21,12 @@ const { values } = parseArgs({
     'find-capacity': { type: 'boolean', default: false },
     from: { type: 'string' },
     resolution: { type: 'string' },
-    'quiet-load': { type: 'string' },
     repeat: { type: 'string' },
   },
 });
 
 const tool = values.tool;
-for (const name of ['from', 'resolution', 'quiet-load', 'repeat'] as const) {
+for (const name of ['from', 'resolution', 'repeat'] as const) {
   if (values[name] !== undefined && !values['find-capacity']) {
     process.stderr.write(`--${name} only applies with --find-capacity\n`);
     process.exit(2);
@@ -92,7 +91,6 @@ if (values['find-capacity']) {
       max: num('vus', values.vus),
       from: num('from', values.from),
       resolution: num('resolution', values.resolution),
-      quietLoad: num('quiet-load', values['quiet-load']),
       repeat: num('repeat', values.repeat),
     });
     process.stdout.write(`\n${capacityReport(c).join('\n')}\n`);
