@@ -37,19 +37,19 @@ export class DownloadUrlCache {
     if (!pending) {
       // Taken before signing: the URL's own clock starts no earlier, so it never expires first.
       const signedAt = this.now();
-      pending = sign().then((url) => ({ url, expiresAtMs: signedAt + ttlSeconds * 1000 }));
+      pending = sign()
+        .then((url) => this.store(cacheKey, { url, expiresAtMs: signedAt + ttlSeconds * 1000 }))
+        .finally(() => this.signing.delete(cacheKey));
       this.signing.set(cacheKey, pending);
-      pending.then(
-        (entry) => this.store(cacheKey, entry),
-        () => undefined,
-      );
-      void pending.finally(() => this.signing.delete(cacheKey)).catch(() => undefined);
     }
     const entry = await pending;
     return { url: entry.url, expiresAt: new Date(entry.expiresAtMs) };
   }
 
-  private store(cacheKey: string, entry: { url: string; expiresAtMs: number }): void {
+  private store(
+    cacheKey: string,
+    entry: { url: string; expiresAtMs: number },
+  ): { url: string; expiresAtMs: number } {
     // Re-inserted at the end: the Map's order is then oldest-signed first, which goes first.
     this.entries.delete(cacheKey);
     this.entries.set(cacheKey, entry);
@@ -57,5 +57,6 @@ export class DownloadUrlCache {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
     }
+    return entry;
   }
 }
