@@ -5,6 +5,7 @@
 // what a drop of the scenario's mix asks of it (docs/load-testing.md, "CPU per buyer step").
 //
 //   npm run bench:buyer-steps -- [--buyers 1000] [--concurrency 10] [--warmup 200]
+//                                 [--until <step>] [--quiet-wait 60]
 //
 // Each buyer has its own connection and client address, as in the drop; `--concurrency` buyers
 // make a step at once, so the processes are busy but never saturated (what a step costs, not
@@ -49,11 +50,18 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '200' },
     // The last step to measure (the steps before it are measured too): e.g. `checkout`.
     until: { type: 'string', default: 'status' },
+    // Longest wait for a quiet CPU before each step, in seconds (0: measure at once, as a smoke
+    // test does while other tests run; the figures then include their CPU).
+    'quiet-wait': { type: 'string', default: '60' },
     'mongo-url': { type: 'string' },
     'redis-url': { type: 'string' },
   },
 });
-const count = (name: 'buyers' | 'concurrency' | 'warmup', min: number, max: number): number => {
+const count = (
+  name: 'buyers' | 'concurrency' | 'warmup' | 'quiet-wait',
+  min: number,
+  max: number,
+): number => {
   const n = Number(values[name]);
   if (!Number.isInteger(n) || n < min || n > max) {
     process.stderr.write(`--${name} must be a whole number from ${min} to ${max}\n`);
@@ -64,6 +72,7 @@ const count = (name: 'buyers' | 'concurrency' | 'warmup', min: number, max: numb
 const buyers = count('buyers', 1, 5_000);
 const concurrency = count('concurrency', 1, 200);
 const warmup = count('warmup', 0, 5_000);
+const quietWaitMs = count('quiet-wait', 0, 600) * 1000;
 const until = values.until as Step;
 if (!STEPS.includes(until)) {
   process.stderr.write(`--until must be one of ${STEPS.join(', ')}\n`);
@@ -81,8 +90,8 @@ const drop = scenario.drop as DropSettings;
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const dropOptions = dropStackOptions(drop);
 const stack = await startStack({
-  mongoUrl: values['mongo-url'],
-  redisUrl: values['redis-url'],
+  mongoUrl: values['mongo-url'] ?? process.env.MONGO_URL,
+  redisUrl: values['redis-url'] ?? process.env.REDIS_URL,
   seed: scenario.seed,
   childNofile: requiredNofile(buyers + warmup + 1024),
   log,
@@ -134,8 +143,11 @@ try {
     settle?: () => Promise<void>,
   ) => {
     if (!measured.has(step)) return;
-    const quiet = await waitForQuietCpu({ maxWaitMs: 60_000 });
-    if (!quiet.quiet) log(`  (the CPU did not go quiet: ${Math.round(quiet.share * 100)} % busy)`);
+    if (quietWaitMs > 0) {
+      const quiet = await waitForQuietCpu({ maxWaitMs: quietWaitMs });
+      if (!quiet.quiet)
+        log(`  (the CPU did not go quiet: ${Math.round(quiet.share * 100)} % busy)`);
+    }
     const before = cpuSnapshot();
     const t0 = performance.now();
     await run(buyers, op);
