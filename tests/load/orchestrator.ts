@@ -38,6 +38,8 @@ export interface LoadTestOptions {
   /** External services instead of starting redis-server / the in-repo MongoDB server. */
   mongoUrl?: string;
   redisUrl?: string;
+  /** API processes (default: one per core). */
+  apiProcesses?: number;
   /** `auto` (k6 when on PATH, else the Node runner), or force one. */
   tool?: 'auto' | 'k6' | 'node';
   /** Where `<timestamp>.json` goes (default tests/load/results). */
@@ -73,6 +75,7 @@ export async function runLoadTest(opts: LoadTestOptions = {}): Promise<LoadTestR
     stack = await startStack({
       mongoUrl: opts.mongoUrl,
       redisUrl: opts.redisUrl,
+      apiProcesses: opts.apiProcesses,
       seed: scenario.seed,
       childNofile,
       log,

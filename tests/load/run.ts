@@ -22,6 +22,9 @@ const { values } = parseArgs({
     from: { type: 'string' },
     resolution: { type: 'string' },
     repeat: { type: 'string' },
+    // API processes (default: one per core). On a box the database, Redis and the worker share,
+    // fewer can serve more (docs/load-testing.md, "How many API processes").
+    'api-processes': { type: 'string' },
   },
 });
 
@@ -51,6 +54,15 @@ if (values.vus !== undefined) {
   override = { stages: base.stages.map((s) => ({ ...s, target: Math.min(s.target, cap) })) };
 }
 
+let apiProcesses: number | undefined;
+if (values['api-processes'] !== undefined) {
+  apiProcesses = Number(values['api-processes']);
+  if (!Number.isInteger(apiProcesses) || apiProcesses < 1 || apiProcesses > 64) {
+    process.stderr.write('--api-processes must be a whole number from 1 to 64\n');
+    process.exit(2);
+  }
+}
+
 const abort = new AbortController();
 let interrupted = 0;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -67,6 +79,7 @@ const opts: LoadTestOptions = {
   tool,
   mongoUrl: values['mongo-url'] ?? process.env.MONGO_URL,
   redisUrl: values['redis-url'] ?? process.env.REDIS_URL,
+  apiProcesses,
   resultsDir: values['results-dir'],
   baselineDoc: values['no-baseline'] ? false : undefined,
   note: values.note,

@@ -27,7 +27,7 @@ import {
 import { seedDemo } from '../../scripts/seed-demo.ts';
 
 // The system under test, as production runs it: NODE_ENV=production, the API on every core
-// (API_WORKERS=0, node:cluster), the worker, and their own redis-server and MongoDB server
+// (node:cluster; `apiProcesses` sets another count, 1 without a cluster), the worker, and their own redis-server and MongoDB server
 // (or MONGO_URL / REDIS_URL when given). Nothing is warmed up by hand. The in-repo MongoDB server
 // runs in a process of its own, as a database would: in the generator's process its work
 // delayed the generator's own sends and reads, which the client latencies then counted.
@@ -48,6 +48,8 @@ export interface StackOptions {
   sandbox?: SandboxOptions;
   /** Extra environment of the API and the worker (e.g. a raised webhook rate limit). */
   env?: Record<string, string>;
+  /** API processes (default: one per core, `API_WORKERS=0`; 1 runs it without a cluster). */
+  apiProcesses?: number;
   log: (line: string) => void;
 }
 
@@ -100,6 +102,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const apiPort = await freePort('127.0.0.1');
     const workerPort = await freePort('127.0.0.1');
     const metricsToken = randomBytes(24).toString('hex');
+    const apiProcesses = opts.apiProcesses ?? availableParallelism();
+    if (!Number.isInteger(apiProcesses) || apiProcesses < 1) {
+      throw new Error(`apiProcesses must be a whole number of at least 1, not ${apiProcesses}`);
+    }
     const childEnv: NodeJS.ProcessEnv = {
       ...process.env,
       ...env,
@@ -108,7 +114,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       LOG_LEVEL: 'info',
       API_HOST: '127.0.0.1',
       API_PORT: String(apiPort),
-      API_WORKERS: '0',
+      API_WORKERS: String(apiProcesses),
       PUBLIC_BASE_URL: `http://127.0.0.1:${apiPort}`,
       WORKER_HOST: '127.0.0.1',
       WORKER_HEALTH_PORT: String(workerPort),
@@ -119,7 +125,6 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     };
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const workerUrl = `http://127.0.0.1:${workerPort}`;
-    const apiProcesses = availableParallelism();
     // Checkouts of creators without their own account use the platform's: the sandbox knows it
     // and sends its webhooks to the API.
     sandbox.addAccount({ ...platform, webhookUrl: webhookUrl(apiUrl, 'platform') });

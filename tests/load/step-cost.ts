@@ -5,7 +5,7 @@
 // what a drop of the scenario's mix asks of it (docs/load-testing.md, "CPU per buyer step").
 //
 //   npm run bench:buyer-steps -- [--buyers 1000] [--concurrency 10] [--warmup 200]
-//                                 [--until <step>] [--quiet-wait 60]
+//                                 [--until <step>] [--quiet-wait 60] [--api-processes N]
 //
 // Each buyer has its own connection and client address, as in the drop; `--concurrency` buyers
 // make a step at once, so the processes are busy but never saturated (what a step costs, not
@@ -53,12 +53,13 @@ const { values } = parseArgs({
     // Longest wait for a quiet CPU before each step, in seconds (0: measure at once, as a smoke
     // test does while other tests run; the figures then include their CPU).
     'quiet-wait': { type: 'string', default: '60' },
+    'api-processes': { type: 'string' },
     'mongo-url': { type: 'string' },
     'redis-url': { type: 'string' },
   },
 });
 const count = (
-  name: 'buyers' | 'concurrency' | 'warmup' | 'quiet-wait',
+  name: 'buyers' | 'concurrency' | 'warmup' | 'quiet-wait' | 'api-processes',
   min: number,
   max: number,
 ): number => {
@@ -73,6 +74,8 @@ const buyers = count('buyers', 1, 5_000);
 const concurrency = count('concurrency', 1, 200);
 const warmup = count('warmup', 0, 5_000);
 const quietWaitMs = count('quiet-wait', 0, 600) * 1000;
+const apiProcesses =
+  values['api-processes'] === undefined ? undefined : count('api-processes', 1, 64);
 const until = values.until as Step;
 if (!STEPS.includes(until)) {
   process.stderr.write(`--until must be one of ${STEPS.join(', ')}\n`);
@@ -92,6 +95,7 @@ const dropOptions = dropStackOptions(drop);
 const stack = await startStack({
   mongoUrl: values['mongo-url'] ?? process.env.MONGO_URL,
   redisUrl: values['redis-url'] ?? process.env.REDIS_URL,
+  apiProcesses,
   seed: scenario.seed,
   childNofile: requiredNofile(buyers + warmup + 1024),
   log,
@@ -202,7 +206,10 @@ try {
   };
   await drained();
 
-  log(`${buyers} buyers, ${concurrency} at a time; load average ${loadavg()[0]?.toFixed(2)}`);
+  log(
+    `${buyers} buyers, ${concurrency} at a time, ${stack.apiProcesses} API process(es); ` +
+      `load average ${loadavg()[0]?.toFixed(2)}`,
+  );
   const conns = Array.from({ length: buyers }, (_, i) =>
     connection(api, clientAddress(i, scenario.clients)),
   );
