@@ -18,7 +18,13 @@ import type { DropSummary } from './drop-runner.ts';
 import { completeK6DropSummaryFrom } from './k6-drop-points.ts';
 import { result, type Check, type LoadSummary } from './load-summary.js';
 import type { LoadTestResult } from './load-test-result.ts';
-import { loadScenario, maxVus, type Scenario, type ScenarioOverride } from './scenario.ts';
+import {
+  apiProcessesFor,
+  loadScenario,
+  maxVus,
+  type Scenario,
+  type ScenarioOverride,
+} from './scenario.ts';
 import { serverFigures } from './server-metrics.ts';
 import { cpuSnapshot, processCpu } from './process-cpu.ts';
 import { startStack, withNofile, type Stack } from './stack.ts';
@@ -38,7 +44,7 @@ export interface LoadTestOptions {
   /** External services instead of starting redis-server / the in-repo MongoDB server. */
   mongoUrl?: string;
   redisUrl?: string;
-  /** API processes (default: one per core). */
+  /** API processes (default: the scenario's `apiProcessesPerCore` of the cores). */
   apiProcesses?: number;
   /** `auto` (k6 when on PATH, else the Node runner), or force one. */
   tool?: 'auto' | 'k6' | 'node';
@@ -75,7 +81,8 @@ export async function runLoadTest(opts: LoadTestOptions = {}): Promise<LoadTestR
     stack = await startStack({
       mongoUrl: opts.mongoUrl,
       redisUrl: opts.redisUrl,
-      apiProcesses: opts.apiProcesses,
+      apiProcesses:
+        opts.apiProcesses ?? apiProcessesFor(availableParallelism(), scenario.apiProcessesPerCore),
       seed: scenario.seed,
       childNofile,
       log,

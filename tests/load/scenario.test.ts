@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  apiProcessesFor,
   loadScenario,
   maxVus,
   parseScenario,
@@ -81,5 +82,21 @@ describe('load scenario', () => {
     expect(s.drop?.webhookCopies).toBeGreaterThan(1);
     expect(loadScenario(scenarioFileOf('default')).drop).toBeUndefined();
     expect(() => scenarioFileOf('../scenario')).toThrow(/bad scenario name/);
+  });
+
+  it('when sizing the API, then the default is every core and the drop takes half, at least one process', () => {
+    expect(loadScenario().apiProcessesPerCore).toBe(1);
+    expect(loadScenario(scenarioFileOf('drop')).apiProcessesPerCore).toBe(0.5);
+    expect(apiProcessesFor(2, 1)).toBe(2);
+    expect(apiProcessesFor(2, 0.5)).toBe(1);
+    expect(apiProcessesFor(8, 0.5)).toBe(4);
+    expect(apiProcessesFor(1, 0.5)).toBe(1);
+    expect(apiProcessesFor(3, 0.5)).toBe(2);
+    expect(() => loadScenario(undefined, { apiProcessesPerCore: 0 })).toThrow(
+      /apiProcessesPerCore/,
+    );
+    expect(() => loadScenario(undefined, { apiProcessesPerCore: 1.5 })).toThrow(
+      /apiProcessesPerCore/,
+    );
   });
 });

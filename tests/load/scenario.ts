@@ -104,6 +104,12 @@ export const scenarioSchema = z
       minHitRatio: z.number().min(0).max(1),
     }),
     lateStartMs: z.number().positive(),
+    /**
+     * API processes per core (at least one process): 1 runs the API on every core, 0.5 on half
+     * of them, leaving the rest to the worker, MongoDB, Redis and the stand-ins that share the
+     * machine in a load test (docs/load-testing.md, "How many API processes").
+     */
+    apiProcessesPerCore: z.number().positive().max(1).default(1),
     /** Present in the drop scenario: buyers arrive once, buy, and the creator edits. */
     drop: dropSchema.optional(),
     /** Filled in by the orchestrator: the seeded usernames (hot one included). */
@@ -152,6 +158,11 @@ export function parseScenario(raw: unknown): Scenario {
     throw new Error(`invalid load scenario:\n  - ${problems.join('\n  - ')}`);
   }
   return parsed.data;
+}
+
+/** API processes for `cores` cores at `perCore` per core: rounded, at least one. */
+export function apiProcessesFor(cores: number, perCore: number): number {
+  return Math.max(1, Math.round(cores * perCore));
 }
 
 /** The largest number of VUs any stage ramps to. */
