@@ -287,6 +287,44 @@ describe('POST /api/v1/webhooks/razorpay/:account', () => {
     const retry = await postWebhook(t.api.url, 'platform', body, opts);
     expect(retry.body).toEqual({ status: 'accepted' });
   });
+
+  it('when a copy arrives after its event was stored, then it is verified and answered duplicate without asking MongoDB', async () => {
+    const id = eventId();
+    const body = capturedEvent('order_copy', 100);
+    const opts = { secret: t.platform.webhookSecret, eventId: id };
+    expect((await postWebhook(t.api.url, 'platform', body, opts)).body).toEqual({
+      status: 'accepted',
+    });
+    // The next inbox insert fails. The copy must not be the one that meets it.
+    await failCommand(t.api.deps.mongo, {
+      commands: ['insert'],
+      collection: 'webhook_events',
+      mode: { times: 1 },
+      errorCode: 91,
+      appName,
+    });
+    const duplicates = await received('duplicate');
+    try {
+      const copy = await postWebhook(t.api.url, 'platform', body, opts);
+      expect(copy).toEqual({ status: 200, body: { status: 'duplicate' } });
+      expect(await received('duplicate')).toBe(duplicates + 1);
+      // Signed with another secret, the copy is still refused: the memory answers verified copies only.
+      const forged = await postWebhook(t.api.url, 'platform', body, {
+        secret: 'not-the-secret',
+        eventId: id,
+      });
+      expect(forged.status).toBe(400);
+      // The failpoint is still armed: the copy made no insert. A new event meets it.
+      const next = await postWebhook(t.api.url, 'platform', capturedEvent('order_next', 100), {
+        secret: t.platform.webhookSecret,
+        eventId: eventId(),
+      });
+      expect(next.status).toBe(503);
+    } finally {
+      await failCommandOff(t.api.deps.mongo);
+    }
+    expect(await inbox().countDocuments({ _id: id })).toBe(1);
+  });
 });
 
 describe('webhooks while Redis is down', () => {

@@ -9,6 +9,7 @@ import {
   type RazorpayCredentialStore,
   type WebhookEventRepository,
 } from '@storefront/shared';
+import { LRUCache } from 'lru-cache';
 import { sanitizeWebhookPayload } from './webhook-payload.sanitizer.ts';
 
 // Razorpay gives up on an answer after 5 s. Storing the event must be decided well before that;
@@ -19,6 +20,13 @@ const STORE_BUDGET_MS = 3_000;
 const ENQUEUE_BUDGET_MS = 1_000;
 /** Razorpay's `X-Razorpay-Event-Id` alphabet and length, as the ingest route accepts them. */
 export const EVENT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+// Event ids this process saw stored in the inbox: a copy of one (Razorpay retrying an answer it
+// found slow, or sending twice) is answered `duplicate` after its signature is verified, without
+// parsing it or asking MongoDB, whose unique index would only say the same: inbox documents are
+// never deleted. Retries bunch up exactly when the API is slow, in a drop. Bounded in number and
+// age; a copy that arrives later, or at another process, goes to MongoDB as before.
+const STORED_IDS_MAX = 20_000;
+const STORED_IDS_TTL_MS = 10 * 60_000;
 
 /** The signature did not verify with the account's webhook secret (nothing was stored). */
 export class BadSignatureError extends AppError {
@@ -53,6 +61,10 @@ export interface WebhookIngestDeps {
  */
 export class WebhookIngestService {
   private readonly deps: WebhookIngestDeps;
+  private readonly storedIds = new LRUCache<string, true>({
+    max: STORED_IDS_MAX,
+    ttl: STORED_IDS_TTL_MS,
+  });
 
   constructor(deps: WebhookIngestDeps) {
     this.deps = deps;
@@ -68,6 +80,7 @@ export class WebhookIngestService {
     if (eventId === undefined || !EVENT_ID.test(eventId)) {
       throw new ValidationError('X-Razorpay-Event-Id header is missing or malformed');
     }
+    if (this.storedIds.has(eventId)) return 'duplicate';
     const body = parseJson(webhook.rawBody);
     if (!body || typeof body.event !== 'string' || body.event === '') {
       throw new ValidationError('Webhook body is not a Razorpay event');
@@ -88,6 +101,8 @@ export class WebhookIngestService {
     } catch (err) {
       throw new ServiceUnavailableError('Webhook could not be stored; retry later', err);
     }
+    // In the inbox now (by this request or an earlier one): later copies need not ask again.
+    this.storedIds.set(eventId, true);
     if (stored === 'duplicate') return 'duplicate';
 
     try {
