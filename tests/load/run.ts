@@ -22,8 +22,9 @@ const { values } = parseArgs({
     from: { type: 'string' },
     resolution: { type: 'string' },
     repeat: { type: 'string' },
-    // API processes (default: one per core). On a box the database, Redis and the worker share,
-    // fewer can serve more (docs/load-testing.md, "How many API processes").
+    // API processes (default: the scenario's apiProcessesPerCore of the cores). On a box the
+    // database, Redis and the worker share, fewer can serve more (docs/load-testing.md, "How
+    // many API processes").
     'api-processes': { type: 'string' },
   },
 });

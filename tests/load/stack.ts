@@ -27,10 +27,11 @@ import {
 import { seedDemo } from '../../scripts/seed-demo.ts';
 
 // The system under test, as production runs it: NODE_ENV=production, the API on every core
-// (node:cluster; `apiProcesses` sets another count, 1 without a cluster), the worker, and their own redis-server and MongoDB server
-// (or MONGO_URL / REDIS_URL when given). Nothing is warmed up by hand. The in-repo MongoDB server
-// runs in a process of its own, as a database would: in the generator's process its work
-// delayed the generator's own sends and reads, which the client latencies then counted.
+// (node:cluster; `apiProcesses` sets another count, 1 without a cluster), the worker, and their
+// own redis-server and MongoDB server (or MONGO_URL / REDIS_URL when given). Nothing is warmed up
+// by hand. The in-repo MongoDB server runs in a process of its own, as a database would: in the
+// generator's process its work delayed the generator's own sends and reads, which the client
+// latencies then counted.
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLUSTER_METRICS_REQUEST = 'storefront:cluster-metrics:request';
