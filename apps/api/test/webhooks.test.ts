@@ -57,6 +57,15 @@ const eventId = () => `evt_${randomBytes(7).toString('hex')}`;
 const inbox = () => webhookEventModel(t.api.deps.mongo);
 const inboxDoc = (id: string) => inbox().findById(id).lean<WebhookEvent>();
 const job = (id: string) => queue.getJob(webhookJobId(id));
+/** The API's next insert into the inbox fails (MongoDB error 91, shutdown in progress). */
+const failNextInboxInsert = () =>
+  failCommand(t.api.deps.mongo, {
+    commands: ['insert'],
+    collection: 'webhook_events',
+    mode: { times: 1 },
+    errorCode: 91,
+    appName,
+  });
 const received = async (result: string) =>
   metricValue(await t.api.deps.metrics.metrics(), 'webhooks_received_total', { result });
 
@@ -267,13 +276,7 @@ describe('POST /api/v1/webhooks/razorpay/:account', () => {
     const id = eventId();
     const body = capturedEvent('order_mongo', 100);
     const opts = { secret: t.platform.webhookSecret, eventId: id };
-    await failCommand(t.api.deps.mongo, {
-      commands: ['insert'],
-      collection: 'webhook_events',
-      mode: { times: 1 },
-      errorCode: 91,
-      appName,
-    });
+    await failNextInboxInsert();
     const before = await received('unavailable');
     try {
       const res = await postWebhook(t.api.url, 'platform', body, opts);
@@ -296,13 +299,7 @@ describe('POST /api/v1/webhooks/razorpay/:account', () => {
       status: 'accepted',
     });
     // The next inbox insert fails. The copy must not be the one that meets it.
-    await failCommand(t.api.deps.mongo, {
-      commands: ['insert'],
-      collection: 'webhook_events',
-      mode: { times: 1 },
-      errorCode: 91,
-      appName,
-    });
+    await failNextInboxInsert();
     const duplicates = await received('duplicate');
     try {
       const copy = await postWebhook(t.api.url, 'platform', body, opts);
