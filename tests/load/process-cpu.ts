@@ -18,7 +18,8 @@ export const CPU_GROUPS = [
 ] as const;
 export type CpuGroup = (typeof CPU_GROUPS)[number];
 
-const LABELS: Record<CpuGroup, string> = {
+/** Each group's name in printouts. */
+export const CPU_GROUP_LABELS: Record<CpuGroup, string> = {
   api: 'API',
   worker: 'worker',
   mongo: 'MongoDB stand-in',
@@ -154,7 +155,7 @@ export function processCpu(
 export function processCpuLine(c: ProcessCpu | undefined): string {
   if (!c) return 'CPU during the load: n/a (needs Linux /proc)';
   const parts = CPU_GROUPS.filter((g) => (c.seconds[g] ?? 0) > 0).map(
-    (g) => `${LABELS[g]} ${(c.seconds[g] as number).toFixed(1)} s`,
+    (g) => `${CPU_GROUP_LABELS[g]} ${(c.seconds[g] as number).toFixed(1)} s`,
   );
   return (
     `CPU during the load: ${parts.join(', ')}; total ${c.totalSeconds.toFixed(1)} s in ` +

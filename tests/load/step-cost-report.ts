@@ -1,4 +1,4 @@
-import { CPU_GROUPS, type CpuGroup, type ProcessCpu } from './process-cpu.ts';
+import { CPU_GROUP_LABELS, CPU_GROUPS, type CpuGroup, type ProcessCpu } from './process-cpu.ts';
 import { markdownRow } from './markdown-table.ts';
 
 // The arithmetic and the printout of `npm run bench:buyer-steps` (step-cost.ts): CPU per buyer
@@ -18,14 +18,10 @@ export const STEP_LABELS: Record<Step, string> = {
   status: 'order status with download',
 };
 
+// The bench's own process is the orchestrator group: there it runs the buyers as well.
 const GROUP_LABELS: Record<CpuGroup, string> = {
-  api: 'API',
-  worker: 'worker',
-  mongo: 'MongoDB stand-in',
-  redis: 'Redis',
-  generator: 'generator',
+  ...CPU_GROUP_LABELS,
   orchestrator: 'buyers + stand-ins',
-  other: 'other',
 };
 
 /** CPU milliseconds per operation of one step, by group, from the step's ProcessCpu. */
