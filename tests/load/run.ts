@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { wholeNumberArg } from './cli-args.ts';
 import { runLoadTest, type LoadTestOptions } from './orchestrator.ts';
 import { scenarioFileOf, type ScenarioOverride } from './scenario.ts';
 import { dropReport } from './drop-report.ts';
@@ -55,14 +56,10 @@ if (values.vus !== undefined) {
   override = { stages: base.stages.map((s) => ({ ...s, target: Math.min(s.target, cap) })) };
 }
 
-let apiProcesses: number | undefined;
-if (values['api-processes'] !== undefined) {
-  apiProcesses = Number(values['api-processes']);
-  if (!Number.isInteger(apiProcesses) || apiProcesses < 1 || apiProcesses > 64) {
-    process.stderr.write('--api-processes must be a whole number from 1 to 64\n');
-    process.exit(2);
-  }
-}
+const apiProcesses =
+  values['api-processes'] === undefined
+    ? undefined
+    : wholeNumberArg('api-processes', values['api-processes'], 1, 64);
 
 const abort = new AbortController();
 let interrupted = 0;

@@ -20,6 +20,7 @@ import { waitForQuiet } from '../chaos/quiet.ts';
 import type { OrderRecord } from '../chaos/traffic.ts';
 import { callbackOn, checkoutOn, payOn, statusOn } from './buyer-steps.ts';
 import { connectDropMongo, dropStackOptions, prepareDrop } from './drop-run.ts';
+import { wholeNumberArg } from './cli-args.ts';
 import { Http1Connection } from './http1-connection.ts';
 import { requiredNofile } from './orchestrator.ts';
 import { cpuSnapshot, processCpu } from './process-cpu.ts';
@@ -64,14 +65,7 @@ const count = (
   name: 'buyers' | 'concurrency' | 'warmup' | 'quiet-wait' | 'api-processes',
   min: number,
   max: number,
-): number => {
-  const n = Number(values[name]);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    process.stderr.write(`--${name} must be a whole number from ${min} to ${max}\n`);
-    process.exit(2);
-  }
-  return n;
-};
+): number => wholeNumberArg(name, values[name], min, max);
 const buyers = count('buyers', 1, 5_000);
 const concurrency = count('concurrency', 1, 200);
 const warmup = count('warmup', 0, 5_000);
