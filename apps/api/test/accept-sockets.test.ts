@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -48,9 +48,12 @@ process.stdin.once('data', () => {
 `;
 
 let api: RunningApi | undefined;
+let flagDir: string | undefined;
 afterEach(async () => {
   await api?.close();
   api = undefined;
+  if (flagDir) rmSync(flagDir, { recursive: true, force: true });
+  flagDir = undefined;
 });
 
 /** Blocks the loop while CLIENTS connect, then counts the turns until all are accepted. */
@@ -62,7 +65,9 @@ async function turnsToAccept(sockets: number): Promise<{ turns: number; statuses
   expect(api.acceptSockets).toBe(sockets);
   let accepted = 0;
   api.server.on('connection', () => accepted++);
-  const flag = join(mkdtempSync(join(tmpdir(), 'accept-')), 'connected');
+  flagDir ??= mkdtempSync(join(tmpdir(), 'accept-'));
+  const flag = join(flagDir, 'connected');
+  rmSync(flag, { force: true });
   const client = spawn(process.execPath, ['-e', CLIENT, String(port), String(CLIENTS), flag], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
