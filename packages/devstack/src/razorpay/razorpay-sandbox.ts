@@ -6,7 +6,7 @@ import { handleCheckoutRequest } from './checkout/checkout.routes.ts';
 import { SandboxCheckout } from './checkout/checkout.service.ts';
 import { handleApiRequest } from './sandbox-api.routes.ts';
 import { handleControlRequest } from './sandbox-control.routes.ts';
-import { paymentView } from './sandbox-entities.ts';
+import { orderView, paymentView } from './sandbox-entities.ts';
 import { routeNotFound } from './sandbox-errors.ts';
 import { FaultInjector, WebhookDropper } from './sandbox-faults.ts';
 import { sendJson } from './sandbox-http.ts';
@@ -53,7 +53,7 @@ export async function startRazorpaySandbox(options: SandboxOptions = {}): Promis
     capture: (paymentId, captureOptions) => payments.capture(paymentId, captureOptions),
     getOrder: (orderId) => {
       const order = state.orders.get(orderId)?.order;
-      return order === undefined ? undefined : structuredClone(order);
+      return order === undefined ? undefined : orderView(order);
     },
     getPayment: (paymentId) => {
       const payment = state.payments.get(paymentId)?.payment;

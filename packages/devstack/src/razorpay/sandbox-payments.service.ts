@@ -1,4 +1,4 @@
-import { buildPayment, capturePayment, paymentView } from './sandbox-entities.ts';
+import { buildPayment, capturePayment, orderView, paymentView } from './sandbox-entities.ts';
 import { controlError } from './sandbox-errors.ts';
 import { assertWebhookUrl } from './sandbox-state.ts';
 import type { AccountRecord, OrderRecord, SandboxState } from './sandbox-state.ts';
@@ -98,7 +98,7 @@ export class SandboxPayments {
         contains: ['payment', 'order'],
         payload: {
           payment: { entity: paymentView(payment, true) },
-          order: { entity: structuredClone(order) },
+          order: { entity: orderView(order) },
         },
       });
     }
@@ -115,7 +115,7 @@ export class SandboxPayments {
     const url = options.webhookUrl ?? account.webhookUrl;
     const result = (deliveries: PayResult['deliveries']): PayResult => ({
       payment: paymentView(payment, true),
-      order: structuredClone(record.order),
+      order: orderView(record.order),
       deliveries,
     });
     // Razorpay sends nothing when no webhook is configured.

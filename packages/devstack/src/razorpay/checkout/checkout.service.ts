@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { orderView } from '../sandbox-entities.ts';
 import { controlError, invalidId } from '../sandbox-errors.ts';
 import { isEntityId } from '../sandbox-ids.ts';
 import type { SandboxPayments } from '../sandbox-payments.service.ts';
@@ -54,7 +55,7 @@ export class SandboxCheckout {
       );
     }
     if (record.order.status === 'paid') throw controlError(`order ${orderId} is already paid`);
-    return { order: structuredClone(record.order), account };
+    return { order: orderView(record.order), account };
   }
 
   /**
