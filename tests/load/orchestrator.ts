@@ -19,7 +19,7 @@ import { completeK6DropSummaryFrom } from './k6-drop-points.ts';
 import { result, type Check, type LoadSummary } from './load-summary.js';
 import type { LoadTestResult } from './load-test-result.ts';
 import {
-  apiProcessesFor,
+  defaultApiProcesses,
   loadScenario,
   maxVus,
   type Scenario,
@@ -81,8 +81,7 @@ export async function runLoadTest(opts: LoadTestOptions = {}): Promise<LoadTestR
     stack = await startStack({
       mongoUrl: opts.mongoUrl,
       redisUrl: opts.redisUrl,
-      apiProcesses:
-        opts.apiProcesses ?? apiProcessesFor(availableParallelism(), scenario.apiProcessesPerCore),
+      apiProcesses: opts.apiProcesses ?? defaultApiProcesses(scenario),
       seed: scenario.seed,
       childNofile,
       log,

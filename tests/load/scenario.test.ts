@@ -1,6 +1,8 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import {
   apiProcessesFor,
+  defaultApiProcesses,
   loadScenario,
   maxVus,
   parseScenario,
@@ -92,6 +94,10 @@ describe('load scenario', () => {
     expect(apiProcessesFor(8, 0.5)).toBe(4);
     expect(apiProcessesFor(1, 0.5)).toBe(1);
     expect(apiProcessesFor(3, 0.5)).toBe(2);
+    expect(defaultApiProcesses(loadScenario())).toBe(availableParallelism());
+    expect(defaultApiProcesses(loadScenario(scenarioFileOf('drop')))).toBe(
+      apiProcessesFor(availableParallelism(), 0.5),
+    );
     expect(() => loadScenario(undefined, { apiProcessesPerCore: 0 })).toThrow(
       /apiProcessesPerCore/,
     );

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseDurationSeconds } from './traffic-mix.js';
@@ -163,6 +164,11 @@ export function parseScenario(raw: unknown): Scenario {
 /** API processes for `cores` cores at `perCore` per core: rounded, at least one. */
 export function apiProcessesFor(cores: number, perCore: number): number {
   return Math.max(1, Math.round(cores * perCore));
+}
+
+/** The API processes a run of `s` starts on this machine when not told a count. */
+export function defaultApiProcesses(s: Pick<Scenario, 'apiProcessesPerCore'>): number {
+  return apiProcessesFor(availableParallelism(), s.apiProcessesPerCore);
 }
 
 /** The largest number of VUs any stage ramps to. */

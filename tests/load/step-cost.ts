@@ -26,7 +26,7 @@ import { requiredNofile } from './orchestrator.ts';
 import { cpuSnapshot, processCpu } from './process-cpu.ts';
 import { waitForQuietCpu } from './quiet-cpu.ts';
 import {
-  apiProcessesFor,
+  defaultApiProcesses,
   loadScenario,
   maxVus,
   scenarioFileOf,
@@ -95,8 +95,7 @@ const dropOptions = dropStackOptions(drop);
 const stack = await startStack({
   mongoUrl: values['mongo-url'] ?? process.env.MONGO_URL,
   redisUrl: values['redis-url'] ?? process.env.REDIS_URL,
-  apiProcesses:
-    apiProcesses ?? apiProcessesFor(availableParallelism(), scenario.apiProcessesPerCore),
+  apiProcesses: apiProcesses ?? defaultApiProcesses(scenario),
   seed: scenario.seed,
   childNofile: requiredNofile(buyers + warmup + 1024),
   log,
