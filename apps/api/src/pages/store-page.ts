@@ -28,8 +28,13 @@ function picture(
     )
     .join('');
   // The first card's image is the likely LCP element: fetched at once, at high priority. The
-  // rest of the cards wait until they come near the viewport.
-  const loading = { priority: 'fetchpriority="high" ', eager: '', lazy: 'loading="lazy" ' }[load];
+  // rest wait until they come near the viewport, and stay at low priority even when they are in
+  // it, so that they do not compete with the LCP image for a slow phone's connections.
+  const loading = {
+    priority: 'fetchpriority="high" ',
+    eager: '',
+    lazy: 'loading="lazy" fetchpriority="low" ',
+  }[load];
   return (
     `<picture>${sources}<img src="${escapeHtml(img.src)}" alt="${escapeHtml(alt)}" ` +
     `width="${img.width}" height="${img.height}" ${loading}decoding="async"></picture>`

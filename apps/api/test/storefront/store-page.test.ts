@@ -63,12 +63,13 @@ describe('GET /<username> (storefront page)', () => {
     for (const id of ids) expect(res.text).toContain(`data-product="${id}"`);
     expect(res.text.match(/>Buy<\/button>/g)).toHaveLength(2);
     // Critical CSS inline; no script or stylesheet requested before first paint: the page
-    // script is named on <body> and loaded by the inline loader after `load` (or on intent).
+    // script is named on <body> and loaded by the inline loader after `load` and the first
+    // product image's paint (or on intent).
     expect(res.text).toMatch(/<style>[^<]+<\/style>/);
     expect(res.text).toMatch(/<body [^>]*data-script="\/assets\/store\.[\w-]+\.js"/);
     expect(res.text).not.toMatch(/<script[^>]+src=/);
     expect(res.text).toMatch(
-      /<script>\(function \(\) \{.*addEventListener\('load', start\).*<\/script><\/body>/,
+      /<script>\(function \(\) \{.*img\[fetchpriority="high"\].*\.decode\(\).*addEventListener\('load', afterLargestPaint\).*<\/script><\/body>/,
     );
     expect(res.text).not.toMatch(/<link[^>]+rel="stylesheet"/);
     expect(Buffer.byteLength(res.text)).toBeLessThan(14_000); // first round trips
