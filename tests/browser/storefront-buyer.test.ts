@@ -64,12 +64,20 @@ async function open(viewport: typeof PHONE | 'desktop' = PHONE): Promise<Watched
 /** A creator selling one product with a cover image and a downloadable file. */
 async function shop(
   file: Buffer,
-  opts: { title?: string } = {},
+  opts: { title?: string; photo?: boolean } = {},
 ): Promise<SeededCreator & { token: string }> {
   const seeded = await sellingCreator(stack, { uploadFile: file });
   const token = await new TokenService(stack.config).issue(seeded.creator.id);
+  // A flat colour by default (quick to process); `photo`: detail like a real cover's, which the
+  // browser counts as a largest-paint candidate (it skips images this plain).
   const cover = await sharp({
-    create: { width: 1200, height: 900, channels: 3, background: '#5b2bd6' },
+    create: {
+      width: 1200,
+      height: 900,
+      channels: 3,
+      background: '#5b2bd6',
+      ...(opts.photo ? { noise: { type: 'gaussian' as const, mean: 128, sigma: 40 } } : {}),
+    },
   })
     .jpeg()
     .toBuffer();
@@ -253,6 +261,47 @@ describe('the pages for every buyer', () => {
     await order.page.goto(`${stack.api.url}/orders/0123456789abcdef01234567#token=x`);
     await order.page.waitForSelector('main[aria-busy="false"]');
     expect(await runAxe(order.page)).toEqual([]);
+  });
+
+  it('when the page loads on a phone, then its script is requested only after the first cover has painted', async () => {
+    // A request started before the largest paint counts against it on a slow phone (and in
+    // Lighthouse): the inline loader waits for the cover's largest-contentful-paint entry.
+    const photo = await shop(Buffer.from('%PDF-1.4\n%%EOF\n'), { photo: true });
+    const { page, problems } = await open();
+    await page.goto(`${stack.api.url}/${photo.creator.username}`);
+    await page.waitForFunction(
+      () => (globalThis as unknown as InPage).document.body.dataset.ready === '1',
+    );
+    const timing = await page.evaluate(
+      () =>
+        new Promise<{ cover: number | null; script: number | null }>((resolve) => {
+          const g = globalThis as unknown as {
+            document: { querySelector(s: string): unknown };
+            performance: {
+              getEntriesByType(t: string): Array<{ name: string; startTime: number }>;
+            };
+            PerformanceObserver: new (
+              cb: (list: { getEntries(): Array<{ element: unknown; startTime: number }> }) => void,
+            ) => { observe(o: object): void; disconnect(): void };
+          };
+          const img = g.document.querySelector('img[fetchpriority="high"]');
+          const script = g.performance
+            .getEntriesByType('resource')
+            .find((e) => e.name.includes('/assets/store.'));
+          const observer = new g.PerformanceObserver((list) => {
+            const entry = list.getEntries().find((e) => e.element === img);
+            observer.disconnect();
+            resolve({ cover: entry ? entry.startTime : null, script: script?.startTime ?? null });
+          });
+          observer.observe({ type: 'largest-contentful-paint', buffered: true });
+        }),
+    );
+    expect(timing.cover).not.toBeNull();
+    expect(timing.script).not.toBeNull();
+    expect(timing.script as number).toBeGreaterThanOrEqual(timing.cover as number);
+    // The cover is the first card's image: fetched at high priority, not lazily.
+    expect(await page.locator('img[fetchpriority="high"]').getAttribute('loading')).toBeNull();
+    expect(await problems()).toEqual(NO_PROBLEMS);
   });
 
   it('when a keyboard user tabs to Buy, then it shows a visible focus and Enter opens the dialog', async () => {
