@@ -20,9 +20,9 @@ export interface PageAssets {
   /**
    * The storefront page's inline loader: it loads the page script (`data-script` on <body>) after
    * the `load` event and the first product image's paint, or at once on the first sign of
-   * interaction, remembering a Buy clicked
-   * before the script arrived. A script requested before first paint would be counted against
-   * the page's paint by a slow phone (and by Lighthouse); this keeps it off that path.
+   * interaction, remembering a Buy clicked before the script arrived. A script requested before
+   * the largest paint would be counted against it by a slow phone (and by Lighthouse); this keeps
+   * it off that path.
    */
   readonly bootScript: string;
   /** `'sha256-…'` of `bootScript`, for the storefront page's Content-Security-Policy. */
