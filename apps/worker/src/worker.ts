@@ -81,7 +81,6 @@ export async function startWorker(
       deliver: deliverPaidOrders({
         service: deliveries,
         enqueue: enqueue.delivery,
-        logger: logger.child({ module: 'deliveries' }),
       }),
     }),
     credentials: new RazorpayCredentialStore({

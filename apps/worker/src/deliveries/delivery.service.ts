@@ -31,6 +31,11 @@ export class DeliveryService {
     this.deps = deps;
   }
 
+  /** The `deliveries` logger: the queue worker and in-place deliveries log through it too. */
+  get logger(): Logger {
+    return this.deps.logger;
+  }
+
   /** Delivers order `orderId` (a delivery job): reads it, then as deliverOrder. */
   async deliver(orderId: string): Promise<DeliveryOutcome> {
     const order = await this.deps.orders.findById(orderId);

@@ -52,7 +52,6 @@ export function createDeliveryService(deps: {
 export function deliverPaidOrders(deps: {
   service: DeliveryService;
   enqueue: (orderId: string) => Promise<void>;
-  logger: Logger;
 }): (order: Order, justPaid: boolean) => Promise<void> {
   const warn = throttledLog(5_000);
   return async (order, justPaid) => {
@@ -63,7 +62,7 @@ export function deliverPaidOrders(deps: {
         return;
       } catch (err) {
         warn((suppressed) =>
-          deps.logger.warn('in-place delivery failed; queued for the deliveries worker', {
+          deps.service.logger.warn('in-place delivery failed; queued for the deliveries worker', {
             orderId,
             suppressed,
             err,
@@ -80,7 +79,6 @@ export function registerDeliveries(
   deps: WorkerDeps,
   service: DeliveryService,
 ): Worker<DeliveryJobData> {
-  const logger = deps.logger.child({ module: 'deliveries' });
   const worker = new Worker<DeliveryJobData>(QUEUES.deliveries, deliveryProcessor(service), {
     connection: deps.queueRedis,
     prefix: deps.config.QUEUE_PREFIX,
@@ -88,7 +86,7 @@ export function registerDeliveries(
     lockDuration: deps.config.WORKER_LOCK_DURATION_MS,
     stalledInterval: deps.config.WORKER_STALLED_INTERVAL_MS,
   });
-  worker.on('error', throttledErrorLog(logger, 'deliveries worker'));
+  worker.on('error', throttledErrorLog(service.logger, 'deliveries worker'));
   deps.onClose(() => worker.close());
   return worker;
 }
