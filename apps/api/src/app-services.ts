@@ -1,19 +1,16 @@
 import type { RequestHandler } from 'express';
-import { LRUCache } from 'lru-cache';
 import {
   createFieldCipher,
   createProducers,
-  createRazorpayClient,
   createRepositories,
   createS3Client,
   DlqService,
   batchedEnqueues,
   PaymentOutcomes,
+  razorpayClientCache,
   RazorpayCredentialStore,
   throttledLog,
   type Producers,
-  type RazorpayClient,
-  type RazorpayCredentials,
   type Redis,
   type Repositories,
 } from '@storefront/shared';
@@ -113,24 +110,10 @@ export function createApiServices(deps: ApiDeps): ApiServices {
   const webhookLogger = logger.child({ module: 'webhooks' });
   const webhooks = webhookMetrics(deps.metrics);
   const warnEnqueue = throttledLog(5_000);
-  // One client per key pair, reused: building the SDK (its axios instance and every resource
-  // object) on each checkout and payment check cost ≈ 2 % of an API process's CPU in a drop. Keyed
-  // by the secret as well, so rotated keys get a new client; the old one ages out.
-  const razorpayClients = new LRUCache<string, RazorpayClient>({ max: 1_000 });
-  const razorpayFor = (creds: RazorpayCredentials): RazorpayClient => {
-    const key = `${creds.keyId}\n${creds.keySecret}`;
-    let client = razorpayClients.get(key);
-    if (!client) {
-      client = createRazorpayClient({
-        keyId: creds.keyId,
-        keySecret: creds.keySecret,
-        baseUrl: config.RAZORPAY_API_BASE_URL,
-        timeoutMs: config.RAZORPAY_TIMEOUT_MS,
-      });
-      razorpayClients.set(key, client);
-    }
-    return client;
-  };
+  const razorpayFor = razorpayClientCache({
+    baseUrl: config.RAZORPAY_API_BASE_URL,
+    timeoutMs: config.RAZORPAY_TIMEOUT_MS,
+  });
   const orderStatus = new OrderStatusService({
     orders: repos.orders,
     s3,

@@ -35,6 +35,7 @@ import {
 } from '@storefront/shared';
 import { metricValue as valueIn, type LabelMatch } from '@storefront/test-support';
 import type { ReconciliationDeps } from '../src/reconciliation/reconciliation.deps.ts';
+import { createRazorpayClients } from '../src/reconciliation/razorpay-clients.ts';
 
 /** One "process": its own connections, over the same database, Redis prefixes and account. */
 export interface ReconciliationProcess {
@@ -72,6 +73,7 @@ export class ReconciliationWorld {
   private conn: Connection | undefined;
   private gateway: RazorpayClient;
   private readonly creatorGateways = new Map<string, RazorpayClient>();
+  private readonly creatorKeyIds = new Map<string, string>();
 
   constructor(overrides: Record<string, string | undefined> = {}) {
     const name = uniqueName('recon');
@@ -139,7 +141,7 @@ export class ReconciliationWorld {
           logger,
           deliver: (order) => enqueueDelivery(producers.deliveries, String(order._id)),
         }),
-        accountKeys: (account) => credentials.resolve(account),
+        razorpay: createRazorpayClients(config, credentials),
       },
       producers,
       close: async () => {
@@ -168,10 +170,6 @@ export class ReconciliationWorld {
    * creator encrypted, as connecting an account does. Returns the creator id (the gateway account).
    */
   async creatorAccount(): Promise<string> {
-    const keyId = `rzp_test_${randomBytes(6).toString('hex')}`;
-    const keySecret = randomBytes(12).toString('hex');
-    const webhookSecret = randomBytes(12).toString('hex');
-    await this.control('POST', '/_sandbox/accounts', { keyId, keySecret });
     const creatorId = new Types.ObjectId();
     const now = new Date();
     await creatorModel(this.mongo).collection.insertOne({
@@ -180,22 +178,49 @@ export class ReconciliationWorld {
       email: `${randomBytes(4).toString('hex')}@example.com`,
       passwordHash: 'unused',
       displayName: 'Creator',
-      razorpay: {
-        keyId,
-        ...encryptRazorpaySecrets(createFieldCipher(this.config), String(creatorId), {
-          keySecret,
-          webhookSecret,
-        }),
-        connectedAt: now,
-      },
       createdAt: now,
       updatedAt: now,
     });
+    await this.connectCreatorKeys(String(creatorId), `rzp_test_${randomBytes(6).toString('hex')}`);
+    return String(creatorId);
+  }
+
+  /**
+   * The creator regenerates their key secret: the sandbox accepts only the new one from now on,
+   * and the creator's stored credentials hold it (as reconnecting through the API stores them).
+   * Processes that cached the old ones are not told.
+   */
+  async rotateCreatorSecret(creatorId: string): Promise<void> {
+    const keyId = this.creatorKeyIds.get(creatorId);
+    if (!keyId) throw new Error(`no sandbox account for ${creatorId}`);
+    await this.connectCreatorKeys(creatorId, keyId);
+  }
+
+  /** A new secret for `keyId`: registered in the sandbox and stored on the creator encrypted. */
+  private async connectCreatorKeys(creatorId: string, keyId: string): Promise<void> {
+    const keySecret = randomBytes(12).toString('hex');
+    const webhookSecret = randomBytes(12).toString('hex');
+    await this.control('POST', '/_sandbox/accounts', { keyId, keySecret });
+    await creatorModel(this.mongo).collection.updateOne(
+      { _id: new Types.ObjectId(creatorId) },
+      {
+        $set: {
+          razorpay: {
+            keyId,
+            ...encryptRazorpaySecrets(createFieldCipher(this.config), creatorId, {
+              keySecret,
+              webhookSecret,
+            }),
+            connectedAt: new Date(),
+          },
+        },
+      },
+    );
+    this.creatorKeyIds.set(creatorId, keyId);
     this.creatorGateways.set(
-      String(creatorId),
+      creatorId,
       createRazorpayClient({ keyId, keySecret, baseUrl: this.razorpayUrl }),
     );
-    return String(creatorId);
   }
 
   /** A Razorpay order on the sandbox for `amount` paise, in `account` (default: the platform's). */

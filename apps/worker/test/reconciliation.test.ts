@@ -199,6 +199,27 @@ describe.each(REDIS_DEPLOYMENTS)('runReconciliation on %s', (_deployment, redisE
     expect((await w.find(platform._id)).status).toBe('paid');
   });
 
+  it('when a creator rotated their key secret, then the run after Razorpay refused the old one checks with the new one', async () => {
+    const [w, p] = await setup();
+    const creator = await w.creatorAccount();
+    const first = await w.order({ ageMs: 120_000, account: creator });
+    await w.pay(first.gatewayOrderId as string, 'captured');
+    // The process looks the creator's keys up and keeps them (and their client) for a while.
+    expect((await runReconciliation(p.deps)).outcomes).toEqual({ marked_paid: 1 });
+
+    await w.rotateCreatorSecret(creator);
+    const second = await w.order({ ageMs: 60_000, account: creator });
+    await w.pay(second.gatewayOrderId as string, 'captured');
+
+    // Still the old secret: Razorpay answers 401 and the order waits.
+    expect((await runReconciliation(p.deps)).outcomes).toEqual({ error: 1 });
+    expect((await w.find(second._id)).status).toBe('pending');
+    expect((await w.transactions(second._id))[0]?.error).toMatch(/401/);
+    // The 401 dropped the cached keys, not only the client: the next run reads the new ones.
+    expect((await runReconciliation(p.deps)).outcomes).toEqual({ marked_paid: 1 });
+    expect((await w.find(second._id)).status).toBe('paid');
+  });
+
   it('when Razorpay rejects an order with a 4xx, then that order is logged as an error and the run goes on', async () => {
     const [w, p] = await setup();
     const bad = await w.order({ ageMs: 120_000 });

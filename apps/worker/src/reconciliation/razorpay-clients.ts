@@ -1,47 +1,37 @@
-import { createRazorpayClient, type Config, type RazorpayClient } from '@storefront/shared';
+import {
+  razorpayClientCache,
+  type Config,
+  type RazorpayClient,
+  type RazorpayKeys,
+} from '@storefront/shared';
 
-/** A gateway account's API keys. */
-export interface AccountKeys {
-  keyId: string;
-  keySecret: string;
-}
-
-/** Looks up the API keys of a gateway account (`platform` or a creator id). */
-export type AccountKeysResolver = (account: string) => Promise<AccountKeys>;
-
-/** Razorpay clients per gateway account, built on first use. */
-export interface RazorpayClients {
-  forAccount(account: string): Promise<RazorpayClient>;
-  /** Drops a cached client, e.g. after Razorpay rejected its keys. */
+/** Where the worker finds a gateway account's current keys (the credential store in production). */
+export interface AccountKeysSource {
+  /** The keys of `account` (`platform` or a creator id), possibly cached for a short while. */
+  resolve(account: string): Promise<RazorpayKeys>;
+  /** Drops a cached lookup of `account`, so the next one reads the stored keys. */
   forget(account: string): void;
 }
 
-/** Builds and caches one client per account (for the lifetime of the returned object). */
-export function createRazorpayClients(
-  config: Config,
-  resolve: AccountKeysResolver,
-): RazorpayClients {
-  const clients = new Map<string, Promise<RazorpayClient>>();
+/** Razorpay clients per gateway account, for the life of the worker process. */
+export interface RazorpayClients {
+  forAccount(account: string): Promise<RazorpayClient>;
+  /** After Razorpay rejected the account's keys: the next call reads them again (rotated keys). */
+  forget(account: string): void;
+}
+
+/**
+ * The account's current keys, then the process's client for that key pair (shared
+ * `razorpayClientCache`, as the API's): a creator who rotates their keys gets a new client as
+ * soon as the worker's credential lookup sees the new ones.
+ */
+export function createRazorpayClients(config: Config, keys: AccountKeysSource): RazorpayClients {
+  const clientFor = razorpayClientCache({
+    baseUrl: config.RAZORPAY_API_BASE_URL,
+    timeoutMs: config.RAZORPAY_TIMEOUT_MS,
+  });
   return {
-    forAccount(account) {
-      let client = clients.get(account);
-      if (!client) {
-        client = resolve(account).then((keys) =>
-          createRazorpayClient({
-            keyId: keys.keyId,
-            keySecret: keys.keySecret,
-            baseUrl: config.RAZORPAY_API_BASE_URL,
-            timeoutMs: config.RAZORPAY_TIMEOUT_MS,
-          }),
-        );
-        // A failed lookup is not cached: the next order of the account tries again.
-        client.catch(() => clients.delete(account));
-        clients.set(account, client);
-      }
-      return client;
-    },
-    forget(account) {
-      clients.delete(account);
-    },
+    forAccount: async (account) => clientFor(await keys.resolve(account)),
+    forget: (account) => keys.forget(account),
   };
 }

@@ -7,7 +7,7 @@ import type {
   Redis,
   TransactionRepository,
 } from '@storefront/shared';
-import type { AccountKeysResolver } from './razorpay-clients.ts';
+import type { RazorpayClients } from './razorpay-clients.ts';
 
 /** What a reconciliation run needs; the worker's composition root provides it. */
 export interface ReconciliationDeps {
@@ -19,6 +19,6 @@ export interface ReconciliationDeps {
   /** Fail-fast connection for the run lock, the call gate and the scan cursor. */
   redis: Redis;
   payments: PaymentOutcomes;
-  /** API keys per gateway account (the stored credentials in production). */
-  accountKeys: AccountKeysResolver;
+  /** Razorpay clients per gateway account, built once per process (createRazorpayClients). */
+  razorpay: RazorpayClients;
 }

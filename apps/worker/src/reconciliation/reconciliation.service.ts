@@ -1,6 +1,5 @@
 import { acquireRunLock, type OrderToCheck } from '@storefront/shared';
 import { checkOrder, type CheckContext, type CheckResult } from './order-check.ts';
-import { createRazorpayClients } from './razorpay-clients.ts';
 import { createRazorpayGate } from './razorpay-gate.ts';
 import { loadCursor, saveCursor } from './reconciliation.repository.ts';
 import {
@@ -138,7 +137,7 @@ async function checkBatch(
   const ctx: CheckContext = {
     deps,
     metrics: reconciliationMetrics(deps.metrics),
-    clients: createRazorpayClients(config, deps.accountKeys),
+    clients: deps.razorpay,
     gate: createRazorpayGate(deps.redis, {
       maxCallsPerSecond: config.RAZORPAY_MAX_CALLS_PER_SECOND,
       backoffBaseMs: config.RAZORPAY_BACKOFF_BASE_MS,

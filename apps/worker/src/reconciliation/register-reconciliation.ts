@@ -7,6 +7,7 @@ import {
 } from '@storefront/shared';
 import type { WorkerDeps } from '../deps.ts';
 import { keepScheduled } from '../keep-scheduled.ts';
+import { createRazorpayClients } from './razorpay-clients.ts';
 import { reconciliationMetrics, type RunResult } from './reconciliation.metrics.ts';
 import type { ReconciliationDeps } from './reconciliation.deps.ts';
 import { runReconciliation } from './reconciliation.service.ts';
@@ -70,7 +71,7 @@ export function registerReconciliation(deps: WorkerDeps): { queue: Queue; worker
     transactions: deps.repos.transactions,
     redis: deps.redis,
     payments: deps.payments,
-    accountKeys: (account) => deps.credentials.resolve(account),
+    razorpay: createRazorpayClients(config, deps.credentials),
   };
   const shutdown = new AbortController();
   const worker = new Worker<ReconciliationJobData, ReconciliationJobResult>(
