@@ -3,13 +3,14 @@
 // SIGINT/SIGTERM. Dev and tests only.
 import { parseArgs } from 'node:util';
 
-const USAGE = `usage: devstack <redis|redis-cluster|redis-sentinel|mongo|razorpay|s3> [--port N] [--host 127.0.0.1] [--bucket NAME]
+const USAGE = `usage: devstack <redis|redis-cluster|redis-sentinel|mongo|razorpay|s3> [--port N] [--host 127.0.0.1] [--bucket NAME] [--password P]
 
   redis          the system redis-server on its own temp dir (noeviction, no persistence)
   redis-cluster  a Redis Cluster: 3 primaries + 3 replicas of redis-server on free ports
                  (prints the REDIS_CLUSTER_NODES value; --port is ignored)
   redis-sentinel a primary, a replica and 3 Sentinels (master name "storefront"; prints the
-                 REDIS_SENTINELS value; --port is ignored)
+                 REDIS_SENTINELS value; --port is ignored). --password P: every data node and
+                 Sentinel requires P (REDIS_PASSWORD and REDIS_SENTINEL_PASSWORD)
   mongo          the in-repo MongoDB-wire-compatible server (in memory)
   razorpay       the Razorpay REST API sandbox with webhook delivery
   s3             a local S3-compatible server (s3rver)`;
@@ -24,6 +25,7 @@ async function start(
   port: number,
   host: string,
   bucket: string,
+  password: string | undefined,
 ): Promise<Running> {
   switch (service) {
     case 'redis': {
@@ -37,9 +39,11 @@ async function start(
     }
     case 'redis-sentinel': {
       const { startRedisSentinel } = await import('./redis/redis-sentinel.ts');
-      const sentinel = await startRedisSentinel({ host });
+      const sentinel = await startRedisSentinel({ host, password });
+      const auth =
+        password === undefined ? '' : '; REDIS_PASSWORD and REDIS_SENTINEL_PASSWORD: the password';
       return {
-        url: `${sentinel.sentinelsList} (REDIS_SENTINEL_MASTER=${sentinel.masterName})`,
+        url: `${sentinel.sentinelsList} (REDIS_SENTINEL_MASTER=${sentinel.masterName}${auth})`,
         stop: () => sentinel.stop(),
       };
     }
@@ -67,6 +71,7 @@ const { values, positionals } = parseArgs({
     port: { type: 'string', default: '0' },
     host: { type: 'string', default: '127.0.0.1' },
     bucket: { type: 'string', default: 'storefront-files' },
+    password: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -80,9 +85,17 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.stderr.write(`--port must be an integer between 0 and 65535 (got '${values.port}')\n`);
   process.exit(64);
 }
+if (values.password !== undefined && (service !== 'redis-sentinel' || values.password === '')) {
+  process.stderr.write(
+    service === 'redis-sentinel'
+      ? '--password must not be empty\n'
+      : `--password applies to redis-sentinel only (got '${service}')\n`,
+  );
+  process.exit(64);
+}
 
 try {
-  const running = await start(service, port, values.host, values.bucket);
+  const running = await start(service, port, values.host, values.bucket, values.password);
   process.stdout.write(`${service} listening on ${running.url}\n`);
   let stopping = false;
   const stop = () => {
