@@ -41,7 +41,7 @@ describe('chaos (short run)', () => {
     expect(report.figures.poisonedDead).toBe(options.poison);
   }, 300_000);
 
-  it('when the Redis Cluster primary holding the queues is SIGKILLed mid-run, then its replica takes over and no payment is lost, applied twice or delivered twice', async () => {
+  it('when the Redis Cluster primary holding the queues is SIGKILLed mid-run and restarted empty, then its replica takes over, the old node rejoins as a replica, and no payment is lost, applied twice or delivered twice', async () => {
     // Kept short (30–40 s): the failover halfway and the sandbox's lost webhooks; the other faults
     // are the first run's.
     const { report, summary } = await runAndCheck([
@@ -55,5 +55,7 @@ describe('chaos (short run)', () => {
     expect(failover?.promoted).not.toBe(failover?.killed);
     expect(failover?.writesBackMs).toBeGreaterThan(0);
     expect(failover?.firstJobMs).toBeGreaterThanOrEqual(0);
+    // The crashed node came back while traffic ran and replicates the node that took over.
+    expect(failover?.rejoinedMs, summary).toBeGreaterThanOrEqual(0);
   }, 300_000);
 });

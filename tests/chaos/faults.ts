@@ -195,7 +195,11 @@ export class FaultInjector {
     this.note(
       `Redis: ${failover.promoted} serves the queues; writes accepted again after ` +
         `${failover.writesBackMs} ms, first job completed after ` +
-        (failover.firstJobMs < 0 ? 'none seen' : `${failover.firstJobMs} ms`),
+        (failover.firstJobMs < 0 ? 'none seen' : `${failover.firstJobMs} ms`) +
+        `; ${failover.killed} restarted, ` +
+        (failover.rejoinedMs < 0
+          ? 'NOT a synced replica within the recovery timeout'
+          : `a synced replica after ${failover.rejoinedMs} ms`),
     );
   }
 

@@ -36,6 +36,11 @@ export interface FailoverFigures {
   writesBackMs: number;
   /** Kill → the first webhook or delivery job completed (BullMQ's events stream); -1 = none seen. */
   firstJobMs: number;
+  /**
+   * The killed node started again (empty, as after a crash without persistence) → it replicates
+   * the primary that took over, synced; -1 = not within the recovery timeout.
+   */
+  rejoinedMs: number;
 }
 
 /** The run's Redis deployment and its fault. */
@@ -51,8 +56,9 @@ export interface ChaosRedis {
   start(): Promise<void>;
   /**
    * Cluster/Sentinel: SIGKILLs the primary holding the queues, then measures the recovery through
-   * a client built from `config` as the processes build theirs. `onKilled` is called the moment
-   * the primary is gone.
+   * a client built from `config` as the processes build theirs; once a job has completed again,
+   * starts the killed node again and waits until it is a synced replica. `onKilled` is called the
+   * moment the primary is gone.
    */
   failover(config: Config, onKilled: (killed: string) => void): Promise<FailoverFigures>;
   /** Every process, stopped; safe to call twice. */
@@ -92,13 +98,20 @@ export async function startChaosRedis(
     case 'cluster': {
       // A replica takes over once its primary has been unreachable for cluster-node-timeout.
       const cluster = await startRedisCluster({ nodeTimeoutMs: 2_000 });
+      let killed: number | undefined;
       return replicated(deployment, queuePrefix, () => cluster.stop(), {
         env: { REDIS_CLUSTER_NODES: cluster.nodesList },
         description: `Redis Cluster ${cluster.nodesList} (3 primaries + 3 replicas)`,
         killQueuePrimary: async (slot) => {
           const index = await cluster.primaryForSlot(slot);
           await cluster.stopNode(index, 'SIGKILL');
+          killed = index;
           return address(cluster.nodes[index]);
+        },
+        restartKilled: async (timeoutMs) => {
+          if (killed === undefined) throw new Error('no node was killed');
+          await cluster.startNode(killed);
+          await cluster.waitUntilHealthy(timeoutMs);
         },
         queuePrimary: async (slot) => address(cluster.nodes[await cluster.primaryForSlot(slot)]),
         processes: () => cluster.nodes,
@@ -111,6 +124,7 @@ export async function startChaosRedis(
         password,
         downAfterMs: 1_000,
       });
+      let killed: number | undefined;
       return replicated(deployment, queuePrefix, () => sentinel.stop(), {
         env: {
           REDIS_SENTINELS: sentinel.sentinelsList,
@@ -124,7 +138,13 @@ export async function startChaosRedis(
           const index = sentinel.dataNodes.findIndex((n) => address(n) === primary);
           if (index < 0) throw new Error(`the Sentinels name ${primary}, not a node of the run`);
           await sentinel.stopDataNode(index, 'SIGKILL');
+          killed = index;
           return primary;
+        },
+        restartKilled: async (timeoutMs) => {
+          if (killed === undefined) throw new Error('no node was killed');
+          await sentinel.startDataNode(killed);
+          await sentinel.waitUntilHealthy(timeoutMs);
         },
         queuePrimary: () => sentinel.primaryAddress(),
         processes: () => [...sentinel.dataNodes, ...sentinel.sentinels],
@@ -143,6 +163,8 @@ interface ReplicatedDeployment {
   killQueuePrimary(slot: number): Promise<string>;
   /** `host:port` of the primary serving `slot` now. */
   queuePrimary(slot: number): Promise<string>;
+  /** Starts the killed node again; resolves once it is a synced replica (rejects after timeoutMs). */
+  restartKilled(timeoutMs: number): Promise<void>;
   processes(): Array<{ process: ChildProcess | null }>;
 }
 
@@ -215,12 +237,17 @@ function replicated(
           intervalMs: 100,
         },
       ).catch(() => undefined);
-      return {
-        killed,
-        promoted: await d.queuePrimary(slot).catch((err: unknown) => `unknown (${String(err)})`),
-        writesBackMs,
-        firstJobMs,
-      };
+      const promoted = await d
+        .queuePrimary(slot)
+        .catch((err: unknown) => `unknown (${String(err)})`);
+      // The crashed machine comes back while traffic runs: empty, it must rejoin as a replica of
+      // the node that took over (and not, say, claim the queues' slots back with no data).
+      const t1 = Date.now();
+      const rejoinedMs = await d.restartKilled(RECOVERY_TIMEOUT_MS).then(
+        () => Date.now() - t1,
+        () => -1,
+      );
+      return { killed, promoted, writesBackMs, firstJobMs, rejoinedMs };
     },
     stop: async () => {
       probe?.disconnect();

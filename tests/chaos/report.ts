@@ -54,7 +54,11 @@ export function redisFault(r: ChaosReport): string {
   const fo = f.failover;
   if (fo === undefined) return `${name}: no primary killed`;
   const jobs = fo.firstJobMs < 0 ? 'no job completed' : `first job completed ${s(fo.firstJobMs)}`;
-  return `${name} primary ${fo.killed} SIGKILLed → ${fo.promoted}: writes accepted ${s(fo.writesBackMs)}, ${jobs} after the kill`;
+  const back =
+    fo.rejoinedMs < 0
+      ? 'restarted, did not rejoin as a synced replica'
+      : `restarted, a synced replica ${s(fo.rejoinedMs)} later`;
+  return `${name} primary ${fo.killed} SIGKILLed → ${fo.promoted}: writes accepted ${s(fo.writesBackMs)}, ${jobs} after the kill; ${fo.killed} ${back}`;
 }
 
 /** The Redis column of the results table: deployment, and the recovery time on Cluster/Sentinel. */
@@ -63,7 +67,8 @@ function redisCell(r: ChaosReport): string {
   if (r.options.redis === 'single') return 'one node (crash, empty restart)';
   if (fo === undefined) return `${r.options.redis}, no kill`;
   const jobs = fo.firstJobMs < 0 ? 'no job' : s(fo.firstJobMs);
-  return `${r.options.redis}: primary killed; writes ${s(fo.writesBackMs)}, jobs ${jobs}`;
+  const back = fo.rejoinedMs < 0 ? 'not rejoined' : `rejoined ${s(fo.rejoinedMs)}`;
+  return `${r.options.redis}: primary killed; writes ${s(fo.writesBackMs)}, jobs ${jobs}; ${back}`;
 }
 
 const TABLE_MARKER = '<!-- chaos-results -->';

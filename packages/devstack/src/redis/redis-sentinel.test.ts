@@ -61,6 +61,25 @@ describe('startRedisSentinel', () => {
     expect(await client.set('k2', 'after')).toBe('OK');
   }, 60_000);
 
+  it('when the killed primary starts again, then the Sentinels make it a synced replica of the new primary', async () => {
+    await deployment.startDataNode(0);
+    await deployment.waitUntilHealthy(30_000);
+    const old = deployment.dataNodes[0]!;
+    const direct = createRedis(`redis://:${PASSWORD}@${old.host}:${old.port}`, 'cache', logger, {
+      enableOfflineQueue: true,
+    });
+    try {
+      const info = await direct.info('replication');
+      expect(info).toMatch(/role:slave/);
+      expect(info).toContain(`master_port:${deployment.dataNodes[1]!.port}`);
+      // Resynced from the new primary: what was written before and after the failover.
+      expect(await direct.get('k2')).toBe('after');
+    } finally {
+      direct.disconnect();
+    }
+    expect(await deployment.primaryAddress()).toBe(`127.0.0.1:${deployment.dataNodes[1]!.port}`);
+  }, 60_000);
+
   it('when stopped, then no process is left', async () => {
     const pids = [...deployment.dataNodes, ...deployment.sentinels].map((n) => n.process?.pid);
     await deployment.stop();

@@ -35,6 +35,17 @@ export interface RedisSentinelHandle {
   primaryAddress(): Promise<string>;
   /** Kills data node `index` (SIGKILL by default: a crash). */
   stopDataNode(index: number, signal?: NodeJS.Signals): Promise<void>;
+  /**
+   * Starts a stopped data node again, on its port with its first arguments and no data (no
+   * persistence). An old primary comes back claiming to be one; the Sentinels turn it into a
+   * replica of the current primary (waitUntilHealthy sees that happen).
+   */
+  startDataNode(index: number): Promise<void>;
+  /**
+   * Resolves once every running data node other than the primary the Sentinels name replicates
+   * from it with its link up (synced).
+   */
+  waitUntilHealthy(timeoutMs?: number): Promise<void>;
   /** Stops every process (SIGKILL to each process group) and removes their directories. */
   stop(): Promise<void>;
 }
@@ -109,19 +120,19 @@ export async function startRedisSentinel(
 
   try {
     const primaryPort = await freePort(host);
-    const primary = await launch(
-      dataArgs(primaryPort, mkdtempSync(join(root, 'primary-'))),
-      primaryPort,
-    );
+    const primaryArgs = dataArgs(primaryPort, mkdtempSync(join(root, 'primary-')));
+    const primary = await launch(primaryArgs, primaryPort);
     const replicaPort = await freePort(host);
-    const replica = await launch(
-      dataArgs(replicaPort, mkdtempSync(join(root, 'replica-')), [
-        '--replicaof',
-        host,
-        String(primaryPort),
-      ]),
-      replicaPort,
-    );
+    const replicaArgs = dataArgs(replicaPort, mkdtempSync(join(root, 'replica-')), [
+      '--replicaof',
+      host,
+      String(primaryPort),
+    ]);
+    const replica = await launch(replicaArgs, replicaPort);
+    const dataNodes = [
+      { node: primary, args: primaryArgs },
+      { node: replica, args: replicaArgs },
+    ];
     const sentinels: Proc[] = [];
     for (let i = 0; i < 3; i++) {
       const port = await freePort(host);
@@ -179,24 +190,62 @@ export async function startRedisSentinel(
       await new Promise((r) => setTimeout(r, 100));
     }
 
+    const primaryAddress = async (): Promise<string> => {
+      for (const s of sentinels) {
+        if (s.process === null) continue;
+        const reply = await cli(s.port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName).catch(
+          () => '',
+        );
+        const [h, p] = reply.trim().split('\n');
+        if (h && p) return `${h}:${p}`;
+      }
+      throw new Error('no sentinel answered');
+    };
+
+    const waitUntilHealthy = async (timeoutMs = 30_000): Promise<void> => {
+      const deadline = Date.now() + timeoutMs;
+      let last = '';
+      while (Date.now() < deadline) {
+        const current = await primaryAddress().catch((err: unknown) => String(err));
+        const states = await Promise.all(
+          dataNodes.map(async ({ node }) => {
+            if (node.process === null || `${host}:${node.port}` === current) return 'ok';
+            const info = await cli(node.port, 'INFO', 'replication').catch((e: unknown) =>
+              String(e),
+            );
+            const following =
+              /role:slave/.test(info) && info.includes(`master_port:${current.split(':').pop()}`);
+            return following && /master_link_status:up/.test(info)
+              ? 'ok'
+              : `${node.port}: not a synced replica of ${current}`;
+          }),
+        );
+        if (states.every((state) => state === 'ok')) return;
+        last = states.join('; ');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`redis sentinel set not healthy within ${timeoutMs} ms: ${last}`);
+    };
+
     return {
       sentinelsList: sentinels.map((s) => `${host}:${s.port}`).join(','),
       masterName,
       dataNodes: [primary, replica],
       sentinels,
-      primaryAddress: async () => {
-        for (const s of sentinels) {
-          if (s.process === null) continue;
-          const reply = await cli(s.port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName).catch(
-            () => '',
-          );
-          const [h, p] = reply.trim().split('\n');
-          if (h && p) return `${h}:${p}`;
-        }
-        throw new Error('no sentinel answered');
+      primaryAddress,
+      stopDataNode: (index, signal = 'SIGKILL') => stopRedisNode(dataNodes[index]?.node, signal),
+      startDataNode: async (index) => {
+        const entry = dataNodes[index];
+        if (entry === undefined || entry.node.process !== null) return;
+        const started = await spawnRedis(bin, entry.args, {
+          host,
+          port: entry.node.port,
+          what: 'redis-server data node',
+        });
+        entry.node.process = started.process;
+        entry.node.exited = started.exited;
       },
-      stopDataNode: (index, signal = 'SIGKILL') =>
-        stopRedisNode(index === 0 ? primary : index === 1 ? replica : undefined, signal),
+      waitUntilHealthy,
       stop,
     };
   } catch (err) {
