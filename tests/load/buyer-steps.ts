@@ -1,6 +1,6 @@
 import type { CheckoutFailure, CheckoutOutcome, CheckoutSuccess } from '@storefront/devstack';
 import type { CheckoutResponse } from '@storefront/test-support';
-import type { Http1Connection, Reply } from './http1-connection.ts';
+import type { Http1Connection, Reply } from '@storefront/test-support/http1-connection';
 
 // A drop buyer's steps after the storefront, as the page makes them: over the buyer's own
 // keep-alive connection to the API (the one the storefront was read on, as a browser keeps it)

@@ -13,7 +13,7 @@ import {
   type RevisionRead,
 } from './drop-model.js';
 import { callbackOn, checkoutOn, payOn, statusOn } from './buyer-steps.ts';
-import { Http1Connection } from './http1-connection.ts';
+import { Http1Connection } from '@storefront/test-support/http1-connection';
 import type { LatencyMs, LoadSummary } from './load-summary.js';
 import {
   ConnectionCount,

@@ -2,7 +2,7 @@ import { createHistogram, monitorEventLoopDelay, performance } from 'node:perf_h
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { ApiSchemas } from '@storefront/api';
-import { Http1Connection } from './http1-connection.ts';
+import { Http1Connection } from '@storefront/test-support/http1-connection';
 import type { LoadSummary } from './load-summary.js';
 import {
   ConnectionCount,

@@ -21,7 +21,7 @@ import type { OrderRecord } from '../chaos/traffic.ts';
 import { callbackOn, checkoutOn, payOn, statusOn } from './buyer-steps.ts';
 import { connectDropMongo, dropStackOptions, prepareDrop } from './drop-run.ts';
 import { wholeNumberArg } from './cli-args.ts';
-import { Http1Connection } from './http1-connection.ts';
+import { Http1Connection } from '@storefront/test-support/http1-connection';
 import { requiredNofile } from './orchestrator.ts';
 import { cpuSnapshot, processCpu } from './process-cpu.ts';
 import { waitForQuietCpu } from './quiet-cpu.ts';

@@ -1,11 +1,12 @@
 import net from 'node:net';
 
-// One virtual user's keep-alive HTTP/1.1 connection, as lean as a load generator can be: a GET is
-// one latin1 write; a response is framed by its Content-Length, read straight from the received
-// bytes; response timeouts are checked by the runner's once-a-second sweep, not a timer per
-// request. The generator shares a 2-core machine with the server under test, and every
-// microsecond it spends is taken from the server: undici (this runner's first client) cost
-// ~0.21 ms of CPU per request, http-parser-js ~0.15 ms, this ~0.1 ms (docs/load-testing.md).
+// One virtual user's (or webhook sender's) keep-alive HTTP/1.1 connection, as lean as a load
+// generator can be: a GET is one latin1 write; a response is framed by its Content-Length, read
+// straight from the received bytes; response timeouts are checked by the caller's once-a-second
+// sweep, not a timer per request. The load runners and the webhook bench share a 2-core machine
+// with the server under test, and every microsecond they spend is taken from the server: undici
+// (the load runner's first client) cost ~0.21 ms of CPU per request, http-parser-js ~0.15 ms,
+// this ~0.1 ms (docs/load-testing.md).
 //
 // It speaks just enough HTTP/1.1 for the scenario: one request at a time (no pipelining),
 // responses framed by Content-Length. A chunked or unframed response, or bytes nobody asked
