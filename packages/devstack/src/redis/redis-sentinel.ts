@@ -213,8 +213,9 @@ export async function startRedisSentinel(
             const info = await cli(node.port, 'INFO', 'replication').catch((e: unknown) =>
               String(e),
             );
+            const port = current.split(':').pop() ?? '';
             const following =
-              /role:slave/.test(info) && info.includes(`master_port:${current.split(':').pop()}`);
+              /role:slave/.test(info) && new RegExp(`^master_port:${port}\\r?$`, 'm').test(info);
             return following && /master_link_status:up/.test(info)
               ? 'ok'
               : `${node.port}: not a synced replica of ${current}`;
