@@ -8,6 +8,14 @@ const ms = (s: StepLatency) =>
     ? 'n/a'
     : `p50 ${s.p50} / p95 ${s.p95} / p99 ${s.p99} / max ${s.max} ms (${s.count})`;
 
+// Older results files have no callback outcomes.
+const outcomes = (o: Record<string, number> | undefined) =>
+  o === undefined || Object.keys(o).length === 0
+    ? 'n/a'
+    : Object.entries(o)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ');
+
 /** Printed lines for a drop run (empty for other runs). */
 export function dropReport(r: LoadTestResult): string[] {
   const d = r.drop;
@@ -21,6 +29,7 @@ export function dropReport(r: LoadTestResult): string[] {
       .join(', ')}); paid ${d.paid}`,
     `  storefront (client): JSON ${ms(d.storefrontJson)}; page ${ms(d.storefrontPage)}; TCP connect ${d.connect ? ms(d.connect) : 'n/a'}`,
     `  checkout ${ms(d.checkout)}, sandbox order API latency +${d.sandboxLatencyMs} ms; callback ${ms(d.callback)}`,
+    `  callback outcomes (server): ${outcomes(d.callbackOutcomes)}`,
     `  webhook accept (server): p50 ${d.webhookAcceptMs.p50} / p95 ${d.webhookAcceptMs.p95} / p99 ${d.webhookAcceptMs.p99} ms (${d.webhookAcceptMs.count} webhooks)`,
     `  capture → download available: ${ms(d.captureToDownloadMs)}; as buyers saw it: ${ms(d.captureToDownloadSeenMs)}; not seen ${d.downloadsNotSeen}`,
     `  5xx: client ${d.status5xx.client} ${JSON.stringify(d.status5xx.byStep)}, server ${d.status5xx.server}`,

@@ -155,6 +155,12 @@ export interface DropFigures {
   /** Latency added to the sandbox's order API (the checkout includes one such call). */
   sandboxLatencyMs: number;
   callback: StepLatency;
+  /**
+   * How the API ended the Checkout callbacks (`checkout_payment_callbacks_total` by outcome):
+   * `paid` when the callback applied the capture itself (it came before the webhooks were
+   * applied), `already_paid` when a webhook had, `pending`, `failed`…
+   */
+  callbackOutcomes: Record<string, number>;
   /** Server-side (API histogram) time to accept a webhook: verify, inbox, enqueue. */
   webhookAcceptMs: { count: number; p50: number | null; p95: number | null; p99: number | null };
   /** Capture answered by the sandbox → the worker recorded the delivery (download available). */
@@ -289,6 +295,7 @@ export function dropFigures(input: {
     checkout: client.drop.checkout,
     sandboxLatencyMs: drop.sandboxLatencyMs,
     callback: client.drop.callback,
+    callbackOutcomes: countsBy(api, 'checkout_payment_callbacks_total', 'outcome'),
     webhookAcceptMs: {
       count: sumOf(api, 'http_request_duration_seconds_count', { route: WEBHOOK_ROUTE }),
       p50: webhookMs(0.5),
@@ -358,4 +365,19 @@ export function dropFigures(input: {
 
 function round(n: number): number {
   return Number.isFinite(n) ? Math.round(n * 100) / 100 : n;
+}
+
+/** A counter's values summed per value of `label` (API processes added up), largest first. */
+function countsBy(
+  samples: ReturnType<typeof parsePrometheusText>,
+  name: string,
+  label: string,
+): Record<string, number> {
+  const counts = new Map<string, number>();
+  for (const sample of samples) {
+    const key = sample.labels[label];
+    if (sample.name !== name || key === undefined) continue;
+    counts.set(key, (counts.get(key) ?? 0) + sample.value);
+  }
+  return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]));
 }

@@ -64,6 +64,13 @@ describe('creator drop (short)', () => {
       expect(d.verifier.figures.paid).toBe(d.paid);
       expect(d.downloadsNotSeen).toBe(0);
       expect(d.captureToDownloadMs.count).toBe(d.paid);
+      // Every Checkout callback the buyers made is counted by the API under one outcome, and
+      // each one ended paid or already paid (failed payments make no callback).
+      const outcomes = Object.values(d.callbackOutcomes).reduce((a, b) => a + b, 0);
+      expect(outcomes, context).toBe(d.callback.count);
+      expect((d.callbackOutcomes.paid ?? 0) + (d.callbackOutcomes.already_paid ?? 0)).toBe(
+        d.callback.count,
+      );
       // The sandbox really sent duplicates, and the reads really were checked against edits.
       expect(d.verifier.figures.webhookCopies.delivered).toBeGreaterThanOrEqual(d.paid * 3 * 2);
       expect(d.staleness.readsChecked).toBe(800);
