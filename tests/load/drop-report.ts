@@ -8,13 +8,10 @@ const ms = (s: StepLatency) =>
     ? 'n/a'
     : `p50 ${s.p50} / p95 ${s.p95} / p99 ${s.p99} / max ${s.max} ms (${s.count})`;
 
-// Older results files have no callback outcomes.
-const outcomes = (o: Record<string, number> | undefined) =>
-  o === undefined || Object.keys(o).length === 0
-    ? 'n/a'
-    : Object.entries(o)
-        .map(([k, n]) => `${k} ${n}`)
-        .join(', ');
+const outcomes = (o: Record<string, number>) =>
+  Object.entries(o)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ') || 'n/a';
 
 /** Printed lines for a drop run (empty for other runs). */
 export function dropReport(r: LoadTestResult): string[] {

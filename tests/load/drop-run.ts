@@ -6,7 +6,7 @@ import {
   productModel,
   type Order,
 } from '@storefront/shared';
-import { has, parsePrometheusText, sumOf } from '@storefront/test-support';
+import { has, parsePrometheusText, sumOf, sumsBy } from '@storefront/test-support';
 import { waitForQuiet } from '../chaos/quiet.ts';
 import { collectFacts, judge, type Figures } from '../chaos/verify.ts';
 import { DEMO_EMAIL, DEMO_PASSWORD } from '../../scripts/seed-demo.ts';
@@ -295,7 +295,10 @@ export function dropFigures(input: {
     checkout: client.drop.checkout,
     sandboxLatencyMs: drop.sandboxLatencyMs,
     callback: client.drop.callback,
-    callbackOutcomes: countsBy(api, 'checkout_payment_callbacks_total', 'outcome'),
+    // Summed over API processes, largest first.
+    callbackOutcomes: Object.fromEntries(
+      [...sumsBy(api, 'checkout_payment_callbacks_total', 'outcome')].sort((a, b) => b[1] - a[1]),
+    ),
     webhookAcceptMs: {
       count: sumOf(api, 'http_request_duration_seconds_count', { route: WEBHOOK_ROUTE }),
       p50: webhookMs(0.5),
@@ -365,19 +368,4 @@ export function dropFigures(input: {
 
 function round(n: number): number {
   return Number.isFinite(n) ? Math.round(n * 100) / 100 : n;
-}
-
-/** A counter's values summed per value of `label` (API processes added up), largest first. */
-function countsBy(
-  samples: ReturnType<typeof parsePrometheusText>,
-  name: string,
-  label: string,
-): Record<string, number> {
-  const counts = new Map<string, number>();
-  for (const sample of samples) {
-    const key = sample.labels[label];
-    if (sample.name !== name || key === undefined) continue;
-    counts.set(key, (counts.get(key) ?? 0) + sample.value);
-  }
-  return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]));
 }

@@ -57,6 +57,21 @@ export function sumOf(
   return total;
 }
 
+/** The samples named `name` summed per value of `label` (samples without it are left out). */
+export function sumsBy(
+  samples: readonly Sample[],
+  name: string,
+  label: string,
+): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const s of samples) {
+    const value = s.name === name ? s.labels[label] : undefined;
+    if (!value) continue;
+    sums.set(value, (sums.get(value) ?? 0) + s.value);
+  }
+  return sums;
+}
+
 /** Whether any sample named `name` exists. */
 export function has(samples: readonly Sample[], name: string): boolean {
   return samples.some((s) => s.name === name);
@@ -84,12 +99,7 @@ export function metricTotal(text: string, name: string): number {
 
 /** `label=value …` for one metric's samples in a Prometheus text, summed per `label`. */
 export function summarizeMetric(text: string, name: string, label: string): string {
-  const sums = new Map<string, number>();
-  for (const s of parsePrometheusText(text)) {
-    const value = s.name === name ? s.labels[label] : undefined;
-    if (!value) continue;
-    sums.set(value, (sums.get(value) ?? 0) + s.value);
-  }
+  const sums = sumsBy(parsePrometheusText(text), name, label);
   return [...sums].map(([k, v]) => `${k}=${v}`).join(' ') || '(none)';
 }
 
