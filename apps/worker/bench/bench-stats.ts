@@ -1,14 +1,17 @@
 import { readFileSync } from 'node:fs';
 
-/** Runs `fn(0..count-1)` with at most `concurrency` calls in flight. */
+/**
+ * Runs `fn(0..count-1)` with at most `concurrency` calls in flight; `lane` (0..concurrency-1)
+ * names the slot a call runs in, one call at a time per lane.
+ */
 export async function pool(
   count: number,
   concurrency: number,
-  fn: (i: number) => Promise<void>,
+  fn: (i: number, lane: number) => Promise<void>,
 ): Promise<void> {
   let next = 0;
-  const lanes = Array.from({ length: Math.min(concurrency, count) }, async () => {
-    while (next < count) await fn(next++);
+  const lanes = Array.from({ length: Math.min(concurrency, count) }, async (_, lane) => {
+    while (next < count) await fn(next++, lane);
   });
   await Promise.all(lanes);
 }

@@ -214,23 +214,23 @@ async function main(): Promise<void> {
     return Promise.resolve();
   });
   const paidWatcher = watchOrders(mongo, creatorId, ORDERS, events.length);
-  let next = 0;
-  await Promise.all(
-    senders.map(async (sender) => {
-      while (next < events.length) {
-        const ev = events[next++] as SignedEvent;
-        const t0 = performance.now();
-        const res = await sender.request('POST', '/api/v1/webhooks/razorpay/platform', {
-          headerLines:
-            `X-Razorpay-Event-Id: ${ev.eventId}\r\n` + `X-Razorpay-Signature: ${ev.signature}\r\n`,
-          body: ev.body,
-        });
-        latencies.push(performance.now() - t0);
-        if (res.status !== 200) non200 += 1;
-        if (ev.event === 'payment.captured') acceptedAt.set(ev.orderId, Date.now());
-      }
-    }),
-  );
+  // One sender per lane: each lane's requests go over its own connection, one at a time.
+  await pool(events.length, senders.length, async (i, lane) => {
+    const ev = events[i] as SignedEvent;
+    const t0 = performance.now();
+    const res = await (senders[lane] as Http1Connection).request(
+      'POST',
+      '/api/v1/webhooks/razorpay/platform',
+      {
+        headerLines:
+          `X-Razorpay-Event-Id: ${ev.eventId}\r\n` + `X-Razorpay-Signature: ${ev.signature}\r\n`,
+        body: ev.body,
+      },
+    );
+    latencies.push(performance.now() - t0);
+    if (res.status !== 200) non200 += 1;
+    if (ev.event === 'payment.captured') acceptedAt.set(ev.orderId, Date.now());
+  });
   const acceptSeconds = (performance.now() - started) / 1000;
   const { paidSeconds, processedSeconds, deliveredSeconds } = await paidWatcher(started);
 
