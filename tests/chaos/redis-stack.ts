@@ -98,20 +98,19 @@ export async function startChaosRedis(
     case 'cluster': {
       // A replica takes over once its primary has been unreachable for cluster-node-timeout.
       const cluster = await startRedisCluster({ nodeTimeoutMs: 2_000 });
-      let killed: number | undefined;
       return replicated(deployment, queuePrefix, () => cluster.stop(), {
         env: { REDIS_CLUSTER_NODES: cluster.nodesList },
         description: `Redis Cluster ${cluster.nodesList} (3 primaries + 3 replicas)`,
         killQueuePrimary: async (slot) => {
           const index = await cluster.primaryForSlot(slot);
           await cluster.stopNode(index, 'SIGKILL');
-          killed = index;
-          return address(cluster.nodes[index]);
-        },
-        restartKilled: async (timeoutMs) => {
-          if (killed === undefined) throw new Error('no node was killed');
-          await cluster.startNode(killed);
-          await cluster.waitUntilHealthy(timeoutMs);
+          return {
+            killed: address(cluster.nodes[index]),
+            restart: async (timeoutMs) => {
+              await cluster.startNode(index);
+              await cluster.waitUntilHealthy(timeoutMs);
+            },
+          };
         },
         queuePrimary: async (slot) => address(cluster.nodes[await cluster.primaryForSlot(slot)]),
         processes: () => cluster.nodes,
@@ -124,7 +123,6 @@ export async function startChaosRedis(
         password,
         downAfterMs: 1_000,
       });
-      let killed: number | undefined;
       return replicated(deployment, queuePrefix, () => sentinel.stop(), {
         env: {
           REDIS_SENTINELS: sentinel.sentinelsList,
@@ -138,13 +136,13 @@ export async function startChaosRedis(
           const index = sentinel.dataNodes.findIndex((n) => address(n) === primary);
           if (index < 0) throw new Error(`the Sentinels name ${primary}, not a node of the run`);
           await sentinel.stopDataNode(index, 'SIGKILL');
-          killed = index;
-          return primary;
-        },
-        restartKilled: async (timeoutMs) => {
-          if (killed === undefined) throw new Error('no node was killed');
-          await sentinel.startDataNode(killed);
-          await sentinel.waitUntilHealthy(timeoutMs);
+          return {
+            killed: primary,
+            restart: async (timeoutMs) => {
+              await sentinel.startDataNode(index);
+              await sentinel.waitUntilHealthy(timeoutMs);
+            },
+          };
         },
         queuePrimary: () => sentinel.primaryAddress(),
         processes: () => [...sentinel.dataNodes, ...sentinel.sentinels],
@@ -159,12 +157,15 @@ export async function startChaosRedis(
 interface ReplicatedDeployment {
   env: Record<string, string>;
   description: string;
-  /** SIGKILLs the primary serving `slot`; resolves with its `host:port` once it is gone. */
-  killQueuePrimary(slot: number): Promise<string>;
+  /**
+   * SIGKILLs the primary serving `slot`; resolves once it is gone, with its `host:port` and how to
+   * start it again (resolving once it is a synced replica, rejecting after `timeoutMs`).
+   */
+  killQueuePrimary(
+    slot: number,
+  ): Promise<{ killed: string; restart: (timeoutMs: number) => Promise<void> }>;
   /** `host:port` of the primary serving `slot` now. */
   queuePrimary(slot: number): Promise<string>;
-  /** Starts the killed node again; resolves once it is a synced replica (rejects after timeoutMs). */
-  restartKilled(timeoutMs: number): Promise<void>;
   processes(): Array<{ process: ChildProcess | null }>;
 }
 
@@ -196,7 +197,7 @@ function replicated(
       probe = redis;
       await once(redis, 'ready');
       const slot = redisKeySlot(redis, probeKey);
-      const killed = await d.killQueuePrimary(slot);
+      const { killed, restart } = await d.killQueuePrimary(slot);
       const t0 = Date.now();
       onKilled(killed);
       // Writes: a SET in the queues' slot, tried again (through the client's own reconnection and
@@ -243,7 +244,7 @@ function replicated(
       // The crashed machine comes back while traffic runs: empty, it must rejoin as a replica of
       // the node that took over (and not, say, claim the queues' slots back with no data).
       const t1 = Date.now();
-      const rejoinedMs = await d.restartKilled(RECOVERY_TIMEOUT_MS).then(
+      const rejoinedMs = await restart(RECOVERY_TIMEOUT_MS).then(
         () => Date.now() - t1,
         () => -1,
       );
