@@ -231,7 +231,7 @@ export async function startRedisSentinel(
     return {
       sentinelsList: sentinels.map((s) => `${host}:${s.port}`).join(','),
       masterName,
-      dataNodes: [primary, replica],
+      dataNodes: dataNodes.map((d) => d.node),
       sentinels,
       primaryAddress,
       stopDataNode: (index, signal = 'SIGKILL') => stopRedisNode(dataNodes[index]?.node, signal),
