@@ -6,6 +6,7 @@ import {
   createS3Client,
   DlqService,
   batchedEnqueues,
+  enqueueOrderCheck,
   PaymentOutcomes,
   razorpayClientCache,
   RazorpayCredentialStore,
@@ -25,7 +26,8 @@ import { createImageServices, type ImageServices } from './images/image-services
 import { imageUrls, type ImageUrls } from './images/public-image.ts';
 import { MeService } from './me/me.service.ts';
 import { checkoutCallbackMetrics } from './orders/order-payment.metrics.ts';
-import { OrderPaymentService } from './orders/order-payment.service.ts';
+import { watchLoopLoad } from './http/loop-load.ts';
+import { callbackDeferral, OrderPaymentService } from './orders/order-payment.service.ts';
 import { OrderStatusService } from './orders/order-status.service.ts';
 import { loadPageAssets, type PageAssets } from './pages/page-assets.ts';
 import { StorePages } from './pages/store-pages.ts';
@@ -88,6 +90,9 @@ export function createApiServices(deps: ApiDeps): ApiServices {
   const producers = createProducers(producerRedis, config.QUEUE_PREFIX);
   deps.onClose(() => producers.close());
   const enqueue = batchedEnqueues(producers, batch);
+  // How busy this process is: a busy API leaves Checkout callbacks' checks to the worker.
+  const loopLoad = watchLoopLoad();
+  deps.onClose(() => loopLoad.stop());
 
   const images = imageUrls(config.PUBLIC_IMAGES_BASE_URL);
   const storeCache = new StoreCache({
@@ -182,6 +187,17 @@ export function createApiServices(deps: ApiDeps): ApiServices {
       transactions: repos.transactions,
       metrics: checkoutCallbackMetrics(deps.metrics),
       logger: logger.child({ module: 'checkout' }),
+      deferral: callbackDeferral({
+        mode: config.CHECKOUT_CALLBACK_DEFER,
+        busyElu: config.CHECKOUT_CALLBACK_BUSY_ELU,
+        loop: loopLoad,
+        schedule: (orderId, paymentId) =>
+          enqueueOrderCheck(
+            producers.orderChecks,
+            { orderId, paymentId },
+            config.CHECKOUT_CALLBACK_CHECK_DELAY_MS,
+          ),
+      }),
     }),
     uploads: new UploadService({ files: repos.products, s3, bucket: config.S3_BUCKET, logger }),
     razorpayAccounts: new RazorpayAccountService({

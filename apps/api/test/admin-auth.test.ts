@@ -66,7 +66,13 @@ describe('admin authentication', () => {
     const names = ((await queues.json()) as { queues: Array<{ name: string }> }).queues.map(
       (q) => q.name,
     );
-    expect(names.sort()).toEqual(['deliveries', 'maintenance', 'reconciliation', 'webhooks']);
+    expect(names.sort()).toEqual([
+      'deliveries',
+      'maintenance',
+      'order-checks',
+      'reconciliation',
+      'webhooks',
+    ]);
   });
 
   it('when the list query is invalid, then it answers 400', async () => {

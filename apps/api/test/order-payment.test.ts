@@ -1,7 +1,13 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkoutSignature } from '@storefront/devstack';
-import { deliveryJobId, orderModel, transactionModel, type Order } from '@storefront/shared';
+import {
+  deliveryJobId,
+  orderCheckJobId,
+  orderModel,
+  transactionModel,
+  type Order,
+} from '@storefront/shared';
 import {
   dropWebhooksOf,
   payAndGetHandlerPayload,
@@ -33,10 +39,10 @@ afterAll(async () => {
 });
 
 /** A pending order on a creator's own Razorpay account whose webhooks never arrive. */
-async function pendingOrder(): Promise<CheckoutResponse & { keys: RazorpayKeys }> {
-  const { creator, product, keys } = await t.createConnectedCreator();
-  await dropWebhooksOf(t.razorpayUrl, [keys.keyId]);
-  const res = await checkout(t.api.url, creator.username, product.id);
+async function pendingOrder(on = t): Promise<CheckoutResponse & { keys: RazorpayKeys }> {
+  const { creator, product, keys } = await on.createConnectedCreator();
+  await dropWebhooksOf(on.razorpayUrl, [keys.keyId]);
+  const res = await checkout(on.api.url, creator.username, product.id);
   expect(res.status).toBe(201);
   return { ...res.body, keys };
 }
@@ -47,11 +53,16 @@ const pay = (order: CheckoutResponse & { keys: RazorpayKeys }, outcome?: 'author
     keyId: order.keys.keyId,
     ...(outcome ? { outcome } : {}),
   });
-const callback = (order: CheckoutResponse, body: unknown, token: string = order.accessToken) =>
-  postPaymentCallback(t.api.url, order.orderId, token, body);
-const findOrder = (id: string) => orderModel(t.api.deps.mongo).findById(id).lean<Order>().exec();
-const logOf = (id: string) =>
-  transactionModel(t.api.deps.mongo)
+const callback = (
+  order: CheckoutResponse,
+  body: unknown,
+  token: string = order.accessToken,
+  on = t,
+) => postPaymentCallback(on.api.url, order.orderId, token, body);
+const findOrder = (id: string, on = t) =>
+  orderModel(on.api.deps.mongo).findById(id).lean<Order>().exec();
+const logOf = (id: string, on = t) =>
+  transactionModel(on.api.deps.mongo)
     .find({ orderId: new Types.ObjectId(id) })
     .lean()
     .exec();
@@ -63,15 +74,15 @@ const paymentFetches = async (keyId: string) => {
   const { items } = (await res.json()) as { items: Array<{ path: string }> };
   return items.filter((r) => r.path.startsWith('/v1/payments/')).length;
 };
-const callbacks = async (outcome: string) => {
-  const m = t.api.deps.metrics.getSingleMetric('checkout_payment_callbacks_total');
+const callbacks = async (outcome: string, on = t) => {
+  const m = on.api.deps.metrics.getSingleMetric('checkout_payment_callbacks_total');
   const values = m ? (await m.get()).values : [];
   return values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
 };
 
 /** The order as it was right after checkout, for "nothing changed" checks. */
-async function snapshot(order: CheckoutResponse) {
-  return { order: await findOrder(order.orderId), log: await logOf(order.orderId) };
+async function snapshot(order: CheckoutResponse, on = t) {
+  return { order: await findOrder(order.orderId, on), log: await logOf(order.orderId, on) };
 }
 
 describe('POST /api/v1/orders/:id/payment', () => {
@@ -387,5 +398,75 @@ describe('POST /api/v1/orders/:id/payment', () => {
 
     expect(await snapshot(order)).toEqual(before);
     expect(await paymentFetches(order.keys.keyId)).toBe(0);
+  });
+});
+
+// A busy API hands the callback's check to the worker (CHECKOUT_CALLBACK_DEFER, `busy` by
+// default; `always` here, so the test does not depend on how busy the machine is). The worker's
+// side of the check is in apps/worker/test/checkout-callback.test.ts.
+describe('POST /api/v1/orders/:id/payment, deferred to the worker', () => {
+  let d: PaymentsTestApi;
+  beforeAll(async () => {
+    d = await startPaymentsApi({
+      CHECKOUT_CALLBACK_DEFER: 'always',
+      CHECKOUT_CALLBACK_CHECK_DELAY_MS: '60000',
+    });
+  });
+  afterAll(async () => {
+    await d?.api.close();
+  });
+  const checkJob = (orderId: string, paymentId: string) =>
+    d.api.services.producers.orderChecks.getJob(orderCheckJobId(orderId, paymentId));
+
+  it('when a captured payment is called back, then the order is left as it is, Razorpay is not asked, and one delayed check is scheduled however often it comes', async () => {
+    const order = await pendingOrder(d);
+    const payload = await pay(order);
+    const before = await snapshot(order, d);
+    const deferredBefore = await callbacks('deferred', d);
+
+    const answers = [await callback(order, payload, order.accessToken, d)];
+    answers.push(...(await Promise.all([1, 2].map(() => callback(order, payload, undefined, d)))));
+
+    for (const res of answers) {
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ id: order.orderId, status: 'pending', paidAt: null });
+    }
+    expect(await snapshot(order, d)).toEqual(before);
+    expect(await paymentFetches(order.keys.keyId)).toBe(0);
+    expect(await callbacks('deferred', d)).toBe(deferredBefore + 3);
+    const job = await checkJob(order.orderId, payload.razorpay_payment_id);
+    expect(job?.data).toEqual({ orderId: order.orderId, paymentId: payload.razorpay_payment_id });
+    expect(job?.opts.delay).toBe(60_000);
+    expect(await job?.getState()).toBe('delayed');
+    expect(await d.api.services.producers.orderChecks.getDelayedCount()).toBe(1);
+  });
+
+  it('when the signature is wrong, then 400 and no check is scheduled', async () => {
+    const order = await pendingOrder(d);
+    const payload = await pay(order);
+    const res = await callback(
+      order,
+      { ...payload, razorpay_signature: '0'.repeat(64) },
+      order.accessToken,
+      d,
+    );
+    expect(res.status).toBe(400);
+    expect(await checkJob(order.orderId, payload.razorpay_payment_id)).toBeUndefined();
+  });
+
+  // Last in this block: it cuts the API's queue connection.
+  it('when the check cannot be scheduled, then the callback checks Razorpay itself and pays the order', async () => {
+    const order = await pendingOrder(d);
+    const payload = await pay(order);
+    const paidBefore = await callbacks('paid', d);
+    d.api.services.producerRedis.disconnect();
+
+    const res = await callback(order, payload, order.accessToken, d);
+
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('paid');
+    expect(await paymentFetches(order.keys.keyId)).toBe(1);
+    expect((await findOrder(order.orderId, d))?.paymentId).toBe(payload.razorpay_payment_id);
+    expect(await callbacks('paid', d)).toBe(paidBefore + 1);
   });
 });

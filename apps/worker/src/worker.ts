@@ -94,11 +94,13 @@ export async function startWorker(
 
   // --- processors and schedulers ---
   const webhooks = createWebhookServices(deps);
+  const reconciliation = registerReconciliation(deps);
   const workers = [
     registerWebhooks(deps, webhooks),
     registerDeliveries(deps, deliveries),
     registerSweeper(deps, webhooks.failures).worker,
-    registerReconciliation(deps).worker,
+    reconciliation.worker,
+    reconciliation.orderChecks,
   ] as Array<Worker<unknown>>;
   registerMonitoring(deps, workers);
 

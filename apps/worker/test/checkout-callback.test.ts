@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { deliveryModel, transactionModel, webhookEventModel } from '@storefront/shared';
+import {
+  deliveryModel,
+  orderCheckJobId,
+  transactionModel,
+  webhookEventModel,
+} from '@storefront/shared';
 import {
   dropWebhooksOf,
   payAndGetHandlerPayload,
@@ -121,6 +126,129 @@ describe('checkout callback with a worker', () => {
       );
       expect(await paidEntries(order.orderId)).toBe(1);
       expect(await deliveries(order.orderId)).toBe(1);
+    }
+  });
+});
+
+// A busy API defers the callback's check (CHECKOUT_CALLBACK_DEFER; `always` here): the worker's
+// `order-checks` job asks Razorpay unless a webhook settled the order first.
+describe('checkout callback deferred to the worker', () => {
+  let deferring: Stack;
+  beforeAll(async () => {
+    deferring = await startStack({
+      CHECKOUT_CALLBACK_DEFER: 'always',
+      CHECKOUT_CALLBACK_CHECK_DELAY_MS: '200',
+    });
+  });
+  afterAll(async () => {
+    await deferring?.close();
+  });
+  const checks = () => deferring.worker.deps.producers.orderChecks;
+
+  /** The finished check's return value (the job is kept after it completes). */
+  const finishedCheck = (orderId: string, paymentId: string) =>
+    eventually(
+      async () => {
+        const job = await checks().getJob(orderCheckJobId(orderId, paymentId));
+        return job && (await job.getState()) === 'completed' ? (job.returnvalue as unknown) : null;
+      },
+      { what: 'order check completed' },
+    );
+  /** Razorpay calls listing an order's payments (`GET /v1/orders/:id/payments`). */
+  const paymentListings = async (keyId: string) => {
+    const res = await fetch(`${razorpayUrl()}/_sandbox/requests?keyId=${keyId}`);
+    const { items } = (await res.json()) as { items: Array<{ path: string }> };
+    return items.filter((r) => /^\/v1\/orders\/[^/]+\/payments/.test(r.path)).length;
+  };
+
+  it('when every webhook is lost, then the scheduled check gets the order paid and delivered once', async () => {
+    const seeded = await sellingCreator(deferring, { uploadFile: Buffer.from('%PDF-1.4 check\n') });
+    await dropWebhooksOf(razorpayUrl(), [seeded.keys.keyId]);
+    const order = await buy(deferring.api.url, seeded);
+    const payload = await payAndGetHandlerPayload(razorpayUrl(), {
+      orderId: order.razorpay.orderId,
+      keyId: seeded.keys.keyId,
+    });
+
+    const res = await postPaymentCallback(
+      deferring.api.url,
+      order.orderId,
+      order.accessToken,
+      payload,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('pending');
+
+    const done = await deliveredOrder(deferring.api.deps.mongo, order.orderId);
+    expect(done.paymentId).toBe(payload.razorpay_payment_id);
+    expect(await finishedCheck(order.orderId, payload.razorpay_payment_id)).toEqual({
+      outcome: 'marked_paid',
+    });
+    expect(await paymentListings(seeded.keys.keyId)).toBe(1);
+    const paid = await transactionModel(deferring.api.deps.mongo)
+      .find({ orderId: order.orderId, outcome: 'paid' })
+      .lean()
+      .exec();
+    expect(paid).toMatchObject([{ source: 'reconciliation' }]);
+    expect(
+      await deliveryModel(deferring.api.deps.mongo).countDocuments({ orderId: order.orderId }),
+    ).toBe(1);
+  });
+
+  it('when the webhooks settle the order first, then the check asks Razorpay nothing', async () => {
+    const seeded = await sellingCreator(deferring, { uploadFile: Buffer.from('%PDF-1.4 hooks\n') });
+    const order = await buy(deferring.api.url, seeded);
+    const payload = await payAndGetHandlerPayload(razorpayUrl(), {
+      orderId: order.razorpay.orderId,
+      keyId: seeded.keys.keyId,
+    });
+    // Paid and delivered by the webhooks before the callback comes.
+    await deliveredOrder(deferring.api.deps.mongo, order.orderId);
+
+    const res = await postPaymentCallback(
+      deferring.api.url,
+      order.orderId,
+      order.accessToken,
+      payload,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('paid');
+    // The order was paid with this payment: nothing to defer or check.
+    expect(
+      await checks().getJob(orderCheckJobId(order.orderId, payload.razorpay_payment_id)),
+    ).toBeUndefined();
+  });
+
+  it('when a webhook settles the order after the callback, then the check finds it settled and asks Razorpay nothing', async () => {
+    const seeded = await sellingCreator(deferring, { uploadFile: Buffer.from('%PDF-1.4 late\n') });
+    const order = await buy(deferring.api.url, seeded);
+    const { webhooks } = deferring.worker.deps.producers;
+    // The webhooks are stored and queued but wait until the callback has been answered; the
+    // check waits until they have been applied.
+    await Promise.all([webhooks.pause(), checks().pause()]);
+    try {
+      const payload = await payAndGetHandlerPayload(razorpayUrl(), {
+        orderId: order.razorpay.orderId,
+        keyId: seeded.keys.keyId,
+      });
+      const res = await postPaymentCallback(
+        deferring.api.url,
+        order.orderId,
+        order.accessToken,
+        payload,
+      );
+      expect(res.body.status).toBe('pending');
+      await webhooks.resume();
+      await deliveredOrder(deferring.api.deps.mongo, order.orderId);
+      await checks().resume();
+
+      expect(await finishedCheck(order.orderId, payload.razorpay_payment_id)).toEqual({
+        outcome: 'settled',
+        status: 'paid',
+      });
+      expect(await paymentListings(seeded.keys.keyId)).toBe(0);
+    } finally {
+      await Promise.all([webhooks.resume(), checks().resume()]);
     }
   });
 });

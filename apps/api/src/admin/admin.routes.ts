@@ -26,7 +26,7 @@ export function adminRouter(
   const prefix = deps.config.QUEUE_PREFIX;
   // The API's producer queues share one fail-fast connection: an operator request must not hang
   // on Redis.
-  const { webhooks, deliveries } = deps.producers;
+  const { webhooks, deliveries, orderChecks } = deps.producers;
   const connection = deps.producerRedis;
   // The queues only admin shows, on the same connection; errors are surfaced per request.
   const extra = [QUEUES.reconciliation, QUEUES.maintenance].map(
@@ -47,7 +47,7 @@ export function adminRouter(
         allowRetries: false,
         description: 'Dead events: replay via /api/v1/admin/dlq',
       }),
-      ...[deliveries, ...extra].map((q) => new BullMQAdapter(q)),
+      ...[deliveries, orderChecks, ...extra].map((q) => new BullMQAdapter(q)),
     ],
     // @bull-board/express pins its own patch version of @bull-board/api; the adapter contract is
     // the same, the nominal types differ.

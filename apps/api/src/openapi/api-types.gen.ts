@@ -1431,7 +1431,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The order */
+            /** @description The order as it stands: `paid` once Razorpay’s capture is applied; still `pending` while it is awaited (a busy API leaves the check to the worker and the webhooks: poll `GET /api/v1/orders/{id}`) */
             200: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];

@@ -101,7 +101,10 @@ export const PUBLIC_OPERATIONS: OperationSpec[] = [
     query: z.strictObject({ token: z.string().optional() }),
     body: { schema: orderPaymentBody },
     responses: {
-      200: ok('The order', r.orderStatusResponse),
+      200: ok(
+        'The order as it stands: `paid` once Razorpay’s capture is applied; still `pending` while it is awaited (a busy API leaves the check to the worker and the webhooks: poll `GET /api/v1/orders/{id}`)',
+        r.orderStatusResponse,
+      ),
       404: E404,
       409: E409,
       502: E502,

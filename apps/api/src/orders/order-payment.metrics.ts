@@ -2,7 +2,8 @@ import { getOrCreateMetric, promClient, type MetricsRegistry } from '@storefront
 
 /**
  * How a checkout callback ended: `paid` (this call marked the order paid), `already_paid`,
- * `pending` (authorized or still in progress: left to webhooks and reconciliation), `failed` (a
+ * `deferred` (a busy API left the check to the worker's order check, a few seconds later, and to
+ * webhooks), `pending` (authorized or still in progress: left to webhooks and reconciliation), `failed` (a
  * failed attempt was recorded), `amount_mismatch` (captured, but not the order's amount; alerted),
  * `bad_signature`, `mismatch` (the payment is not for this order), `gateway_error` (Razorpay
  * unreachable, slow or refusing), `error` (our side: account unusable, database).
@@ -10,6 +11,7 @@ import { getOrCreateMetric, promClient, type MetricsRegistry } from '@storefront
 export type CheckoutCallbackOutcome =
   | 'paid'
   | 'already_paid'
+  | 'deferred'
   | 'pending'
   | 'failed'
   | 'amount_mismatch'

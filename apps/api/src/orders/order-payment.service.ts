@@ -9,6 +9,7 @@ import {
   seenPayments,
   throttledLog,
   verifyCheckoutSignature,
+  withTimeout,
   type Logger,
   type Order,
   type OrderRepository,
@@ -34,9 +35,45 @@ export interface OrderPaymentDeps {
   transactions: TransactionRepository;
   metrics: CheckoutCallbackMetrics;
   logger: Logger;
+  /** When and how the check is handed to the worker; absent: the callback always checks. */
+  deferral?: CallbackDeferral;
+}
+
+/**
+ * Handing a callback's check to the worker. In a creator drop the API's one event loop is the
+ * bottleneck, and a callback that asks Razorpay and applies the capture itself repeats what the
+ * payment's webhooks are about to do anyway: a busy API verifies the signature, schedules a check
+ * of the order a few seconds later (skipped when a webhook has settled it by then) and answers
+ * with the order as it stands. The buyer's order page polls until it is paid.
+ */
+export interface CallbackDeferral {
+  /** Whether a callback arriving now should be deferred (the policy: busy, always, never). */
+  wanted(): boolean;
+  /** Schedules the worker's check of the order; rejects when the queue cannot take it. */
+  schedule(orderId: string, paymentId: string): Promise<void>;
+}
+
+/**
+ * The deferral CHECKOUT_CALLBACK_DEFER asks for: `busy` defers while the event loop's recent
+ * utilization is at least `busyElu`; `never` gives none (every callback checks itself).
+ */
+export function callbackDeferral(opts: {
+  mode: 'busy' | 'always' | 'never';
+  busyElu: number;
+  loop: { utilization(): number };
+  schedule: CallbackDeferral['schedule'];
+}): CallbackDeferral | undefined {
+  const { mode, busyElu, loop, schedule } = opts;
+  if (mode === 'never') return undefined;
+  return {
+    wanted: mode === 'always' ? () => true : () => loop.utilization() >= busyElu,
+    schedule,
+  };
 }
 
 const EVENT = 'checkout.callback';
+/** How long scheduling a deferred check may take before the callback checks for itself. */
+const SCHEDULE_BUDGET_MS = 1_000;
 
 /**
  * The buyer's Checkout callback: the third path to `paid`, beside webhooks and reconciliation.
@@ -48,6 +85,7 @@ const EVENT = 'checkout.callback';
 export class OrderPaymentService {
   private readonly deps: OrderPaymentDeps;
   private readonly warnRejected = throttledLog(5_000);
+  private readonly warnSchedule = throttledLog(5_000);
 
   constructor(deps: OrderPaymentDeps) {
     this.deps = deps;
@@ -104,6 +142,10 @@ export class OrderPaymentService {
       result.outcome = 'already_paid';
       return order;
     }
+    if (await this.deferred(order, paymentId)) {
+      result.outcome = 'deferred';
+      return order;
+    }
 
     const payment = await this.fetchPayment(order, creds, paymentId, result);
     if (payment.order_id !== order.gatewayOrderId || payment.id !== paymentId) {
@@ -117,6 +159,31 @@ export class OrderPaymentService {
     }
     result.outcome = await this.applyPayment(order, payment);
     return (await this.deps.orders.findById(order._id)) ?? order;
+  }
+
+  /**
+   * Whether the check of an order awaiting its payment was handed to the worker (see
+   * CallbackDeferral). Orders in any other state, and any failure to schedule, are checked here.
+   */
+  private async deferred(order: Order, paymentId: string): Promise<boolean> {
+    const { deferral } = this.deps;
+    if (!deferral || (order.status !== 'pending' && order.status !== 'created')) return false;
+    if (!deferral.wanted()) return false;
+    const orderId = String(order._id);
+    try {
+      await withTimeout(deferral.schedule(orderId, paymentId), SCHEDULE_BUDGET_MS);
+      return true;
+    } catch (err) {
+      // A check scheduled after the budget ran out finds the order settled by this call.
+      this.warnSchedule((suppressed) =>
+        this.deps.logger.warn('order check not scheduled; the callback checks itself', {
+          orderId,
+          suppressed,
+          err,
+        }),
+      );
+      return false;
+    }
   }
 
   /** Applies the payment as Razorpay reports it; only `captured` can make the order paid. */

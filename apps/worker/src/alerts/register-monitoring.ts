@@ -19,9 +19,12 @@ export function registerMonitoring(deps: WorkerDeps, workers: Array<Worker<unkno
     metrics: deps.metrics,
     dlq: deps.repos.dlq,
     queueRedis: deps.queueRedis,
-    queues: [deps.producers.webhooks, deps.producers.deliveries, ...others] as Array<
-      Queue<unknown>
-    >,
+    queues: [
+      deps.producers.webhooks,
+      deps.producers.deliveries,
+      deps.producers.orderChecks,
+      ...others,
+    ] as Array<Queue<unknown>>,
     workers,
     logger,
   });

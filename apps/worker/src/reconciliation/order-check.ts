@@ -9,8 +9,12 @@ import {
 } from '@storefront/shared';
 import { decideOrder } from './order-decision.ts';
 import type { RazorpayClients } from './razorpay-clients.ts';
-import type { RazorpayGate } from './razorpay-gate.ts';
-import type { OrderOutcome, ReconciliationMetrics } from './reconciliation.metrics.ts';
+import { createRazorpayGate, type RazorpayGate } from './razorpay-gate.ts';
+import {
+  reconciliationMetrics,
+  type OrderOutcome,
+  type ReconciliationMetrics,
+} from './reconciliation.metrics.ts';
 import type { ReconciliationDeps } from './reconciliation.deps.ts';
 
 /** How one order's check ended; `deferred` means not finished in this run. */
@@ -25,6 +29,26 @@ export interface CheckContext {
   signal: AbortSignal;
   /** Consecutive retryable failures in this run; `stop` once they pass RECONCILE_MAX_RETRIES. */
   streak: { failures: number; stop: boolean };
+}
+
+/**
+ * What a run (or a single order's check) starts with: the Razorpay call gate every process
+ * shares, and a failure streak of its own.
+ */
+export function checkContext(deps: ReconciliationDeps, signal: AbortSignal): CheckContext {
+  const { config } = deps;
+  return {
+    deps,
+    metrics: reconciliationMetrics(deps.metrics),
+    clients: deps.razorpay,
+    gate: createRazorpayGate(deps.redis, {
+      maxCallsPerSecond: config.RAZORPAY_MAX_CALLS_PER_SECOND,
+      backoffBaseMs: config.RAZORPAY_BACKOFF_BASE_MS,
+      backoffMaxMs: config.RAZORPAY_BACKOFF_MAX_MS,
+    }),
+    signal,
+    streak: { failures: 0, stop: false },
+  };
 }
 
 /**

@@ -1,6 +1,5 @@
 import { acquireRunLock, type OrderToCheck } from '@storefront/shared';
-import { checkOrder, type CheckContext, type CheckResult } from './order-check.ts';
-import { createRazorpayGate } from './razorpay-gate.ts';
+import { checkContext, checkOrder, type CheckResult } from './order-check.ts';
 import { loadCursor, saveCursor } from './reconciliation.repository.ts';
 import {
   reconciliationMetrics,
@@ -134,18 +133,7 @@ async function checkBatch(
     after: cursor,
     limit: config.RECONCILE_BATCH_SIZE,
   });
-  const ctx: CheckContext = {
-    deps,
-    metrics: reconciliationMetrics(deps.metrics),
-    clients: deps.razorpay,
-    gate: createRazorpayGate(deps.redis, {
-      maxCallsPerSecond: config.RAZORPAY_MAX_CALLS_PER_SECOND,
-      backoffBaseMs: config.RAZORPAY_BACKOFF_BASE_MS,
-      backoffMaxMs: config.RAZORPAY_BACKOFF_MAX_MS,
-    }),
-    signal,
-    streak: { failures: 0, stop: false },
-  };
+  const ctx = checkContext(deps, signal);
 
   const results: CheckResult[] = orders.map(() => 'deferred');
   let next = 0;

@@ -2,11 +2,14 @@ import { Queue, Worker } from 'bullmq';
 import {
   QUEUES,
   SCHEDULERS,
+  type OrderCheckJobData,
   type ReconciliationJobData,
   throttledErrorLog,
 } from '@storefront/shared';
 import type { WorkerDeps } from '../deps.ts';
 import { keepScheduled } from '../keep-scheduled.ts';
+import { orderCheckProcessor, type OrderCheckJobResult } from './order-check-job.ts';
+import { checkContext } from './order-check.ts';
 import { createRazorpayClients } from './razorpay-clients.ts';
 import { reconciliationMetrics, type RunResult } from './reconciliation.metrics.ts';
 import type { ReconciliationDeps } from './reconciliation.deps.ts';
@@ -24,11 +27,23 @@ export interface ReconciliationJobResult {
 }
 
 /**
+ * Order checks one worker process runs at once. Most find the order settled (one read); the
+ * rest wait for the Razorpay call gate, which spaces calls across processes.
+ */
+const ORDER_CHECK_CONCURRENCY = 20;
+
+/**
  * Starts the reconciliation job scheduler (every RECONCILE_INTERVAL_MS) and its BullMQ worker.
  * Runs never overlap across processes: the queue's global concurrency is 1, and the run itself
  * holds a Redis lock (which also covers a job BullMQ re-runs after a stall, and direct calls).
+ * Also starts the worker of `order-checks`: single orders checked the same way, a few seconds
+ * after a Checkout callback the API deferred.
  */
-export function registerReconciliation(deps: WorkerDeps): { queue: Queue; worker: Worker } {
+export function registerReconciliation(deps: WorkerDeps): {
+  queue: Queue;
+  worker: Worker;
+  orderChecks: Worker;
+} {
   const { config, queueRedis } = deps;
   const logger = deps.logger.child({ module: 'reconciliation' });
   const prefix = config.QUEUE_PREFIX;
@@ -94,12 +109,26 @@ export function registerReconciliation(deps: WorkerDeps): { queue: Queue; worker
     logger.error('reconciliation job failed', { jobId: job?.id, err }),
   );
 
+  const orderChecks = new Worker<OrderCheckJobData, OrderCheckJobResult>(
+    QUEUES.orderChecks,
+    orderCheckProcessor(() => checkContext(runDeps, shutdown.signal)),
+    { connection: queueRedis, prefix, concurrency: ORDER_CHECK_CONCURRENCY },
+  );
+  orderChecks.on('error', throttledErrorLog(logger, 'order-check worker'));
+  orderChecks.on('failed', (job, err) =>
+    logger.warn('order check failed', {
+      jobId: job?.id,
+      attemptsMade: job?.attemptsMade,
+      err,
+    }),
+  );
+
   deps.onClose(async () => {
     stopScheduling();
     // Stop the active run between orders instead of waiting out a backoff pause.
     shutdown.abort();
-    await worker.close();
+    await Promise.all([worker.close(), orderChecks.close()]);
     await queue.close();
   });
-  return { queue, worker };
+  return { queue, worker, orderChecks };
 }

@@ -200,6 +200,15 @@ export const envSchema = z.object({
   /** Multiplies the webhook retry schedule (30 s, 1 min, 5 min, 30 min, 1 h); tests use e.g. 0.01. */
   WEBHOOK_RETRY_TIME_SCALE: z.coerce.number().positive().default(1),
   WEBHOOK_SWEEP_INTERVAL_MS: positiveInt.default(30_000),
+  /**
+   * When the buyer's Checkout callback leaves its Razorpay check to the worker (an `order-checks`
+   * job CHECKOUT_CALLBACK_CHECK_DELAY_MS later) instead of asking Razorpay itself: `busy` (the
+   * API's event loop was at least CHECKOUT_CALLBACK_BUSY_ELU busy over the last half second),
+   * `always`, or `never`.
+   */
+  CHECKOUT_CALLBACK_DEFER: z.enum(['busy', 'always', 'never']).default('busy'),
+  CHECKOUT_CALLBACK_BUSY_ELU: z.coerce.number().min(0).max(1).default(0.9),
+  CHECKOUT_CALLBACK_CHECK_DELAY_MS: nonNegativeInt.max(60_000).default(5_000),
   ALERT_WEBHOOK_URL: optionalString.pipe(z.string().url().optional()),
 
   // --- reconciliation ---

@@ -3,8 +3,10 @@ import { batched, type BatchOptions } from '../db/batcher.ts';
 import {
   QUEUES,
   deliveryJobId,
+  orderCheckJobId,
   webhookJobId,
   type DeliveryJobData,
+  type OrderCheckJobData,
   type WebhookJobData,
 } from './queue-names.ts';
 
@@ -35,10 +37,21 @@ export const DELIVERY_JOB_OPTIONS: JobsOptions = {
   backoff: { type: 'exponential', delay: 1_000 },
 };
 
+/**
+ * Job options for an order check: a check that could not reach Razorpay is retried (5 s, 10 s,
+ * 20 s…); after the last attempt reconciliation still checks the order.
+ */
+export const ORDER_CHECK_JOB_OPTIONS: JobsOptions = {
+  ...REMOVE,
+  attempts: 6,
+  backoff: { type: 'exponential', delay: 5_000 },
+};
+
 /** The producer-side queues, created over one connection (fail-fast for request handlers). */
 export interface Producers {
   webhooks: Queue<WebhookJobData>;
   deliveries: Queue<DeliveryJobData>;
+  orderChecks: Queue<OrderCheckJobData>;
   close(): Promise<void>;
 }
 
@@ -46,14 +59,16 @@ export interface Producers {
 export function createProducers(connection: ConnectionOptions, prefix: string): Producers {
   const webhooks = new Queue<WebhookJobData>(QUEUES.webhooks, { connection, prefix });
   const deliveries = new Queue<DeliveryJobData>(QUEUES.deliveries, { connection, prefix });
+  const orderChecks = new Queue<OrderCheckJobData>(QUEUES.orderChecks, { connection, prefix });
+  const queues = [webhooks, deliveries, orderChecks];
   // Errors surface on the awaited add(); the listener only stops them becoming unhandled events.
-  webhooks.on('error', () => undefined);
-  deliveries.on('error', () => undefined);
+  for (const queue of queues) queue.on('error', () => undefined);
   return {
     webhooks,
     deliveries,
+    orderChecks,
     close: async () => {
-      await Promise.allSettled([webhooks.close(), deliveries.close()]);
+      await Promise.allSettled(queues.map((queue) => queue.close()));
     },
   };
 }
@@ -118,4 +133,20 @@ export async function enqueueDeliveries(
       opts: { ...DELIVERY_JOB_OPTIONS, jobId: deliveryJobId(orderId) },
     })),
   );
+}
+
+/**
+ * Schedules a check of `check.orderId` in `delayMs` (deduplicated by job id per order and
+ * payment while the job is kept).
+ */
+export async function enqueueOrderCheck(
+  queue: Queue<OrderCheckJobData>,
+  check: OrderCheckJobData,
+  delayMs: number,
+): Promise<void> {
+  await queue.add('order-check', check, {
+    ...ORDER_CHECK_JOB_OPTIONS,
+    delay: delayMs,
+    jobId: orderCheckJobId(check.orderId, check.paymentId),
+  });
 }

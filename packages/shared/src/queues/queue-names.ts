@@ -10,6 +10,11 @@ export const QUEUES = {
   deliveries: 'deliveries',
   /** Repeating reconciliation runs against Razorpay's Payment API. */
   reconciliation: 'reconciliation',
+  /**
+   * One delayed check per Checkout callback the API deferred (a busy API): the worker asks
+   * Razorpay about that order unless a webhook has settled it by then.
+   */
+  orderChecks: 'order-checks',
   /** Repeating maintenance: the inbox/DLQ sweeper. */
   maintenance: 'maintenance',
 } as const;
@@ -24,6 +29,12 @@ export interface WebhookJobData {
 /** Payload of a `deliveries` job. */
 export interface DeliveryJobData {
   orderId: string;
+}
+
+/** Payload of an `order-checks` job: the order, and the payment its callback named. */
+export interface OrderCheckJobData {
+  orderId: string;
+  paymentId: string;
 }
 
 /** Payload of a `reconciliation` run. */
@@ -41,6 +52,12 @@ export type ReconciliationJobData = Record<string, never>;
 export const webhookJobId = (eventId: string): string => `webhook-${encodeURIComponent(eventId)}`;
 /** Job id for delivering order `orderId` (at most one delivery job per order). */
 export const deliveryJobId = (orderId: string): string => `delivery-${orderId}`;
+/**
+ * Job id for checking order `orderId` after a deferred callback for payment `paymentId`: repeats
+ * of one callback share a check; a callback for another payment of the order gets its own.
+ */
+export const orderCheckJobId = (orderId: string, paymentId: string): string =>
+  `order-check-${orderId}-${encodeURIComponent(paymentId)}`;
 /** Scheduler ids for repeating jobs. */
 export const SCHEDULERS = {
   reconciliation: 'reconciliation-every',
