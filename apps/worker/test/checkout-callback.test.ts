@@ -161,21 +161,25 @@ describe('checkout callback deferred to the worker', () => {
     return items.filter((r) => /^\/v1\/orders\/[^/]+\/payments/.test(r.path)).length;
   };
 
+  type Seeded = Awaited<ReturnType<typeof sellingCreator>>;
+  type Bought = Awaited<ReturnType<typeof buy>>;
+  /** The buyer pays in Standard Checkout: the handler payload. */
+  const pay = (seeded: Seeded, order: Bought) =>
+    payAndGetHandlerPayload(razorpayUrl(), {
+      orderId: order.razorpay.orderId,
+      keyId: seeded.keys.keyId,
+    });
+  /** The page posts the handler payload to the deferring API. */
+  const callBack = (order: Bought, payload: Awaited<ReturnType<typeof pay>>) =>
+    postPaymentCallback(deferring.api.url, order.orderId, order.accessToken, payload);
+
   it('when every webhook is lost, then the scheduled check gets the order paid and delivered once', async () => {
     const seeded = await sellingCreator(deferring, { uploadFile: Buffer.from('%PDF-1.4 check\n') });
     await dropWebhooksOf(razorpayUrl(), [seeded.keys.keyId]);
     const order = await buy(deferring.api.url, seeded);
-    const payload = await payAndGetHandlerPayload(razorpayUrl(), {
-      orderId: order.razorpay.orderId,
-      keyId: seeded.keys.keyId,
-    });
+    const payload = await pay(seeded, order);
 
-    const res = await postPaymentCallback(
-      deferring.api.url,
-      order.orderId,
-      order.accessToken,
-      payload,
-    );
+    const res = await callBack(order, payload);
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('pending');
 
@@ -198,19 +202,11 @@ describe('checkout callback deferred to the worker', () => {
   it('when the webhooks settle the order first, then the check asks Razorpay nothing', async () => {
     const seeded = await sellingCreator(deferring, { uploadFile: Buffer.from('%PDF-1.4 hooks\n') });
     const order = await buy(deferring.api.url, seeded);
-    const payload = await payAndGetHandlerPayload(razorpayUrl(), {
-      orderId: order.razorpay.orderId,
-      keyId: seeded.keys.keyId,
-    });
+    const payload = await pay(seeded, order);
     // Paid and delivered by the webhooks before the callback comes.
     await deliveredOrder(deferring.api.deps.mongo, order.orderId);
 
-    const res = await postPaymentCallback(
-      deferring.api.url,
-      order.orderId,
-      order.accessToken,
-      payload,
-    );
+    const res = await callBack(order, payload);
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('paid');
     // The order was paid with this payment: nothing to defer or check.
@@ -227,16 +223,8 @@ describe('checkout callback deferred to the worker', () => {
     // check waits until they have been applied.
     await Promise.all([webhooks.pause(), checks().pause()]);
     try {
-      const payload = await payAndGetHandlerPayload(razorpayUrl(), {
-        orderId: order.razorpay.orderId,
-        keyId: seeded.keys.keyId,
-      });
-      const res = await postPaymentCallback(
-        deferring.api.url,
-        order.orderId,
-        order.accessToken,
-        payload,
-      );
+      const payload = await pay(seeded, order);
+      const res = await callBack(order, payload);
       expect(res.body.status).toBe('pending');
       await webhooks.resume();
       await deliveredOrder(deferring.api.deps.mongo, order.orderId);
