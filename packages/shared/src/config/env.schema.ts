@@ -89,7 +89,7 @@ export const envSchema = z.object({
    * the kernel spreads connections over them) a turn takes up to this many. 1: one socket, shared
    * by the cluster's processes through the primary's round-robin, as Node does by default.
    */
-  API_ACCEPT_SOCKETS: positiveInt.max(64).default(32),
+  API_ACCEPT_SOCKETS: positiveInt.max(64).default(16),
 
   // --- worker ---
   WORKER_HOST: z.string().min(1).default('0.0.0.0'),
