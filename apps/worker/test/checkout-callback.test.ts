@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   deliveryModel,
   orderCheckJobId,
+  orderModel,
   transactionModel,
   webhookEventModel,
 } from '@storefront/shared';
@@ -14,6 +15,7 @@ import {
 import {
   buy,
   eventually,
+  injectSandboxFault,
   getOrderStatus,
   metricValue,
   scrape,
@@ -138,6 +140,9 @@ describe('checkout callback deferred to the worker', () => {
     deferring = await startStack({
       CHECKOUT_CALLBACK_DEFER: 'always',
       CHECKOUT_CALLBACK_CHECK_DELAY_MS: '200',
+      // A failed Razorpay call ends a check's attempt at once, after a short shared pause.
+      RECONCILE_MAX_RETRIES: '0',
+      RAZORPAY_BACKOFF_BASE_MS: '50',
     });
   });
   afterAll(async () => {
@@ -238,5 +243,43 @@ describe('checkout callback deferred to the worker', () => {
     } finally {
       await Promise.all([webhooks.resume(), checks().resume()]);
     }
+  });
+
+  it('when Razorpay fails the check, then the job is retried and the retry gets the order paid', async () => {
+    const seeded = await sellingCreator(deferring, { uploadFile: Buffer.from('%PDF-1.4 retry\n') });
+    await dropWebhooksOf(razorpayUrl(), [seeded.keys.keyId]);
+    const order = await buy(deferring.api.url, seeded);
+    const payload = await pay(seeded, order);
+    // The check's one call (`GET /v1/orders/:id/payments`) answers 500 once.
+    await injectSandboxFault(razorpayUrl(), {
+      status: 500,
+      count: 1,
+      keyIds: [seeded.keys.keyId],
+      paths: ['/v1/orders/'],
+    });
+
+    expect((await callBack(order, payload)).body.status).toBe('pending');
+
+    const retrying = await eventually(
+      async () => {
+        const job = await checks().getJob(
+          orderCheckJobId(order.orderId, payload.razorpay_payment_id),
+        );
+        return job && job.attemptsMade === 1 && (await job.getState()) === 'delayed' ? job : null;
+      },
+      { what: 'the first attempt failed and a retry is scheduled' },
+    );
+    expect(retrying.failedReason).toMatch(/could not be asked/);
+    expect(
+      (await orderModel(deferring.api.deps.mongo).findById(order.orderId).lean().exec())?.status,
+    ).toBe('pending');
+    // Its backoff (5 s) is not what is under test: run the retry now.
+    await retrying.promote();
+
+    const done = await deliveredOrder(deferring.api.deps.mongo, order.orderId);
+    expect(done.paymentId).toBe(payload.razorpay_payment_id);
+    expect(await finishedCheck(order.orderId, payload.razorpay_payment_id)).toEqual({
+      outcome: 'marked_paid',
+    });
   });
 });
