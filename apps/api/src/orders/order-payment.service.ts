@@ -92,8 +92,9 @@ export class OrderPaymentService {
   }
 
   /**
-   * Checks and applies the handler payload for order `orderId` (with its access token) and
-   * returns the order as the buyer sees it. Throws NotFoundError (unknown order, wrong or expired
+   * Checks and applies the handler payload for order `orderId` (with its access token), or, on a
+   * busy API, checks it and leaves the rest to the worker (CallbackDeferral), and returns the
+   * order as the buyer sees it. Throws NotFoundError (unknown order, wrong or expired
    * token), 400 ORDER_MISMATCH / INVALID_SIGNATURE (nothing changed), 503 when the account that
    * created the order cannot be used, 502/504 when Razorpay cannot be asked (order unchanged).
    */
