@@ -23,6 +23,7 @@ import {
   startStack,
   type Stack,
 } from '@storefront/test-support';
+import { createRazorpayGate } from '../src/reconciliation/razorpay-gate.ts';
 import { deliveredOrder } from './helpers/fixtures.ts';
 
 // The buyer's Checkout callback as the third path to `paid`, end to end over a real API and
@@ -281,5 +282,31 @@ describe('checkout callback deferred to the worker', () => {
     expect(await finishedCheck(order.orderId, payload.razorpay_payment_id)).toEqual({
       outcome: 'marked_paid',
     });
+  });
+
+  it('when the reconciliation runs are paused by a Razorpay failure, then a deferred check still gets through on its own gate', async () => {
+    const seeded = await sellingCreator(deferring, { uploadFile: Buffer.from('%PDF-1.4 lane\n') });
+    await dropWebhooksOf(razorpayUrl(), [seeded.keys.keyId]);
+    const order = await buy(deferring.api.url, seeded);
+    const payload = await pay(seeded, order);
+    // The runs' gate, as a 429 with Retry-After: 60 leaves it, in every worker.
+    const runsGate = createRazorpayGate(deferring.worker.deps.redis, {
+      maxCallsPerSecond: 10,
+      backoffBaseMs: 50,
+      backoffMaxMs: 60_000,
+    });
+    expect((await runsGate.failed(60)).pauseMs).toBeGreaterThan(50_000);
+    try {
+      expect((await callBack(order, payload)).body.status).toBe('pending');
+
+      const done = await deliveredOrder(deferring.api.deps.mongo, order.orderId);
+      expect(done.paymentId).toBe(payload.razorpay_payment_id);
+      expect(await finishedCheck(order.orderId, payload.razorpay_payment_id)).toEqual({
+        outcome: 'marked_paid',
+      });
+    } finally {
+      await runsGate.succeeded();
+      await deferring.worker.deps.redis.del('razorpay:gate');
+    }
   });
 });

@@ -31,20 +31,32 @@ export interface CheckContext {
   streak: { failures: number; stop: boolean };
 }
 
+/** A Razorpay call gate other than the reconciliation runs' own (its Redis key and rate). */
+export interface GateLane {
+  key: string;
+  maxCallsPerSecond: number;
+}
+
 /**
- * What a run (or a single order's check) starts with: the Razorpay call gate every process
- * shares, and a failure streak of its own.
+ * What a run (or a single order's check) starts with: a Razorpay call gate every process shares
+ * (the runs' own, RAZORPAY_MAX_CALLS_PER_SECOND, unless `lane` names another), and a failure
+ * streak of its own.
  */
-export function checkContext(deps: ReconciliationDeps, signal: AbortSignal): CheckContext {
+export function checkContext(
+  deps: ReconciliationDeps,
+  signal: AbortSignal,
+  lane?: GateLane,
+): CheckContext {
   const { config } = deps;
   return {
     deps,
     metrics: reconciliationMetrics(deps.metrics),
     clients: deps.razorpay,
     gate: createRazorpayGate(deps.redis, {
-      maxCallsPerSecond: config.RAZORPAY_MAX_CALLS_PER_SECOND,
+      maxCallsPerSecond: lane?.maxCallsPerSecond ?? config.RAZORPAY_MAX_CALLS_PER_SECOND,
       backoffBaseMs: config.RAZORPAY_BACKOFF_BASE_MS,
       backoffMaxMs: config.RAZORPAY_BACKOFF_MAX_MS,
+      ...(lane ? { key: lane.key } : {}),
     }),
     signal,
     streak: { failures: 0, stop: false },

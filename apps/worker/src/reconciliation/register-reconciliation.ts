@@ -111,7 +111,14 @@ export function registerReconciliation(deps: WorkerDeps): {
 
   const orderChecks = new Worker<OrderCheckJobData, OrderCheckJobResult>(
     QUEUES.orderChecks,
-    orderCheckProcessor(() => checkContext(runDeps, shutdown.signal)),
+    // Their own gate: one check per deferred callback, which asked Razorpay in the request
+    // before (no gate at all), must not queue behind the runs' slow, steady rate.
+    orderCheckProcessor(() =>
+      checkContext(runDeps, shutdown.signal, {
+        key: 'razorpay:gate:order-checks',
+        maxCallsPerSecond: config.ORDER_CHECK_MAX_CALLS_PER_SECOND,
+      }),
+    ),
     { connection: queueRedis, prefix, concurrency: ORDER_CHECK_CONCURRENCY },
   );
   orderChecks.on('error', throttledErrorLog(logger, 'order-check worker'));

@@ -208,7 +208,7 @@ export const envSchema = z.object({
    */
   CHECKOUT_CALLBACK_DEFER: z.enum(['busy', 'always', 'never']).default('busy'),
   CHECKOUT_CALLBACK_BUSY_ELU: z.coerce.number().min(0).max(1).default(0.9),
-  CHECKOUT_CALLBACK_CHECK_DELAY_MS: nonNegativeInt.max(60_000).default(5_000),
+  CHECKOUT_CALLBACK_CHECK_DELAY_MS: nonNegativeInt.max(60_000).default(2_000),
   ALERT_WEBHOOK_URL: optionalString.pipe(z.string().url().optional()),
 
   // --- reconciliation ---
@@ -217,6 +217,11 @@ export const envSchema = z.object({
   RECONCILE_BATCH_SIZE: positiveInt.default(100),
   RECONCILE_ORDER_EXPIRY_MS: positiveInt.default(30 * 60_000),
   RAZORPAY_MAX_CALLS_PER_SECOND: positiveInt.default(10),
+  /**
+   * Razorpay calls per second of the `order-checks` jobs (deferred Checkout callbacks), across
+   * all workers; a gate of their own beside the reconciliation runs'.
+   */
+  ORDER_CHECK_MAX_CALLS_PER_SECOND: positiveInt.default(300),
   /** Orders one reconciliation run checks in parallel (the calls-per-second cap still applies). */
   RECONCILE_CONCURRENCY: positiveInt.default(4),
   /** TTL of the lock that keeps reconciliation runs from overlapping; renewed while a run is alive. */
