@@ -157,8 +157,9 @@ export interface DropFigures {
   callback: StepLatency;
   /**
    * How the API ended the Checkout callbacks (`checkout_payment_callbacks_total` by outcome):
-   * `paid` when the callback applied the capture itself (it came before the webhooks were
-   * applied), `already_paid` when a webhook had, `pending`, `failed`…
+   * `deferred` when a busy API left the check to the worker, `paid` when the callback applied the
+   * capture itself (it came before the webhooks were applied), `already_paid` when a webhook had,
+   * `pending`, `failed`…
    */
   callbackOutcomes: Record<string, number>;
   /** Server-side (API histogram) time to accept a webhook: verify, inbox, enqueue. */

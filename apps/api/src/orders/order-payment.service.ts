@@ -1,5 +1,6 @@
 import {
   AppError,
+  awaitsVerdict,
   BadGatewayError,
   FieldDecryptionError,
   GatewayTimeoutError,
@@ -168,7 +169,7 @@ export class OrderPaymentService {
    */
   private async deferred(order: Order, paymentId: string): Promise<boolean> {
     const { deferral } = this.deps;
-    if (!deferral || (order.status !== 'pending' && order.status !== 'created')) return false;
+    if (!deferral || !awaitsVerdict(order.status)) return false;
     if (!deferral.wanted()) return false;
     const orderId = String(order._id);
     try {

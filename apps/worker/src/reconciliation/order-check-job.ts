@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import type { OrderCheckJobData, OrderToCheck } from '@storefront/shared';
+import { awaitsVerdict, type OrderCheckJobData, type OrderToCheck } from '@storefront/shared';
 import { checkOrder, type CheckContext } from './order-check.ts';
 import type { OrderOutcome } from './reconciliation.metrics.ts';
 
@@ -32,8 +32,9 @@ export function orderCheckProcessor(
     const ctx = context();
     const order = await ctx.deps.orders.findById(job.data.orderId);
     if (!order) return { outcome: 'not_found' };
-    const open = order.status === 'pending' || order.status === 'created';
-    if (!open || !order.gatewayOrderId) return { outcome: 'settled', status: order.status };
+    if (!awaitsVerdict(order.status) || !order.gatewayOrderId) {
+      return { outcome: 'settled', status: order.status };
+    }
     const outcome = await checkOrder(ctx, order as OrderToCheck);
     if (outcome === 'deferred') throw new OrderCheckDeferredError(job.data.orderId);
     return { outcome };

@@ -12,6 +12,17 @@ const ALLOWED_FROM: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   expired: ['created', 'pending'],
 };
 
+/**
+ * Statuses of an order still awaiting its payment verdict: neither paid nor closed as failed or
+ * expired. Reconciliation checks these; a busy API defers the Checkout callback only for these.
+ */
+export const AWAITING_VERDICT: readonly OrderStatus[] = ['created', 'pending'];
+
+/** Whether an order in `status` still awaits its payment verdict ({@link AWAITING_VERDICT}). */
+export function awaitsVerdict(status: OrderStatus): boolean {
+  return AWAITING_VERDICT.includes(status);
+}
+
 /** Statuses from which an order may move to `to`. */
 export function allowedFrom(to: OrderStatus): readonly OrderStatus[] {
   return ALLOWED_FROM[to];

@@ -8,7 +8,7 @@ import {
   type BatchOptions,
 } from '../db/batcher.ts';
 import { afterCursor, type ScanCursor } from '../db/scan-cursor.ts';
-import { allowedFrom, type OrderStatus } from './order-state.ts';
+import { allowedFrom, AWAITING_VERDICT, type OrderStatus } from './order-state.ts';
 import { orderModel, type Order } from './order.model.ts';
 
 // The only code that touches the `orders` collection. Every write that carries a payment
@@ -181,7 +181,7 @@ export class OrderRepository {
     const { after } = query;
     return this.model
       .find({
-        status: { $in: ['pending', 'created'] },
+        status: { $in: AWAITING_VERDICT },
         gatewayOrderId: { $exists: true },
         createdAt: { $lt: query.createdBefore },
         ...(after
