@@ -14,6 +14,7 @@ import {
   payWithCheckout,
   postPaymentCallback,
   sandboxDeliveries,
+  sandboxRequests,
   type HandlerPayload,
 } from '@storefront/test-support';
 import {
@@ -69,11 +70,9 @@ const logOf = (id: string, on = t) =>
 const deliveryJob = (orderId: string) =>
   t.api.services.producers.deliveries.getJob(deliveryJobId(orderId));
 /** Razorpay API calls made with these keys for payments (`GET /v1/payments/:id`). */
-const paymentFetches = async (keyId: string) => {
-  const res = await fetch(`${t.razorpayUrl}/_sandbox/requests?keyId=${keyId}`);
-  const { items } = (await res.json()) as { items: Array<{ path: string }> };
-  return items.filter((r) => r.path.startsWith('/v1/payments/')).length;
-};
+const paymentFetches = async (keyId: string) =>
+  (await sandboxRequests(t.razorpayUrl, keyId)).filter((r) => r.path.startsWith('/v1/payments/'))
+    .length;
 const callbacks = async (outcome: string, on = t) => {
   const m = on.api.deps.metrics.getSingleMetric('checkout_payment_callbacks_total');
   const values = m ? (await m.get()).values : [];

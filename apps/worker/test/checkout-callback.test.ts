@@ -11,6 +11,7 @@ import {
   payAndGetHandlerPayload,
   postPaymentCallback,
   sandboxDeliveries,
+  sandboxRequests,
 } from '@storefront/test-support';
 import {
   buy,
@@ -161,11 +162,10 @@ describe('checkout callback deferred to the worker', () => {
       { what: 'order check completed' },
     );
   /** Razorpay calls listing an order's payments (`GET /v1/orders/:id/payments`). */
-  const paymentListings = async (keyId: string) => {
-    const res = await fetch(`${razorpayUrl()}/_sandbox/requests?keyId=${keyId}`);
-    const { items } = (await res.json()) as { items: Array<{ path: string }> };
-    return items.filter((r) => /^\/v1\/orders\/[^/]+\/payments/.test(r.path)).length;
-  };
+  const paymentListings = async (keyId: string) =>
+    (await sandboxRequests(razorpayUrl(), keyId)).filter((r) =>
+      /^\/v1\/orders\/[^/]+\/payments/.test(r.path),
+    ).length;
 
   type Seeded = Awaited<ReturnType<typeof sellingCreator>>;
   type Bought = Awaited<ReturnType<typeof buy>>;

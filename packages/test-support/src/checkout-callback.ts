@@ -1,7 +1,12 @@
 // Test helpers for the buyer's Checkout callback (`POST /api/v1/orders/:id/payment`), shared by
 // the API's and the worker's tests: pay as the Standard Checkout modal does, and post its
 // handler payload to the API.
-import type { CheckoutFailure, CheckoutOutcome, CheckoutSuccess } from '@storefront/devstack';
+import type {
+  CheckoutFailure,
+  CheckoutOutcome,
+  CheckoutSuccess,
+  RequestLogEntry,
+} from '@storefront/devstack';
 
 /** What Standard Checkout's `handler(response)` receives and the page posts to the API. */
 export type HandlerPayload = CheckoutSuccess;
@@ -71,6 +76,15 @@ export async function dropWebhooksOf(razorpayUrl: string, keyIds: string[]): Pro
     body: JSON.stringify({ ratio: 1, keyIds }),
   });
   if (res.status !== 201) throw new Error(`sandbox refused the drop: ${await res.text()}`);
+}
+
+/** The Razorpay API requests the sandbox received with one account's keys (its request log). */
+export async function sandboxRequests(
+  razorpayUrl: string,
+  keyId: string,
+): Promise<RequestLogEntry[]> {
+  const res = await fetch(`${razorpayUrl}/_sandbox/requests?keyId=${encodeURIComponent(keyId)}`);
+  return ((await res.json()) as { items: RequestLogEntry[] }).items;
 }
 
 /** The sandbox's webhook deliveries for one gateway order. */
