@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parsePrometheusText, sumOf } from '@storefront/test-support';
-import { histogramQuantile, serverFigures } from './server-metrics.ts';
+import { histogramQuantile, requestsByRouteLine, serverFigures } from './server-metrics.ts';
 
 const API = `# HELP storefront_requests_total x
 # TYPE storefront_requests_total counter
@@ -36,13 +36,46 @@ describe('server metrics', () => {
       'test',
       'process_cpu_seconds_total{service="api"} 2.5\n',
     );
-    expect(f.cpu).toEqual({ apiSeconds: 10, apiMsPerRequest: 10 });
+    expect(f.cpu).toEqual({ apiSeconds: 10, apiMsPerRequest: 10, apiMsPerAnyRequest: 10 });
     expect(f.storefront.requests).toBe(1000);
     expect(f.storefront.hitRatio).toBeCloseTo(0.99, 10);
     expect(f.storefront.mongoQueries).toBe(10);
-    expect(f.http).toEqual({ requests: 1000, status5xx: 2, status429: 3 });
+    expect(f.http).toMatchObject({ requests: 1000, status5xx: 2, status429: 3 });
     expect(f.mongoPool).toEqual({ checkedOutMax: 3, waitQueueMax: 0 });
     expect(f.memory).toEqual({ apiRssBytes: 123456789, workerRssBytes: 5 });
+  });
+
+  it('when requests are counted by route, then the load is after minus before, most first, with CPU per request', () => {
+    const count = (method: string, route: string, status: string, n: number) =>
+      `${'http_request_duration_seconds_count'}{method="${method}",route="${route}",status="${status}"} ${n}\n`;
+    const before =
+      count('GET', '/api/v1/store/:username', '200', 100) +
+      count('POST', '/api/v1/auth/login', '200', 1) +
+      'process_cpu_seconds_total 4\n';
+    const after =
+      count('GET', '/api/v1/store/:username', '200', 700) +
+      count('GET', '/api/v1/store/:username', '304', 50) +
+      count('POST', '/api/v1/webhooks/razorpay/:account', '200', 200) +
+      count('POST', '/api/v1/webhooks/razorpay/:account', '503', 50) +
+      count('POST', '/api/v1/auth/login', '200', 1) +
+      'process_cpu_seconds_total 5\n';
+    const f = serverFigures(after, undefined, 'test', before);
+    // Every status of a route together; a route without requests during the load left out.
+    expect(f.http.byRoute).toEqual({
+      'GET /api/v1/store/:username': 650,
+      'POST /api/v1/webhooks/razorpay/:account': 250,
+    });
+    expect(Object.keys(f.http.byRoute)[0]).toBe('GET /api/v1/store/:username');
+    // 1 CPU-s over 900 requests of any route.
+    expect(f.cpu.apiMsPerAnyRequest).toBe(1.11);
+    expect(requestsByRouteLine(f, 1)).toBe(
+      'API requests during the load (server): 900 (GET /api/v1/store/:username 650, other 250); ' +
+        'API CPU 1.11 ms per request',
+    );
+    // Without a before, the counts since start, and no CPU figure.
+    const since = serverFigures(after, undefined, 'test');
+    expect(since.http.byRoute['POST /api/v1/auth/login']).toBe(1);
+    expect(since.cpu.apiMsPerAnyRequest).toBeNull();
   });
 
   it('when the latency histogram is read, then quantiles interpolate inside buckets', () => {

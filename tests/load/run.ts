@@ -4,6 +4,7 @@ import { runLoadTest, type LoadTestOptions } from './orchestrator.ts';
 import { scenarioFileOf, type ScenarioOverride } from './scenario.ts';
 import { dropReport } from './drop-report.ts';
 import { processCpuLine } from './process-cpu.ts';
+import { requestsByRouteLine } from './server-metrics.ts';
 
 // `make load-test` → node tests/load/run.ts [options]. See docs/load-testing.md.
 const { values } = parseArgs({
@@ -145,6 +146,7 @@ try {
           ? ((r.client.loadGenerator.cpuSeconds * 1000) / r.client.requests.total).toFixed(3)
           : 'n/a'
       } ms`,
+      requestsByRouteLine(r.server),
       processCpuLine(r.processCpu),
       ...(r.drop ? dropReport(r) : []),
       `results: ${r.resultsFile}`,

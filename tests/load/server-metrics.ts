@@ -15,7 +15,16 @@ export interface ServerFigures {
   };
   /** Per-process maxima since start, summed over API processes (an upper bound for the cluster). */
   mongoPool: { checkedOutMax: number; waitQueueMax: number };
-  http: { requests: number; status5xx: number; status429: number };
+  http: {
+    requests: number;
+    status5xx: number;
+    status429: number;
+    /**
+     * Requests the API answered during the load (after minus before; since start without a
+     * before), by `METHOD route`, most first: where the API's CPU went, request by request.
+     */
+    byRoute: Record<string, number>;
+  };
   /**
    * Server-side storefront latency (time inside the API process), estimated from the
    * http_request_duration_seconds buckets as Prometheus's histogram_quantile does. Compared with
@@ -27,7 +36,12 @@ export interface ServerFigures {
    * before), and per storefront request: with the generator's own CPU per request this tells how
    * many cores a given request rate needs on this machine.
    */
-  cpu: { apiSeconds: number | null; apiMsPerRequest: number | null };
+  cpu: {
+    apiSeconds: number | null;
+    apiMsPerRequest: number | null;
+    /** The API's CPU per request of any route during the load (every `byRoute` request). */
+    apiMsPerAnyRequest: number | null;
+  };
   /** Resident memory at the end of the run, summed over API processes; the worker separately. */
   memory: { apiRssBytes: number; workerRssBytes: number | null };
 }
@@ -54,6 +68,32 @@ export function histogramQuantile(q: number, buckets: ReadonlyMap<number, number
   return prevLe;
 }
 
+const HTTP_COUNT = 'http_request_duration_seconds_count';
+
+/** `METHOD route` → requests, from the HTTP histogram's counts (every status together). */
+function requestsByRoute(samples: ReturnType<typeof parsePrometheusText>): Map<string, number> {
+  const byRoute = new Map<string, number>();
+  for (const s of samples) {
+    if (s.name !== HTTP_COUNT) continue;
+    const key = `${s.labels.method ?? '?'} ${s.labels.route ?? '?'}`;
+    byRoute.set(key, (byRoute.get(key) ?? 0) + s.value);
+  }
+  return byRoute;
+}
+
+/** Requests during the load by route: after minus before, zero rows left out, most first. */
+function routeDelta(
+  after: ReturnType<typeof parsePrometheusText>,
+  before: ReturnType<typeof parsePrometheusText> | undefined,
+): Record<string, number> {
+  const was = before === undefined ? new Map<string, number>() : requestsByRoute(before);
+  const rows = [...requestsByRoute(after)]
+    .map(([route, n]) => [route, n - (was.get(route) ?? 0)] as const)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return Object.fromEntries(rows);
+}
+
 /** Computes the figures from exposition text (API: aggregated over processes; worker: optional). */
 export function serverFigures(
   apiText: string,
@@ -62,11 +102,13 @@ export function serverFigures(
   apiTextBefore?: string,
 ): ServerFigures {
   const api = parsePrometheusText(apiText);
+  const apiBefore = apiTextBefore === undefined ? undefined : parsePrometheusText(apiTextBefore);
   const apiCpu =
-    apiTextBefore === undefined
+    apiBefore === undefined
       ? null
-      : sumOf(api, 'process_cpu_seconds_total') -
-        sumOf(parsePrometheusText(apiTextBefore), 'process_cpu_seconds_total');
+      : sumOf(api, 'process_cpu_seconds_total') - sumOf(apiBefore, 'process_cpu_seconds_total');
+  const byRoute = routeDelta(api, apiBefore);
+  const answered = Object.values(byRoute).reduce((a, b) => a + b, 0);
   const byTier: Record<string, number> = {};
   for (const s of api) {
     const tier = s.labels.tier;
@@ -100,21 +142,41 @@ export function serverFigures(
       waitQueueMax: sumOf(api, 'mongodb_pool_wait_queue_max'),
     },
     http: {
-      requests: sumOf(api, 'http_request_duration_seconds_count'),
-      status5xx: sumOf(api, 'http_request_duration_seconds_count', {
-        status: (v) => v.startsWith('5'),
-      }),
-      status429: sumOf(api, 'http_request_duration_seconds_count', { status: '429' }),
+      requests: sumOf(api, HTTP_COUNT),
+      status5xx: sumOf(api, HTTP_COUNT, { status: (v) => v.startsWith('5') }),
+      status429: sumOf(api, HTTP_COUNT, { status: '429' }),
+      byRoute,
     },
     storefrontServerLatencyMs: { p50: ms(0.5), p95: ms(0.95), p99: ms(0.99) },
     cpu: {
       apiSeconds: apiCpu === null ? null : Math.round(apiCpu * 100) / 100,
-      apiMsPerRequest:
-        apiCpu === null || requests === 0 ? null : Math.round((apiCpu / requests) * 1e5) / 100,
+      apiMsPerRequest: msPer(apiCpu, requests),
+      apiMsPerAnyRequest: msPer(apiCpu, answered),
     },
     memory: {
       apiRssBytes: sumOf(api, 'process_resident_memory_bytes'),
       workerRssBytes: worker ? sumOf(worker, 'process_resident_memory_bytes') : null,
     },
   };
+}
+
+/** Milliseconds of CPU per request, to 0.01 ms; null without a CPU figure or a request. */
+function msPer(cpuSeconds: number | null, requests: number): number | null {
+  return cpuSeconds === null || requests === 0
+    ? null
+    : Math.round((cpuSeconds / requests) * 1e5) / 100;
+}
+
+/** One summary line: the API's requests during the load by route, most first, and CPU per request. */
+export function requestsByRouteLine(f: ServerFigures, shown = 8): string {
+  const rows = Object.entries(f.http.byRoute);
+  const total = rows.reduce((a, [, n]) => a + n, 0);
+  const n = (v: number) => v.toLocaleString('en-US');
+  const rest = rows.slice(shown).reduce((a, [, v]) => a + v, 0);
+  const parts = rows.slice(0, shown).map(([route, v]) => `${route} ${n(v)}`);
+  if (rest > 0) parts.push(`other ${n(rest)}`);
+  return (
+    `API requests during the load (server): ${n(total)}${parts.length ? ` (${parts.join(', ')})` : ''}; ` +
+    `API CPU ${f.cpu.apiMsPerAnyRequest ?? 'n/a'} ms per request`
+  );
 }
