@@ -1,3 +1,4 @@
+import type { DropFigures } from './drop-run.ts';
 import type { StepLatency } from './drop-runner.ts';
 import type { LoadTestResult } from './load-test-result.ts';
 
@@ -12,6 +13,14 @@ const outcomes = (o: Record<string, number>) =>
   Object.entries(o)
     .map(([k, n]) => `${k} ${n}`)
     .join(', ') || 'n/a';
+
+const mongoCommands = (m: DropFigures['mongoCommands']) =>
+  m === null
+    ? 'n/a (the server does not report them)'
+    : `${m.total.toLocaleString('en-US')} (${Object.entries(m.byName)
+        .slice(0, 6)
+        .map(([name, n]) => `${name} ${n.toLocaleString('en-US')}`)
+        .join(', ')}); ${m.perPaidOrder ?? 'n/a'} per paid order`;
 
 /** Printed lines for a drop run (empty for other runs). */
 export function dropReport(r: LoadTestResult): string[] {
@@ -31,6 +40,7 @@ export function dropReport(r: LoadTestResult): string[] {
     `  capture → download available: ${ms(d.captureToDownloadMs)}; as buyers saw it: ${ms(d.captureToDownloadSeenMs)}; not seen ${d.downloadsNotSeen}`,
     `  5xx: client ${d.status5xx.client} ${JSON.stringify(d.status5xx.byStep)}, server ${d.status5xx.server}`,
     `  MongoDB pool max: API ${d.mongoPool.api.checkedOutMax} out / ${d.mongoPool.api.waitQueueMax} waiting; worker ${w ? `${w.checkedOutMax} / ${w.waitQueueMax}` : 'n/a'}`,
+    `  MongoDB commands during the load: ${mongoCommands(d.mongoCommands)}`,
     `  queue backlog: max ${d.queue.backlogMax} jobs at +${d.queue.backlogMaxAtSeconds ?? 'n/a'} s, drained in ${d.queue.drainSeconds ?? 'n/a'} s; quiet ${d.quiet.reached ? `after ${(d.quiet.ms / 1000).toFixed(1)} s` : 'NOT reached'}`,
     `  verifier: lost ${v.lost}, applied twice ${v.appliedTwice}, double deliveries ${v.doubleDeliveries}, paid ${v.paid}, captured ${v.captured}, webhook copies ${JSON.stringify(v.webhookCopies)}`,
     ...d.verifier.violations.map((x) => `    VIOLATION ${x}`),

@@ -183,6 +183,16 @@ export interface DropFigures {
   };
   /** Waiting after the buyers for every webhook, inbox event and delivery to finish. */
   quiet: { reached: boolean; ms: number };
+  /**
+   * The commands MongoDB ran while the buyers ran (serverStatus `metrics.commands`, read when the
+   * generator started and when it exited), by name, busiest first, and per paid order; null where
+   * the server does not report them.
+   */
+  mongoCommands: {
+    total: number;
+    byName: Record<string, number>;
+    perPaidOrder: number | null;
+  } | null;
   staleness: {
     readsChecked: number;
     /** Reads per revision shown (-1: none). */
@@ -262,6 +272,8 @@ export function dropFigures(input: {
   apiMetricsText: string;
   workerMetricsText: string | undefined;
   backlog: BacklogMonitor;
+  /** Commands MongoDB ran during the load, busiest first (`commandsBetween`); undefined: unknown. */
+  mongoCommands?: ReadonlyArray<readonly [string, number]>;
 }): { figures: DropFigures; thresholds: Check[] } {
   const { client, verified } = input;
   const { quiet, verdict } = verified;
@@ -335,6 +347,7 @@ export function dropFigures(input: {
       samples: queue.samples,
     },
     quiet: { reached: quiet.quiet, ms: quiet.ms },
+    mongoCommands: mongoCommandFigures(input.mongoCommands, client.drop.paid),
     staleness: {
       readsChecked: client.drop.readsChecked,
       revisionsSeen: client.drop.revisionsSeen,
@@ -369,4 +382,18 @@ export function dropFigures(input: {
 
 function round(n: number): number {
   return Number.isFinite(n) ? Math.round(n * 100) / 100 : n;
+}
+
+/** The drop's MongoDB command figures from the commands of the load and the orders paid. */
+export function mongoCommandFigures(
+  commands: ReadonlyArray<readonly [string, number]> | undefined,
+  paid: number,
+): DropFigures['mongoCommands'] {
+  if (commands === undefined) return null;
+  const total = commands.reduce((a, [, n]) => a + n, 0);
+  return {
+    total,
+    byName: Object.fromEntries(commands),
+    perPaidOrder: paid > 0 ? round(total / paid) : null,
+  };
 }

@@ -79,6 +79,15 @@ describe('creator drop (short)', () => {
       expect(Object.keys(d.staleness.revisionsSeen).length, context).toBeGreaterThan(1);
       expect(d.staleness.revisionsSeen['-1']).toBeUndefined();
       expect(r.client.requests.status429).toBe(0);
+      // MongoDB counted what it ran while the buyers ran: writes and reads, per paid order.
+      const m = d.mongoCommands;
+      expect(m, context).not.toBeNull();
+      if (!m) return;
+      expect(m.total).toBe(Object.values(m.byName).reduce((a, b) => a + b, 0));
+      expect(m.byName.find ?? 0, context).toBeGreaterThan(0);
+      expect((m.byName.update ?? 0) + (m.byName.insert ?? 0), context).toBeGreaterThan(0);
+      expect(m.perPaidOrder).toBeCloseTo(m.total / d.paid, 1);
+      expect(m.byName.serverStatus).toBeUndefined();
     },
   );
 });

@@ -5,6 +5,7 @@ import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'mongoose';
+import { commandsBetween, readCommandTotals } from '@storefront/test-support';
 import { appendBaselineRow, appendDropBaselineRow, BASELINE_DOC } from './baseline-table.ts';
 import {
   BacklogMonitor,
@@ -100,6 +101,10 @@ export async function runLoadTest(opts: LoadTestOptions = {}): Promise<LoadTestR
     const summaryFile = join(work, 'summary.json');
     const before = await stack.apiMetrics();
 
+    // What MongoDB runs while the buyers run (the drop only: its connection is open here).
+    const commandsNow = () =>
+      dropMongo?.db ? readCommandTotals(dropMongo.db).catch(() => undefined) : undefined;
+    const commandsBefore = await commandsNow();
     const cpuBefore = cpuSnapshot();
     const loadStarted = performance.now();
     const client = await runGenerator(tool, {
@@ -120,6 +125,9 @@ export async function runLoadTest(opts: LoadTestOptions = {}): Promise<LoadTestR
       // The generator has exited by now; it reports its own CPU.
       typeof generatorCpu === 'number' ? { generator: generatorCpu } : {},
     );
+    const commandsAfter = await commandsNow();
+    const mongoCommands =
+      commandsBefore && commandsAfter ? commandsBetween(commandsBefore, commandsAfter) : undefined;
     // The drop: every webhook, inbox event and delivery finished, then every order checked.
     const verified =
       dropMongo && backlog
@@ -143,6 +151,7 @@ export async function runLoadTest(opts: LoadTestOptions = {}): Promise<LoadTestR
             apiMetricsText: apiMetrics.text,
             workerMetricsText: workerMetrics,
             backlog,
+            mongoCommands,
           })
         : undefined;
     await dropMongo?.close();

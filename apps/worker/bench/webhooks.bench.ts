@@ -29,10 +29,12 @@ import {
 } from '@storefront/shared';
 import {
   type Child,
+  commandsBetween,
   eventually,
   metricTotal,
   newRazorpayKeys,
   productionSecrets,
+  readCommandTotals,
   startApiAndWorker,
   startMongoProcess,
   summarizeMetric,
@@ -167,9 +169,9 @@ async function main(): Promise<void> {
       fetch(`${workerUrl}/metrics`).then((r) => r.text()),
     ]);
     const own = process.cpuUsage();
-    const status = await mongo.db?.admin().command({ serverStatus: 1 });
+    if (!mongo.db) throw new Error('the bench lost its MongoDB connection');
     return {
-      commands: commandTotals(status),
+      commands: await readCommandTotals(mongo.db),
       api: metricTotal(a, 'process_cpu_seconds_total'),
       worker: metricTotal(w, 'process_cpu_seconds_total'),
       mongo: processCpuSeconds(mongoPid),
@@ -307,34 +309,18 @@ async function main(): Promise<void> {
   );
 }
 
-/** serverStatus `metrics.commands` as name → total (mongod and the in-repo server both report it). */
-function commandTotals(status: Record<string, unknown> | undefined): Map<string, number> {
-  const commands = (status?.metrics as { commands?: Record<string, { total?: unknown }> })
-    ?.commands;
-  const totals = new Map<string, number>();
-  for (const [name, c] of Object.entries(commands ?? {})) {
-    if (c && typeof c === 'object' && 'total' in c) totals.set(name, Number(c.total));
-  }
-  return totals;
-}
-
 /** The commands run between two readings, per order, busiest first (≥ 0.05 per order). */
 function commandsPerOrder(
   before: Map<string, number>,
   after: Map<string, number>,
   orders: number,
 ): string {
-  const rows: Array<[string, number]> = [];
-  let sum = 0;
-  for (const [name, total] of after) {
-    const per = (total - (before.get(name) ?? 0)) / orders;
-    // The bench's own progress polls (countDocuments → aggregate) and these readings are not
-    // the system's work.
-    if (name === 'aggregate' || name === 'serverStatus' || per < 0.05) continue;
-    rows.push([name, per]);
-    sum += per;
-  }
-  rows.sort((a, b) => b[1] - a[1]);
+  // The bench's own progress polls (countDocuments → aggregate) and these readings are not the
+  // system's work.
+  const rows = commandsBetween(before, after, ['aggregate', 'serverStatus'])
+    .map(([name, ran]) => [name, ran / orders] as const)
+    .filter(([, per]) => per >= 0.05);
+  const sum = rows.reduce((a, [, per]) => a + per, 0);
   return `${sum.toFixed(1)} (${rows.map(([n, v]) => `${n} ${v.toFixed(1)}`).join(', ')}; the bench's polls excluded)`;
 }
 

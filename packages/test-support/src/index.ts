@@ -11,6 +11,7 @@ export * from './log-tail.ts';
 export * from './payments.ts';
 export * from './production-secrets.ts';
 export * from './prom-text.ts';
+export * from './mongo-commands.ts';
 export * from './worker-stack.ts';
 export * from './checkout-callback.ts';
 export * from './contract.ts';
