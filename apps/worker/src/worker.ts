@@ -61,7 +61,7 @@ export async function startWorker(
   await Promise.all([waitForRedisReady(redis, 3_000), waitForRedisReady(queueRedis, 3_000)]);
   const producers = createProducers(queueRedis, config.QUEUE_PREFIX);
   // Jobs running at once make the same few calls; they share commands (see BatchOptions).
-  const batch = { windowMs: config.MONGO_BATCH_WINDOW_MS, maxSize: config.MONGO_BATCH_MAX };
+  const batch = { windowMs: config.WORKER_MONGO_BATCH_WINDOW_MS, maxSize: config.MONGO_BATCH_MAX };
   const repos = createRepositories(mongo, batch);
   const enqueue = batchedEnqueues(producers, batch);
   const deliveries = createDeliveryService({ logger, metrics, repos });

@@ -14,6 +14,16 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('when the batch windows are left alone, then the worker waits longer for company than the API; past a second, refused', () => {
+    const config = loadConfig({});
+    expect(config.MONGO_BATCH_WINDOW_MS).toBe(2);
+    expect(config.WORKER_MONGO_BATCH_WINDOW_MS).toBe(10);
+    expect(loadConfig({ WORKER_MONGO_BATCH_WINDOW_MS: '0' }).WORKER_MONGO_BATCH_WINDOW_MS).toBe(0);
+    expect(() => loadConfig({ WORKER_MONGO_BATCH_WINDOW_MS: '1001' })).toThrowError(
+      /WORKER_MONGO_BATCH_WINDOW_MS/,
+    );
+  });
+
   it('when a port is not numeric, then it fails naming the variable and the value', () => {
     expect(() => loadConfig({ API_PORT: 'eighty' })).toThrowError(/API_PORT.*"eighty"/);
   });

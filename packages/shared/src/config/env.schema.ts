@@ -100,6 +100,13 @@ export const envSchema = z.object({
    */
   WORKER_CONCURRENCY: positiveInt.default(400),
   /**
+   * The worker's MONGO_BATCH_WINDOW_MS: how long its first MongoDB call of a batch waits for
+   * company (ms). Longer than the API's: a worker that keeps up takes events a few milliseconds
+   * apart, and without the wait each would read and write alone (about 3.5 times the commands
+   * per order); a job's few steps each wait at most this long (docs/performance.md, "Webhooks").
+   */
+  WORKER_MONGO_BATCH_WINDOW_MS: nonNegativeInt.max(1_000).default(10),
+  /**
    * BullMQ's job lock on the webhooks and deliveries queues (renewed every half of it while the
    * job runs), and how often a worker looks for jobs whose lock expired (a worker died with them,
    * or a Redis failover lost the completion): together they bound how long such a job waits
@@ -122,7 +129,8 @@ export const envSchema = z.object({
    * Concurrent MongoDB calls of one kind on the money path (inbox inserts and reads, order reads,
    * transaction log writes, delivery enqueues) share one command: the first waits this long (ms)
    * for company, at most MONGO_BATCH_MAX go together. 0 batches only calls made in the same
-   * tick. See docs/performance.md ("Webhooks").
+   * tick. The API's; the worker has its own (WORKER_MONGO_BATCH_WINDOW_MS). See
+   * docs/performance.md ("Webhooks").
    */
   MONGO_BATCH_WINDOW_MS: nonNegativeInt.max(1_000).default(2),
   MONGO_BATCH_MAX: positiveInt.default(200),
