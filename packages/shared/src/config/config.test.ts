@@ -14,10 +14,11 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
-  it('when the batch windows are left alone, then the worker waits longer for company than the API; past a second, refused', () => {
-    const config = loadConfig({});
-    expect(config.MONGO_BATCH_WINDOW_MS).toBe(2);
+  it('when the worker is given its own batch window, then the API keeps its own; past a second, refused', () => {
+    expect(loadConfig({}).WORKER_MONGO_BATCH_WINDOW_MS).toBe(2);
+    const config = loadConfig({ WORKER_MONGO_BATCH_WINDOW_MS: '10' });
     expect(config.WORKER_MONGO_BATCH_WINDOW_MS).toBe(10);
+    expect(config.MONGO_BATCH_WINDOW_MS).toBe(2);
     expect(loadConfig({ WORKER_MONGO_BATCH_WINDOW_MS: '0' }).WORKER_MONGO_BATCH_WINDOW_MS).toBe(0);
     expect(() => loadConfig({ WORKER_MONGO_BATCH_WINDOW_MS: '1001' })).toThrowError(
       /WORKER_MONGO_BATCH_WINDOW_MS/,

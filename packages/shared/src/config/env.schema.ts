@@ -101,11 +101,12 @@ export const envSchema = z.object({
   WORKER_CONCURRENCY: positiveInt.default(400),
   /**
    * The worker's MONGO_BATCH_WINDOW_MS: how long its first MongoDB call of a batch waits for
-   * company (ms). Longer than the API's: a worker that keeps up takes events a few milliseconds
-   * apart, and without the wait each would read and write alone (about 3.5 times the commands
-   * per order); a job's few steps each wait at most this long (docs/performance.md, "Webhooks").
+   * company (ms). At a steady, moderate event rate a worker that keeps up takes events a few
+   * milliseconds apart and at 2 ms each reads and writes alone; 10 ms cut its CPU per order by
+   * about a third there, but cost a burst about a tenth of its throughput
+   * (docs/performance.md, "Webhooks"). The API's own window is MONGO_BATCH_WINDOW_MS.
    */
-  WORKER_MONGO_BATCH_WINDOW_MS: nonNegativeInt.max(1_000).default(10),
+  WORKER_MONGO_BATCH_WINDOW_MS: nonNegativeInt.max(1_000).default(2),
   /**
    * BullMQ's job lock on the webhooks and deliveries queues (renewed every half of it while the
    * job runs), and how often a worker looks for jobs whose lock expired (a worker died with them,
