@@ -385,7 +385,7 @@ function round(n: number): number {
 }
 
 /** The drop's MongoDB command figures from the commands of the load and the orders paid. */
-export function mongoCommandFigures(
+function mongoCommandFigures(
   commands: ReadonlyArray<readonly [string, number]> | undefined,
   paid: number,
 ): DropFigures['mongoCommands'] {

@@ -24,7 +24,7 @@ import {
   startStack,
   type Stack,
 } from '@storefront/test-support';
-import { createRazorpayGate } from '../src/reconciliation/razorpay-gate.ts';
+import { createRazorpayGate, RUNS_GATE_KEY } from '../src/reconciliation/razorpay-gate.ts';
 import { deliveredOrder } from './helpers/fixtures.ts';
 
 // The buyer's Checkout callback as the third path to `paid`, end to end over a real API and
@@ -306,7 +306,7 @@ describe('checkout callback deferred to the worker', () => {
       });
     } finally {
       await runsGate.succeeded();
-      await deferring.worker.deps.redis.del('razorpay:gate');
+      await deferring.worker.deps.redis.del(RUNS_GATE_KEY);
     }
   });
 });

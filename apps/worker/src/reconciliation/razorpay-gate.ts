@@ -41,12 +41,15 @@ return paused - now`;
 // How long the gate remembers consecutive failures after the last activity.
 const IDLE_TTL_MS = 10 * 60_000;
 
+/** The reconciliation runs' gate: the Redis key a gate uses when its options name none. */
+export const RUNS_GATE_KEY = 'razorpay:gate';
+
 /** Options of {@link createRazorpayGate}. */
 export interface RazorpayGateOptions {
   maxCallsPerSecond: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
-  /** Redis key of the gate (the connection's key prefix applies). */
+  /** Redis key of the gate (the connection's key prefix applies); default RUNS_GATE_KEY. */
   key?: string;
   /** Source of jitter; tests may fix it. */
   random?: () => number;
@@ -77,7 +80,7 @@ export function backoffMs(failures: number, baseMs: number, maxMs: number, rando
 
 /** Creates the gate over `redis` (a fail-fast connection: a Redis outage fails the run). */
 export function createRazorpayGate(redis: Redis, options: RazorpayGateOptions): RazorpayGate {
-  const key = options.key ?? 'razorpay:gate';
+  const key = options.key ?? RUNS_GATE_KEY;
   const intervalUs = Math.ceil(1_000_000 / options.maxCallsPerSecond);
   const random = options.random ?? Math.random;
 
