@@ -27,4 +27,8 @@ export function staleReads(
   edits: readonly EditAck[],
   reads: readonly RevisionRead[],
 ): Array<RevisionRead & { expected: number }>;
+export function nextPollDelay(
+  drop: Pick<DropSettings, 'pollIntervalMs' | 'pollBackoff' | 'pollMaxIntervalMs'>,
+  previous: number | undefined,
+): number;
 export function percentile(values: readonly number[], p: number): number | null;

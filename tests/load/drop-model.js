@@ -49,6 +49,16 @@ export function staleReads(edits, reads) {
   return out;
 }
 
+/**
+ * How long a buyer who paid waits before reading their order again while it shows no download:
+ * the order page's schedule (apps/api/src/pages/assets/order.js: read at once, then 1 s, 1.5 s,
+ * 2.25 s … up to 8 s). `previous`: the last pause in ms, undefined after the first read.
+ */
+export function nextPollDelay(drop, previous) {
+  if (previous === undefined) return drop.pollIntervalMs;
+  return Math.min(Math.round(previous * drop.pollBackoff), drop.pollMaxIntervalMs);
+}
+
 /** p-th percentile (0–100) of `values` by nearest rank; null when empty. */
 export function percentile(values, p) {
   if (values.length === 0) return null;

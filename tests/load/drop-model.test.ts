@@ -1,5 +1,26 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buyerPlan, percentile, revisionIn, revisionTitle, staleReads } from './drop-model.js';
+import {
+  buyerPlan,
+  nextPollDelay,
+  percentile,
+  revisionIn,
+  revisionTitle,
+  staleReads,
+} from './drop-model.js';
+import { loadScenario, scenarioFileOf } from './scenario.ts';
+
+/** The order page's backoff while an order is pending, read from its script. */
+function orderPageSchedule(): { first: number; factor: number; max: number } {
+  const page = readFileSync(
+    new URL('../../apps/api/src/pages/assets/order.js', import.meta.url),
+    'utf8',
+  );
+  const first = /^let delay = (\d+);$/m.exec(page);
+  const next = /delay = Math\.min\(Math\.round\(delay \* ([\d.]+)\), (\d+)\);/.exec(page);
+  if (!first || !next) throw new Error('the order page no longer reads as this test expects');
+  return { first: Number(first[1]), factor: Number(next[1]), max: Number(next[2]) };
+}
 
 describe('drop model', () => {
   it('when a title carries a revision, then the JSON and the page show it and a body without one shows -1', () => {
@@ -51,6 +72,26 @@ describe('drop model', () => {
     expect(share('failed')).toBeCloseTo(0.2 * 0.05, 2);
     expect(share('failed_then_captured')).toBeCloseTo(0.2 * 0.05, 2);
     expect(share('captured')).toBeCloseTo(0.2 * 0.85, 2);
+  });
+
+  it('when a buyer polls their order, then the pauses grow as on the order page and stop growing at the cap', () => {
+    const drop = { pollIntervalMs: 1_000, pollBackoff: 1.5, pollMaxIntervalMs: 8_000 };
+    const pauses: number[] = [];
+    let pause: number | undefined;
+    for (let i = 0; i < 8; i++) pauses.push((pause = nextPollDelay(drop, pause)));
+    expect(pauses).toEqual([1_000, 1_500, 2_250, 3_375, 5_063, 7_595, 8_000, 8_000]);
+    const fixed = { pollIntervalMs: 500, pollBackoff: 1, pollMaxIntervalMs: 500 };
+    expect(nextPollDelay(fixed, nextPollDelay(fixed, undefined))).toBe(500);
+  });
+
+  it('when the drop scenario is read, then its poll schedule is the one of the order page', () => {
+    const { drop } = loadScenario(scenarioFileOf('drop'));
+    const page = orderPageSchedule();
+    expect(drop).toMatchObject({
+      pollIntervalMs: page.first,
+      pollBackoff: page.factor,
+      pollMaxIntervalMs: page.max,
+    });
   });
 
   it('when percentiles are asked, then they are nearest-rank and null for no values', () => {

@@ -166,7 +166,7 @@ export interface DropFigures {
   webhookAcceptMs: { count: number; p50: number | null; p95: number | null; p99: number | null };
   /** Capture answered by the sandbox → the worker recorded the delivery (download available). */
   captureToDownloadMs: StepLatency;
-  /** The same, as buyers polling every pollIntervalMs saw it. */
+  /** The same, as buyers polling on the order page's schedule saw it. */
   captureToDownloadSeenMs: StepLatency;
   paid: number;
   downloadsNotSeen: number;

@@ -5,6 +5,7 @@ import { StoppableSleeps } from '@storefront/shared';
 import type { OrderRecord } from '../chaos/traffic.ts';
 import {
   buyerPlan,
+  nextPollDelay,
   percentile,
   revisionIn,
   revisionTitle,
@@ -371,6 +372,7 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
     conn: Http1Connection,
   ): Promise<void> => {
     const deadline = performance.now() + drop.pollTimeoutSeconds * 1000;
+    let pause: number | undefined;
     while (!stopAll.signal.aborted && performance.now() < deadline) {
       const res = await timed('status', () => statusOn(conn, order.orderId, order.accessToken));
       if (res) {
@@ -381,7 +383,8 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
           return;
         }
       }
-      await pauses.sleep(drop.pollIntervalMs);
+      pause = nextPollDelay(drop, pause);
+      await pauses.sleep(pause);
     }
   };
 

@@ -18,7 +18,7 @@ import http from 'k6/http';
 import { check, sleep } from 'k6';
 import exec from 'k6/execution';
 import { Counter, Trend } from 'k6/metrics';
-import { buyerPlan, revisionIn, revisionTitle } from './drop-model.js';
+import { buyerPlan, nextPollDelay, revisionIn, revisionTitle } from './drop-model.js';
 import { commonSummary, countResponse } from './responses.k6.js';
 import {
   clientAddress,
@@ -231,6 +231,7 @@ export function buyer() {
   trends.callback.add(cb.timings.duration);
   check(cb, { 'callback accepted': (r) => r.status === 200 });
   const deadline = Date.now() + drop.pollTimeoutSeconds * 1000;
+  let pause;
   while (Date.now() < deadline) {
     const res = countResponse(
       http.get(`${BASE_URL}/api/v1/orders/${body.orderId}`, {
@@ -245,7 +246,8 @@ export function buyer() {
       trends.captureToDownload.add(order.downloadSeenAt - order.capturedAt);
       break;
     }
-    sleep(drop.pollIntervalMs / 1000);
+    pause = nextPollDelay(drop, pause);
+    sleep(pause / 1000);
   }
   record();
 }

@@ -41,8 +41,14 @@ export const dropSchema = z.object({
   webhookCopies: z.number().int().min(1).max(10),
   /** Latency added to the sandbox's order creation (Razorpay's API is not on loopback). */
   sandboxLatencyMs: z.number().min(0),
-  /** How often a buyer who paid reads their order until the download appears, and for how long. */
+  /**
+   * How a buyer who paid reads their order until the download appears: at once, then after
+   * `pollIntervalMs`, each pause `pollBackoff` times the last, at most `pollMaxIntervalMs` (the
+   * order page's schedule); for at most `pollTimeoutSeconds`.
+   */
   pollIntervalMs: z.number().int().positive(),
+  pollBackoff: z.number().min(1).max(10),
+  pollMaxIntervalMs: z.number().int().positive(),
   pollTimeoutSeconds: z.number().positive(),
   /** The creator edits the dropped product this often while buyers arrive. */
   editEverySeconds: z.number().positive(),
