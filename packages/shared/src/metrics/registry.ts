@@ -1,13 +1,41 @@
+import { performance } from 'node:perf_hooks';
 import client from 'prom-client';
 
 export type MetricsRegistry = client.Registry;
 
-/** A fresh registry with the default process metrics (memory, CPU, event loop lag) under `prefix`. */
+/**
+ * A fresh registry with the default process metrics (memory, CPU, event loop lag) and the event
+ * loop's utilization, with `labels` on every series.
+ */
 export function createMetricsRegistry(labels: Record<string, string> = {}): client.Registry {
   const registry = new client.Registry();
   registry.setDefaultLabels(labels);
   client.collectDefaultMetrics({ register: registry });
+  registerEventLoopUtilization(registry);
   return registry;
+}
+
+/**
+ * `event_loop_utilization`: the share of time since the previous scrape that this process's event
+ * loop spent running code rather than waiting for I/O (Node's `performance.eventLoopUtilization`),
+ * 0–1. Near 1 the loop is saturated: every request, new connection and job waits for the ones
+ * before it, however fast each is (event loop lag says how long one wait was; this says how much
+ * of the time there was no slack). Like prom-client's lag figures it covers the time since the
+ * last scrape by anyone. An API cluster reports its busiest process.
+ */
+function registerEventLoopUtilization(registry: client.Registry): void {
+  let last = performance.eventLoopUtilization();
+  new client.Gauge({
+    name: 'event_loop_utilization',
+    help: 'Share of the time since the previous scrape the event loop was busy running code (0-1)',
+    registers: [registry],
+    aggregator: 'max',
+    collect() {
+      const now = performance.eventLoopUtilization();
+      this.set(performance.eventLoopUtilization(now, last).utilization);
+      last = now;
+    },
+  });
 }
 
 /** Returns the metric named `name` in `registry`, creating it with `make` the first time. */
