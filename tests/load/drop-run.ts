@@ -13,6 +13,7 @@ import { DEMO_EMAIL, DEMO_PASSWORD } from '../../scripts/seed-demo.ts';
 import { revisionTitle } from './drop-model.js';
 import { stepOf, type DropSummary, type StepLatency } from './drop-runner.ts';
 import { result, type Check } from './load-summary.js';
+import { loopFigures, loopUtilizationIn, type LoopFigures } from './loop-monitor.ts';
 import type { DropSettings, Scenario } from './scenario.ts';
 import { histogramQuantile } from './server-metrics.ts';
 import type { Stack } from './stack.ts';
@@ -92,9 +93,12 @@ export async function prepareDrop(
   };
 }
 
-/** The worker's BullMQ backlog (waiting + active + prioritized jobs), sampled once a second. */
+/**
+ * The worker's BullMQ backlog (waiting + active + prioritized jobs), sampled once a second, and
+ * with it the worker's event loop utilization (the monitor is the worker's only scraper).
+ */
 export class BacklogMonitor {
-  private readonly samples: Array<{ at: number; jobs: number }> = [];
+  private readonly samples: Array<{ at: number; jobs: number; loop: number | undefined }> = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly t0 = Date.now();
   private readonly stack: Stack;
@@ -110,7 +114,7 @@ export class BacklogMonitor {
         const jobs = sumOf(parsePrometheusText(text), 'queue_jobs', {
           state: (s) => QUEUE_STATES.has(s),
         });
-        this.samples.push({ at: Date.now(), jobs });
+        this.samples.push({ at: Date.now(), jobs, loop: loopUtilizationIn(text) });
       }
       if (this.timer !== undefined) this.timer = setTimeout(() => void tick(), BACKLOG_SAMPLE_MS);
     };
@@ -120,6 +124,15 @@ export class BacklogMonitor {
   stop(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  /** The worker's event loop utilization in the samples taken from `from` to `to` (epoch ms). */
+  loopFigures(from: number, to: number): LoopFigures {
+    const values: number[] = [];
+    for (const s of this.samples) {
+      if (s.at > from && s.at <= to && s.loop !== undefined) values.push(s.loop);
+    }
+    return loopFigures(values);
   }
 
   /** Largest backlog, when (s after start), and the time from that peak to the first empty reading. */

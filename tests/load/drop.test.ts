@@ -79,6 +79,13 @@ describe('creator drop (short)', () => {
       expect(Object.keys(d.staleness.revisionsSeen).length, context).toBeGreaterThan(1);
       expect(d.staleness.revisionsSeen['-1']).toBeUndefined();
       expect(r.client.requests.status429).toBe(0);
+      // The API's and the worker's event loops were sampled each second while the buyers ran.
+      for (const loop of [r.eventLoop?.api, r.eventLoop?.worker]) {
+        expect(loop?.samples ?? 0, context).toBeGreaterThan(0);
+        expect(loop?.max ?? 0, context).toBeGreaterThan(0);
+        expect(loop?.max ?? 2).toBeLessThanOrEqual(1);
+        expect(loop?.saturated ?? -1).toBeLessThanOrEqual(loop?.samples ?? 0);
+      }
       // MongoDB counted what it ran while the buyers ran: writes and reads, per paid order.
       const m = d.mongoCommands;
       expect(m, context).not.toBeNull();

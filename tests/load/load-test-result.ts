@@ -1,5 +1,6 @@
 import type { DropFigures } from './drop-run.ts';
 import type { Check, LoadSummary } from './load-summary.js';
+import type { LoopFigures } from './loop-monitor.ts';
 import type { ProcessCpu } from './process-cpu.ts';
 import type { Scenario } from './scenario.ts';
 import type { ServerFigures } from './server-metrics.ts';
@@ -21,6 +22,11 @@ export interface LoadTestResult {
   goals: Check[];
   /** CPU of every process of the run while the load generator ran (Linux; process-cpu.ts). */
   processCpu?: ProcessCpu;
+  /**
+   * Event loop utilization while the load generator ran, sampled each second (loop-monitor.ts):
+   * the API's (its busiest process), and the worker's where the run samples it (the drop).
+   */
+  eventLoop?: { api: LoopFigures; worker?: LoopFigures };
   /** The drop scenario's own figures (absent for the browse scenario). */
   drop?: DropFigures;
   note?: string;

@@ -45,6 +45,11 @@ describe('storefront load (short)', () => {
       // The server saw what the client saw, and every API process is in its metrics.
       expect(r.server.storefront.requests).toBe(r.client.requests.total);
       expect(r.server.memory.apiRssBytes).toBeGreaterThan(0);
+      // The API's event loop was sampled each second while the readers ran (the worker only in
+      // the drop, whose backlog monitor scrapes it).
+      expect(r.eventLoop?.api.samples ?? 0).toBeGreaterThan(0);
+      expect(r.eventLoop?.api.max ?? 0).toBeGreaterThan(0);
+      expect(r.eventLoop?.worker).toBeUndefined();
       const saved = JSON.parse(readFileSync(r.resultsFile, 'utf8')) as { passed: boolean };
       expect(saved.passed).toBe(true);
     },

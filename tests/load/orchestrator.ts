@@ -19,6 +19,7 @@ import type { DropSummary } from './drop-runner.ts';
 import { completeK6DropSummaryFrom } from './k6-drop-points.ts';
 import { result, type Check, type LoadSummary } from './load-summary.js';
 import type { LoadTestResult } from './load-test-result.ts';
+import { LoopMonitor } from './loop-monitor.ts';
 import {
   defaultApiProcesses,
   loadScenario,
@@ -107,6 +108,10 @@ export async function runLoadTest(opts: LoadTestOptions = {}): Promise<LoadTestR
     const commandsBefore = await commandsNow();
     const cpuBefore = cpuSnapshot();
     const loadStarted = performance.now();
+    const loadStartedAt = Date.now();
+    const running = stack;
+    const apiLoop = new LoopMonitor(async () => (await running.apiMetrics()).text);
+    apiLoop.start();
     const client = await runGenerator(tool, {
       baseUrl: stack.apiUrl,
       sandboxUrl: scenario.drop ? stack.sandbox.url : undefined,
@@ -115,7 +120,11 @@ export async function runLoadTest(opts: LoadTestOptions = {}): Promise<LoadTestR
       childNofile,
       log,
       signal: opts.signal,
-    });
+    }).finally(() => apiLoop.stop());
+    const eventLoop = {
+      api: apiLoop.figures(),
+      ...(backlog ? { worker: backlog.loopFigures(loadStartedAt, Date.now()) } : {}),
+    };
     const generatorCpu = client.loadGenerator.cpuSeconds;
     const cpu = processCpu(
       cpuBefore,
@@ -198,6 +207,7 @@ export async function runLoadTest(opts: LoadTestOptions = {}): Promise<LoadTestR
       thresholds,
       goals,
       ...(cpu ? { processCpu: cpu } : {}),
+      eventLoop,
       ...(drop ? { drop: drop.figures } : {}),
       ...(opts.note ? { note: opts.note } : {}),
     };

@@ -3,6 +3,7 @@ import { wholeNumberArg } from './cli-args.ts';
 import { runLoadTest, type LoadTestOptions } from './orchestrator.ts';
 import { scenarioFileOf, type ScenarioOverride } from './scenario.ts';
 import { dropReport } from './drop-report.ts';
+import { loopLine } from './loop-monitor.ts';
 import { processCpuLine } from './process-cpu.ts';
 import { requestsByRouteLine } from './server-metrics.ts';
 
@@ -148,6 +149,7 @@ try {
       } ms`,
       requestsByRouteLine(r.server),
       processCpuLine(r.processCpu),
+      loopLine({ API: r.eventLoop?.api, worker: r.eventLoop?.worker }),
       ...(r.drop ? dropReport(r) : []),
       `results: ${r.resultsFile}`,
       r.passed ? 'LOAD TEST PASSED' : `LOAD TEST FAILED: ${r.failures.join(', ')}`,
