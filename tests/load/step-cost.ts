@@ -84,7 +84,8 @@ const STEP_TIMEOUT_MS = 30_000;
 /**
  * Status polls per paid buyer in the estimate: about what 10,000-buyer drops make (06:56 run:
  * 27,691 requests less 20,000 storefront reads, 1,978 checkouts and 1,787 callbacks is 2.2 per
- * paid buyer; buyers poll every 500 ms until the download shows).
+ * paid buyer, polling every 500 ms; on the order page's schedule, the runs of 2026-12-06 20:26
+ * and 20:27 read the order 3,673 and 3,425 times for 1,896 and 1,814 paid buyers, 1.9 each).
  */
 const POLLS_PER_PAID_BUYER = 2;
 
