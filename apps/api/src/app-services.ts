@@ -11,6 +11,7 @@ import {
   razorpayClientCache,
   RazorpayCredentialStore,
   throttledLog,
+  watchLoopLoad,
   type Producers,
   type Redis,
   type Repositories,
@@ -26,7 +27,6 @@ import { createImageServices, type ImageServices } from './images/image-services
 import { imageUrls, type ImageUrls } from './images/public-image.ts';
 import { MeService } from './me/me.service.ts';
 import { checkoutCallbackMetrics } from './orders/order-payment.metrics.ts';
-import { watchLoopLoad } from './http/loop-load.ts';
 import { callbackDeferral, OrderPaymentService } from './orders/order-payment.service.ts';
 import { OrderStatusService } from './orders/order-status.service.ts';
 import { loadPageAssets, type PageAssets } from './pages/page-assets.ts';

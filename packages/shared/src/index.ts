@@ -49,3 +49,4 @@ export * from './razorpay-accounts/index.ts';
 export * from './process/graceful-shutdown.ts';
 export * from './process/stoppable-sleeps.ts';
 export * from './process/with-timeout.ts';
+export * from './process/loop-load.ts';
