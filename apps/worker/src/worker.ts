@@ -12,7 +12,9 @@ import {
   PaymentOutcomes,
   RazorpayCredentialStore,
   waitForRedisReady,
+  watchLoopLoad,
   type Config,
+  type LoopLoad,
   type Logger,
   createRedis,
   redisTargetFromConfig,
@@ -29,6 +31,27 @@ import {
 import { registerSweeper } from './sweeper/register-sweeper.ts';
 import { createWebhookServices, registerWebhooks } from './webhooks/register-webhooks.ts';
 import { registerReconciliation } from './reconciliation/register-reconciliation.ts';
+
+/** How often the worker measures how busy its event loop is (the batch window follows it). */
+const LOOP_SAMPLE_MS = 250;
+/** At or above this share of busy time the worker is in a burst: the short window. */
+const BUSY_LOOP = 0.9;
+
+/**
+ * The worker's batch window: WORKER_MONGO_BATCH_WINDOW_MS while its event loop is busy (a burst:
+ * concurrent jobs fill batches on their own, and waiting longer only delays every job), the
+ * longer WORKER_MONGO_SLACK_BATCH_WINDOW_MS while it has slack (events arriving apart, which
+ * would otherwise read and write alone; docs/performance.md, "Webhooks").
+ */
+export function workerBatchWindow(
+  config: Pick<Config, 'WORKER_MONGO_BATCH_WINDOW_MS' | 'WORKER_MONGO_SLACK_BATCH_WINDOW_MS'>,
+  loop: Pick<LoopLoad, 'utilization'>,
+): number | (() => number) {
+  const busy = config.WORKER_MONGO_BATCH_WINDOW_MS;
+  const slack = config.WORKER_MONGO_SLACK_BATCH_WINDOW_MS;
+  if (slack <= busy) return busy;
+  return () => (loop.utilization() >= BUSY_LOOP ? busy : slack);
+}
 
 export interface RunningWorker {
   /** Base URL of the health/metrics server. */
@@ -60,8 +83,13 @@ export async function startWorker(
   const redis = createRedis(redisTarget, 'cache', logger, { keyPrefix: config.REDIS_KEY_PREFIX });
   await Promise.all([waitForRedisReady(redis, 3_000), waitForRedisReady(queueRedis, 3_000)]);
   const producers = createProducers(queueRedis, config.QUEUE_PREFIX);
-  // Jobs running at once make the same few calls; they share commands (see BatchOptions).
-  const batch = { windowMs: config.WORKER_MONGO_BATCH_WINDOW_MS, maxSize: config.MONGO_BATCH_MAX };
+  // Jobs running at once make the same few calls; they share commands (see BatchOptions), waiting
+  // longer for company while the event loop has slack (workerBatchWindow).
+  const loop = watchLoopLoad(LOOP_SAMPLE_MS);
+  const batch = {
+    windowMs: workerBatchWindow(config, loop),
+    maxSize: config.MONGO_BATCH_MAX,
+  };
   const repos = createRepositories(mongo, batch);
   const enqueue = batchedEnqueues(producers, batch);
   const deliveries = createDeliveryService({ logger, metrics, repos });
@@ -127,6 +155,7 @@ export async function startWorker(
           logger.error('error during shutdown', { err });
         }
       }
+      loop.stop();
       await producers.close();
       await health.close();
       await Promise.allSettled([queueRedis.quit(), redis.quit()]);

@@ -266,6 +266,31 @@ describe('batched', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
   });
 
+  it('when the window is a function, then it is asked as each batch starts: 0 shares one tick, more waits for later calls', async () => {
+    const sizes: number[] = [];
+    let window = 0;
+    const load = batched(
+      (keys: readonly number[]) => {
+        sizes.push(keys.length);
+        return Promise.resolve(keys);
+      },
+      { windowMs: () => window, maxSize: 10 },
+    );
+    // Window 0: calls of one tick share a batch; a call on a later turn does not join it.
+    const first = [load(1), load(2)];
+    await new Promise((resolve) => setImmediate(resolve));
+    await Promise.all([...first, load(3)]);
+    expect(sizes).toEqual([2, 1]);
+
+    // Window 50 ms: a call made 10 ms after the first still joins its batch.
+    window = 50;
+    sizes.length = 0;
+    const early = load(4);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await Promise.all([early, load(5)]);
+    expect(sizes).toEqual([2]);
+  });
+
   it('when more calls than maxSize arrive, then they are split into batches of at most maxSize', async () => {
     const sizes: number[] = [];
     const load = batched(

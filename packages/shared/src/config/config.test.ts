@@ -23,6 +23,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ WORKER_MONGO_BATCH_WINDOW_MS: '1001' })).toThrowError(
       /WORKER_MONGO_BATCH_WINDOW_MS/,
     );
+    expect(loadConfig({}).WORKER_MONGO_SLACK_BATCH_WINDOW_MS).toBe(10);
+    expect(() => loadConfig({ WORKER_MONGO_SLACK_BATCH_WINDOW_MS: '-1' })).toThrowError(
+      /WORKER_MONGO_SLACK_BATCH_WINDOW_MS/,
+    );
   });
 
   it('when a port is not numeric, then it fails naming the variable and the value', () => {

@@ -9,9 +9,10 @@ import { Document, type Collection, type Model } from 'mongoose';
 export interface BatchOptions {
   /**
    * How long the first call of a batch waits for others, in ms. 0: only calls made in the same
-   * tick share a command (no added latency; what request handlers use).
+   * tick share a command (no added latency; what request handlers use). A function is asked when
+   * each batch starts (the worker waits longer while its event loop has slack).
    */
-  windowMs: number;
+  windowMs: number | (() => number);
   /** Most calls in one command. */
   maxSize: number;
 }
@@ -29,14 +30,23 @@ export function batched<K, V>(
   run: (keys: readonly K[]) => Promise<ReadonlyArray<V | Error>>,
   opts: BatchOptions,
 ): (key: K) => Promise<V> {
+  const { windowMs } = opts;
   const loader = new DataLoader<K, V, K>(run, {
     cache: false,
     maxBatchSize: opts.maxSize,
-    ...(opts.windowMs > 0
-      ? { batchScheduleFn: (callback: () => void) => setTimeout(callback, opts.windowMs) }
-      : {}),
+    ...(typeof windowMs === 'function'
+      ? { batchScheduleFn: (callback: () => void) => afterWindow(windowMs(), callback) }
+      : windowMs > 0
+        ? { batchScheduleFn: (callback: () => void) => setTimeout(callback, windowMs) }
+        : {}),
   });
   return (key) => loader.load(key);
+}
+
+/** Runs `callback` after `ms`, or with 0 where DataLoader would: once this tick's promises ran. */
+function afterWindow(ms: number, callback: () => void): void {
+  if (ms > 0) setTimeout(callback, ms);
+  else void Promise.resolve().then(() => process.nextTick(callback));
 }
 
 /** `docs` matched back to `keys` by `idOf` (the key's string form); null where none matched. */
