@@ -162,6 +162,7 @@ describe('the capacity table', () => {
         storefrontP99Ms: 61.2,
         checkoutP99Ms: 240.5,
         captureToDownloadP99Ms: 900,
+        apiLoop: { samples: 14, max: 0.83, mean: 0.5, saturated: 0 },
         loadAverageStart: 0.4,
         resultsFile: 'r1.json',
       },
@@ -172,6 +173,7 @@ describe('the capacity table', () => {
         storefrontP99Ms: 180,
         checkoutP99Ms: null,
         captureToDownloadP99Ms: null,
+        apiLoop: { samples: 17, max: 1, mean: 0.81, saturated: 9 },
         loadAverageStart: 0.7,
         resultsFile: 'r2.json',
       },
@@ -200,6 +202,7 @@ describe('the capacity table', () => {
       'capacity of "creator-drop-10k" on this machine: 1500 buyers (over at 2000)',
     );
     expect(lines).toHaveLength(4);
-    expect(lines[3]).toMatch(/^\s+2000\s+over\s+180\s+n\/a\s+n\/a\s+0\.7$/);
+    expect(lines[2]).toMatch(/^\s+1000\s+within\s+61\s+241\s+900\s+83 %, 0 of 14\s+0\.4$/);
+    expect(lines[3]).toMatch(/^\s+2000\s+over\s+180\s+n\/a\s+n\/a\s+100 %, 9 of 17\s+0\.7$/);
   });
 });

@@ -1,5 +1,6 @@
 import type { LoadTestResult } from './load-test-result.ts';
 import { insertTableRow, markdownRow } from './markdown-table.ts';
+import type { LoopFigures } from './loop-monitor.ts';
 
 // `run.ts --find-capacity`: the largest number of buyers (arriving over the scenario's stages,
 // e.g. the drop's 10 s) that this machine serves within every threshold. A creator's team reads
@@ -115,6 +116,8 @@ export interface ProbeRecord {
   storefrontP99Ms: number;
   checkoutP99Ms: number | null;
   captureToDownloadP99Ms: number | null;
+  /** The API's event loop while the buyers ran (absent in results of older runs). */
+  apiLoop?: LoopFigures;
   loadAverageStart: number;
   resultsFile: string;
 }
@@ -128,6 +131,7 @@ export function probeRecord(buyers: number, r: LoadTestResult): ProbeRecord {
     storefrontP99Ms: round(r.client.latencyMs.p99),
     checkoutP99Ms: r.drop?.checkout.p99 ?? null,
     captureToDownloadP99Ms: r.drop?.captureToDownloadMs.p99 ?? null,
+    ...(r.eventLoop ? { apiLoop: r.eventLoop.api } : {}),
     loadAverageStart: r.machine.loadAverageStart,
     resultsFile: r.resultsFile,
   };
@@ -150,6 +154,11 @@ export interface CapacityResult {
 }
 
 const ms = (v: number | null) => (v === null ? 'n/a' : String(Math.round(v)));
+/** `100 %, 8 of 17`: the API loop's busiest second and its seconds at or above 90 %. */
+const loop = (f: LoopFigures | undefined) =>
+  f === undefined || f.max === null
+    ? 'n/a'
+    : `${Math.round(f.max * 100)} %, ${f.saturated} of ${f.samples}`;
 
 /** The probes as lines for the terminal. */
 export function capacityReport(c: CapacityResult): string[] {
@@ -163,10 +172,10 @@ export function capacityReport(c: CapacityResult): string[] {
           : `${c.capacity} buyers (over at ${c.over})`;
   return [
     `capacity of "${c.scenario}" on this machine: ${verdict}${c.repeat > 1 ? ` (each size run up to ${c.repeat} times; within only if every run was)` : ''}`,
-    'buyers  verdict  storefront p99 ms  checkout p99 ms  capture → download p99 ms  load avg at start',
+    'buyers  verdict  storefront p99 ms  checkout p99 ms  capture → download p99 ms  API loop max, s ≥ 90 %  load avg at start',
     ...c.probes.map(
       (p) =>
-        `${String(p.buyers).padStart(6)}  ${p.verdict.padEnd(7)}  ${ms(p.storefrontP99Ms).padStart(17)}  ${ms(p.checkoutP99Ms).padStart(15)}  ${ms(p.captureToDownloadP99Ms).padStart(25)}  ${p.loadAverageStart}`,
+        `${String(p.buyers).padStart(6)}  ${p.verdict.padEnd(7)}  ${ms(p.storefrontP99Ms).padStart(17)}  ${ms(p.checkoutP99Ms).padStart(15)}  ${ms(p.captureToDownloadP99Ms).padStart(25)}  ${loop(p.apiLoop).padStart(22)}  ${p.loadAverageStart}`,
     ),
   ];
 }
