@@ -1,5 +1,5 @@
-import { performance } from 'node:perf_hooks';
 import client from 'prom-client';
+import { loopUtilizationMeter } from '../process/loop-load.ts';
 
 export type MetricsRegistry = client.Registry;
 
@@ -24,16 +24,14 @@ export function createMetricsRegistry(labels: Record<string, string> = {}): clie
  * last scrape by anyone. An API cluster reports its busiest process.
  */
 function registerEventLoopUtilization(registry: client.Registry): void {
-  let last = performance.eventLoopUtilization();
+  const sinceLastScrape = loopUtilizationMeter();
   new client.Gauge({
     name: 'event_loop_utilization',
     help: 'Share of the time since the previous scrape the event loop was busy running code (0-1)',
     registers: [registry],
     aggregator: 'max',
     collect() {
-      const now = performance.eventLoopUtilization();
-      this.set(performance.eventLoopUtilization(now, last).utilization);
-      last = now;
+      this.set(sinceLastScrape());
     },
   });
 }

@@ -10,17 +10,29 @@ export interface LoopLoad {
 }
 
 /**
- * Samples the event loop's utilization (the share of time it spent running code rather than
- * waiting for I/O: Node's `performance.eventLoopUtilization`) every `intervalMs`. A saturated
+ * A meter of the event loop's utilization (the share of time it spent running code rather than
+ * waiting for I/O: Node's `performance.eventLoopUtilization`): each call returns it over the time
+ * since the previous call (since the meter was made, the first time).
+ */
+export function loopUtilizationMeter(): () => number {
+  let last: EventLoopUtilization = performance.eventLoopUtilization();
+  return () => {
+    const now = performance.eventLoopUtilization();
+    const value = performance.eventLoopUtilization(now, last).utilization;
+    last = now;
+    return value;
+  };
+}
+
+/**
+ * Samples the event loop's utilization (loopUtilizationMeter) every `intervalMs`. A saturated
  * loop runs the timer late, and that interval then covers the whole busy stretch.
  */
 export function watchLoopLoad(intervalMs = 500): LoopLoad {
-  let last: EventLoopUtilization = performance.eventLoopUtilization();
+  const meter = loopUtilizationMeter();
   let value = 0;
   const sample = (): number => {
-    const now = performance.eventLoopUtilization();
-    value = performance.eventLoopUtilization(now, last).utilization;
-    last = now;
+    value = meter();
     return value;
   };
   const timer = setInterval(sample, intervalMs);
