@@ -31,14 +31,14 @@ export function batched<K, V>(
   opts: BatchOptions,
 ): (key: K) => Promise<V> {
   const { windowMs } = opts;
+  const windowOf = typeof windowMs === 'function' ? windowMs : () => windowMs;
   const loader = new DataLoader<K, V, K>(run, {
     cache: false,
     maxBatchSize: opts.maxSize,
-    ...(typeof windowMs === 'function'
-      ? { batchScheduleFn: (callback: () => void) => afterWindow(windowMs(), callback) }
-      : windowMs > 0
-        ? { batchScheduleFn: (callback: () => void) => setTimeout(callback, windowMs) }
-        : {}),
+    // A fixed 0 keeps DataLoader's own scheduling (calls of one tick).
+    ...(windowMs !== 0
+      ? { batchScheduleFn: (callback: () => void) => afterWindow(windowOf(), callback) }
+      : {}),
   });
   return (key) => loader.load(key);
 }
