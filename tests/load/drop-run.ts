@@ -14,6 +14,7 @@ import { revisionTitle } from './drop-model.js';
 import { stepOf, type DropSummary, type StepLatency } from './drop-runner.ts';
 import { result, type Check } from './load-summary.js';
 import { loopFigures, loopUtilizationIn, type LoopFigures } from './loop-monitor.ts';
+import { MetricsSampler } from './metrics-sampler.ts';
 import type { DropSettings, Scenario } from './scenario.ts';
 import { histogramQuantile } from './server-metrics.ts';
 import type { Stack } from './stack.ts';
@@ -23,7 +24,6 @@ import type { Stack } from './stack.ts';
 // twice / double deliveries) and the figures and thresholds only the drop has.
 
 const WEBHOOK_ROUTE = '/api/v1/webhooks/razorpay/:account';
-const BACKLOG_SAMPLE_MS = 1_000;
 const QUEUE_STATES = new Set(['waiting', 'active', 'prioritized']);
 
 /** What the sandbox and the API and worker processes need for the drop. */
@@ -99,31 +99,28 @@ export async function prepareDrop(
  */
 export class BacklogMonitor {
   private readonly samples: Array<{ at: number; jobs: number; loop: number | undefined }> = [];
-  private timer: NodeJS.Timeout | undefined;
   private readonly t0 = Date.now();
-  private readonly stack: Stack;
+  private readonly sampler: MetricsSampler;
 
   constructor(stack: Stack) {
-    this.stack = stack;
-  }
-
-  start(): void {
-    const tick = async () => {
-      const text = await this.stack.workerMetrics().catch(() => undefined);
-      if (text !== undefined) {
+    this.sampler = new MetricsSampler(
+      () => stack.workerMetrics(),
+      (text, at) => {
         const jobs = sumOf(parsePrometheusText(text), 'queue_jobs', {
           state: (s) => QUEUE_STATES.has(s),
         });
-        this.samples.push({ at: Date.now(), jobs, loop: loopUtilizationIn(text) });
-      }
-      if (this.timer !== undefined) this.timer = setTimeout(() => void tick(), BACKLOG_SAMPLE_MS);
-    };
-    this.timer = setTimeout(() => void tick(), 0);
+        this.samples.push({ at, jobs, loop: loopUtilizationIn(text) });
+      },
+      0,
+    );
+  }
+
+  start(): void {
+    this.sampler.start();
   }
 
   stop(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.sampler.stop();
   }
 
   /** The worker's event loop utilization in the samples taken from `from` to `to` (epoch ms). */

@@ -1,11 +1,11 @@
 import { has, parsePrometheusText } from '@storefront/test-support';
+import { MetricsSampler } from './metrics-sampler.ts';
 
 // How busy the API's event loop was while the buyers ran, once a second: where a run misses its
 // latency goals, this says whether the one loop had no slack left (every new connection and
 // request then waits for the ones before it) or the time went elsewhere. Read from the
 // processes' own `event_loop_utilization` gauge, which covers the time since the previous scrape.
 
-const SAMPLE_MS = 1_000;
 /** A sample at or above this share of busy time counts as saturated. */
 export const SATURATED = 0.9;
 
@@ -53,38 +53,32 @@ export function loopLine(byProcess: Record<string, LoopFigures | undefined>): st
 /**
  * Samples one process's `event_loop_utilization` every second from `read` (its metrics text;
  * undefined or a throw when unreachable: that second is skipped). Nothing else may scrape the
- * process meanwhile, or samples cover less than a second.
+ * process meanwhile, or samples cover less than a second. The first sample covers from the
+ * process's previous scrape to a second after start().
  */
 export class LoopMonitor {
-  private readonly values: number[] = [];
-  private readonly read: () => Promise<string | undefined>;
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
+  private readonly samples: Array<{ at: number; value: number }> = [];
+  private readonly sampler: MetricsSampler;
+  private stoppedAt = Infinity;
 
   constructor(read: () => Promise<string | undefined>) {
-    this.read = read;
+    this.sampler = new MetricsSampler(read, (text, at) => {
+      const value = loopUtilizationIn(text);
+      if (value !== undefined) this.samples.push({ at, value });
+    });
   }
 
-  /** Starts sampling: the first sample covers from the process's previous scrape to a second from now. */
   start(): void {
-    this.running = true;
-    const tick = async () => {
-      const text = await this.read().catch(() => undefined);
-      // A sample that arrives after stop() covers time after the run: left out.
-      if (!this.running) return;
-      const value = text === undefined ? undefined : loopUtilizationIn(text);
-      if (value !== undefined) this.values.push(value);
-      this.timer = setTimeout(() => void tick(), SAMPLE_MS);
-    };
-    this.timer = setTimeout(() => void tick(), SAMPLE_MS);
+    this.sampler.start();
   }
 
   stop(): void {
-    this.running = false;
-    clearTimeout(this.timer);
+    this.stoppedAt = Date.now();
+    this.sampler.stop();
   }
 
+  /** The samples taken until stop() (one under way then covers time after the run: left out). */
   figures(): LoopFigures {
-    return loopFigures(this.values);
+    return loopFigures(this.samples.filter((s) => s.at <= this.stoppedAt).map((s) => s.value));
   }
 }
