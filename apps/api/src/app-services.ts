@@ -29,6 +29,7 @@ import { MeService } from './me/me.service.ts';
 import { checkoutCallbackMetrics } from './orders/order-payment.metrics.ts';
 import { callbackDeferral, OrderPaymentService } from './orders/order-payment.service.ts';
 import { OrderStatusService } from './orders/order-status.service.ts';
+import { OrderWaits } from './orders/order-waits.ts';
 import { loadPageAssets, type PageAssets } from './pages/page-assets.ts';
 import { StorePages } from './pages/store-pages.ts';
 import { RazorpayAccountService } from './razorpay-account/razorpay-account.service.ts';
@@ -60,6 +61,8 @@ export interface ApiServices extends ImageServices {
   me: MeService;
   checkout: CheckoutService;
   orderStatus: OrderStatusService;
+  /** Status reads waiting for their order's delivery (`?wait=`); closed first when draining. */
+  orderWaits: OrderWaits;
   /** The buyer's Checkout callback: the API's path to a payment outcome. */
   orderPayment: OrderPaymentService;
   uploads: UploadService;
@@ -95,6 +98,13 @@ export function createApiServices(deps: ApiDeps): ApiServices {
   deps.onClose(() => loopLoad.stop());
 
   const images = imageUrls(config.PUBLIC_IMAGES_BASE_URL);
+  // Status reads that wait for their order hear its delivery on the storefront cache's bus.
+  const orderWaits = new OrderWaits({
+    maxWaiters: config.ORDER_STATUS_MAX_WAITERS,
+    hearsNotices: () => storeCache.hearsOrderNotices,
+    metrics: deps.metrics,
+  });
+  deps.onClose(() => orderWaits.close());
   const storeCache = new StoreCache({
     redis: deps.redis,
     subscriber: deps.createRedis('subscriber'),
@@ -106,6 +116,7 @@ export function createApiServices(deps: ApiDeps): ApiServices {
     negativeTtlSeconds: config.STORE_NEGATIVE_TTL_SECONDS,
     metrics: deps.metrics,
     logger: logger.child({ module: 'storefront' }),
+    onOrderNotice: (orderIds) => orderWaits.notify(orderIds),
   });
   storeCache.start();
   deps.onClose(() => storeCache.close());
@@ -178,6 +189,7 @@ export function createApiServices(deps: ApiDeps): ApiServices {
       razorpayFor,
     }),
     orderStatus,
+    orderWaits,
     orderPayment: new OrderPaymentService({
       orderStatus,
       orders: repos.orders,

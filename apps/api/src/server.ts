@@ -132,6 +132,8 @@ export async function startApi(
   const close = (): Promise<void> => {
     closing ??= (async () => {
       shuttingDown = true;
+      // Status reads waiting for their order answer now (each then closes its connection).
+      services.orderWaits.close();
       const stopped = Promise.all([
         new Promise<void>((resolve) => server.close(() => resolve())),
         listening.closeExtra(),

@@ -9,6 +9,8 @@ import {
   ensureIndexes,
   createProducers,
   batchedEnqueues,
+  batched,
+  publishOrderNotices,
   PaymentOutcomes,
   RazorpayCredentialStore,
   waitForRedisReady,
@@ -92,7 +94,16 @@ export async function startWorker(
   };
   const repos = createRepositories(mongo, batch);
   const enqueue = batchedEnqueues(producers, batch);
-  const deliveries = createDeliveryService({ logger, metrics, repos });
+  const deliveries = createDeliveryService({
+    logger,
+    metrics,
+    repos,
+    // Deliveries in the same batch window share one PUBLISH.
+    announce: batched(async (orderIds: readonly string[]) => {
+      await publishOrderNotices(redis, config.REDIS_KEY_PREFIX, orderIds);
+      return orderIds.map(() => undefined);
+    }, batch),
+  });
   const deps: WorkerDeps = {
     config,
     logger,

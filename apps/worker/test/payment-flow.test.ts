@@ -60,6 +60,30 @@ describe.each(REDIS_DEPLOYMENTS_WITH_SENTINEL)('payment flow on %s', (_name, red
     );
   });
 
+  it("when the buyer's status read waits for the download, then the worker's delivery notice answers it", async () => {
+    const seeded = await sellingCreator(stack, { uploadFile: Buffer.from('%PDF-1.4 waited\n') });
+    const order = await buy(stack.api.url, seeded);
+    expect(await stack.api.services.storeCache.whenReady()).toBe(true);
+    const notified = async () =>
+      metricValue(await stack.api.deps.metrics.metrics(), 'order_status_waits_total', {
+        outcome: 'notified',
+      });
+    const before = await notified();
+    const waiting = fetch(`${stack.api.url}/api/v1/orders/${order.orderId}?wait=25`, {
+      headers: { authorization: `Bearer ${order.accessToken}` },
+    });
+    await eventually(() => stack.api.services.orderWaits.size === 1, { what: 'the read waiting' });
+
+    await payInSandbox(inject('razorpayUrl'), order.razorpay.orderId, { status: 'captured' });
+
+    const res = await waiting;
+    const view = (await res.json()) as { status: string; download: { url: string } | null };
+    expect(view.status).toBe('paid');
+    expect(view.download).not.toBeNull();
+    // Woken by the notice, not by the end of its 25 s.
+    expect((await notified()) - before).toBe(1);
+  });
+
   it('when Razorpay delivers the same events three times, then they are applied once', async () => {
     const seeded = await sellingCreator(stack);
     const order = await buy(stack.api.url, seeded);

@@ -14,6 +14,7 @@ export * from './redis/redis.ts';
 export * from './redis/redis-target.ts';
 export * from './redis/redis-slots.ts';
 export * from './redis/redis-lock.ts';
+export * from './redis/api-bus.ts';
 export * from './queues/queue-names.ts';
 export * from './orders/order-state.ts';
 export * from './orders/order.model.ts';

@@ -75,7 +75,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An order’s status (buyer) */
+        /** An order’s status (buyer); can wait for its download */
         get: operations["getOrder"];
         put?: never;
         post?: never;
@@ -1313,6 +1313,7 @@ export interface operations {
         parameters: {
             query?: {
                 token?: string;
+                wait?: string;
             };
             header?: never;
             path: {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { loginBody, signupBody } from '../auth/auth.schemas.ts';
 import { checkoutBody } from '../checkout/checkout.schemas.ts';
 import { orderPaymentBody } from '../orders/order-payment.schemas.ts';
+import { orderStatusQuery } from '../orders/order-status.schemas.ts';
 import type { OperationSpec } from './operation.ts';
 import {
   RATE,
@@ -83,11 +84,11 @@ export const PUBLIC_OPERATIONS: OperationSpec[] = [
     method: 'get',
     path: '/api/v1/orders/{id}',
     operationId: 'getOrder',
-    summary: 'An order’s status (buyer)',
+    summary: 'An order’s status (buyer); can wait for its download',
     tag: 'orders',
     security: ['orderToken'],
     pathParams: z.strictObject({ id: z.string() }),
-    query: z.strictObject({ token: z.string().optional() }),
+    query: orderStatusQuery,
     responses: { 200: ok('The order', r.orderStatusResponse), 404: E404, ...common },
   },
   {

@@ -1,7 +1,9 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { OrderPaymentService } from './order-payment.service.ts';
 import { orderPaymentBody } from './order-payment.schemas.ts';
-import type { OrderStatusService } from './order-status.service.ts';
+import type { OrderStatusService, OrderStatusView } from './order-status.service.ts';
+import { orderStatusQuery } from './order-status.schemas.ts';
+import type { OrderWaits } from './order-waits.ts';
 
 const BEARER = /^bearer +([A-Za-z0-9_-]{16,128})$/i;
 
@@ -14,28 +16,56 @@ function accessToken(req: Request): string | undefined {
   return fromHeader ?? fromQuery;
 }
 
+/** Nothing more will change for the buyer: paid with its download, failed or expired. */
+function settled(view: OrderStatusView): boolean {
+  return view.status === 'paid'
+    ? view.download !== null
+    : view.status !== 'pending' && view.status !== 'created';
+}
+
+function answer(res: Response, view: OrderStatusView): void {
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.json(view);
+}
+
 /** The buyer's order status page and Checkout callback; mount under `/api/v1/orders`. */
 export function orderRouter(deps: {
   orderStatus: OrderStatusService;
   orderPayment: OrderPaymentService;
+  orderWaits: OrderWaits;
 }): Router {
   const router = Router();
 
+  // `?wait=N`: an order not settled yet is answered when the worker announces its delivery, or
+  // after N seconds, whichever is first (order-waits.ts); the answer is the same view either way.
   router.get('/:id', async (req, res) => {
-    const view = await deps.orderStatus.forToken(req.params.id, accessToken(req));
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.json(view);
+    const { wait = 0 } = orderStatusQuery.parse(req.query);
+    const id = req.params.id;
+    const token = accessToken(req);
+    // Begun before the first read: a delivery announced while it runs still ends the wait.
+    const pending = wait > 0 ? deps.orderWaits.begin(id, wait * 1000) : undefined;
+    try {
+      const view = await deps.orderStatus.forToken(id, token);
+      if (pending === undefined || settled(view)) return answer(res, view);
+      const left = () => pending.cancel('aborted');
+      res.once('close', left);
+      const end = await pending.done;
+      res.off('close', left);
+      if (end === 'aborted') return; // the client went away
+      // Woken because this process is draining: the client should come back on a new connection.
+      if (end === 'closed') res.setHeader('Connection', 'close');
+      answer(res, await deps.orderStatus.forToken(id, token));
+    } finally {
+      pending?.cancel();
+    }
   });
 
   // Standard Checkout's `handler(response)` posts here. The order changes only on what Razorpay
   // says about the payment (order-payment.service.ts); the answer is the status view above.
   router.post('/:id/payment', async (req, res) => {
     const input = orderPaymentBody.parse(req.body);
-    const view = await deps.orderPayment.confirm(req.params.id, accessToken(req), input);
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.json(view);
+    answer(res, await deps.orderPayment.confirm(req.params.id, accessToken(req), input));
   });
 
   return router;

@@ -55,6 +55,8 @@ export interface StoreCacheOptions {
   negativeTtlSeconds: number;
   metrics: MetricsRegistry;
   logger: Logger;
+  /** Orders announced delivered on the same subscription (order-waits.ts); needs `subscriber`. */
+  onOrderNotice?: (orderIds: string[]) => void;
 }
 
 interface MemoryEntry {
@@ -121,8 +123,14 @@ export class StoreCache implements StoreInvalidator {
             if (!fromSelf) this.metrics.invalidations.remote.inc(usernames.length);
           },
           onReset: () => this.clearMemory(),
+          onOrderNotice: opts.onOrderNotice,
         })
       : undefined;
+  }
+
+  /** True while order notices can arrive (the bus's subscription is live). */
+  get hearsOrderNotices(): boolean {
+    return this.bus?.live === true && this.opts.onOrderNotice !== undefined;
   }
 
   start(): void {

@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { isRedisCluster, type Logger, type Redis } from '@storefront/shared';
+import {
+  apiBusChannel,
+  busChannelForClient,
+  isRedisCluster,
+  ORDER_NOTICES_CHANNEL,
+  orderIdsInNotice,
+  publishOnBus,
+  type Logger,
+  type Redis,
+} from '@storefront/shared';
 
 interface InvalidationMessage {
   /** Invalidation id, echoed in acknowledgements. */
@@ -32,6 +41,11 @@ export interface StoreInvalidationBusOptions {
   onInvalidate: (usernames: string[], fromSelf: boolean) => void;
   /** The subscription went up or down: every memory entry must go. */
   onReset: () => void;
+  /**
+   * Orders the worker announced delivered (`publishOrderNotices`); subscribed to only when given.
+   * Rides on the bus's subscription, so it is live exactly when `live` is.
+   */
+  onOrderNotice?: (orderIds: string[]) => void;
 }
 
 /**
@@ -55,6 +69,7 @@ export class StoreInvalidationBus {
   epoch = 0;
   private readonly channel: string;
   private readonly ackChannel: string;
+  private readonly ordersChannel: string | undefined;
   private readonly pending = new Map<string, PendingAck>();
   private closed = false;
   private readonly opts: StoreInvalidationBusOptions;
@@ -68,32 +83,21 @@ export class StoreInvalidationBus {
     this.sharded = isRedisCluster(opts.subscriber);
     this.channel = this.channelName('invalidate');
     this.ackChannel = this.channelName(`ack:${this.instanceId}`);
+    this.ordersChannel = opts.onOrderNotice ? this.channelName(ORDER_NOTICES_CHANNEL) : undefined;
   }
 
   /** One node keeps today's names; on Cluster the `{store-bus}` tag puts every channel in one slot. */
   private channelName(suffix: string): string {
-    return `${this.opts.channelPrefix}${this.sharded ? '{store-bus}:' : 'store:'}${suffix}`;
+    return apiBusChannel(this.opts.channelPrefix, this.sharded, suffix);
   }
 
-  /**
-   * The name to hand `client` for `channel`: ioredis treats sharded channels as keys and adds its
-   * keyPrefix to them (plain channels it leaves alone), so that part is not given twice. Messages
-   * arrive under the full name.
-   */
-  private forClient(client: Redis, channel: string): string {
-    const prefix = client.options.keyPrefix ?? '';
-    if (!this.sharded || prefix === '') return channel;
-    if (!channel.startsWith(prefix)) {
-      throw new Error(`channel ${channel} does not start with the client's key prefix ${prefix}`);
-    }
-    return channel.slice(prefix.length);
+  /** Every channel this process subscribes to. */
+  private channels(): string[] {
+    return [this.channel, this.ackChannel, ...(this.ordersChannel ? [this.ordersChannel] : [])];
   }
 
-  private async send(channel: string, message: string): Promise<number> {
-    const publisher = this.opts.publisher;
-    return this.sharded
-      ? Number(await publisher.spublish(this.forClient(publisher, channel), message))
-      : publisher.publish(channel, message);
+  private send(channel: string, message: string): Promise<number> {
+    return publishOnBus(this.opts.publisher, channel, message, this.sharded);
   }
 
   /** Subscribes now and after every reconnect. */
@@ -167,7 +171,7 @@ export class StoreInvalidationBus {
       return;
     }
     const sub = this.opts.subscriber;
-    sub.subscribe(this.channel, this.ackChannel).then(
+    sub.subscribe(...this.channels()).then(
       () => this.setLive(true),
       (err: unknown) => this.opts.logger.warn('storefront invalidation subscribe failed', { err }),
     );
@@ -189,7 +193,7 @@ export class StoreInvalidationBus {
     });
     let ok = false;
     try {
-      await sub.ssubscribe(this.forClient(sub, this.channel), this.forClient(sub, this.ackChannel));
+      await sub.ssubscribe(...this.channels().map((c) => busChannelForClient(sub, c, true)));
       await this.send(this.ackChannel, probe);
       ok = await heard;
     } catch (err) {
@@ -221,6 +225,11 @@ export class StoreInvalidationBus {
   }
 
   private onMessage(channel: string, message: string): void {
+    if (channel === this.ordersChannel) {
+      const ids = orderIdsInNotice(message);
+      if (ids.length > 0) this.opts.onOrderNotice?.(ids);
+      return;
+    }
     if (channel === this.ackChannel && message.startsWith('probe:')) {
       this.probes.get(message)?.();
       return;

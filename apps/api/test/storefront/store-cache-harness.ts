@@ -37,6 +37,7 @@ export async function startStoreCache(opts: {
   prefix: string;
   load: StoreCacheOptions['load'];
   memoryTtlMs?: number;
+  onOrderNotice?: StoreCacheOptions['onOrderNotice'];
   opened: Opened;
 }): Promise<StoreCacheUnderTest> {
   const redis = createRedis(opts.target, 'cache', logger, { keyPrefix: opts.prefix });
@@ -55,6 +56,7 @@ export async function startStoreCache(opts: {
     negativeTtlSeconds: 10,
     metrics,
     logger,
+    onOrderNotice: opts.onOrderNotice,
   });
   cache.start();
   opts.opened.caches.push(cache);

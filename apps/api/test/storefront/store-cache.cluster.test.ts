@@ -1,6 +1,13 @@
 import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger, createRedis, parseRedisNode, redisKeySlot } from '@storefront/shared';
+import {
+  createLogger,
+  createRedis,
+  parseRedisNode,
+  publishOrderNotices,
+  redisKeySlot,
+  waitForRedisReady,
+} from '@storefront/shared';
 import { clusterTarget, uniqueName } from '@storefront/devstack/test-harness';
 import { startRedisCluster, type RedisClusterHandle } from '@storefront/devstack';
 import { eventually, metricValue } from '@storefront/test-support';
@@ -25,8 +32,18 @@ describe('StoreCache on Redis Cluster', () => {
     return Promise.resolve(Buffer.from(JSON.stringify({ username, version: current })));
   };
 
-  async function make(memoryTtlMs = 60_000): Promise<StoreCacheUnderTest> {
-    const h = await startStoreCache({ target: clusterTarget(), prefix, load, memoryTtlMs, opened });
+  async function make(
+    memoryTtlMs = 60_000,
+    onOrderNotice?: (ids: string[]) => void,
+  ): Promise<StoreCacheUnderTest> {
+    const h = await startStoreCache({
+      target: clusterTarget(),
+      prefix,
+      load,
+      memoryTtlMs,
+      onOrderNotice,
+      opened,
+    });
     expect(await h.cache.whenReady()).toBe(true);
     return h;
   }
@@ -96,6 +113,23 @@ describe('StoreCache on Redis Cluster', () => {
     expect(metricValue(await a.metrics.metrics(), 'storefront_invalidation_fallbacks_total')).toBe(
       1,
     );
+  });
+
+  it('when the worker announces delivered orders, then every process hears them on the sharded bus', async () => {
+    const heard: Record<'a' | 'b', string[]> = { a: [], b: [] };
+    const a = await make(60_000, (ids) => heard.a.push(...ids));
+    const b = await make(60_000, (ids) => heard.b.push(...ids));
+    expect(a.cache.hearsOrderNotices && b.cache.hearsOrderNotices).toBe(true);
+    // The worker's connection: another client of the cluster, under the same key prefix.
+    const worker = createRedis(clusterTarget(), 'cache', logger, { keyPrefix: prefix });
+    opened.conns.push(worker);
+    await waitForRedisReady(worker, 5_000);
+    const ids = ['65a1b2c3d4e5f60718293a4b', '65a1b2c3d4e5f60718293a4c'];
+    expect(await publishOrderNotices(worker, prefix, ids)).toBe(2);
+    await eventually(() => heard.a.length === 2 && heard.b.length === 2, {
+      what: 'both processes hearing the notice',
+    });
+    expect(heard).toEqual({ a: ids, b: ids });
   });
 });
 

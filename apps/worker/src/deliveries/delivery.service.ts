@@ -24,7 +24,8 @@ export class DeliveryService {
     products: ProductRepository;
     deliveries: DeliveryRepository;
     logger: Logger;
-    onDelivered: (withFile: boolean) => void;
+    /** After an order's delivery was recorded (metrics, and telling its buyer's waiting read). */
+    onDelivered: (orderId: string, withFile: boolean) => void;
   };
 
   constructor(deps: DeliveryService['deps']) {
@@ -73,7 +74,7 @@ export class DeliveryService {
     const changed = await this.deps.orders.markDelivered(order._id, delivery);
     if (!changed) return 'already_delivered';
     const withFile = delivery.fileKey !== undefined;
-    this.deps.onDelivered(withFile);
+    this.deps.onDelivered(orderId, withFile);
     if (withFile) {
       this.deps.logger.info('order delivered', { orderId });
       return 'delivered';

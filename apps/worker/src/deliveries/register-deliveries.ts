@@ -15,11 +15,16 @@ import type { WorkerDeps } from '../deps.ts';
 import { deliveryProcessor } from './delivery.processor.ts';
 import { DeliveryService } from './delivery.service.ts';
 
-/** Builds the delivery service (the `deliveries` jobs and in-place deliveries share it). */
+/**
+ * Builds the delivery service (the `deliveries` jobs and in-place deliveries share it).
+ * `announce`: tells the API processes an order was delivered (`publishOrderNotices`), so a buyer's
+ * waiting status read answers at once; best effort, it must not fail the delivery.
+ */
 export function createDeliveryService(deps: {
   logger: Logger;
   metrics: MetricsRegistry;
   repos: Repositories;
+  announce?: (orderId: string) => Promise<void>;
 }): DeliveryService {
   const delivered = getOrCreateMetric(
     deps.metrics,
@@ -32,12 +37,26 @@ export function createDeliveryService(deps: {
         registers: [deps.metrics],
       }),
   );
+  const logger = deps.logger.child({ module: 'deliveries' });
+  const warn = throttledLog(5_000);
+  const announce = deps.announce;
   return new DeliveryService({
     orders: deps.repos.orders,
     products: deps.repos.products,
     deliveries: deps.repos.deliveries,
-    logger: deps.logger.child({ module: 'deliveries' }),
-    onDelivered: (withFile) => delivered.inc({ file: withFile ? 'present' : 'missing' }),
+    logger,
+    onDelivered: (orderId, withFile) => {
+      delivered.inc({ file: withFile ? 'present' : 'missing' });
+      announce?.(orderId).catch((err: unknown) => {
+        warn((suppressed) =>
+          logger.warn('delivery not announced; a waiting status read answers when its wait ends', {
+            orderId,
+            suppressed,
+            err,
+          }),
+        );
+      });
+    },
   });
 }
 

@@ -213,6 +213,11 @@ export const envSchema = z.object({
 
   // --- payments / webhooks ---
   ORDER_TOKEN_TTL_SECONDS: positiveInt.default(30 * 24 * 3600),
+  /**
+   * Order status reads (`?wait=`) one API process lets wait for their order at once; past it a
+   * read answers at once (each waiting read holds its connection, a timer and a map entry).
+   */
+  ORDER_STATUS_MAX_WAITERS: positiveInt.default(10_000),
   WEBHOOK_MAX_BODY_BYTES: positiveInt.default(256 * 1024),
   /** Multiplies the webhook retry schedule (30 s, 1 min, 5 min, 30 min, 1 h); tests use e.g. 0.01. */
   WEBHOOK_RETRY_TIME_SCALE: z.coerce.number().positive().default(1),

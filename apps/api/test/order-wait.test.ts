@@ -1,0 +1,191 @@
+import { Types } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orderModel, publishOrderNotices, type MetricsRegistry } from '@storefront/shared';
+import {
+  checkout,
+  createCreatorWithProduct,
+  eventually,
+  type PaymentsTestApi,
+  startPaymentsApi,
+} from '@storefront/test-support';
+
+// `GET /api/v1/orders/:id?wait=N`: a read of an order without its download waits for the worker's
+// delivery notice (published on the API's Redis bus) or for N seconds. The notices here are
+// published as the worker publishes them (publishOrderNotices), over a real Redis.
+
+async function newOrder(t: PaymentsTestApi) {
+  const { creator, product } = await createCreatorWithProduct(t.api.deps.mongo, {
+    title: 'Tape loops',
+  });
+  const res = await checkout(t.api.url, creator.username, product.id);
+  expect(res.status).toBe(201);
+  return res.body;
+}
+
+function read(
+  t: PaymentsTestApi,
+  orderId: string,
+  token: string,
+  query: string,
+  signal?: AbortSignal,
+) {
+  return fetch(`${t.api.url}/api/v1/orders/${orderId}?${query}`, {
+    headers: { authorization: `Bearer ${token}` },
+    ...(signal ? { signal } : {}),
+  });
+}
+
+async function markDelivered(t: PaymentsTestApi, orderId: string): Promise<void> {
+  await orderModel(t.api.deps.mongo).updateOne(
+    { _id: new Types.ObjectId(orderId) },
+    {
+      $set: {
+        status: 'paid',
+        paidAt: new Date(),
+        delivery: { status: 'delivered', deliveredAt: new Date(), fileKey: 'products/x/f.pdf' },
+      },
+    },
+  );
+}
+
+async function waitsEnded(metrics: MetricsRegistry): Promise<Record<string, number>> {
+  const metric = await metrics.getSingleMetric('order_status_waits_total')?.get();
+  return Object.fromEntries((metric?.values ?? []).map((v) => [String(v.labels.outcome), v.value]));
+}
+
+async function untilWaiting(t: PaymentsTestApi, n: number): Promise<void> {
+  await eventually(() => t.api.services.orderWaits.size === n, {
+    what: `${n} waiting status reads`,
+  });
+}
+
+describe('GET /api/v1/orders/:id?wait=', () => {
+  let t: PaymentsTestApi;
+  beforeAll(async () => {
+    t = await startPaymentsApi();
+    // Notices are heard once the bus's subscription is live.
+    expect(await t.api.services.storeCache.whenReady()).toBe(true);
+  });
+  afterAll(async () => {
+    await t?.api.close();
+  });
+
+  it('when the delivery is announced while the read waits, then it answers with the download at once', async () => {
+    const order = await newOrder(t);
+    const before = await waitsEnded(t.api.deps.metrics);
+    const answer = read(t, order.orderId, order.accessToken, 'wait=25');
+    await untilWaiting(t, 1);
+
+    await markDelivered(t, order.orderId);
+    // Another order's notice in the same message, as the worker batches them.
+    await publishOrderNotices(t.api.deps.redis, t.config.REDIS_KEY_PREFIX, [
+      String(new Types.ObjectId()),
+      order.orderId,
+    ]);
+
+    const res = await answer;
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const body = (await res.json()) as { status: string; download: { url: string } | null };
+    expect(body.status).toBe('paid');
+    expect(body.download?.url).toContain('products/x/f.pdf');
+    const after = await waitsEnded(t.api.deps.metrics);
+    expect((after.notified ?? 0) - (before.notified ?? 0)).toBe(1);
+    expect(t.api.services.orderWaits.size).toBe(0);
+  });
+
+  it('when nothing is announced, then it answers with the order as it stands once the wait is over', async () => {
+    const order = await newOrder(t);
+    const before = await waitsEnded(t.api.deps.metrics);
+    const started = performance.now();
+    const res = await read(t, order.orderId, order.accessToken, 'wait=1');
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { status: string }).status).toBe('pending');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
+    const after = await waitsEnded(t.api.deps.metrics);
+    expect((after.timeout ?? 0) - (before.timeout ?? 0)).toBe(1);
+  });
+
+  it('when the order already has its download, or the token is wrong, then it answers without waiting', async () => {
+    const order = await newOrder(t);
+    await markDelivered(t, order.orderId);
+    const before = await waitsEnded(t.api.deps.metrics);
+
+    // Each would take 25 s if it waited (the test's own timeout is shorter).
+    const settled = await read(t, order.orderId, order.accessToken, 'wait=25');
+    expect(((await settled.json()) as { status: string }).status).toBe('paid');
+    const wrong = await read(t, order.orderId, 'a-wrong-token-of-sufficient-length', 'wait=25');
+    expect(wrong.status).toBe(404);
+    expect(await wrong.json()).toEqual({
+      error: { code: 'NOT_FOUND', message: 'Order not found' },
+    });
+
+    const after = await waitsEnded(t.api.deps.metrics);
+    expect((after.answered ?? 0) - (before.answered ?? 0)).toBe(2);
+    expect(t.api.services.orderWaits.size).toBe(0);
+  });
+
+  it('when the client goes away while it waits, then the wait ends with it', async () => {
+    const order = await newOrder(t);
+    const before = await waitsEnded(t.api.deps.metrics);
+    const abort = new AbortController();
+    const answer = read(t, order.orderId, order.accessToken, 'wait=25', abort.signal);
+    await untilWaiting(t, 1);
+    abort.abort();
+    await expect(answer).rejects.toThrow();
+    await untilWaiting(t, 0);
+    const after = await waitsEnded(t.api.deps.metrics);
+    expect((after.aborted ?? 0) - (before.aborted ?? 0)).toBe(1);
+  });
+
+  it.each(['wait=26', 'wait=abc', 'wait=-1', 'wait=1.5', 'wait=100'])(
+    'when the wait is not a whole number of seconds from 0 to 25 (%s), then 400 and nothing waits',
+    async (query) => {
+      const order = await newOrder(t);
+      const res = await read(t, order.orderId, order.accessToken, query);
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { error: { code: string; details: unknown } };
+      expect(body.error.code).toBe('VALIDATION_ERROR');
+      expect(JSON.stringify(body.error.details)).toContain('wait');
+      expect(t.api.services.orderWaits.size).toBe(0);
+    },
+  );
+
+  it('when the wait is 0 or absent, then it answers at once', async () => {
+    const order = await newOrder(t);
+    for (const query of ['wait=0', '']) {
+      const res = await read(t, order.orderId, order.accessToken, query);
+      expect(((await res.json()) as { status: string }).status).toBe('pending');
+    }
+  });
+});
+
+describe('waiting status reads at the limit and while draining', () => {
+  let t: PaymentsTestApi;
+  beforeAll(async () => {
+    t = await startPaymentsApi({ ORDER_STATUS_MAX_WAITERS: '1' });
+    expect(await t.api.services.storeCache.whenReady()).toBe(true);
+  });
+  afterAll(async () => {
+    await t?.api.close();
+  });
+
+  it('when the process holds ORDER_STATUS_MAX_WAITERS reads, then the next answers at once; when it drains, the waiting read answers and closes its connection', async () => {
+    const first = await newOrder(t);
+    const second = await newOrder(t);
+    const waiting = read(t, first.orderId, first.accessToken, 'wait=25');
+    await untilWaiting(t, 1);
+
+    const refused = await read(t, second.orderId, second.accessToken, 'wait=25');
+    expect(((await refused.json()) as { status: string }).status).toBe('pending');
+    expect((await waitsEnded(t.api.deps.metrics)).refused).toBe(1);
+
+    const closing = t.api.close();
+    const res = await waiting;
+    expect(res.status).toBe(200);
+    expect(res.headers.get('connection')).toBe('close');
+    expect(((await res.json()) as { status: string }).status).toBe('pending');
+    await closing;
+    expect((await waitsEnded(t.api.deps.metrics)).closed).toBe(1);
+  });
+});
