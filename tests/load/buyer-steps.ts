@@ -76,8 +76,11 @@ export async function statusOn(
   api: Http1Connection,
   orderId: string,
   accessToken: string,
+  query = '',
 ): Promise<JsonAnswer<Record<string, unknown>>> {
   return json(
-    await api.request('GET', `/api/v1/orders/${orderId}`, { headerLines: bearer(accessToken) }),
+    await api.request('GET', `/api/v1/orders/${orderId}${query}`, {
+      headerLines: bearer(accessToken),
+    }),
   );
 }

@@ -27,6 +27,16 @@ export function staleReads(
   edits: readonly EditAck[],
   reads: readonly RevisionRead[],
 ): Array<RevisionRead & { expected: number }>;
+export const WAITED_MS: number;
+export function statusQuery(drop: Pick<DropSettings, 'pollWaitSeconds'>): string;
+export function nextPoll(
+  drop: Pick<
+    DropSettings,
+    'pollIntervalMs' | 'pollBackoff' | 'pollMaxIntervalMs' | 'pollWaitSeconds'
+  >,
+  previous: number | undefined,
+  answeredMs: number,
+): { pause: number; backoff: number | undefined };
 export function nextPollDelay(
   drop: Pick<DropSettings, 'pollIntervalMs' | 'pollBackoff' | 'pollMaxIntervalMs'>,
   previous: number | undefined,

@@ -50,9 +50,33 @@ export function staleReads(edits, reads) {
 }
 
 /**
- * How long a buyer who paid waits before reading their order again while it shows no download:
- * the order page's schedule (apps/api/src/pages/assets/order.js: read at once, then 1 s, 1.5 s,
- * 2.25 s … up to 8 s). `previous`: the last pause in ms, undefined after the first read.
+ * A read answered after this many ms without the download was held by the API (`?wait=`): the
+ * buyer asks again at once (apps/api/src/pages/assets/order.js, WAITED_MS).
+ */
+export const WAITED_MS = 1000;
+
+/** The query of a buyer's status read: the scenario's `pollWaitSeconds` as `?wait=`, if any. */
+export function statusQuery(drop) {
+  return drop.pollWaitSeconds > 0 ? `?wait=${drop.pollWaitSeconds}` : '';
+}
+
+/**
+ * How long a buyer who paid waits before reading their order again while it shows no download,
+ * as the order page does: at once (0) after a read the API held (answered in `answeredMs` ≥
+ * WAITED_MS), else the page's backoff (read at once, then 1 s, 1.5 s, 2.25 s … up to 8 s).
+ * `previous`: the last backoff pause in ms, undefined after the first read; a held read keeps it.
+ * Returns `{ pause, backoff }`: the pause now, and the `previous` for the next call.
+ */
+export function nextPoll(drop, previous, answeredMs) {
+  if (drop.pollWaitSeconds > 0 && answeredMs >= WAITED_MS) return { pause: 0, backoff: previous };
+  const pause = nextPollDelay(drop, previous);
+  return { pause, backoff: pause };
+}
+
+/**
+ * The page's backoff (apps/api/src/pages/assets/order.js): `pollIntervalMs`, then each pause
+ * `pollBackoff` times the last, at most `pollMaxIntervalMs`. `previous`: the last pause in ms,
+ * undefined after the first read.
  */
 export function nextPollDelay(drop, previous) {
   if (previous === undefined) return drop.pollIntervalMs;

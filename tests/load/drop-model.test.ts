@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   buyerPlan,
+  nextPoll,
   nextPollDelay,
+  statusQuery,
+  WAITED_MS,
   percentile,
   revisionIn,
   revisionTitle,
@@ -11,15 +14,31 @@ import {
 import { loadScenario, scenarioFileOf } from './scenario.ts';
 
 /** The order page's backoff while an order is pending, read from its script. */
-function orderPageSchedule(): { first: number; factor: number; max: number } {
+function orderPageSchedule(): {
+  first: number;
+  factor: number;
+  max: number;
+  wait: number;
+  waited: number;
+} {
   const page = readFileSync(
     new URL('../../apps/api/src/pages/assets/order.js', import.meta.url),
     'utf8',
   );
   const first = /^let delay = (\d+);$/m.exec(page);
   const next = /delay = Math\.min\(Math\.round\(delay \* ([\d.]+)\), (\d+)\);/.exec(page);
-  if (!first || !next) throw new Error('the order page no longer reads as this test expects');
-  return { first: Number(first[1]), factor: Number(next[1]), max: Number(next[2]) };
+  const wait = /^const WAIT_SECONDS = (\d+);$/m.exec(page);
+  const waited = /^const WAITED_MS = (\d+);$/m.exec(page);
+  if (!first || !next || !wait || !waited) {
+    throw new Error('the order page no longer reads as this test expects');
+  }
+  return {
+    first: Number(first[1]),
+    factor: Number(next[1]),
+    max: Number(next[2]),
+    wait: Number(wait[1]),
+    waited: Number(waited[1]),
+  };
 }
 
 describe('drop model', () => {
@@ -84,14 +103,34 @@ describe('drop model', () => {
     expect(nextPollDelay(fixed, nextPollDelay(fixed, undefined))).toBe(500);
   });
 
+  it('when a read was held by the API, then the next follows at once and the backoff is kept; when it was not, the backoff goes on', () => {
+    const drop = {
+      pollIntervalMs: 1_000,
+      pollBackoff: 1.5,
+      pollMaxIntervalMs: 8_000,
+      pollWaitSeconds: 20,
+    };
+    expect(statusQuery(drop)).toBe('?wait=20');
+    expect(nextPoll(drop, undefined, 20_004)).toEqual({ pause: 0, backoff: undefined });
+    expect(nextPoll(drop, 1_500, WAITED_MS)).toEqual({ pause: 0, backoff: 1_500 });
+    expect(nextPoll(drop, undefined, 12)).toEqual({ pause: 1_000, backoff: 1_000 });
+    expect(nextPoll(drop, 1_000, WAITED_MS - 1)).toEqual({ pause: 1_500, backoff: 1_500 });
+    // Without waiting, a slow answer is no reason to skip the pause.
+    const noWait = { ...drop, pollWaitSeconds: 0 };
+    expect(statusQuery(noWait)).toBe('');
+    expect(nextPoll(noWait, undefined, 20_004)).toEqual({ pause: 1_000, backoff: 1_000 });
+  });
+
   it('when the drop scenario is read, then its poll schedule is the one of the order page', () => {
     const { drop } = loadScenario(scenarioFileOf('drop'));
     const page = orderPageSchedule();
     expect(drop).toMatchObject({
+      pollWaitSeconds: page.wait,
       pollIntervalMs: page.first,
       pollBackoff: page.factor,
       pollMaxIntervalMs: page.max,
     });
+    expect(WAITED_MS).toBe(page.waited);
   });
 
   it('when percentiles are asked, then they are nearest-rank and null for no values', () => {

@@ -5,7 +5,8 @@ import { StoppableSleeps } from '@storefront/shared';
 import type { OrderRecord } from '../chaos/traffic.ts';
 import {
   buyerPlan,
-  nextPollDelay,
+  nextPoll,
+  statusQuery,
   percentile,
   revisionIn,
   revisionTitle,
@@ -372,9 +373,13 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
     conn: Http1Connection,
   ): Promise<void> => {
     const deadline = performance.now() + drop.pollTimeoutSeconds * 1000;
-    let pause: number | undefined;
+    const query = statusQuery(drop);
+    let backoff: number | undefined;
     while (!stopAll.signal.aborted && performance.now() < deadline) {
-      const res = await timed('status', () => statusOn(conn, order.orderId, order.accessToken));
+      const asked = performance.now();
+      const res = await timed('status', () =>
+        statusOn(conn, order.orderId, order.accessToken, query),
+      );
       if (res) {
         count('status', res.status, res.status === 200);
         if (res.status === 200 && res.body.download) {
@@ -383,8 +388,9 @@ export async function runDrop(opts: DropRunnerOptions): Promise<DropSummary> {
           return;
         }
       }
-      pause = nextPollDelay(drop, pause);
-      await pauses.sleep(pause);
+      const next = nextPoll(drop, backoff, performance.now() - asked);
+      backoff = next.backoff;
+      if (next.pause > 0) await pauses.sleep(next.pause);
     }
   };
 

@@ -18,7 +18,7 @@ import http from 'k6/http';
 import { check, sleep } from 'k6';
 import exec from 'k6/execution';
 import { Counter, Trend } from 'k6/metrics';
-import { buyerPlan, nextPollDelay, revisionIn, revisionTitle } from './drop-model.js';
+import { buyerPlan, nextPoll, revisionIn, revisionTitle, statusQuery } from './drop-model.js';
 import { commonSummary, countResponse } from './responses.k6.js';
 import {
   clientAddress,
@@ -231,12 +231,15 @@ export function buyer() {
   trends.callback.add(cb.timings.duration);
   check(cb, { 'callback accepted': (r) => r.status === 200 });
   const deadline = Date.now() + drop.pollTimeoutSeconds * 1000;
-  let pause;
+  const query = statusQuery(drop);
+  let backoff;
   while (Date.now() < deadline) {
     const res = countResponse(
-      http.get(`${BASE_URL}/api/v1/orders/${body.orderId}`, {
+      http.get(`${BASE_URL}/api/v1/orders/${body.orderId}${query}`, {
         headers: auth,
         tags: { step: 'status', name: '/api/v1/orders/:id' },
+        // A read the API holds for the download (`?wait=`) answers within its wait.
+        timeout: '60s',
       }),
     );
     trends.status.add(res.timings.duration);
@@ -246,8 +249,9 @@ export function buyer() {
       trends.captureToDownload.add(order.downloadSeenAt - order.capturedAt);
       break;
     }
-    pause = nextPollDelay(drop, pause);
-    sleep(pause / 1000);
+    const next = nextPoll(drop, backoff, res.timings.duration);
+    backoff = next.backoff;
+    if (next.pause > 0) sleep(next.pause / 1000);
   }
   record();
 }

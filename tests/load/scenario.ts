@@ -42,10 +42,13 @@ export const dropSchema = z.object({
   /** Latency added to the sandbox's order creation (Razorpay's API is not on loopback). */
   sandboxLatencyMs: z.number().min(0),
   /**
-   * How a buyer who paid reads their order until the download appears: at once, then after
-   * `pollIntervalMs`, each pause `pollBackoff` times the last, at most `pollMaxIntervalMs` (the
-   * order page's schedule); for at most `pollTimeoutSeconds`.
+   * How a buyer who paid reads their order until the download appears, as the order page does:
+   * each read asks the API to hold it up to `pollWaitSeconds` for the download (`?wait=`; 0: no
+   * waiting) and a held read is followed by the next at once; otherwise at once, then after
+   * `pollIntervalMs`, each pause `pollBackoff` times the last, at most `pollMaxIntervalMs`; for
+   * at most `pollTimeoutSeconds`.
    */
+  pollWaitSeconds: z.number().int().min(0).max(25).default(0),
   pollIntervalMs: z.number().int().positive(),
   pollBackoff: z.number().min(1).max(10),
   pollMaxIntervalMs: z.number().int().positive(),

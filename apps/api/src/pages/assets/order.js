@@ -1,6 +1,7 @@
 // @ts-check
-// The order page: shows what our API says about the order (pending → paid → download), polling
-// with backoff. The access token comes in the URL fragment (never sent to any server) or, from an
+// The order page: shows what our API says about the order (pending → paid → download), asking
+// the API to hold each read until the download is ready (`?wait=`), with a backoff when it could
+// not. The access token comes in the URL fragment (never sent to any server) or, from an
 // e-mailed link, as ?token=; it is kept for this tab so a reload still works.
 
 /** @typedef {import('../../openapi/api-types.ts').ApiSchemas['OrderStatus']} OrderStatus */
@@ -23,6 +24,10 @@ const inr = new Intl.NumberFormat('en-IN', {
 });
 let delay = 1000;
 let timer = 0;
+/** Seconds the API may hold a status read for the download (`GET /api/v1/orders/{id}?wait=`). */
+const WAIT_SECONDS = 20;
+/** A read answered after this many ms without the download was held by the API: ask again now. */
+const WAITED_MS = 1000;
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -92,9 +97,13 @@ function render(order) {
     : order.status === 'failed' || order.status === 'expired';
 }
 
-/** @returns {Promise<OrderStatus | null>} null when the order is not found (shown as such) */
-async function fetchOrder() {
-  const res = await fetch(`/api/v1/orders/${encodeURIComponent(orderId)}`, {
+/**
+ * @param {number} [wait] seconds the API may hold the read for the download (0: answer at once)
+ * @returns {Promise<OrderStatus | null>} null when the order is not found (shown as such)
+ */
+async function fetchOrder(wait = 0) {
+  const query = wait > 0 ? `?wait=${wait}` : '';
+  const res = await fetch(`/api/v1/orders/${encodeURIComponent(orderId)}${query}`, {
     headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
     cache: 'no-store',
   });
@@ -109,12 +118,19 @@ async function fetchOrder() {
   return res.json();
 }
 
-// Backoff: 1 s, 1.5 s, 2.25 s … up to 8 s while pending; longer after errors (up to 15 s).
+// Each read may wait at the API for the download; a read it held (answered after WAITED_MS or
+// more) is followed by the next at once. Otherwise (the API could not wait) backoff: 1 s, 1.5 s,
+// 2.25 s … up to 8 s while pending; longer after errors (up to 15 s).
 async function poll() {
   timer = 0;
+  const asked = Date.now();
   try {
-    const order = await fetchOrder();
+    const order = await fetchOrder(WAIT_SECONDS);
     if (!order || render(order)) return;
+    if (Date.now() - asked >= WAITED_MS) {
+      poll();
+      return;
+    }
     timer = setTimeout(poll, delay);
     delay = Math.min(Math.round(delay * 1.5), 8000);
   } catch {
