@@ -106,6 +106,22 @@ describe('GET /api/v1/orders/:id?wait=', () => {
     expect((after.timeout ?? 0) - (before.timeout ?? 0)).toBe(1);
   });
 
+  it('when the order is delivered during the wait but no notice comes, then the read answers with the download when the wait is over and counts the missed notice', async () => {
+    const order = await newOrder(t);
+    const missed = async () =>
+      (await t.api.deps.metrics.getSingleMetric('order_delivery_notices_missed_total')?.get())
+        ?.values[0]?.value ?? 0;
+    const before = await missed();
+    const answer = read(t, order.orderId, order.accessToken, 'wait=1');
+    await untilWaiting(t, 1);
+    await markDelivered(t, order.orderId); // and no publishOrderNotices
+    const res = await answer;
+    const body = (await res.json()) as { status: string; download: unknown };
+    expect(body.status).toBe('paid');
+    expect(body.download).not.toBeNull();
+    expect((await missed()) - before).toBe(1);
+  });
+
   it('when the order already has its download, or the token is wrong, then it answers without waiting', async () => {
     const order = await newOrder(t);
     await markDelivered(t, order.orderId);

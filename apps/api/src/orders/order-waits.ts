@@ -39,6 +39,7 @@ export class OrderWaits {
   private count = 0;
   private closed = false;
   private readonly ended: promClient.Counter<'outcome'>;
+  private readonly missed: promClient.Counter;
 
   constructor(opts: OrderWaitsOptions) {
     this.opts = opts;
@@ -68,6 +69,24 @@ export class OrderWaits {
           registers: [opts.metrics],
         }),
     );
+    this.missed = getOrCreateMetric(
+      opts.metrics,
+      'order_delivery_notices_missed_total',
+      () =>
+        new promClient.Counter({
+          name: 'order_delivery_notices_missed_total',
+          help: "Order status reads that waited their whole ?wait= although the order was delivered meanwhile: the worker's delivery notice did not arrive",
+          registers: [opts.metrics],
+        }),
+    );
+  }
+
+  /**
+   * A wait ran out although its order was delivered meanwhile: the delivery's notice never came
+   * (a few happen when a delivery lands in a wait's last moments; many mean notices are lost).
+   */
+  noticeMissed(): void {
+    this.missed.inc();
   }
 
   /** Reads waiting now. */

@@ -55,7 +55,9 @@ export function orderRouter(deps: {
       if (end === 'aborted') return; // the client went away
       // Woken because this process is draining: the client should come back on a new connection.
       if (end === 'closed') res.setHeader('Connection', 'close');
-      answer(res, await deps.orderStatus.forToken(id, token));
+      const now = await deps.orderStatus.forToken(id, token);
+      if (end === 'timeout' && now.download !== null) deps.orderWaits.noticeMissed();
+      answer(res, now);
     } finally {
       pending?.cancel();
     }
