@@ -144,7 +144,7 @@ export function stepCostTable(costs: readonly StepCost[]): string {
 export function estimateLines(e: DropEstimate, mix: JourneyMix): string[] {
   const f1 = (v: number) => v.toFixed(1);
   return [
-    `one browsing buyer: ${e.browserMs.toFixed(2)} ms of CPU; one paying buyer: ${e.payingBuyerMs.toFixed(2)} ms (checkout, payment, callback, ${mix.pollsPerPaidBuyer} status polls)`,
+    `one browsing buyer: ${e.browserMs.toFixed(2)} ms of CPU; one paying buyer: ${e.payingBuyerMs.toFixed(2)} ms (checkout, payment, callback, ${mix.pollsPerPaidBuyer} status read${mix.pollsPerPaidBuyer === 1 ? '' : 's'})`,
     `a drop of ${mix.buyers} buyers in ${mix.spikeSeconds} s (${Math.round(mix.checkoutShare * 100)} % check out, ${Math.round(mix.paidShare * 100)} % of those pay) asks ${f1(e.demandSeconds)} CPU-s; ${mix.cores} cores give ${f1(e.availableSeconds)} in ${mix.spikeSeconds} s: ${e.ratio.toFixed(2)}× (the system alone, without buyers and stand-ins: ${f1(e.systemDemandSeconds)} CPU-s)`,
   ];
 }
