@@ -1,10 +1,11 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { orderModel, publishOrderNotices, type MetricsRegistry } from '@storefront/shared';
+import { orderModel, publishOrderNotices } from '@storefront/shared';
 import {
   checkout,
   createCreatorWithProduct,
   eventually,
+  metricValue,
   type PaymentsTestApi,
   startPaymentsApi,
 } from '@storefront/test-support';
@@ -48,9 +49,18 @@ async function markDelivered(t: PaymentsTestApi, orderId: string): Promise<void>
   );
 }
 
-async function waitsEnded(metrics: MetricsRegistry): Promise<Record<string, number>> {
-  const metric = await metrics.getSingleMetric('order_status_waits_total')?.get();
-  return Object.fromEntries((metric?.values ?? []).map((v) => [String(v.labels.outcome), v.value]));
+/** This API's count of a metric (by label), from its own /metrics text. */
+async function counted(
+  t: PaymentsTestApi,
+  name: 'order_status_waits_total' | 'order_delivery_notices_missed_total',
+  labels: Record<string, string> = {},
+): Promise<number> {
+  return metricValue(await t.api.deps.metrics.metrics(), name, labels);
+}
+
+/** Waits that ended with `outcome` so far. */
+function ended(t: PaymentsTestApi, outcome: string): Promise<number> {
+  return counted(t, 'order_status_waits_total', { outcome });
 }
 
 async function untilWaiting(t: PaymentsTestApi, n: number): Promise<void> {
@@ -72,7 +82,7 @@ describe('GET /api/v1/orders/:id?wait=', () => {
 
   it('when the delivery is announced while the read waits, then it answers with the download at once', async () => {
     const order = await newOrder(t);
-    const before = await waitsEnded(t.api.deps.metrics);
+    const before = await ended(t, 'notified');
     const answer = read(t, order.orderId, order.accessToken, 'wait=25');
     await untilWaiting(t, 1);
 
@@ -89,28 +99,24 @@ describe('GET /api/v1/orders/:id?wait=', () => {
     const body = (await res.json()) as { status: string; download: { url: string } | null };
     expect(body.status).toBe('paid');
     expect(body.download?.url).toContain('products/x/f.pdf');
-    const after = await waitsEnded(t.api.deps.metrics);
-    expect((after.notified ?? 0) - (before.notified ?? 0)).toBe(1);
+    expect((await ended(t, 'notified')) - before).toBe(1);
     expect(t.api.services.orderWaits.size).toBe(0);
   });
 
   it('when nothing is announced, then it answers with the order as it stands once the wait is over', async () => {
     const order = await newOrder(t);
-    const before = await waitsEnded(t.api.deps.metrics);
+    const before = await ended(t, 'timeout');
     const started = performance.now();
     const res = await read(t, order.orderId, order.accessToken, 'wait=1');
     expect(res.status).toBe(200);
     expect(((await res.json()) as { status: string }).status).toBe('pending');
     expect(performance.now() - started).toBeGreaterThanOrEqual(950);
-    const after = await waitsEnded(t.api.deps.metrics);
-    expect((after.timeout ?? 0) - (before.timeout ?? 0)).toBe(1);
+    expect((await ended(t, 'timeout')) - before).toBe(1);
   });
 
   it('when the order is delivered during the wait but no notice comes, then the read answers with the download when the wait is over and counts the missed notice', async () => {
     const order = await newOrder(t);
-    const missed = async () =>
-      (await t.api.deps.metrics.getSingleMetric('order_delivery_notices_missed_total')?.get())
-        ?.values[0]?.value ?? 0;
+    const missed = () => counted(t, 'order_delivery_notices_missed_total');
     const before = await missed();
     const answer = read(t, order.orderId, order.accessToken, 'wait=1');
     await untilWaiting(t, 1);
@@ -125,7 +131,7 @@ describe('GET /api/v1/orders/:id?wait=', () => {
   it('when the order already has its download, or the token is wrong, then it answers without waiting', async () => {
     const order = await newOrder(t);
     await markDelivered(t, order.orderId);
-    const before = await waitsEnded(t.api.deps.metrics);
+    const before = await ended(t, 'answered');
 
     // Each would take 25 s if it waited (the test's own timeout is shorter).
     const settled = await read(t, order.orderId, order.accessToken, 'wait=25');
@@ -136,22 +142,20 @@ describe('GET /api/v1/orders/:id?wait=', () => {
       error: { code: 'NOT_FOUND', message: 'Order not found' },
     });
 
-    const after = await waitsEnded(t.api.deps.metrics);
-    expect((after.answered ?? 0) - (before.answered ?? 0)).toBe(2);
+    expect((await ended(t, 'answered')) - before).toBe(2);
     expect(t.api.services.orderWaits.size).toBe(0);
   });
 
   it('when the client goes away while it waits, then the wait ends with it', async () => {
     const order = await newOrder(t);
-    const before = await waitsEnded(t.api.deps.metrics);
+    const before = await ended(t, 'aborted');
     const abort = new AbortController();
     const answer = read(t, order.orderId, order.accessToken, 'wait=25', abort.signal);
     await untilWaiting(t, 1);
     abort.abort();
     await expect(answer).rejects.toThrow();
     await untilWaiting(t, 0);
-    const after = await waitsEnded(t.api.deps.metrics);
-    expect((after.aborted ?? 0) - (before.aborted ?? 0)).toBe(1);
+    expect((await ended(t, 'aborted')) - before).toBe(1);
   });
 
   it.each(['wait=26', 'wait=abc', 'wait=-1', 'wait=1.5', 'wait=100'])(
@@ -194,7 +198,7 @@ describe('waiting status reads at the limit and while draining', () => {
 
     const refused = await read(t, second.orderId, second.accessToken, 'wait=25');
     expect(((await refused.json()) as { status: string }).status).toBe('pending');
-    expect((await waitsEnded(t.api.deps.metrics)).refused).toBe(1);
+    expect(await ended(t, 'refused')).toBe(1);
 
     const closing = t.api.close();
     const res = await waiting;
@@ -202,6 +206,6 @@ describe('waiting status reads at the limit and while draining', () => {
     expect(res.headers.get('connection')).toBe('close');
     expect(((await res.json()) as { status: string }).status).toBe('pending');
     await closing;
-    expect((await waitsEnded(t.api.deps.metrics)).closed).toBe(1);
+    expect(await ended(t, 'closed')).toBe(1);
   });
 });
