@@ -61,7 +61,10 @@ export interface ApiServices extends ImageServices {
   me: MeService;
   checkout: CheckoutService;
   orderStatus: OrderStatusService;
-  /** Status reads waiting for their order's delivery (`?wait=`); closed first when draining. */
+  /**
+   * Status reads waiting for their order's delivery (`?wait=`). The server closes it when it starts
+   * draining, before it waits for in-flight requests (a registered cleanup would run after them).
+   */
   orderWaits: OrderWaits;
   /** The buyer's Checkout callback: the API's path to a payment outcome. */
   orderPayment: OrderPaymentService;
@@ -104,7 +107,6 @@ export function createApiServices(deps: ApiDeps): ApiServices {
     hearsNotices: () => storeCache.hearsOrderNotices,
     metrics: deps.metrics,
   });
-  deps.onClose(() => orderWaits.close());
   const storeCache = new StoreCache({
     redis: deps.redis,
     subscriber: deps.createRedis('subscriber'),

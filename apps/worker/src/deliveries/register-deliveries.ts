@@ -39,7 +39,6 @@ export function createDeliveryService(deps: {
   );
   const logger = deps.logger.child({ module: 'deliveries' });
   const warn = throttledLog(5_000);
-  const announce = deps.announce;
   return new DeliveryService({
     orders: deps.repos.orders,
     products: deps.repos.products,
@@ -47,7 +46,7 @@ export function createDeliveryService(deps: {
     logger,
     onDelivered: (orderId, withFile) => {
       delivered.inc({ file: withFile ? 'present' : 'missing' });
-      announce?.(orderId).catch((err: unknown) => {
+      deps.announce?.(orderId).catch((err: unknown) => {
         warn((suppressed) =>
           logger.warn('delivery not announced; a waiting status read answers when its wait ends', {
             orderId,
