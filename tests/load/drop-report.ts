@@ -22,6 +22,27 @@ const mongoCommands = (m: DropFigures['mongoCommands']) =>
         .map(([name, n]) => `${name} ${n.toLocaleString('en-US')}`)
         .join(', ')}); ${m.perPaidOrder ?? 'n/a'} per paid order`;
 
+const total = (o: Record<string, number>) => Object.values(o).reduce((a, n) => a + n, 0);
+
+/** What the worker did, and its CPU per paid order where the run measured it. */
+function workerLine(r: LoadTestResult, d: DropFigures): string {
+  const w = d.worker;
+  if (!w) return '  worker (server): n/a (no worker metrics)';
+  const cpu = r.processCpu?.seconds.worker;
+  const perOrder =
+    cpu === undefined || d.paid === 0 ? 'n/a' : `${((cpu * 1000) / d.paid).toFixed(1)} ms`;
+  const counted = (o: Record<string, number>) => {
+    const sum = total(o);
+    return sum === 0 ? '0' : `${sum.toLocaleString('en-US')} (${outcomes(o)})`;
+  };
+  const n = (v: number) => v.toLocaleString('en-US');
+  return (
+    `  worker (server): webhook events ${counted(w.webhookEvents)}; ` +
+    `orders checked with Razorpay ${counted(w.ordersChecked)}; ` +
+    `Razorpay calls ${n(w.razorpayCalls)}; deliveries ${n(w.deliveries)}; CPU ${perOrder} per paid order`
+  );
+}
+
 /** Printed lines for a drop run (empty for other runs). */
 export function dropReport(r: LoadTestResult): string[] {
   const d = r.drop;
@@ -41,6 +62,7 @@ export function dropReport(r: LoadTestResult): string[] {
     `  5xx: client ${d.status5xx.client} ${JSON.stringify(d.status5xx.byStep)}, server ${d.status5xx.server}`,
     `  MongoDB pool max: API ${d.mongoPool.api.checkedOutMax} out / ${d.mongoPool.api.waitQueueMax} waiting; worker ${w ? `${w.checkedOutMax} / ${w.waitQueueMax}` : 'n/a'}`,
     `  MongoDB commands during the load: ${mongoCommands(d.mongoCommands)}`,
+    workerLine(r, d),
     `  queue backlog: max ${d.queue.backlogMax} jobs at +${d.queue.backlogMaxAtSeconds ?? 'n/a'} s, drained in ${d.queue.drainSeconds ?? 'n/a'} s; quiet ${d.quiet.reached ? `after ${(d.quiet.ms / 1000).toFixed(1)} s` : 'NOT reached'}`,
     `  verifier: lost ${v.lost}, applied twice ${v.appliedTwice}, double deliveries ${v.doubleDeliveries}, paid ${v.paid}, captured ${v.captured}, webhook copies ${JSON.stringify(v.webhookCopies)}`,
     ...d.verifier.violations.map((x) => `    VIOLATION ${x}`),

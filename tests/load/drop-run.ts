@@ -212,6 +212,20 @@ export interface DropFigures {
     editFailures: number;
   };
   verifier: { figures: Figures; violations: string[] };
+  /**
+   * What the worker did, from its counters at the end (a fresh stack: they cover the run): webhook
+   * events processed by outcome (`webhooks_processed_total`, all event types), orders checked with
+   * Razorpay by outcome (`reconciliation_orders_total`: deferred Checkout callbacks whose check
+   * found the order still open, and any reconciliation run), Razorpay calls and deliveries. The
+   * `paid` events against the `marked_paid` checks say which path paid the orders. Null without
+   * the worker's metrics.
+   */
+  worker: {
+    webhookEvents: Record<string, number>;
+    ordersChecked: Record<string, number>;
+    razorpayCalls: number;
+    deliveries: number;
+  } | null;
 }
 
 /** What the end of a drop established, before the metrics are read. */
@@ -319,9 +333,7 @@ export function dropFigures(input: {
     sandboxLatencyMs: drop.sandboxLatencyMs,
     callback: client.drop.callback,
     // Summed over API processes, largest first.
-    callbackOutcomes: Object.fromEntries(
-      [...sumsBy(api, 'checkout_payment_callbacks_total', 'outcome')].sort((a, b) => b[1] - a[1]),
-    ),
+    callbackOutcomes: byOutcome(api, 'checkout_payment_callbacks_total', 'outcome'),
     webhookAcceptMs: {
       count: sumOf(api, 'http_request_duration_seconds_count', { route: WEBHOOK_ROUTE }),
       p50: webhookMs(0.5),
@@ -366,6 +378,7 @@ export function dropFigures(input: {
       editFailures: client.drop.editFailures,
     },
     verifier: { figures: verdict.figures, violations: verdict.violations },
+    worker: worker ? workerFigures(worker) : null,
   };
   const t = drop.thresholds;
   const v = verdict.figures;
@@ -392,6 +405,24 @@ export function dropFigures(input: {
 
 function round(n: number): number {
   return Number.isFinite(n) ? Math.round(n * 100) / 100 : n;
+}
+
+/** Label values of a counter with their sums, largest first. */
+function byOutcome(
+  samples: ReturnType<typeof parsePrometheusText>,
+  name: string,
+  label: string,
+): Record<string, number> {
+  return Object.fromEntries([...sumsBy(samples, name, label)].sort((a, b) => b[1] - a[1]));
+}
+
+function workerFigures(worker: ReturnType<typeof parsePrometheusText>): DropFigures['worker'] {
+  return {
+    webhookEvents: byOutcome(worker, 'webhooks_processed_total', 'outcome'),
+    ordersChecked: byOutcome(worker, 'reconciliation_orders_total', 'outcome'),
+    razorpayCalls: sumOf(worker, 'razorpay_calls_total'),
+    deliveries: sumOf(worker, 'deliveries_total'),
+  };
 }
 
 /** The drop's MongoDB command figures from the commands of the load and the orders paid. */

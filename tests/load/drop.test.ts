@@ -71,6 +71,15 @@ describe('creator drop (short)', () => {
       expect(outcomes, context).toBe(d.callback.count);
       const { paid = 0, already_paid = 0, deferred = 0 } = d.callbackOutcomes;
       expect(paid + already_paid + deferred, context).toBe(d.callback.count);
+      // The worker's counters account for every paid order once: paid by a webhook event, by a
+      // deferred callback's check, or by the callback itself; and each delivered once.
+      const w = d.worker;
+      expect(w, context).not.toBeNull();
+      if (!w) return;
+      const byWebhook = w.webhookEvents.paid ?? 0;
+      const byCheck = w.ordersChecked.marked_paid ?? 0;
+      expect(byWebhook + byCheck + paid, context).toBe(d.paid);
+      expect(w.deliveries, context).toBe(d.paid);
       // The sandbox really sent duplicates, and the reads really were checked against edits.
       expect(d.verifier.figures.webhookCopies.delivered).toBeGreaterThanOrEqual(d.paid * 3 * 2);
       expect(d.staleness.readsChecked).toBe(800);
