@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { wholeNumberArg } from './cli-args.ts';
 import { runLoadTest, type LoadTestOptions } from './orchestrator.ts';
 import { scenarioFileOf, type ScenarioOverride } from './scenario.ts';
+import { dropDiagnosis } from './drop-diagnosis.ts';
 import { dropReport } from './drop-report.ts';
 import { loopLine } from './loop-monitor.ts';
 import { processCpuLine } from './process-cpu.ts';
@@ -151,6 +152,7 @@ try {
       processCpuLine(r.processCpu),
       loopLine({ API: r.eventLoop?.api, worker: r.eventLoop?.worker }),
       ...(r.drop ? dropReport(r) : []),
+      ...dropDiagnosis(r),
       `results: ${r.resultsFile}`,
       r.passed ? 'LOAD TEST PASSED' : `LOAD TEST FAILED: ${r.failures.join(', ')}`,
       '',

@@ -1,0 +1,83 @@
+import type { LoadTestResult } from './load-test-result.ts';
+import type { LoopFigures } from './loop-monitor.ts';
+
+// After a drop that missed a time threshold: where the time went, read from the run's own
+// figures, and where to go next. Printed under the drop's figures; nothing here decides the run.
+
+/** The time thresholds a drop can miss (names as the thresholds print them). */
+export const STOREFRONT_P95 = 'p95 latency (ms)';
+export const STOREFRONT_P99 = 'p99 latency (ms)';
+export const CHECKOUT_P99 = 'checkout p99 (ms)';
+export const DOWNLOAD_P99 = 'capture → download available p99 (ms)';
+
+/** A loop counts as saturated when at least this share of its samples were at 90 % or more. */
+const SATURATED_SHARE = 0.5;
+/** The first read waited "before the API read it" when its p99 is this many times the rest. */
+const QUEUED_FACTOR = 10;
+
+const saturated = (loop: LoopFigures | undefined): boolean =>
+  loop !== undefined && loop.samples > 0 && loop.saturated / loop.samples >= SATURATED_SHARE;
+
+const busy = (name: string, loop: LoopFigures): string =>
+  `the ${name}'s event loop was at 90 % or more in ${loop.saturated} of ${loop.samples} sampled seconds`;
+
+const n = (v: number) => Math.round(v).toLocaleString('en-US');
+
+/** Lines explaining a drop's missed time thresholds (none when it met them, or for other runs). */
+export function dropDiagnosis(r: LoadTestResult): string[] {
+  const d = r.drop;
+  if (!d) return [];
+  const missed = new Set(r.failures);
+  const lines: string[] = [];
+  const api = r.eventLoop?.api;
+  const apiBusy = saturated(api) && api ? `; ${busy('API', api)}` : '';
+
+  const json = d.storefrontJson.p99;
+  const page = d.storefrontPage.p99;
+  const server = r.server.storefrontServerLatencyMs.p99;
+  if ((missed.has(STOREFRONT_P95) || missed.has(STOREFRONT_P99)) && json !== null) {
+    const rest = Math.max(page ?? 0, server ?? 0);
+    lines.push(
+      rest > 0 && json >= QUEUED_FACTOR * rest
+        ? `- storefront: the first read (a new connection) waited before the API took it: JSON p99 ` +
+            `${n(json)} ms against ${n(page ?? 0)} ms for the page on the same connection and ` +
+            `${n(server ?? 0)} ms in the API's own handling${apiBusy}`
+        : `- storefront: JSON p99 ${n(json)} ms, page ${n(page ?? 0)} ms, the API's own handling ` +
+            `${n(server ?? 0)} ms${apiBusy}`,
+    );
+  }
+  if (missed.has(CHECKOUT_P99) && d.checkout.p99 !== null) {
+    lines.push(
+      `- checkout: p99 ${n(d.checkout.p99)} ms` +
+        (apiBusy
+          ? `; each of its sequential MongoDB and gateway round trips waits a turn of the busy loop`
+          : '') +
+        (d.sandboxLatencyMs > 0
+          ? `; the sandbox adds ${d.sandboxLatencyMs} ms to its gateway call`
+          : ''),
+    );
+  }
+  if (missed.has(DOWNLOAD_P99) && d.captureToDownloadMs.p99 !== null) {
+    const worker = r.eventLoop?.worker;
+    lines.push(
+      `- capture → download: p99 ${n(d.captureToDownloadMs.p99)} ms; the worker's queue backlog ` +
+        `peaked at ${n(d.queue.backlogMax)} jobs` +
+        (d.queue.drainSeconds === null ? '' : ` and drained in ${d.queue.drainSeconds} s`) +
+        (saturated(worker) && worker ? `; ${busy('worker', worker)}` : ''),
+    );
+  }
+  if (lines.length === 0) return [];
+  const cpu = r.processCpu;
+  return [
+    'where the time went:',
+    ...lines,
+    ...(cpu
+      ? [
+          `- the machine: ${cpu.totalSeconds.toFixed(1)} CPU-s in ${cpu.wallSeconds.toFixed(1)} s on ` +
+            `${cpu.cores} cores (${Math.round(cpu.busyShare * 100)} % busy)`,
+        ]
+      : []),
+    `- next: \`--find-capacity\` finds the largest drop within every threshold here; ` +
+      `docs/operations.md, "Sizing for a drop", says what a drop asks of a deployment`,
+  ];
+}
