@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import {
   getOrCreateMetric,
@@ -28,15 +28,27 @@ export const RATE_LIMIT_LOCAL_SHARE = 0.5;
 
 const TOO_MANY = new TooManyRequestsError('Too many requests, slow down').toBody();
 
-/** express-rate-limit's draft-8 partition key: base64 of the first 12 hex digits of SHA-256. */
-function partitionKey(key: string): string {
-  const hex = createHash('sha256').update(key).digest('hex').slice(0, 12);
-  return Buffer.from(hex).toString('base64');
+/**
+ * Draft 8's partition key (`pk`), an opaque name of the client's quota, as express-rate-limit
+ * shapes it (base64 of 12 hex digits) but keyed. express-rate-limit hashes the key with plain
+ * SHA-256, which gives an IPv4 address back to anyone who hashes all 2^32 of them: a header that a
+ * shared cache replays to another buyer, or that ends up in a log or a screenshot, would then
+ * name the client's address. Here it is HMAC-SHA-256 under a key derived from JWT_SECRET (HKDF
+ * with a label of its own): the same in every API process, meaningless without the secret.
+ */
+export function partitionKeyOf(secret: string): (key: string) => string {
+  const hmacKey = Buffer.from(
+    hkdfSync('sha256', secret, '', 'storefront rate-limit partition key', 32),
+  );
+  return (key) => {
+    const hex = createHmac('sha256', hmacKey).update(key).digest('hex').slice(0, 12);
+    return Buffer.from(hex).toString('base64');
+  };
 }
 
 /** The RateLimit-Policy header of a key (draft 8), built once per key and window. */
-function policyOf(name: string, limit: number, key: string): string {
-  return `"${name}"; q=${limit}; w=${WINDOW_SECONDS}; pk=:${partitionKey(key)}:`;
+function policyOf(name: string, limit: number, pk: string): string {
+  return `"${name}"; q=${limit}; w=${WINDOW_SECONDS}; pk=:${pk}:`;
 }
 
 /** Whole seconds until `e`'s window ends. */
@@ -66,6 +78,8 @@ interface LimiterContext {
   /** The client address key, memoized for this app's `trust proxy` setting. */
   clientKey: (req: Request) => string;
   closed: boolean;
+  /** The `pk` of a key in RateLimit-Policy. */
+  partitionKey: (key: string) => string;
   errors: promClient.Counter<'limiter'>;
   logFailure: (err: unknown) => void;
 }
@@ -102,6 +116,7 @@ function limiterContext(deps: RateLimitDeps): LimiterContext {
     counter,
     clientKey: memoizedClientKey(),
     closed: deps.config.RATE_LIMIT_ON_REDIS_ERROR === 'closed',
+    partitionKey: partitionKeyOf(deps.config.JWT_SECRET),
     errors,
     logFailure,
   };
@@ -135,7 +150,7 @@ function entryFor(
   key: string,
 ): CounterEntry {
   const e = ctx.counter.entry(prefix + key, Date.now());
-  if (e.policy === '') e.policy = policyOf(name, limit, key);
+  if (e.policy === '') e.policy = policyOf(name, limit, ctx.partitionKey(key));
   return e;
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -33,6 +34,31 @@ describe('rate limits', () => {
     expect(res.headers['ratelimit-policy']).toMatch(
       new RegExp(`^"public"; q=${LIMIT}; w=60; pk=:`),
     );
+  });
+
+  it("when a client reads the storefront, then its partition key is keyed by the deployment's secret, not the address's plain hash", async () => {
+    const pkOf = async (api: SecureApi) => {
+      const res = await api.call('/api/v1/store/rl-pk-probe');
+      const pk = /; pk=:([^:]+):$/.exec(String(res.headers['ratelimit-policy']))?.[1];
+      expect(pk, String(res.headers['ratelimit-policy'])).toMatch(/^[A-Za-z0-9+/]{16}$/);
+      return pk;
+    };
+    const mine = await pkOf(s);
+    // express-rate-limit's unkeyed form for every way this client's loopback address is named.
+    for (const address of ['127.0.0.1', '::1', '::ffff:127.0.0.1']) {
+      const plain = createHash('sha256').update(address).digest('hex').slice(0, 12);
+      expect(mine, address).not.toBe(Buffer.from(plain).toString('base64'));
+    }
+    const sameSecret = await startSecureApi({ JWT_SECRET: s.config.JWT_SECRET });
+    const otherSecret = await startSecureApi({
+      JWT_SECRET: 'another-deployment-secret-0123456789abcdef',
+    });
+    try {
+      expect(await pkOf(sameSecret)).toBe(mine);
+      expect(await pkOf(otherSecret)).not.toBe(mine);
+    } finally {
+      await Promise.all([sameSecret.close(), otherSecret.close()]);
+    }
   });
 
   it('when a client exceeds the public limit, then it gets 429 RATE_LIMITED JSON with Retry-After', async () => {
