@@ -122,6 +122,8 @@ export function createApiServices(deps: ApiDeps): ApiServices {
   });
   storeCache.start();
   deps.onClose(() => storeCache.close());
+  // Status reads waiting for their order answer when draining starts (each closes its connection).
+  deps.onDrain(() => orderWaits.close());
 
   const pageAssets = loadPageAssets();
   const tokens = new TokenService(config);

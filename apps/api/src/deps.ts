@@ -13,4 +13,9 @@ export interface ApiDeps {
   createRedis: (role: 'subscriber' | 'producer') => Redis;
   /** Registers a cleanup step run at shutdown, after the server stopped taking requests. */
   onClose: (fn: () => Promise<void> | void) => void;
+  /**
+   * Registers a step run the moment shutdown starts, before the requests in flight are waited
+   * for: work that would otherwise hold a request open (a status read waiting for its order).
+   */
+  onDrain: (fn: () => void) => void;
 }

@@ -45,6 +45,7 @@ export async function startApi(
   const logger = opts.logger ?? createLogger({ level: config.LOG_LEVEL, service: 'api' });
   const metrics = createMetricsRegistry({ service: 'api' });
   const closers: Array<() => Promise<void> | void> = [];
+  const drainers: Array<() => void> = [];
   const extraRedis: Redis[] = [];
   const mongo = await createMongoConnection({
     ...mongoOptionsFromConfig(config),
@@ -72,6 +73,7 @@ export async function startApi(
       return r;
     },
     onClose: (fn) => closers.push(fn),
+    onDrain: (fn) => drainers.push(fn),
   };
 
   let shuttingDown = false;
@@ -132,8 +134,13 @@ export async function startApi(
   const close = (): Promise<void> => {
     closing ??= (async () => {
       shuttingDown = true;
-      // Status reads waiting for their order answer now (each then closes its connection).
-      services.orderWaits.close();
+      for (const fn of drainers) {
+        try {
+          fn();
+        } catch (err) {
+          logger.error('error when draining started', { err });
+        }
+      }
       const stopped = Promise.all([
         new Promise<void>((resolve) => server.close(() => resolve())),
         listening.closeExtra(),
