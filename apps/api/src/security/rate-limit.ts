@@ -36,7 +36,7 @@ const TOO_MANY = new TooManyRequestsError('Too many requests, slow down').toBody
  * name the client's address. Here it is HMAC-SHA-256 under a key derived from JWT_SECRET (HKDF
  * with a label of its own): the same in every API process, meaningless without the secret.
  */
-export function partitionKeyOf(secret: string): (key: string) => string {
+function partitionKeyOf(secret: string): (key: string) => string {
   const hmacKey = Buffer.from(
     hkdfSync('sha256', secret, '', 'storefront rate-limit partition key', 32),
   );
