@@ -15,9 +15,10 @@ const step = (p99: number): StepLatency => ({ count: 100, p50: p99 / 2, p95: p99
 /** The parts of a drop's result the diagnosis reads; the rest of the result is not consulted. */
 function result(opts: {
   failures: string[];
-  json: number;
-  page: number;
-  server: number;
+  /** Storefront p99s (client JSON, client page, the API's own); fast unless given. */
+  json?: number;
+  page?: number;
+  server?: number;
   checkout?: number;
   download?: number;
   apiLoop?: [saturated: number, samples: number];
@@ -27,8 +28,8 @@ function result(opts: {
   const loop = (l: [number, number] | undefined) =>
     l && { samples: l[1], max: 1, mean: 0.9, saturated: l[0] };
   const drop = {
-    storefrontJson: step(opts.json),
-    storefrontPage: step(opts.page),
+    storefrontJson: step(opts.json ?? 40),
+    storefrontPage: step(opts.page ?? 10),
     checkout: step(opts.checkout ?? 200),
     captureToDownloadMs: step(opts.download ?? 1_000),
     sandboxLatencyMs: 0,
@@ -36,7 +37,7 @@ function result(opts: {
   } as Partial<DropFigures> as DropFigures;
   return {
     failures: opts.failures,
-    server: { storefrontServerLatencyMs: { p50: 0.2, p95: 0.5, p99: opts.server } },
+    server: { storefrontServerLatencyMs: { p50: 0.2, p95: 0.5, p99: opts.server ?? 1 } },
     eventLoop: { api: loop(opts.apiLoop), worker: loop(opts.workerLoop) },
     processCpu: { seconds: {}, totalSeconds: 57.7, wallSeconds: 33.1, cores: 2, busyShare: 0.87 },
     ...(opts.drop === false ? {} : { drop }),
@@ -45,8 +46,8 @@ function result(opts: {
 
 describe('dropDiagnosis', () => {
   it('when the drop met its time thresholds, or the run is not a drop, then it says nothing', () => {
-    expect(dropDiagnosis(result({ failures: [], json: 40, page: 10, server: 1 }))).toEqual([]);
-    const browse = result({ failures: [STOREFRONT_P99], json: 4_000, page: 10, server: 1 });
+    expect(dropDiagnosis(result({ failures: [] }))).toEqual([]);
+    const browse = result({ failures: [STOREFRONT_P99], json: 4_000 });
     expect(dropDiagnosis({ ...browse, drop: undefined })).toEqual([]);
   });
 
@@ -79,9 +80,6 @@ describe('dropDiagnosis', () => {
     const lines = dropDiagnosis(
       result({
         failures: [CHECKOUT_P99, DOWNLOAD_P99],
-        json: 40,
-        page: 10,
-        server: 1,
         checkout: 1_072.09,
         download: 5_842.27,
         apiLoop: [22, 28],
@@ -99,14 +97,7 @@ describe('dropDiagnosis', () => {
 
   it('when a loop was busy in fewer than half its samples, then it is not called saturated', () => {
     const lines = dropDiagnosis(
-      result({
-        failures: [CHECKOUT_P99],
-        json: 40,
-        page: 10,
-        server: 1,
-        checkout: 700,
-        apiLoop: [14, 30],
-      }),
+      result({ failures: [CHECKOUT_P99], checkout: 700, apiLoop: [14, 30] }),
     );
     expect(lines).toContain('- checkout: p99 700 ms');
   });
