@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { createMetricsRegistry } from './registry.ts';
@@ -10,7 +11,7 @@ async function utilization(registry: ReturnType<typeof createMetricsRegistry>): 
 }
 
 describe('metrics registry', () => {
-  it('when the event loop was kept busy since the last scrape, then its utilization is near 1, and near 0 after it waited idle', async () => {
+  it('when the event loop was kept busy since the last scrape, then its utilization is near 1, and after it waited, what Node measured for that wait', async () => {
     const registry = createMetricsRegistry({ service: 'test' });
     await utilization(registry); // starts the window here
 
@@ -20,11 +21,15 @@ describe('metrics registry', () => {
     }
     const busy = await utilization(registry);
 
-    await sleep(300); // the loop waits for a timer: idle, the behaviour under test
-    const idle = await utilization(registry);
+    // The loop waits for a timer: idle unless other work shares it (this suite runs files in
+    // shared workers), so the scrape is checked against Node's own reading of the same wait.
+    const from = performance.eventLoopUtilization();
+    await sleep(300);
+    const reference = performance.eventLoopUtilization(performance.eventLoopUtilization(), from);
+    const waited = await utilization(registry);
 
     expect(busy).toBeGreaterThan(0.8);
-    expect(idle).toBeLessThan(0.5);
+    expect(Math.abs(waited - reference.utilization)).toBeLessThan(0.05);
     expect(await registry.metrics()).toMatch(/^event_loop_utilization\{service="test"\} /m);
   });
 });
