@@ -1,5 +1,5 @@
 import type { LoadTestResult } from './load-test-result.ts';
-import type { LoopFigures } from './loop-monitor.ts';
+import { SATURATED, type LoopFigures } from './loop-monitor.ts';
 
 // After a drop that missed a time threshold: where the time went, read from the run's own
 // figures, and where to go next. Printed under the drop's figures; nothing here decides the run.
@@ -10,7 +10,7 @@ export const STOREFRONT_P99 = 'p99 latency (ms)';
 export const CHECKOUT_P99 = 'checkout p99 (ms)';
 export const DOWNLOAD_P99 = 'capture → download available p99 (ms)';
 
-/** A loop counts as saturated when at least this share of its samples were at 90 % or more. */
+/** A loop counts as saturated when at least this share of its samples were at SATURATED or more. */
 const SATURATED_SHARE = 0.5;
 /** The first read waited "before the API read it" when its p99 is this many times the rest. */
 const QUEUED_FACTOR = 10;
@@ -19,7 +19,7 @@ const saturated = (loop: LoopFigures | undefined): boolean =>
   loop !== undefined && loop.samples > 0 && loop.saturated / loop.samples >= SATURATED_SHARE;
 
 const busy = (name: string, loop: LoopFigures): string =>
-  `the ${name}'s event loop was at 90 % or more in ${loop.saturated} of ${loop.samples} sampled seconds`;
+  `the ${name}'s event loop was at ${SATURATED * 100} % or more in ${loop.saturated} of ${loop.samples} sampled seconds`;
 
 const n = (v: number) => Math.round(v).toLocaleString('en-US');
 
