@@ -62,8 +62,8 @@ export interface ApiServices extends ImageServices {
   checkout: CheckoutService;
   orderStatus: OrderStatusService;
   /**
-   * Status reads waiting for their order's delivery (`?wait=`). The server closes it when it starts
-   * draining, before it waits for in-flight requests (a registered cleanup would run after them).
+   * Status reads waiting for their order's delivery (`?wait=`). Closed when draining starts
+   * (`onDrain`), before the server waits for in-flight requests.
    */
   orderWaits: OrderWaits;
   /** The buyer's Checkout callback: the API's path to a payment outcome. */
