@@ -23,6 +23,9 @@ function result(opts: {
   download?: number;
   apiLoop?: [saturated: number, samples: number];
   workerLoop?: [saturated: number, samples: number];
+  /** The API processes' CPU seconds over the run, and how many there were. */
+  apiCpu?: number;
+  apiProcesses?: number;
   drop?: boolean;
 }): LoadTestResult {
   const loop = (l: [number, number] | undefined) =>
@@ -39,7 +42,15 @@ function result(opts: {
     failures: opts.failures,
     server: { storefrontServerLatencyMs: { p50: 0.2, p95: 0.5, p99: opts.server ?? 1 } },
     eventLoop: { api: loop(opts.apiLoop), worker: loop(opts.workerLoop) },
-    processCpu: { seconds: {}, totalSeconds: 57.7, wallSeconds: 33.1, cores: 2, busyShare: 0.87 },
+    processCpu: {
+      seconds: { api: opts.apiCpu ?? 20.8 },
+      totalSeconds: 57.7,
+      wallSeconds: 33.1,
+      cores: 2,
+      busyShare: 0.87,
+    },
+    scenario: { stages: [{ duration: '10s', target: 10_000 }] },
+    machine: { apiProcesses: opts.apiProcesses ?? 1 },
     ...(opts.drop === false ? {} : { drop }),
   } as Partial<LoadTestResult> as LoadTestResult;
 }
@@ -64,6 +75,9 @@ describe('dropDiagnosis', () => {
     expect(lines[0]).toBe('where the time went:');
     expect(lines[1]).toBe(
       "- storefront: the first read (a new connection) waited before the API took it: JSON p99 14,355 ms against 335 ms for the page on the same connection and 66 ms in the API's own handling; the API's event loop was at 90 % or more in 26 of 30 sampled seconds",
+    );
+    expect(lines).toContain(
+      '- the API: the buyers who arrived over 10 s asked it for 20.8 CPU-s, 2.1 times what its 1 process (one core each) can run in 10 s',
     );
     expect(lines).toContain('- the machine: 57.7 CPU-s in 33.1 s on 2 cores (87 % busy)');
     expect(lines.at(-1)).toMatch(/--find-capacity.*Sizing for a drop/);
@@ -100,5 +114,14 @@ describe('dropDiagnosis', () => {
       result({ failures: [CHECKOUT_P99], checkout: 700, apiLoop: [14, 30] }),
     );
     expect(lines).toContain('- checkout: p99 700 ms');
+  });
+
+  it('when the API ran on several processes, then its demand is set against all of them', () => {
+    const lines = dropDiagnosis(
+      result({ failures: [CHECKOUT_P99], checkout: 700, apiCpu: 23.6, apiProcesses: 2 }),
+    );
+    expect(lines).toContain(
+      '- the API: the buyers who arrived over 10 s asked it for 23.6 CPU-s, 1.2 times what its 2 processes (one core each) can run in 10 s',
+    );
   });
 });

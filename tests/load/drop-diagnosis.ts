@@ -1,5 +1,6 @@
 import type { LoadTestResult } from './load-test-result.ts';
 import { SATURATED, type LoopFigures } from './loop-monitor.ts';
+import { totalStageSeconds } from './scenario.ts';
 
 // After a drop that missed a time threshold: where the time went, read from the run's own
 // figures, and where to go next. Printed under the drop's figures; nothing here decides the run.
@@ -71,6 +72,7 @@ export function dropDiagnosis(r: LoadTestResult): string[] {
   return [
     'where the time went:',
     ...lines,
+    ...apiDemand(r),
     ...(cpu
       ? [
           `- the machine: ${cpu.totalSeconds.toFixed(1)} CPU-s in ${cpu.wallSeconds.toFixed(1)} s on ` +
@@ -79,5 +81,24 @@ export function dropDiagnosis(r: LoadTestResult): string[] {
       : []),
     `- next: \`--find-capacity\` finds the largest drop within every threshold here; ` +
       `docs/operations.md, "Sizing for a drop", says what a drop asks of a deployment`,
+  ];
+}
+
+/**
+ * The API's CPU for the whole run against what its processes can run while the buyers arrive (one
+ * core each): above 1, the arrivals ask the API for more than it can do as they come, and they
+ * queue whatever else the machine has spare. The run's CPU includes what follows the arrivals (the
+ * payments' tail), so this is the work the arrivals brought, per second of arrival.
+ */
+function apiDemand(r: LoadTestResult): string[] {
+  const apiSeconds = r.processCpu?.seconds.api;
+  const arrivalSeconds = totalStageSeconds(r.scenario);
+  const processes = r.machine.apiProcesses;
+  if (apiSeconds === undefined || arrivalSeconds <= 0 || processes <= 0) return [];
+  const times = apiSeconds / (arrivalSeconds * processes);
+  return [
+    `- the API: the buyers who arrived over ${arrivalSeconds} s asked it for ` +
+      `${apiSeconds.toFixed(1)} CPU-s, ${times.toFixed(1)} times what its ${processes} ` +
+      `process${processes === 1 ? '' : 'es'} (one core each) can run in ${arrivalSeconds} s`,
   ];
 }
