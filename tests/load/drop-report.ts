@@ -9,6 +9,9 @@ const ms = (s: StepLatency) =>
     ? 'n/a'
     : `p50 ${s.p50} / p95 ${s.p95} / p99 ${s.p99} / max ${s.max} ms (${s.count})`;
 
+/** A count with thousands separators. */
+const n = (v: number) => v.toLocaleString('en-US');
+
 const outcomes = (o: Record<string, number>) =>
   Object.entries(o)
     .map(([k, n]) => `${k} ${n}`)
@@ -17,9 +20,9 @@ const outcomes = (o: Record<string, number>) =>
 const mongoCommands = (m: DropFigures['mongoCommands']) =>
   m === null
     ? 'n/a (the server does not report them)'
-    : `${m.total.toLocaleString('en-US')} (${Object.entries(m.byName)
+    : `${n(m.total)} (${Object.entries(m.byName)
         .slice(0, 6)
-        .map(([name, n]) => `${name} ${n.toLocaleString('en-US')}`)
+        .map(([name, count]) => `${name} ${n(count)}`)
         .join(', ')}); ${m.perPaidOrder ?? 'n/a'} per paid order`;
 
 const total = (o: Record<string, number>) => Object.values(o).reduce((a, n) => a + n, 0);
@@ -33,9 +36,8 @@ function workerLine(r: LoadTestResult, d: DropFigures): string {
     cpu === undefined || d.paid === 0 ? 'n/a' : `${((cpu * 1000) / d.paid).toFixed(1)} ms`;
   const counted = (o: Record<string, number>) => {
     const sum = total(o);
-    return sum === 0 ? '0' : `${sum.toLocaleString('en-US')} (${outcomes(o)})`;
+    return sum === 0 ? '0' : `${n(sum)} (${outcomes(o)})`;
   };
-  const n = (v: number) => v.toLocaleString('en-US');
   return (
     `  worker (server): webhook events ${counted(w.webhookEvents)}; ` +
     `orders checked with Razorpay ${counted(w.ordersChecked)}; ` +
