@@ -37,7 +37,7 @@ const TOO_MANY = new TooManyRequestsError('Too many requests, slow down').toBody
  * with a label of its own): the same in every API process, meaningless without the secret.
  */
 function partitionKeyOf(secret: string): (key: string) => string {
-  // A KeyObject, not the Buffer: Node 24's createHmac spends about 13 µs on a Buffer key (in its
+  // A KeyObject, not the Buffer: Node 24's createHmac spends 10–13 µs on a Buffer key (in its
   // checks for a KeyObject or CryptoKey) against 1.6 µs on a KeyObject (docs/performance.md). It
   // runs once per new client address, which in a drop is every buyer.
   const hmacKey = createSecretKey(
