@@ -16,6 +16,7 @@ import {
   redisTargetFromConfig,
 } from '@storefront/shared';
 import { createApiHandler } from './app.ts';
+import { registerOpenConnections } from './http/http-metrics.ts';
 import { listen, type Listening } from './http/listen.ts';
 import { expressServerClasses } from './http/server-classes.ts';
 import type { ApiServices } from './app-services.ts';
@@ -126,6 +127,7 @@ export async function startApi(
     await release();
     throw err;
   }
+  registerOpenConnections(metrics, listening.connections);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${tls ? 'https' : 'http'}://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -90,6 +91,52 @@ async function turnsToAccept(sockets: number): Promise<{ turns: number; statuses
   expect(code).toBe(0);
   return { turns, statuses: JSON.parse(lines.at(-1) ?? '[]') as number[] };
 }
+
+/** Scrapes /metrics on a connection of its own; returns `http_open_connections` and the text. */
+async function openConnectionsGauge(port: number): Promise<{ value: number; text: string }> {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.write('GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
+  let text = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => (text += chunk));
+  await once(socket, 'close');
+  expect(text.slice(9, 12)).toBe('200');
+  const value = /^http_open_connections\{[^}]*\} (\d+)$/m.exec(text)?.[1];
+  if (value === undefined) throw new Error('http_open_connections is not exported');
+  return { value: Number(value), text };
+}
+
+describe('open connections in the metrics', () => {
+  it.each([1, 4])(
+    'when connections are opened and closed on %i listening socket(s), then http_open_connections follows them, and no metric lists every handle on a scrape',
+    async (sockets) => {
+      const port = await freePort();
+      api = await startCheckedApi(
+        testConfig({ API_PORT: String(port), API_ACCEPT_SOCKETS: String(sockets) }),
+      );
+      const CONNECTIONS = 40;
+      const serverSide: net.Socket[] = [];
+      api.server.on('connection', (s: net.Socket) => serverSide.push(s));
+      const before = await openConnectionsGauge(port);
+      const clients = Array.from({ length: CONNECTIONS }, () => net.connect(port, '127.0.0.1'));
+      while (serverSide.length < CONNECTIONS + 1) await once(api.server, 'connection');
+      const open = await openConnectionsGauge(port);
+      const accepted = serverSide.slice(1);
+      for (const c of clients) c.destroy();
+      await Promise.all(accepted.filter((s) => !s.closed).map((s) => once(s, 'close')));
+      const after = await openConnectionsGauge(port);
+
+      // Each scrape counts its own connection.
+      expect(before.value).toBe(1);
+      expect(open.value).toBe(CONNECTIONS + 1);
+      expect(after.value).toBe(1);
+      for (const name of ['process_open_fds', 'nodejs_active_handles', 'nodejs_active_resources']) {
+        expect(open.text).not.toMatch(new RegExp(`^${name}[{ ]`, 'm'));
+      }
+      expect(open.text).toMatch(/^process_max_fds[{ ]/m);
+    },
+  );
+});
 
 describe('listening sockets per API process (API_ACCEPT_SOCKETS)', () => {
   it('when several sockets are asked for, then only Linux with a fixed port gets them', () => {

@@ -43,3 +43,22 @@ export function createHttpMetrics(registry: MetricsRegistry): {
   };
   return { middleware, observe };
 }
+
+/**
+ * `http_open_connections`: client connections open on this process now (an API cluster sums its
+ * processes), read from the server's own counts when scraped. Stands in for `process_open_fds`,
+ * which lists every descriptor on each scrape (`PER_HANDLE_DEFAULT_METRICS`).
+ */
+export function registerOpenConnections(
+  registry: MetricsRegistry,
+  connections: () => Promise<number>,
+): void {
+  new promClient.Gauge({
+    name: 'http_open_connections',
+    help: 'Client connections open on the API now',
+    registers: [registry],
+    async collect() {
+      this.set(await connections());
+    },
+  });
+}

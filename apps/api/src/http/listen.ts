@@ -26,6 +26,8 @@ export interface Listening {
    * closed (the server's own are awaited by `server.close()` and its idle sweeps).
    */
   closeExtra(): Promise<void>;
+  /** Connections open now on all the sockets (Node's own counts: nothing is kept per connection). */
+  connections: () => Promise<number>;
 }
 
 /**
@@ -88,6 +90,17 @@ export async function listen(server: http.Server, opts: ListenOptions): Promise<
       ),
     );
   };
+  const connections = async (): Promise<number> => {
+    const counts = await Promise.all(
+      [server, ...extra].map(
+        (s) =>
+          new Promise<number>((resolve) => {
+            s.getConnections((err, count) => resolve(err ? 0 : count));
+          }),
+      ),
+    );
+    return counts.reduce((sum, n) => sum + n, 0);
+  };
   try {
     for (let i = 1; i < sockets; i++) {
       // The options the HTTP server applies to the connections it accepts itself.
@@ -101,5 +114,5 @@ export async function listen(server: http.Server, opts: ListenOptions): Promise<
     await closeExtra();
     throw err;
   }
-  return { sockets, closeExtra };
+  return { sockets, closeExtra, connections };
 }
