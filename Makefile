@@ -18,6 +18,7 @@ test: install redis-server prometheus chromium
 
 unit: install redis-server prometheus chromium
 	vitest run
+	TEST_SUITE=faults vitest run
 	TEST_SUITE=heavy vitest run
 	node scripts/lighthouse.ts --runs 1 --no-record --smoke --attempts 7 --settle 60
 

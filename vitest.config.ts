@@ -1,33 +1,38 @@
 import { defineConfig } from 'vitest/config';
 
-// End-to-end runs that start whole stacks of processes and measure latency, and Lighthouse runs
-// (CPU-heavy, their simulation scales with the machine's load): they run after the rest, one at a
-// time, so they neither starve nor are starved by other test files
-// (`TEST_SUITE=heavy vitest run`; `make test` runs both suites).
-const HEAVY = [
-  'tests/load/load.test.ts',
-  'tests/load/drop.test.ts',
+// Files that start whole stacks of processes run after the main suite, in two suites of their own
+// (`make test` runs all three):
+// - FAULTS (`TEST_SUITE=faults`): the short chaos runs and the short drop. They assert properties
+//   only (nothing lost, applied twice, delivered twice or stale; the faults happened), never a
+//   timing, and each keeps about one core busy: two run beside each other.
+// - HEAVY (`TEST_SUITE=heavy`): the short load test, whose thresholds are latencies, and
+//   Lighthouse (CPU-heavy; its simulation scales with the machine's load): one at a time, so they
+//   neither starve nor are starved by other test files.
+const FAULTS = [
   'tests/chaos/chaos.test.ts',
-  'tests/lighthouse/lighthouse-runner.test.ts',
+  'tests/chaos/chaos-cluster.test.ts',
+  'tests/load/drop.test.ts',
 ];
-const heavy = process.env.TEST_SUITE === 'heavy';
+const HEAVY = ['tests/load/load.test.ts', 'tests/lighthouse/lighthouse-runner.test.ts'];
+const suite = process.env.TEST_SUITE;
+const own = suite === 'faults' ? FAULTS : suite === 'heavy' ? HEAVY : undefined;
 
-// One global setup starts the shared services (redis-server, the MongoDB-compatible server or
-// MONGO_URL, the Razorpay sandbox, local S3) once and stops them on exit, even after failure.
+// One global setup starts the shared services (redis-server, a Redis Cluster and a Sentinel set,
+// the MongoDB-compatible server or MONGO_URL, the Razorpay sandbox, local S3) once and stops them
+// on exit, even after failure. The faults and heavy suites start the services they need themselves
+// (as `make chaos` and `make load-test` do), so they skip it: about 15 s of start-up each.
 export default defineConfig({
   test: {
-    include: heavy
-      ? HEAVY
-      : [
-          'apps/*/src/**/*.test.ts',
-          'apps/*/test/**/*.test.ts',
-          'packages/*/src/**/*.test.ts',
-          'packages/*/test/**/*.test.ts',
-          'tests/**/*.test.ts',
-        ],
-    exclude: heavy ? [] : HEAVY,
+    include: own ?? [
+      'apps/*/src/**/*.test.ts',
+      'apps/*/test/**/*.test.ts',
+      'packages/*/src/**/*.test.ts',
+      'packages/*/test/**/*.test.ts',
+      'tests/**/*.test.ts',
+    ],
+    exclude: own ? [] : [...FAULTS, ...HEAVY],
     globalSetup: [
-      './packages/devstack/src/test-harness/global-setup.ts',
+      ...(own ? [] : ['./packages/devstack/src/test-harness/global-setup.ts']),
       './packages/test-support/src/contract-report.ts',
     ],
     setupFiles: ['./packages/test-support/src/contract-setup.ts'],
@@ -39,9 +44,10 @@ export default defineConfig({
     // per file, a third of the suite's time (two isolated runs took 293 and 299 s, three shared ones
     // 193-200 s, two of them in shuffled file order). It holds because no test leaves global
     // state behind: each builds its own app, metrics registry, connections and database, and
-    // restores what it sets in process.env. The heavy suite's few files keep their own processes.
-    isolate: heavy,
-    fileParallelism: !heavy,
+    // restores what it sets in process.env. The faults and heavy suites' few files keep their own
+    // processes.
+    isolate: own !== undefined,
+    fileParallelism: suite !== 'heavy',
     maxWorkers: 2,
   },
 });
