@@ -118,7 +118,9 @@ describe('GET /api/v1/orders/:id?wait=', () => {
     const order = await newOrder(t);
     const missed = () => counted(t, 'order_delivery_notices_missed_total');
     const before = await missed();
-    const answer = read(t, order.orderId, order.accessToken, 'wait=1');
+    // The delivery must land inside the wait: 3 s leaves room for a MongoDB write on a busy
+    // machine (1 s was once too short with the suite running three files at a time).
+    const answer = read(t, order.orderId, order.accessToken, 'wait=3');
     await untilWaiting(t, 1);
     await markDelivered(t, order.orderId); // and no publishOrderNotices
     const res = await answer;
