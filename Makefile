@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 STAMP := node_modules/.install-stamp
 
-.PHONY: dev test lint typecheck unit install redis-server prometheus chromium lighthouse certs security-test load-test chaos clean
+.PHONY: dev test lint eslint lint-rest typecheck unit install redis-server prometheus chromium lighthouse certs security-test load-test chaos clean
 
 ## dev: start the whole system (stand-ins for every service not given in the environment)
 dev: install
@@ -12,8 +12,9 @@ dev: install
 
 ## test: lint, type checks and every test (what CI runs)
 test: install redis-server prometheus chromium
-	@# lint and typecheck are single-threaded and independent: one core each.
-	$(MAKE) --no-print-directory -j2 --output-sync=target lint typecheck
+	@# The static checks are single-threaded and independent: eslint (the longest, type-aware) on
+	@# one core, the other lint checks and then typecheck on the other.
+	$(MAKE) --no-print-directory -j2 --output-sync=target eslint lint-rest typecheck
 	$(MAKE) --no-print-directory unit
 
 unit: install redis-server prometheus chromium
@@ -22,8 +23,12 @@ unit: install redis-server prometheus chromium
 	TEST_SUITE=heavy vitest run
 	node scripts/lighthouse.ts --runs 1 --no-record --smoke --attempts 7 --settle 60
 
-lint: install prometheus
+lint: eslint lint-rest
+
+eslint: install
 	eslint .
+
+lint-rest: install prometheus
 	prettier --check .
 	madge --circular --extensions ts --ts-config tsconfig.json apps packages scripts tests
 	@# --syntax-only: the token file exists only where Prometheus runs; the rules are checked next.
