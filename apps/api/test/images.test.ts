@@ -1,8 +1,8 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testConfig } from '@storefront/devstack/test-harness';
-import { createS3Client, productModel } from '@storefront/shared';
+import { testConfig, uniqueName } from '@storefront/devstack/test-harness';
+import { createS3Client, productModel, provisionBucket } from '@storefront/shared';
 import type { RunningApi } from '../src/server.ts';
 import {
   call,
@@ -32,9 +32,15 @@ interface Storefront {
 let api: RunningApi;
 let s3: S3Client;
 
+// An images bucket of its own: the refusal tests count the bucket's objects, and other test files
+// running beside this one upload images into the shared default bucket.
+const IMAGES_BUCKET = uniqueName('images').replaceAll('_', '-');
+
 beforeAll(async () => {
-  api = await startTestApi({ IMAGE_MAX_BYTES: String(MAX_BYTES) });
-  s3 = createS3Client(api.deps.config);
+  const overrides = { IMAGE_MAX_BYTES: String(MAX_BYTES), S3_IMAGES_BUCKET: IMAGES_BUCKET };
+  s3 = createS3Client(testConfig(overrides));
+  await provisionBucket(s3, IMAGES_BUCKET);
+  api = await startTestApi(overrides);
 });
 
 afterAll(async () => {
@@ -493,7 +499,7 @@ describe('GET /img/:name', () => {
 
   it('when a client loads 300 images within a minute under the default public limit, then none is refused and its public budget is untouched', async () => {
     // An API with every rate limit at its default (the shared one sets them out of the way).
-    const limited = await startCheckedApi(testConfig());
+    const limited = await startCheckedApi(testConfig({ S3_IMAGES_BUCKET: IMAGES_BUCKET }));
     try {
       expect(limited.deps.config.RATE_LIMIT_PUBLIC_PER_MIN).toBe(100);
       const urls = variantsOf(image).map((v) => v.url);
