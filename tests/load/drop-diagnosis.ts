@@ -1,3 +1,4 @@
+import { thousands as n } from './format.ts';
 import type { LoadTestResult } from './load-test-result.ts';
 import { SATURATED, type LoopFigures } from './loop-monitor.ts';
 import { totalStageSeconds } from './scenario.ts';
@@ -21,8 +22,6 @@ const saturated = (loop: LoopFigures | undefined): boolean =>
 
 const busy = (name: string, loop: LoopFigures): string =>
   `the ${name}'s event loop was at ${SATURATED * 100} % or more in ${loop.saturated} of ${loop.samples} sampled seconds`;
-
-const n = (v: number) => Math.round(v).toLocaleString('en-US');
 
 /** Lines explaining a drop's missed time thresholds (none when it met them, or for other runs). */
 export function dropDiagnosis(r: LoadTestResult): string[] {

@@ -1,4 +1,5 @@
 import type { DropFigures } from './drop-run.ts';
+import { thousands as n } from './format.ts';
 import type { StepLatency } from './drop-runner.ts';
 import type { LoadTestResult } from './load-test-result.ts';
 
@@ -8,9 +9,6 @@ const ms = (s: StepLatency) =>
   s.count === 0
     ? 'n/a'
     : `p50 ${s.p50} / p95 ${s.p95} / p99 ${s.p99} / max ${s.max} ms (${s.count})`;
-
-/** A count with thousands separators. */
-const n = (v: number) => v.toLocaleString('en-US');
 
 const outcomes = (o: Record<string, number>) =>
   Object.entries(o)

@@ -1,4 +1,5 @@
 import { has, parsePrometheusText, sumOf } from '@storefront/test-support';
+import { thousands as n } from './format.ts';
 
 // The server's own view of a load run, read from its Prometheus metrics after the run.
 
@@ -171,7 +172,6 @@ function msPer(cpuSeconds: number | null, requests: number): number | null {
 export function requestsByRouteLine(f: ServerFigures, shown = 8): string {
   const rows = Object.entries(f.http.byRoute);
   const total = rows.reduce((a, [, n]) => a + n, 0);
-  const n = (v: number) => v.toLocaleString('en-US');
   const rest = rows.slice(shown).reduce((a, [, v]) => a + v, 0);
   const parts = rows.slice(0, shown).map(([route, v]) => `${route} ${n(v)}`);
   if (rest > 0) parts.push(`other ${n(rest)}`);

@@ -27,7 +27,6 @@ let connected = 0;
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (line) => {
   const want = Number(line.trim());
-  if (want === 0) { connected === sockets.length && process.stdout.write(connected + '\\n'); return; }
   for (let i = 0; i < want; i++) {
     const s = net.connect(port, '127.0.0.1', () => {
       if (++connected === sockets.length) process.stdout.write(connected + '\\n');
