@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '@storefront/devstack';
 import { testConfig } from '@storefront/devstack/test-harness';
 import { startCheckedApi } from '@storefront/test-support';
+import { Http1Connection } from '@storefront/test-support/http1-connection';
 import { socketsFor } from '../src/http/listen.ts';
 import type { RunningApi } from '../src/server.ts';
 
@@ -92,15 +93,26 @@ async function turnsToAccept(sockets: number): Promise<{ turns: number; statuses
   return { turns, statuses: JSON.parse(lines.at(-1) ?? '[]') as number[] };
 }
 
-/** Scrapes /metrics on a connection of its own; returns `http_open_connections` and the text. */
+/**
+ * Scrapes /metrics on a connection of its own, closed by the server before this returns; returns
+ * `http_open_connections` and the text.
+ */
 async function openConnectionsGauge(port: number): Promise<{ value: number; text: string }> {
-  const socket = net.connect(port, '127.0.0.1');
-  socket.write('GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
-  let text = '';
-  socket.setEncoding('utf8');
-  socket.on('data', (chunk: string) => (text += chunk));
-  await once(socket, 'close');
-  expect(text.slice(9, 12)).toBe('200');
+  let closed: () => void = () => undefined;
+  const gone = new Promise<void>((resolve) => (closed = resolve));
+  const connection = new Http1Connection({
+    host: '127.0.0.1',
+    port,
+    headerLines: 'Host: t\r\nConnection: close\r\n',
+    connectTimeoutMs: 5_000,
+    responseTimeoutMs: 5_000,
+    onOpen: () => undefined,
+    onClose: closed,
+  });
+  const reply = await connection.get('/metrics');
+  await gone;
+  expect(reply.status).toBe(200);
+  const text = reply.body.toString('utf8');
   const value = /^http_open_connections\{[^}]*\} (\d+)$/m.exec(text)?.[1];
   if (value === undefined) throw new Error('http_open_connections is not exported');
   return { value: Number(value), text };
