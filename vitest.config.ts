@@ -50,7 +50,7 @@ export default defineConfig({
     fileParallelism: suite !== 'heavy',
     // The main suite's files spend much of their time waiting (timers, Chromium, failovers, the
     // other processes they start): three at a time keep two cores busier than two did (the
-    // suite took 178 s against 222-234 s on a 2-core VM).
+    // suite took 182-205 s against 222-234 s, each run alone on a 2-core VM).
     maxWorkers: own ? 2 : 3,
   },
 });
