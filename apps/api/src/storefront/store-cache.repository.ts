@@ -155,15 +155,18 @@ export class StoreCacheRepository {
   /**
    * Invalidates, and when Redis cannot take it, keeps retrying every second and as soon as the
    * connection is back, so Redis does not keep an old storefront for a full TTL after an outage.
-   * Failures, the first and the retries', go to the `onError` given to `start`.
+   * Failures, the first and the retries', go to the `onError` given to `start`. True when Redis
+   * took the invalidation now.
    */
-  async invalidateOrRetry(usernames: readonly string[]): Promise<void> {
+  async invalidateOrRetry(usernames: readonly string[]): Promise<boolean> {
     try {
       await this.invalidate(usernames);
+      return true;
     } catch (err) {
       this.onError(err);
       for (const u of usernames) this.retry.add(u);
       this.retryTimer ??= setInterval(() => this.retryNow(), 1_000).unref();
+      return false;
     }
   }
 

@@ -70,8 +70,10 @@ interface Flight {
   /** Set when an invalidation arrived mid-fill: the result is still answered but never stored. */
   invalidated: boolean;
   epoch: number;
-  /** A refresh-ahead nobody is waiting for: not counted as an answered request. */
+  /** A refresh-ahead or a write's replacement nobody is waiting for: not counted as answered. */
   background: boolean;
+  /** Set once the fill put its result in memory. */
+  stored: boolean;
 }
 
 /** How long one process may hold the right to fill a key from MongoDB. */
@@ -81,6 +83,8 @@ const LEASE_WAIT_MS = 2_500;
 const POLL_DELAYS_MS = [2, 4, 8, 15, 25];
 /** Slack on top of the memory TTL when an invalidation has to wait entries out (timer jitter). */
 const WAIT_OUT_SLACK_MS = 20;
+/** How long a write waits for the new version of a storefront this process holds before dropping it. */
+const REPLACE_WAIT_MS = 1_000;
 
 /**
  * The storefront read path: memory (serialized bytes + headers) → Redis → MongoDB, with misses
@@ -119,8 +123,10 @@ export class StoreCache implements StoreInvalidator {
           channelPrefix: opts.channelPrefix,
           logger: opts.logger,
           onInvalidate: (usernames, fromSelf) => {
+            // This process's own writes: `invalidate` settled its memory before publishing.
+            if (fromSelf) return;
             this.dropLocal(usernames);
-            if (!fromSelf) this.metrics.invalidations.remote.inc(usernames.length);
+            this.metrics.invalidations.remote.inc(usernames.length);
           },
           onReset: () => this.clearMemory(),
           onOrderNotice: opts.onOrderNotice,
@@ -173,7 +179,7 @@ export class StoreCache implements StoreInvalidator {
   }
 
   private startFill(username: string, background: boolean): Flight {
-    const flight = { invalidated: false, epoch: this.epoch(), background } as Flight;
+    const flight = { invalidated: false, epoch: this.epoch(), background, stored: false } as Flight;
     flight.promise = this.fill(username, flight).finally(() => {
       if (this.inflight.get(username) === flight) this.inflight.delete(username);
     });
@@ -194,15 +200,26 @@ export class StoreCache implements StoreInvalidator {
     const started = performance.now();
     const names = [...new Set(usernames.map(normalizeUsername).filter((u) => u !== undefined))];
     if (names.length === 0) return;
-    // This process first and synchronously: its own next request must not see the old version.
-    this.dropLocal(names);
+    // This process first and synchronously: no fill already running may store what it read, and
+    // what it does not hold in memory cannot be served from memory any more.
+    const now = performance.now();
+    const held = names.filter((u) => (this.positive.peek(u)?.expiresAt ?? 0) > now);
+    this.abandonFills(names);
+    this.dropEntries(names.filter((u) => !held.includes(u)));
     this.metrics.invalidations.local.inc(names.length);
-    await this.repo.invalidateOrRetry(names);
+    const inRedis = await this.repo.invalidateOrRetry(names);
+    if (inRedis) {
+      await this.replace(held, started);
+    } else {
+      this.dropEntries(held);
+    }
     let everyoneDropped = true;
     if (this.bus) {
       const budget = started + this.opts.memoryTtlMs - performance.now();
       everyoneDropped = budget > 0 && (await this.bus.publish(names, budget));
     }
+    // Without the invalidation in Redis, a fill may have read the old value again meanwhile.
+    if (!inRedis) this.dropLocal(names);
     if (!everyoneDropped) {
       // Some process may still hold a copy. Every memory entry expires memoryTtlMs after the read
       // that produced it, and those reads all started before this call: wait them out.
@@ -210,6 +227,38 @@ export class StoreCache implements StoreInvalidator {
       const left = started + this.opts.memoryTtlMs + WAIT_OUT_SLACK_MS - performance.now();
       if (left > 0) await sleep(left);
     }
+  }
+
+  /**
+   * The storefronts this process holds in memory, read again after the write and put in place of
+   * the old entries before the write is answered. Until then the old version is still served —
+   * the write has not been answered, so nobody can expect its change yet — and afterwards readers
+   * keep being answered from memory: dropping the entry would make every reader of a hot
+   * storefront wait for one refill, which on a drop's busy event loop held hundreds of readers
+   * for tens of milliseconds per edit. Called once Redis has taken the invalidation, so a fill
+   * started now cannot read the old value there. An entry not replaced within REPLACE_WAIT_MS
+   * (or whose fill failed) is dropped; a fill still running then serves the readers that miss.
+   */
+  private async replace(names: readonly string[], started: number): Promise<void> {
+    if (names.length === 0) return;
+    // Fills started while the invalidation was on its way to Redis may have read it before it.
+    this.abandonFills(names);
+    const flights = names.map((u) => this.startFill(u, true));
+    const wait = Math.min(REPLACE_WAIT_MS, started + this.opts.memoryTtlMs - performance.now());
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(flights.map((f) => f.promise)),
+      new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, wait)))),
+    ]);
+    clearTimeout(timer);
+    names.forEach((u, i) => {
+      if (flights[i]!.stored) {
+        this.metrics.replacements.replaced.inc();
+      } else {
+        this.dropEntries([u]);
+        this.metrics.replacements.dropped.inc();
+      }
+    });
   }
 
   private async fill(username: string, flight: Flight): Promise<StoreResponse> {
@@ -282,6 +331,7 @@ export class StoreCache implements StoreInvalidator {
   ): void {
     if (flight.invalidated || flight.epoch !== this.epoch()) return;
     if (this.bus !== undefined && !this.bus.live) return;
+    flight.stored = true;
     if (response.status === 200) {
       this.positive.set(username, { response, expiresAt: readAt + this.opts.memoryTtlMs });
       this.negative.delete(username);
@@ -292,15 +342,25 @@ export class StoreCache implements StoreInvalidator {
   }
 
   private dropLocal(usernames: readonly string[]): void {
+    this.abandonFills(usernames);
+    this.dropEntries(usernames);
+  }
+
+  /** Fills in flight for these names may no longer store; new requests start fresh ones. */
+  private abandonFills(usernames: readonly string[]): void {
     for (const u of usernames) {
-      this.positive.delete(u);
-      this.negative.delete(u);
       const flight = this.inflight.get(u);
       if (flight) {
-        // New requests start a fresh fill instead of joining one that may carry the old version.
         flight.invalidated = true;
         this.inflight.delete(u);
       }
+    }
+  }
+
+  private dropEntries(usernames: readonly string[]): void {
+    for (const u of usernames) {
+      this.positive.delete(u);
+      this.negative.delete(u);
     }
   }
 

@@ -17,6 +17,7 @@ export class StoreMetrics {
   readonly leaseWaits: Record<'filled' | 'acquired' | 'timeout', Child>;
   readonly invalidations: Record<'local' | 'remote', Child>;
   readonly invalidationFallbacks: Child;
+  readonly replacements: Record<'replaced' | 'dropped', Child>;
 
   constructor(registry: MetricsRegistry, sizes: () => { positive: number; negative: number }) {
     const counter = (name: string, help: string, labelNames: string[] = []) =>
@@ -73,6 +74,15 @@ export class StoreMetrics {
     this.invalidations = {
       local: inv.labels({ origin: 'local' }),
       remote: inv.labels({ origin: 'remote' }),
+    };
+    const replacements = counter(
+      'storefront_invalidation_replacements_total',
+      'Storefronts held in memory when this process wrote them: replaced by the new version before the write was answered, or dropped (not read again within 1 s, or the read failed)',
+      ['outcome'],
+    );
+    this.replacements = {
+      replaced: replacements.labels({ outcome: 'replaced' }),
+      dropped: replacements.labels({ outcome: 'dropped' }),
     };
     this.invalidationFallbacks = counter(
       'storefront_invalidation_fallbacks_total',

@@ -17,10 +17,16 @@ describe('StoreCache consistency', () => {
   let current: string;
   let loads: number;
   let gate: Promise<void> | undefined;
+  /** The next load fails, as a MongoDB read that timed out. */
+  let failNext: boolean;
 
   const load = async (username: string): Promise<Buffer | null> => {
     loads += 1;
     const snapshot = current;
+    if (failNext) {
+      failNext = false;
+      throw new Error('read failed');
+    }
     await gate;
     return Buffer.from(JSON.stringify({ username, version: snapshot }));
   };
@@ -39,7 +45,14 @@ describe('StoreCache consistency', () => {
 
   const until = (cond: () => boolean) => eventually(cond, { timeoutMs: 5_000, intervalMs: 2 });
   const version = (buf: Buffer) => (JSON.parse(buf.toString()) as { version: string }).version;
-  const counter = async (m: MetricsRegistry, name: string) => metricValue(await m.metrics(), name);
+  const counter = async (m: MetricsRegistry, name: string, labels: Record<string, string> = {}) =>
+    metricValue(await m.metrics(), name, labels);
+  const replacements = (m: MetricsRegistry, outcome: string) =>
+    counter(m, 'storefront_invalidation_replacements_total', { outcome });
+  const held = (c: StoreCacheUnderTest, username: string) => {
+    const hit = c.cache.peek(username);
+    return hit ? version(hit.body) : undefined;
+  };
 
   beforeEach(() => {
     prefix = `${uniqueName('sc')}:`;
@@ -47,6 +60,7 @@ describe('StoreCache consistency', () => {
     current = 'v1';
     loads = 0;
     gate = undefined;
+    failNext = false;
   });
   afterEach(async () => {
     for (const c of opened.caches) c.close();
@@ -131,5 +145,72 @@ describe('StoreCache consistency', () => {
     expect(await b.cache.whenReady()).toBe(true);
     await b.cache.load('erin');
     expect(b.cache.peek('erin')).toBeDefined();
+  });
+  it('when a process holding a storefront writes it, then its readers are answered from memory throughout and see the new version once the write is answered', async () => {
+    const a = await make();
+    const b = await make();
+    await a.cache.load('fay');
+    await b.cache.load('fay'); // from Redis
+    expect(loads).toBe(1);
+    let open!: () => void;
+    gate = new Promise((r) => (open = r));
+    current = 'v2';
+    const writing = a.cache.invalidate(['fay']);
+    await until(() => loads === 2); // the new version is being read...
+    expect(held(a, 'fay')).toBe('v1'); // ...while the unanswered write's readers still get the old one
+    open();
+    gate = undefined;
+    await writing;
+    expect(held(a, 'fay')).toBe('v2'); // in place when the write is answered: no reader waits for a refill
+    expect(held(b, 'fay')).toBeUndefined(); // the other process dropped its copy...
+    expect(version((await b.cache.load('fay')).body)).toBe('v2'); // ...and finds the new one in Redis
+    expect(loads).toBe(2);
+    expect(await replacements(a.metrics, 'replaced')).toBe(1);
+    expect(await counter(a.metrics, 'storefront_invalidations_total', { origin: 'remote' })).toBe(
+      0,
+    );
+    expect(await counter(b.metrics, 'storefront_invalidations_total', { origin: 'remote' })).toBe(
+      1,
+    );
+  });
+
+  it('when the new version is not read within a second, then the write drops the old one and readers get the new one from the fill still running', async () => {
+    const a = await make();
+    await a.cache.load('gus');
+    let open!: () => void;
+    gate = new Promise((r) => (open = r));
+    current = 'v2';
+    await a.cache.invalidate(['gus']); // answered although the read of v2 is still held
+    expect(held(a, 'gus')).toBeUndefined();
+    const reader = a.cache.load('gus'); // joins the running fill
+    open();
+    gate = undefined;
+    expect(version((await reader).body)).toBe('v2');
+    expect(loads).toBe(2);
+    expect(await replacements(a.metrics, 'dropped')).toBe(1);
+  });
+
+  it('when reading the new version fails, then the write drops the old one and is still answered', async () => {
+    const a = await make();
+    await a.cache.load('hal');
+    current = 'v2';
+    failNext = true;
+    await a.cache.invalidate(['hal']);
+    expect(held(a, 'hal')).toBeUndefined();
+    expect(version((await a.cache.load('hal')).body)).toBe('v2');
+    expect(await replacements(a.metrics, 'dropped')).toBe(1);
+  });
+
+  it('when Redis cannot take the invalidation, then the process drops its copy instead of reading one back', async () => {
+    const a = await make(300);
+    await a.cache.load('ida');
+    a.redis.disconnect(); // the cache connection fails fast; the subscription stays up
+    current = 'v2';
+    await a.cache.invalidate(['ida']); // nor can it publish: it waits out the memory TTL
+    expect(held(a, 'ida')).toBeUndefined();
+    expect(loads).toBe(1); // nothing read back: Redis may still hold the old value
+    expect(await replacements(a.metrics, 'replaced')).toBe(0);
+    expect(await counter(a.metrics, 'storefront_redis_errors_total')).toBeGreaterThan(0);
+    expect(await counter(a.metrics, 'storefront_invalidation_fallbacks_total')).toBe(1);
   });
 });
