@@ -138,7 +138,7 @@ try {
         r.server.storefront.hitRatio === null
           ? 'n/a'
           : (r.server.storefront.hitRatio * 100).toFixed(3) + '%'
-      }, ${r.server.storefront.mongoQueries} MongoDB loads, pool max ${r.server.mongoPool.checkedOutMax} checked out / ` +
+      }, ${r.server.storefront.byTier.coalesced ?? 0} waited on another request's fill, ${r.server.storefront.mongoQueries} MongoDB loads, pool max ${r.server.mongoPool.checkedOutMax} checked out / ` +
         `${r.server.mongoPool.waitQueueMax} waiting, API RSS ${(r.server.memory.apiRssBytes / 2 ** 20).toFixed(0)} MB`,
       `server-side storefront latency (histogram estimate): p95 ${r.server.storefrontServerLatencyMs.p95} ms, p99 ${r.server.storefrontServerLatencyMs.p99} ms`,
       `load generator: ${r.client.coordinatedOmission.lateStarts} late starts (> ${r.client.coordinatedOmission.lateStartThresholdMs} ms), ` +
