@@ -83,7 +83,7 @@ const LEASE_WAIT_MS = 2_500;
 const POLL_DELAYS_MS = [2, 4, 8, 15, 25];
 /** Slack on top of the memory TTL when an invalidation has to wait entries out (timer jitter). */
 const WAIT_OUT_SLACK_MS = 20;
-/** How long a write waits for the new version of a storefront this process holds before dropping it. */
+/** How long a write (here or in another process) waits for the new version of a storefront held here. */
 const REPLACE_WAIT_MS = 1_000;
 
 /**
@@ -122,11 +122,15 @@ export class StoreCache implements StoreInvalidator {
           subscriber: opts.subscriber,
           channelPrefix: opts.channelPrefix,
           logger: opts.logger,
-          onInvalidate: (usernames, fromSelf) => {
+          onInvalidate: (usernames, fromSelf, refill) => {
             // This process's own writes: `invalidate` settled its memory before publishing.
-            if (fromSelf) return;
-            this.dropLocal(usernames);
+            if (fromSelf) return undefined;
             this.metrics.invalidations.remote.inc(usernames.length);
+            if (!refill) {
+              this.dropLocal(usernames);
+              return undefined;
+            }
+            return this.settle(usernames);
           },
           onReset: () => this.clearMemory(),
           onOrderNotice: opts.onOrderNotice,
@@ -202,21 +206,19 @@ export class StoreCache implements StoreInvalidator {
     if (names.length === 0) return;
     // This process first and synchronously: no fill already running may store what it read, and
     // what it does not hold in memory cannot be served from memory any more.
-    const now = performance.now();
-    const held = names.filter((u) => (this.positive.peek(u)?.expiresAt ?? 0) > now);
-    this.abandonFills(names);
-    this.dropEntries(names.filter((u) => !held.includes(u)));
+    const held = this.abandon(names);
     this.metrics.invalidations.local.inc(names.length);
     const inRedis = await this.repo.invalidateOrRetry(names);
     if (inRedis) {
-      await this.replace(held, started);
+      const wait = Math.min(REPLACE_WAIT_MS, started + this.opts.memoryTtlMs - performance.now());
+      await this.replace(held, wait);
     } else {
       this.dropEntries(held);
     }
     let everyoneDropped = true;
     if (this.bus) {
       const budget = started + this.opts.memoryTtlMs - performance.now();
-      everyoneDropped = budget > 0 && (await this.bus.publish(names, budget));
+      everyoneDropped = budget > 0 && (await this.bus.publish(names, budget, inRedis));
     }
     // Without the invalidation in Redis, a fill may have read the old value again meanwhile.
     if (!inRedis) this.dropLocal(names);
@@ -230,21 +232,43 @@ export class StoreCache implements StoreInvalidator {
   }
 
   /**
-   * The storefronts this process holds in memory, read again after the write and put in place of
-   * the old entries before the write is answered. Until then the old version is still served —
-   * the write has not been answered, so nobody can expect its change yet — and afterwards readers
-   * keep being answered from memory: dropping the entry would make every reader of a hot
-   * storefront wait for one refill, which on a drop's busy event loop held hundreds of readers
-   * for tens of milliseconds per edit. Called once Redis has taken the invalidation, so a fill
-   * started now cannot read the old value there. An entry not replaced within REPLACE_WAIT_MS
-   * (or whose fill failed) is dropped; a fill still running then serves the readers that miss.
+   * Another process's write, whose invalidation is in Redis: the entries held here are read again
+   * (from Redis, where the writer stored the new version) in place of the old ones before the
+   * acknowledgement, as the writer does for its own (`replace`).
    */
-  private async replace(names: readonly string[], started: number): Promise<void> {
+  private async settle(usernames: string[]): Promise<void> {
+    const names = [...new Set(usernames.map(normalizeUsername).filter((u) => u !== undefined))];
+    await this.replace(this.abandon(names), REPLACE_WAIT_MS);
+  }
+
+  /**
+   * No fill in flight for these names may store what it read; entries not held fresh in memory
+   * are dropped. Returns the names whose entry is held (kept, to be replaced).
+   */
+  private abandon(names: readonly string[]): string[] {
+    const now = performance.now();
+    const held = names.filter((u) => (this.positive.peek(u)?.expiresAt ?? 0) > now);
+    this.abandonFills(names);
+    this.dropEntries(names.filter((u) => !held.includes(u)));
+    return held;
+  }
+
+  /**
+   * Storefronts held in memory when a write invalidated them, read again after the write and put
+   * in place of the old entries before the write is answered (or, in another process, before it
+   * acknowledges). Until then the old version is still served — the write has not been answered,
+   * so nobody can expect its change yet — and afterwards readers keep being answered from memory:
+   * dropping the entry would make every reader of a hot storefront wait for one refill, which on
+   * a drop's busy event loop held hundreds of readers for tens of milliseconds per edit. Only
+   * called once Redis has taken the invalidation, so a fill started now cannot read the old value
+   * there. An entry not replaced within `wait` ms (or whose fill failed) is dropped; a fill still
+   * running then serves the readers that miss.
+   */
+  private async replace(names: readonly string[], wait: number): Promise<void> {
     if (names.length === 0) return;
     // Fills started while the invalidation was on its way to Redis may have read it before it.
     this.abandonFills(names);
     const flights = names.map((u) => this.startFill(u, true));
-    const wait = Math.min(REPLACE_WAIT_MS, started + this.opts.memoryTtlMs - performance.now());
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.allSettled(flights.map((f) => f.promise)),

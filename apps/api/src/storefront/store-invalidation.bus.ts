@@ -16,6 +16,12 @@ interface InvalidationMessage {
   /** Instance id of the publisher; acknowledgements go to its ack channel. */
   from: string;
   usernames: string[];
+  /**
+   * The writer's invalidation is in Redis: what a receiver reads now is the new version, so it may
+   * read it in place of its copy before acknowledging. Absent (a writer whose Redis invalidation
+   * failed, or a process of an earlier version): drop the copy.
+   */
+  refill?: boolean;
 }
 
 /** How long a sharded subscription may take to echo its probe before it counts as not working. */
@@ -37,8 +43,11 @@ export interface StoreInvalidationBusOptions {
   /** REDIS_KEY_PREFIX: channels are not keys, so the client does not prefix them. */
   channelPrefix: string;
   logger: Logger;
-  /** Drops the named entries (synchronously: the ack is sent right after). */
-  onInvalidate: (usernames: string[], fromSelf: boolean) => void;
+  /**
+   * Settles the named entries: drops them, or with `refill` may read them again first. The ack is
+   * sent once it returns, or once the promise it returns settles.
+   */
+  onInvalidate: (usernames: string[], fromSelf: boolean, refill: boolean) => void | Promise<void>;
   /** The subscription went up or down: every memory entry must go. */
   onReset: () => void;
   /**
@@ -53,7 +62,8 @@ export interface StoreInvalidationBusOptions {
  *
  * Each process subscribes to one invalidation channel and to an ack channel of its own. A
  * publisher learns from PUBLISH how many subscribers received the message; each receiver drops
- * its entries synchronously on receipt and then acknowledges. `publish` resolves true once every
+ * its entries on receipt (or, when the message says the new version is in Redis, reads it in
+ * their place) and then acknowledges. `publish` resolves true once every
  * receiver acknowledged. While this process is not subscribed (`live` false) it must not serve
  * from memory, since it would miss invalidations; `epoch` changes whenever `live` does, so a fill
  * that started under one subscription cannot store into memory under the next.
@@ -130,10 +140,16 @@ export class StoreInvalidationBus {
 
   /**
    * Publishes an invalidation and waits up to `timeoutMs` for every receiver to acknowledge.
-   * True when all did; false on timeout or when Redis could not take the message.
+   * True when all did; false on timeout or when Redis could not take the message. `refill`: see
+   * InvalidationMessage.
    */
-  async publish(usernames: string[], timeoutMs: number): Promise<boolean> {
-    const msg: InvalidationMessage = { id: randomUUID(), from: this.instanceId, usernames };
+  async publish(usernames: string[], timeoutMs: number, refill = false): Promise<boolean> {
+    const msg: InvalidationMessage = {
+      id: randomUUID(),
+      from: this.instanceId,
+      usernames,
+      ...(refill ? { refill } : {}),
+    };
     let timer: NodeJS.Timeout | undefined;
     const acked = new Promise<boolean>((resolve) => {
       // Registered before PUBLISH: our own ack can arrive before PUBLISH's reply does.
@@ -249,16 +265,21 @@ export class StoreInvalidationBus {
     if (!Array.isArray(msg.usernames) || typeof msg.id !== 'string' || typeof msg.from !== 'string')
       return;
     const fromSelf = msg.from === this.instanceId;
-    this.opts.onInvalidate(
+    const settled = this.opts.onInvalidate(
       msg.usernames.filter((u) => typeof u === 'string'),
       fromSelf,
+      msg.refill === true,
     );
-    if (fromSelf) {
-      this.onMessage(this.ackChannel, msg.id);
-      return;
-    }
-    this.send(this.channelName(`ack:${msg.from}`), msg.id).catch((err: unknown) => {
-      this.opts.logger.warn('storefront invalidation ack failed', { err });
-    });
+    const ack = (): void => {
+      if (fromSelf) {
+        this.onMessage(this.ackChannel, msg.id);
+        return;
+      }
+      this.send(this.channelName(`ack:${msg.from}`), msg.id).catch((err: unknown) => {
+        this.opts.logger.warn('storefront invalidation ack failed', { err });
+      });
+    };
+    if (settled) settled.then(ack, ack);
+    else ack();
   }
 }

@@ -77,7 +77,7 @@ export class StoreMetrics {
     };
     const replacements = counter(
       'storefront_invalidation_replacements_total',
-      'Storefronts held in memory when this process wrote them: replaced by the new version before the write was answered, or dropped (not read again within 1 s, or the read failed)',
+      'Storefronts held in memory when a write invalidated them (here or in another process): replaced by the new version before the write was answered or acknowledged, or dropped (not read again within 1 s, or the read failed)',
       ['outcome'],
     );
     this.replacements = {

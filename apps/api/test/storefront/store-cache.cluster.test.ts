@@ -68,7 +68,7 @@ describe('StoreCache on Redis Cluster', () => {
     expect(await a.redis.exists('store:{alice}')).toBe(1);
   });
 
-  it('when usernames of several slots are invalidated at once, then before invalidate resolves every other process drops them all and the writer holds their new versions, in Redis too', async () => {
+  it('when usernames of several slots are invalidated at once, then before invalidate resolves every process holds their new versions, in Redis too', async () => {
     const a = await make();
     const b = await make();
     const names = Array.from({ length: 12 }, (_, i) => `user${i}`);
@@ -83,10 +83,11 @@ describe('StoreCache on Redis Cluster', () => {
     current = 'v2';
     await a.cache.invalidate(names);
     for (const u of names) {
-      expect(b.cache.peek(u)).toBeUndefined();
-      // The writer held them all: it read each again and stored it, on the key's own node.
+      // The writer held them all: it read each again and stored it, on the key's own node; the
+      // other process read them from there before acknowledging.
       expect(version((await a.redis.getBuffer(`store:{${u}}`)) as Buffer)).toBe('v2');
       expect(version(a.cache.peek(u)!.body)).toBe('v2');
+      expect(version(b.cache.peek(u)!.body)).toBe('v2');
     }
     expect(metricValue(await a.metrics.metrics(), 'storefront_invalidation_fallbacks_total')).toBe(
       0,
@@ -99,10 +100,11 @@ describe('StoreCache on Redis Cluster', () => {
     const a = await make(memoryTtlMs);
     const b = await make(memoryTtlMs);
     await b.cache.load('carol');
+    current = 'v2';
     const t = performance.now();
     await a.cache.invalidate(['carol']); // both acknowledge: no waiting
     expect(performance.now() - t).toBeLessThan(memoryTtlMs);
-    expect(b.cache.peek('carol')).toBeUndefined();
+    expect(version(b.cache.peek('carol')!.body)).toBe('v2');
     // A stuck process: sharded-subscribed to the bus channel, never acknowledging. SPUBLISH on
     // the slot's primary counts it; a plain PUBLISH on Cluster would not see it.
     const stuck = createRedis(clusterTarget(), 'subscriber', logger);
@@ -187,7 +189,7 @@ describe('StoreCache on Redis Cluster when a primary fails over', () => {
     expect(b.cache.peek('dana')).toBeDefined();
     current = 'v2';
     await a.cache.invalidate(['dana']);
-    expect(b.cache.peek('dana')).toBeUndefined();
+    expect(version(b.cache.peek('dana')!.body)).toBe('v2');
     expect(metricValue(await a.metrics.metrics(), 'storefront_invalidation_fallbacks_total')).toBe(
       0,
     );
