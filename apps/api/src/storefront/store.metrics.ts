@@ -56,34 +56,37 @@ export class StoreMetrics {
       'storefront_redis_errors_total',
       'Redis cache operations that failed; the request fell back to the next tier',
     );
-    const waits = counter(
+    // One counter with a label, and a child bound up front for each of its values.
+    const labelled = <K extends string>(
+      name: string,
+      help: string,
+      label: string,
+      values: readonly K[],
+    ): Record<K, Child> => {
+      const metric = counter(name, help, [label]);
+      return Object.fromEntries(values.map((v) => [v, metric.labels({ [label]: v })])) as Record<
+        K,
+        Child
+      >;
+    };
+    this.leaseWaits = labelled(
       'storefront_lease_waits_total',
       'Fills that found another process filling the same key, by outcome',
-      ['outcome'],
+      'outcome',
+      ['filled', 'acquired', 'timeout'],
     );
-    this.leaseWaits = {
-      filled: waits.labels({ outcome: 'filled' }),
-      acquired: waits.labels({ outcome: 'acquired' }),
-      timeout: waits.labels({ outcome: 'timeout' }),
-    };
-    const inv = counter(
+    this.invalidations = labelled(
       'storefront_invalidations_total',
       'Storefront keys invalidated in this process, by origin (local write or another process)',
-      ['origin'],
+      'origin',
+      ['local', 'remote'],
     );
-    this.invalidations = {
-      local: inv.labels({ origin: 'local' }),
-      remote: inv.labels({ origin: 'remote' }),
-    };
-    const replacements = counter(
+    this.replacements = labelled(
       'storefront_invalidation_replacements_total',
       'Storefronts held in memory when a write invalidated them (here or in another process): replaced by the new version before the write was answered or acknowledged, or dropped (not read again within 1 s, or the read failed)',
-      ['outcome'],
+      'outcome',
+      ['replaced', 'dropped'],
     );
-    this.replacements = {
-      replaced: replacements.labels({ outcome: 'replaced' }),
-      dropped: replacements.labels({ outcome: 'dropped' }),
-    };
     this.invalidationFallbacks = counter(
       'storefront_invalidation_fallbacks_total',
       'Invalidations not acknowledged by every API process, which then waited out the memory TTL',
