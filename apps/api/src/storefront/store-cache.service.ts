@@ -272,7 +272,7 @@ export class StoreCache implements StoreInvalidator {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.allSettled(flights.map((f) => f.promise)),
-      new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, wait)))),
+      new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, wait)).unref())),
     ]);
     clearTimeout(timer);
     names.forEach((u, i) => {
