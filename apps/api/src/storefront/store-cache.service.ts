@@ -41,6 +41,11 @@ export function storefrontsOfWrite(
     : [requestUsername];
 }
 
+/** The distinct normalized usernames among `usernames` (ones that cannot be usernames left out). */
+function storefrontNames(usernames: readonly string[]): string[] {
+  return [...new Set(usernames.map(normalizeUsername).filter((u) => u !== undefined))];
+}
+
 export interface StoreCacheOptions {
   /** Fail-fast cache connection (REDIS_KEY_PREFIX applied by the client). */
   redis: Redis;
@@ -83,7 +88,10 @@ const LEASE_WAIT_MS = 2_500;
 const POLL_DELAYS_MS = [2, 4, 8, 15, 25];
 /** Slack on top of the memory TTL when an invalidation has to wait entries out (timer jitter). */
 const WAIT_OUT_SLACK_MS = 20;
-/** How long a write (here or in another process) waits for the new version of a storefront held here. */
+/**
+ * How long a write (here or in another process) waits for the new version of a storefront held
+ * here before dropping the old one.
+ */
 const REPLACE_WAIT_MS = 1_000;
 
 /**
@@ -202,7 +210,7 @@ export class StoreCache implements StoreInvalidator {
 
   async invalidate(usernames: string[]): Promise<void> {
     const started = performance.now();
-    const names = [...new Set(usernames.map(normalizeUsername).filter((u) => u !== undefined))];
+    const names = storefrontNames(usernames);
     if (names.length === 0) return;
     // This process first and synchronously: no fill already running may store what it read, and
     // what it does not hold in memory cannot be served from memory any more.
@@ -210,6 +218,8 @@ export class StoreCache implements StoreInvalidator {
     this.metrics.invalidations.local.inc(names.length);
     const inRedis = await this.repo.invalidateOrRetry(names);
     if (inRedis) {
+      // Fills started while the invalidation was on its way to Redis may have read it before it.
+      this.abandonFills(held);
       const wait = Math.min(REPLACE_WAIT_MS, started + this.opts.memoryTtlMs - performance.now());
       await this.replace(held, wait);
     } else {
@@ -237,8 +247,7 @@ export class StoreCache implements StoreInvalidator {
    * acknowledgement, as the writer does for its own (`replace`).
    */
   private async settle(usernames: string[]): Promise<void> {
-    const names = [...new Set(usernames.map(normalizeUsername).filter((u) => u !== undefined))];
-    await this.replace(this.abandon(names), REPLACE_WAIT_MS);
+    await this.replace(this.abandon(storefrontNames(usernames)), REPLACE_WAIT_MS);
   }
 
   /**
@@ -260,14 +269,13 @@ export class StoreCache implements StoreInvalidator {
    * so nobody can expect its change yet — and afterwards readers keep being answered from memory:
    * dropping the entry would make every reader of a hot storefront wait for one refill, which on
    * a drop's busy event loop held hundreds of readers for tens of milliseconds per edit. Only
-   * called once Redis has taken the invalidation, so a fill started now cannot read the old value
-   * there. An entry not replaced within `wait` ms (or whose fill failed) is dropped; a fill still
-   * running then serves the readers that miss.
+   * called once Redis has taken the invalidation and no fill that may have read Redis before it
+   * is left in flight, so the fills started here cannot read the old value there. An entry not
+   * replaced within `wait` ms (or whose fill failed) is dropped; a fill still running then serves
+   * the readers that miss.
    */
   private async replace(names: readonly string[], wait: number): Promise<void> {
     if (names.length === 0) return;
-    // Fills started while the invalidation was on its way to Redis may have read it before it.
-    this.abandonFills(names);
     const flights = names.map((u) => this.startFill(u, true));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([

@@ -7,9 +7,10 @@ export type MetricsRegistry = client.Registry;
  * prom-client's default metrics whose collection walks every open handle or file descriptor on
  * each scrape, synchronously: `process_open_fds` reads the whole of /proc/self/fd, the handle and
  * resource gauges list every socket. With 10,000 open connections a scrape blocked the event loop
- * for about 15 ms with them and 0.4 ms without (`npm run bench:metrics-scrape`; docs/performance.md,
- * "Metrics scrapes"), and a drop is when both the connections and the scrapes are many. The API exports `http_open_connections`
- * instead, counted by the server at no cost per scrape.
+ * for about 15 ms with them and 0.4 ms without (`npm run bench:metrics-scrape`;
+ * docs/performance.md, "Metrics scrapes"), and a drop is when both the connections and the
+ * scrapes are many. The API exports `http_open_connections` instead, counted by the server at no
+ * cost per scrape.
  */
 export const PER_HANDLE_DEFAULT_METRICS = [
   'process_open_fds',
