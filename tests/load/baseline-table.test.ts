@@ -9,6 +9,7 @@ import {
   DROP_END_MARKER,
   DROP_HEADER,
   END_MARKER,
+  machineCell,
 } from './baseline-table.ts';
 import type { LoadTestResult } from './load-test-result.ts';
 
@@ -101,5 +102,13 @@ describe('baseline table', () => {
     expect(row.split(' | ').length).toBe(DROP_HEADER.split('\n')[0]?.split(' | ').length);
     // The browse table is untouched.
     expect(lines[lines.indexOf(END_MARKER) - 1]).toBe(BASELINE_HEADER.split('\n')[1]);
+  });
+
+  it("when a run set the worker's scheduling group nice, then the Machine cell says so", () => {
+    const m = { cores: 2, memoryGiB: 24, apiProcesses: 1, loadAverageStart: 1, loadAverageEnd: 1 };
+    expect(machineCell(m as LoadTestResult['machine'])).toBe('2 cores, 24 GiB, 1 API procs');
+    expect(machineCell({ ...m, workerNice: 5 } as LoadTestResult['machine'])).toBe(
+      '2 cores, 24 GiB, 1 API procs, worker nice 5',
+    );
   });
 });

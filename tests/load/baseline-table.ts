@@ -28,12 +28,20 @@ function verdictOf(r: LoadTestResult): string {
     : `FAIL: ${r.failures.join(', ')}`;
 }
 
+/** The Machine cell of the tables: `2 cores, 24 GiB, 1 API procs[, worker nice 5]`. */
+export function machineCell(m: LoadTestResult['machine']): string {
+  return (
+    `${m.cores} cores, ${m.memoryGiB} GiB, ${m.apiProcesses} API procs` +
+    (m.workerNice === undefined ? '' : `, worker nice ${m.workerNice}`)
+  );
+}
+
 /** The cells every table starts with: when, which commit, on what. */
 function runCells(r: LoadTestResult): string[] {
   return [
     r.startedAt.slice(0, 16).replace('T', ' '),
     r.commit,
-    `${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, ${r.machine.apiProcesses} API procs`,
+    machineCell(r.machine),
     r.client.tool,
   ];
 }

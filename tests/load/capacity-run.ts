@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BASELINE_DOC } from './baseline-table.ts';
+import { BASELINE_DOC, machineCell } from './baseline-table.ts';
 import {
   appendCapacityRow,
   probeRecord,
@@ -77,7 +77,7 @@ export async function runCapacitySearch(opts: CapacityRunOptions): Promise<Capac
       log: () => undefined,
     });
     commit = r.commit;
-    machine = `${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, ${r.machine.apiProcesses} API procs`;
+    machine = machineCell(r.machine);
     const record = probeRecord(size, r);
     probes.push(record);
     out(

@@ -25,6 +25,8 @@ function result(opts: {
   workerLoop?: [saturated: number, samples: number];
   /** The API processes' CPU seconds over the run, and how many there were. */
   apiCpu?: number;
+  /** Seconds the API's main threads waited for a core while ready to run. */
+  apiWait?: number;
   apiProcesses?: number;
   drop?: boolean;
 }): LoadTestResult {
@@ -44,6 +46,7 @@ function result(opts: {
     eventLoop: { api: loop(opts.apiLoop), worker: loop(opts.workerLoop) },
     processCpu: {
       seconds: { api: opts.apiCpu ?? 20.8 },
+      ...(opts.apiWait === undefined ? {} : { waitSeconds: { api: opts.apiWait, worker: 9 } }),
       totalSeconds: 57.7,
       wallSeconds: 33.1,
       cores: 2,
@@ -122,6 +125,19 @@ describe('dropDiagnosis', () => {
     );
     expect(lines).toContain(
       '- the API: the buyers who arrived over 10 s asked it for 23.6 CPU-s, 1.2 times what its 2 processes (one core each) can run in 10 s',
+    );
+  });
+
+  it('when the API waited for a core for a quarter of its CPU or more, then its demand line says so', () => {
+    const line = (apiWait: number) =>
+      dropDiagnosis(
+        result({ failures: [CHECKOUT_P99], checkout: 700, apiCpu: 15.2, apiWait }),
+      ).find((l) => l.startsWith('- the API:'));
+    expect(line(10.4)).toBe(
+      "- the API: the buyers who arrived over 10 s asked it for 15.2 CPU-s, 1.5 times what its 1 process (one core each) can run in 10 s; besides, its main thread waited 10.4 s for a core while ready to run (the machine's other processes held the cores)",
+    );
+    expect(line(3.7)).toBe(
+      '- the API: the buyers who arrived over 10 s asked it for 15.2 CPU-s, 1.5 times what its 1 process (one core each) can run in 10 s',
     );
   });
 });

@@ -16,6 +16,8 @@ export const DOWNLOAD_P99 = 'capture → download available p99 (ms)';
 const SATURATED_SHARE = 0.5;
 /** The first read waited "before the API read it" when its p99 is this many times the rest. */
 const QUEUED_FACTOR = 10;
+/** The API's run-queue wait is named when it is at least this share of the CPU it used. */
+const WAIT_SHARE = 0.25;
 
 const saturated = (loop: LoopFigures | undefined): boolean =>
   loop !== undefined && loop.samples > 0 && loop.saturated / loop.samples >= SATURATED_SHARE;
@@ -95,9 +97,18 @@ function apiDemand(r: LoadTestResult): string[] {
   const processes = r.machine.apiProcesses;
   if (apiSeconds === undefined || arrivalSeconds <= 0 || processes <= 0) return [];
   const times = apiSeconds / (arrivalSeconds * processes);
+  // An event loop's utilization counts the time its thread waited for a core as busy: where the
+  // other processes held the cores, part of the "saturated" loop was not the API's own work.
+  const waited = r.processCpu?.waitSeconds?.api;
+  const wait =
+    waited !== undefined && waited >= WAIT_SHARE * apiSeconds
+      ? `; besides, its main thread${processes === 1 ? '' : 's'} waited ${waited.toFixed(1)} s ` +
+        `for a core while ready to run (the machine's other processes held the cores)`
+      : '';
   return [
     `- the API: the buyers who arrived over ${arrivalSeconds} s asked it for ` +
       `${apiSeconds.toFixed(1)} CPU-s, ${times.toFixed(1)} times what its ${processes} ` +
-      `process${processes === 1 ? '' : 'es'} (one core each) can run in ${arrivalSeconds} s`,
+      `process${processes === 1 ? '' : 'es'} (one core each) can run in ${arrivalSeconds} s` +
+      wait,
   ];
 }

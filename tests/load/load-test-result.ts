@@ -38,6 +38,8 @@ export interface MachineInfo {
   memoryGiB: number;
   node: string;
   apiProcesses: number;
+  /** The worker's scheduling group nice, when the run set one (`--worker-nice`). */
+  workerNice?: number;
   /** 1-minute load average before and after the run (other work on a shared machine shows here). */
   loadAverageStart: number;
   loadAverageEnd: number;

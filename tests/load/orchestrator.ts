@@ -48,6 +48,8 @@ export interface LoadTestOptions {
   redisUrl?: string;
   /** API processes (default: the scenario's `apiProcessesPerCore` of the cores). */
   apiProcesses?: number;
+  /** The worker's scheduling group at this nice (stack.ts; default: as every other group). */
+  workerNice?: number;
   /** `auto` (k6 when on PATH, else the Node runner), or force one. */
   tool?: 'auto' | 'k6' | 'node';
   /** Where `<timestamp>.json` goes (default tests/load/results). */
@@ -84,6 +86,7 @@ export async function runLoadTest(opts: LoadTestOptions = {}): Promise<LoadTestR
       mongoUrl: opts.mongoUrl,
       redisUrl: opts.redisUrl,
       apiProcesses: opts.apiProcesses ?? defaultApiProcesses(scenario),
+      ...(opts.workerNice === undefined ? {} : { workerNice: opts.workerNice }),
       seed: scenario.seed,
       childNofile,
       log,
@@ -198,6 +201,7 @@ export async function runLoadTest(opts: LoadTestOptions = {}): Promise<LoadTestR
         memoryGiB: Math.round(totalmem() / 2 ** 30),
         node: process.version,
         apiProcesses: stack.apiProcesses,
+        ...(opts.workerNice === undefined ? {} : { workerNice: opts.workerNice }),
         loadAverageStart: round(loadAverageStart),
         loadAverageEnd: round(loadavg()[0] ?? 0),
       },

@@ -6,6 +6,8 @@ import {
   cpuSnapshot,
   processCpu,
   processCpuLine,
+  runQueueWaitLine,
+  runQueueWaitSeconds,
   type CpuSnapshot,
 } from './process-cpu.ts';
 
@@ -47,6 +49,38 @@ describe.skipIf(process.platform !== 'linux')('cpuSnapshot (Linux /proc)', () =>
     } finally {
       child.stdin.end();
       child.kill();
+    }
+  });
+
+  it("reads each process's run-queue wait: children kept off the cores by each other wait", async () => {
+    // One busy child per core and one more, each until 300 ms of CPU: with more runnable threads
+    // than cores, at least one of them waits on a run queue.
+    const cores = Math.max(1, (await import('node:os')).availableParallelism());
+    const children = Array.from({ length: cores + 1 }, () =>
+      spawn(
+        process.execPath,
+        [
+          '-e',
+          'const t = process.cpuUsage(); while (process.cpuUsage(t).user < 300000) {} ' +
+            "process.stdout.write('done\\n'); process.stdin.resume();",
+          'apps/api/src/main.ts',
+        ],
+        { stdio: ['pipe', 'pipe', 'inherit'] },
+      ),
+    );
+    try {
+      const before = cpuSnapshot() as CpuSnapshot;
+      await Promise.all(children.map((c) => once(c.stdout, 'data')));
+      const after = cpuSnapshot() as CpuSnapshot;
+      const cpu = processCpu(before, after, 1, cores);
+      expect(cpu?.seconds.api).toBeGreaterThanOrEqual(0.3 * (cores + 1) * 0.9);
+      expect(cpu?.waitSeconds?.api).toBeGreaterThan(0.05);
+      expect(runQueueWaitLine(cpu)).toMatch(/^waiting for a core .*: API \d+\.\d s/);
+    } finally {
+      for (const c of children) {
+        c.stdin.end();
+        c.kill();
+      }
     }
   });
 
@@ -92,6 +126,39 @@ describe('processCpu', () => {
     const cpu = processCpu(before, after, 4, 2, { generator: 2.5, api: 100 });
     expect(cpu?.seconds).toEqual({ orchestrator: 1, api: 3, generator: 2.5 });
     expect(cpu?.totalSeconds).toBe(6.5);
+  });
+
+  it("sums each group's run-queue wait where the snapshots have it", () => {
+    const before: CpuSnapshot = new Map([
+      [10, { group: 'orchestrator', seconds: 5, waitSeconds: 1 }],
+      [11, { group: 'api', seconds: 2, waitSeconds: 0.5 }],
+      [12, { group: 'api', seconds: 3, waitSeconds: 0.25 }],
+    ]);
+    const after: CpuSnapshot = new Map([
+      [10, { group: 'orchestrator', seconds: 6, waitSeconds: 1.5 }],
+      [11, { group: 'api', seconds: 10, waitSeconds: 4.5 }],
+      [12, { group: 'api', seconds: 7, waitSeconds: 2.25 }],
+      [13, { group: 'worker', seconds: 4 }],
+    ]);
+    const cpu = processCpu(before, after, 10, 2);
+    expect(cpu?.waitSeconds).toEqual({ orchestrator: 0.5, api: 6 });
+    expect(runQueueWaitLine(cpu)).toBe(
+      "waiting for a core (each process's main thread, ready to run): API 6.0 s, orchestrator (Razorpay sandbox, S3 stand-in, monitors) 0.5 s",
+    );
+    const without = processCpu(
+      new Map([[10, { group: 'api', seconds: 1 }]]),
+      new Map([[10, { group: 'api', seconds: 2 }]]),
+      1,
+      2,
+    );
+    expect(without?.waitSeconds).toBeUndefined();
+    expect(runQueueWaitLine(without)).toBeUndefined();
+  });
+
+  it('reads the wait from a schedstat line, and nothing from a malformed one', () => {
+    expect(runQueueWaitSeconds('13700000000 10500000000 52011\n')).toBe(10.5);
+    expect(runQueueWaitSeconds('')).toBeUndefined();
+    expect(runQueueWaitSeconds('12 x 3')).toBeUndefined();
   });
 
   it('is absent without /proc', () => {

@@ -5,6 +5,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 // cluster, the worker, the MongoDB stand-in, redis-server, the load generator) and the
 // orchestrator itself (the Razorpay sandbox and S3 stand-ins, the monitors), read from
 // /proc/<pid>/stat before and after the load. Linux only; elsewhere the figures are absent.
+// Beside the CPU each process used, how long its main thread (a Node process's event loop) was
+// ready to run but waited for a core, from /proc/<pid>/schedstat: an event loop's utilization
+// counts that wait as busy time, and on a machine whose cores are all taken it can be as large as
+// the CPU itself (docs/load-testing.md, "Who gets the cores").
 
 /** The groups a run's CPU is reported in, in print order. */
 export const CPU_GROUPS = [
@@ -53,7 +57,23 @@ interface ProcEntry {
   pid: number;
   ppid: number;
   cpuSeconds: number;
+  /** Time its main thread spent runnable on a run queue, not running (absent without schedstat). */
+  waitSeconds: number | undefined;
   cmdline: string;
+}
+
+/** The second field of /proc/<pid>/schedstat (ns waiting on a run queue), in seconds. */
+export function runQueueWaitSeconds(schedstat: string): number | undefined {
+  const ns = Number(schedstat.trim().split(/\s+/)[1]);
+  return Number.isFinite(ns) && ns >= 0 ? ns / 1e9 : undefined;
+}
+
+function readWait(pid: number): number | undefined {
+  try {
+    return runQueueWaitSeconds(readFileSync(`/proc/${pid}/schedstat`, 'utf8'));
+  } catch {
+    return undefined; // a kernel without schedstats
+  }
 }
 
 function readProc(pid: number): ProcEntry | undefined {
@@ -63,14 +83,23 @@ function readProc(pid: number): ProcEntry | undefined {
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(f[11]) + Number(f[12]);
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-    return { pid, ppid: Number(f[1]), cpuSeconds: ticks / clockTicks(), cmdline };
+    return {
+      pid,
+      ppid: Number(f[1]),
+      cpuSeconds: ticks / clockTicks(),
+      waitSeconds: readWait(pid),
+      cmdline,
+    };
   } catch {
     return undefined; // gone meanwhile, or not readable
   }
 }
 
 /** CPU seconds used so far by `root`'s process tree, by group; undefined where /proc is absent. */
-export type CpuSnapshot = Map<number, { group: CpuGroup; seconds: number }>;
+export type CpuSnapshot = Map<
+  number,
+  { group: CpuGroup; seconds: number; waitSeconds?: number | undefined }
+>;
 
 export function cpuSnapshot(root = process.pid): CpuSnapshot | undefined {
   if (process.platform !== 'linux') return undefined;
@@ -89,14 +118,18 @@ export function cpuSnapshot(root = process.pid): CpuSnapshot | undefined {
   const snapshot: CpuSnapshot = new Map();
   const self = entries.find((e) => e.pid === root);
   if (!self) return undefined;
-  snapshot.set(root, { group: 'orchestrator', seconds: self.cpuSeconds });
+  snapshot.set(root, {
+    group: 'orchestrator',
+    seconds: self.cpuSeconds,
+    waitSeconds: self.waitSeconds,
+  });
   // Each process is grouped by its own command line, or its parent's group when it has none of
   // its own (a shell running `ulimit -n … && exec`, a cluster process of the API).
   const walk = (parent: ProcEntry, parentGroup: CpuGroup) => {
     for (const c of children.get(parent.pid) ?? []) {
       const own = cpuGroupOf(c.cmdline);
       const group = own === 'other' && parentGroup !== 'orchestrator' ? parentGroup : own;
-      snapshot.set(c.pid, { group, seconds: c.cpuSeconds });
+      snapshot.set(c.pid, { group, seconds: c.cpuSeconds, waitSeconds: c.waitSeconds });
       walk(c, group);
     }
   };
@@ -107,6 +140,12 @@ export function cpuSnapshot(root = process.pid): CpuSnapshot | undefined {
 export interface ProcessCpu {
   /** CPU seconds per group between the two snapshots (processes started in between count whole). */
   seconds: Partial<Record<CpuGroup, number>>;
+  /**
+   * Per group, the time its processes' main threads were ready to run but waited for a core
+   * (absent in results of older runs and without schedstat; processes that exited before the
+   * second snapshot, such as the load generator, are not in it).
+   */
+  waitSeconds?: Partial<Record<CpuGroup, number>>;
   totalSeconds: number;
   wallSeconds: number;
   cores: number;
@@ -128,11 +167,17 @@ export function processCpu(
 ): ProcessCpu | undefined {
   if (!before || !after) return undefined;
   const seconds: Partial<Record<CpuGroup, number>> = {};
+  const waitSeconds: Partial<Record<CpuGroup, number>> = {};
   let total = 0;
   for (const [pid, now] of after) {
-    const used = Math.max(0, now.seconds - (before.get(pid)?.seconds ?? 0));
+    const then = before.get(pid);
+    const used = Math.max(0, now.seconds - (then?.seconds ?? 0));
     seconds[now.group] = (seconds[now.group] ?? 0) + used;
     total += used;
+    if (now.waitSeconds !== undefined) {
+      const waited = Math.max(0, now.waitSeconds - (then?.waitSeconds ?? 0));
+      waitSeconds[now.group] = (waitSeconds[now.group] ?? 0) + waited;
+    }
   }
   for (const g of CPU_GROUPS) {
     const used = exited[g];
@@ -141,9 +186,13 @@ export function processCpu(
       total += used;
     }
   }
-  for (const g of CPU_GROUPS) if (seconds[g] !== undefined) seconds[g] = round(seconds[g]);
+  for (const g of CPU_GROUPS) {
+    if (seconds[g] !== undefined) seconds[g] = round(seconds[g]);
+    if (waitSeconds[g] !== undefined) waitSeconds[g] = round(waitSeconds[g]);
+  }
   return {
     seconds,
+    ...(Object.keys(waitSeconds).length > 0 ? { waitSeconds } : {}),
     totalSeconds: round(total),
     wallSeconds: round(wallSeconds),
     cores,
@@ -161,6 +210,21 @@ export function processCpuLine(c: ProcessCpu | undefined): string {
     `CPU during the load: ${parts.join(', ')}; total ${c.totalSeconds.toFixed(1)} s in ` +
     `${c.wallSeconds.toFixed(1)} s on ${c.cores} cores (${Math.round(c.busyShare * 100)} % busy)`
   );
+}
+
+/**
+ * `waiting for a core (main threads ready to run): API 10.4 s, worker 8.7 s, …`; undefined without
+ * the figures. A process's main thread is its event loop, so this is time its loop wanted to run.
+ */
+export function runQueueWaitLine(c: ProcessCpu | undefined): string | undefined {
+  const wait = c?.waitSeconds;
+  if (!wait) return undefined;
+  const parts = CPU_GROUPS.filter((g) => wait[g] !== undefined).map(
+    (g) => `${CPU_GROUP_LABELS[g]} ${(wait[g] as number).toFixed(1)} s`,
+  );
+  return parts.length === 0
+    ? undefined
+    : `waiting for a core (each process's main thread, ready to run): ${parts.join(', ')}`;
 }
 
 function round(n: number): number {

@@ -5,8 +5,9 @@ import { scenarioFileOf, type ScenarioOverride } from './scenario.ts';
 import { dropDiagnosis } from './drop-diagnosis.ts';
 import { dropReport } from './drop-report.ts';
 import { loopLine } from './loop-monitor.ts';
-import { processCpuLine } from './process-cpu.ts';
+import { processCpuLine, runQueueWaitLine } from './process-cpu.ts';
 import { requestsByRouteLine } from './server-metrics.ts';
+import { GROUP_NICE_MAX, GROUP_NICE_MIN } from './sched-group.ts';
 
 // `make load-test` → node tests/load/run.ts [options]. See docs/load-testing.md.
 const { values } = parseArgs({
@@ -30,6 +31,9 @@ const { values } = parseArgs({
     // database, Redis and the worker share, fewer can serve more (docs/load-testing.md, "How
     // many API processes").
     'api-processes': { type: 'string' },
+    // The worker's scheduling group at this nice, 1-19 (docs/load-testing.md, "Who gets the
+    // cores"): on Linux with autogroups, a smaller CPU share for the worker when the cores are taken.
+    'worker-nice': { type: 'string' },
   },
 });
 
@@ -64,6 +68,11 @@ const apiProcesses =
     ? undefined
     : wholeNumberArg('api-processes', values['api-processes'], 1, 64);
 
+const workerNice =
+  values['worker-nice'] === undefined
+    ? undefined
+    : wholeNumberArg('worker-nice', values['worker-nice'], GROUP_NICE_MIN, GROUP_NICE_MAX);
+
 const abort = new AbortController();
 let interrupted = 0;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -81,6 +90,7 @@ const opts: LoadTestOptions = {
   mongoUrl: values['mongo-url'] ?? process.env.MONGO_URL,
   redisUrl: values['redis-url'] ?? process.env.REDIS_URL,
   apiProcesses,
+  workerNice,
   resultsDir: values['results-dir'],
   baselineDoc: values['no-baseline'] ? false : undefined,
   note: values.note,
@@ -150,6 +160,7 @@ try {
       } ms`,
       requestsByRouteLine(r.server),
       processCpuLine(r.processCpu),
+      ...[runQueueWaitLine(r.processCpu)].filter((l) => l !== undefined),
       loopLine({ API: r.eventLoop?.api, worker: r.eventLoop?.worker }),
       ...(r.drop ? dropReport(r) : []),
       ...dropDiagnosis(r),

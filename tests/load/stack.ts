@@ -25,6 +25,7 @@ import {
   type RazorpayKeys,
 } from '@storefront/test-support';
 import { seedDemo } from '../../scripts/seed-demo.ts';
+import { setSchedGroupNice } from './sched-group.ts';
 
 // The system under test, as production runs it: NODE_ENV=production, the API on every core
 // (node:cluster; `apiProcesses` sets another count, 1 without a cluster), the worker, and their
@@ -51,6 +52,11 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** API processes (default: one per core, `API_WORKERS=0`; 1 runs it without a cluster). */
   apiProcesses?: number;
+  /**
+   * The worker's scheduling group at this nice (1-19: a smaller CPU share than the API's when the
+   * cores are all taken; sched-group.ts). Default: none set, every group alike.
+   */
+  workerNice?: number;
   log: (line: string) => void;
 }
 
@@ -141,6 +147,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       false,
     );
     children.push(worker);
+    if (opts.workerNice !== undefined && worker.proc.pid !== undefined) {
+      const warning = setSchedGroupNice(worker.proc.pid, opts.workerNice);
+      opts.log(warning ?? `worker's scheduling group at nice ${opts.workerNice}`);
+    }
     const listening = countLines(api, '"api listening"', apiProcesses);
     await Promise.all([
       waitFor(`${apiProcesses} API process(es) listening`, listening, [api, worker], 120_000),
