@@ -24,19 +24,26 @@ describe('cpuGroupOf', () => {
   });
 });
 
+/**
+ * A child whose command line names `script` (so it is grouped like it), busy for `cpuMs` of CPU,
+ * then saying `done` and waiting for its stdin to close.
+ */
+function busyChild(script: string, cpuMs: number) {
+  return spawn(
+    process.execPath,
+    [
+      '-e',
+      `const t = process.cpuUsage(); while (process.cpuUsage(t).user < ${cpuMs * 1000}) {} ` +
+        "process.stdout.write('done\\n'); process.stdin.resume();",
+      script,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+}
+
 describe.skipIf(process.platform !== 'linux')('cpuSnapshot (Linux /proc)', () => {
   it("counts a busy child process's CPU under its group, and the orchestrator's own", async () => {
-    // A child named like the worker, busy for about 400 ms of CPU, then waiting for stdin to close.
-    const child = spawn(
-      process.execPath,
-      [
-        '-e',
-        'const t = process.cpuUsage(); while (process.cpuUsage(t).user < 400000) {} ' +
-          "process.stdout.write('done\\n'); process.stdin.resume();",
-        'apps/worker/src/main.ts',
-      ],
-      { stdio: ['pipe', 'pipe', 'inherit'] },
-    );
+    const child = busyChild('apps/worker/src/main.ts', 400);
     try {
       const before = cpuSnapshot() as CpuSnapshot;
       expect(before.get(process.pid)?.group).toBe('orchestrator');
@@ -57,16 +64,7 @@ describe.skipIf(process.platform !== 'linux')('cpuSnapshot (Linux /proc)', () =>
     // than cores, at least one of them waits on a run queue.
     const cores = Math.max(1, (await import('node:os')).availableParallelism());
     const children = Array.from({ length: cores + 1 }, () =>
-      spawn(
-        process.execPath,
-        [
-          '-e',
-          'const t = process.cpuUsage(); while (process.cpuUsage(t).user < 300000) {} ' +
-            "process.stdout.write('done\\n'); process.stdin.resume();",
-          'apps/api/src/main.ts',
-        ],
-        { stdio: ['pipe', 'pipe', 'inherit'] },
-      ),
+      busyChild('apps/api/src/main.ts', 300),
     );
     try {
       const before = cpuSnapshot() as CpuSnapshot;
