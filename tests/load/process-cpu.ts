@@ -57,8 +57,6 @@ interface ProcEntry {
   pid: number;
   ppid: number;
   cpuSeconds: number;
-  /** Time its main thread spent runnable on a run queue, not running (absent without schedstat). */
-  waitSeconds: number | undefined;
   cmdline: string;
 }
 
@@ -68,6 +66,7 @@ export function runQueueWaitSeconds(schedstat: string): number | undefined {
   return Number.isFinite(ns) && ns >= 0 ? ns / 1e9 : undefined;
 }
 
+/** Time `pid`'s main thread spent runnable on a run queue, not running (absent without schedstat). */
 function readWait(pid: number): number | undefined {
   try {
     return runQueueWaitSeconds(readFileSync(`/proc/${pid}/schedstat`, 'utf8'));
@@ -83,13 +82,7 @@ function readProc(pid: number): ProcEntry | undefined {
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(f[11]) + Number(f[12]);
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-    return {
-      pid,
-      ppid: Number(f[1]),
-      cpuSeconds: ticks / clockTicks(),
-      waitSeconds: readWait(pid),
-      cmdline,
-    };
+    return { pid, ppid: Number(f[1]), cpuSeconds: ticks / clockTicks(), cmdline };
   } catch {
     return undefined; // gone meanwhile, or not readable
   }
@@ -118,10 +111,11 @@ export function cpuSnapshot(root = process.pid): CpuSnapshot | undefined {
   const snapshot: CpuSnapshot = new Map();
   const self = entries.find((e) => e.pid === root);
   if (!self) return undefined;
+  // The wait is read only for the processes kept (this one and its descendants), not every one.
   snapshot.set(root, {
     group: 'orchestrator',
     seconds: self.cpuSeconds,
-    waitSeconds: self.waitSeconds,
+    waitSeconds: readWait(root),
   });
   // Each process is grouped by its own command line, or its parent's group when it has none of
   // its own (a shell running `ulimit -n … && exec`, a cluster process of the API).
@@ -129,7 +123,7 @@ export function cpuSnapshot(root = process.pid): CpuSnapshot | undefined {
     for (const c of children.get(parent.pid) ?? []) {
       const own = cpuGroupOf(c.cmdline);
       const group = own === 'other' && parentGroup !== 'orchestrator' ? parentGroup : own;
-      snapshot.set(c.pid, { group, seconds: c.cpuSeconds, waitSeconds: c.waitSeconds });
+      snapshot.set(c.pid, { group, seconds: c.cpuSeconds, waitSeconds: readWait(c.pid) });
       walk(c, group);
     }
   };
