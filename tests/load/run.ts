@@ -31,8 +31,9 @@ const { values } = parseArgs({
     // database, Redis and the worker share, fewer can serve more (docs/load-testing.md, "How
     // many API processes").
     'api-processes': { type: 'string' },
-    // The worker's scheduling group at this nice, 1-19 (docs/load-testing.md, "Who gets the
-    // cores"): on Linux with autogroups, a smaller CPU share for the worker when the cores are taken.
+    // The worker's scheduling group at this nice, 0-19, 0 being every group's default
+    // (docs/load-testing.md, "Who gets the cores"): on Linux with autogroups, above 0 a smaller
+    // CPU share for the worker when the cores are taken.
     'worker-nice': { type: 'string' },
   },
 });

@@ -53,8 +53,8 @@ export interface StackOptions {
   /** API processes (default: one per core, `API_WORKERS=0`; 1 runs it without a cluster). */
   apiProcesses?: number;
   /**
-   * The worker's scheduling group at this nice (1-19: a smaller CPU share than the API's when the
-   * cores are all taken; sched-group.ts). Default: none set, every group alike.
+   * The worker's scheduling group at this nice (0-19; above 0, a smaller CPU share than the API's
+   * when the cores are all taken; sched-group.ts). Default: none set, every group alike.
    */
   workerNice?: number;
   log: (line: string) => void;
