@@ -4,7 +4,9 @@ import { orderModel, publishOrderNotices } from '@storefront/shared';
 import {
   checkout,
   createCreatorWithProduct,
+  delayCommand,
   eventually,
+  failCommandOff,
   metricValue,
   type PaymentsTestApi,
   startPaymentsApi,
@@ -158,6 +160,30 @@ describe('GET /api/v1/orders/:id?wait=', () => {
     await expect(answer).rejects.toThrow();
     await untilWaiting(t, 0);
     expect((await ended(t, 'aborted')) - before).toBe(1);
+  });
+
+  it('when the client goes away while its order is still being read, then the wait ends with it', async () => {
+    // The wait begins before the read (a notice during the read must not be missed), so a client
+    // can leave before the read returns: its wait must end then, not after its 25 s.
+    const order = await newOrder(t);
+    const before = await ended(t, 'aborted');
+    await delayCommand(t.api.deps.mongo, {
+      commands: ['find'],
+      collection: 'orders',
+      mode: { times: 1 },
+      ms: 1_500,
+    });
+    try {
+      const abort = new AbortController();
+      const answer = read(t, order.orderId, order.accessToken, 'wait=25', abort.signal);
+      await untilWaiting(t, 1);
+      abort.abort();
+      await expect(answer).rejects.toThrow();
+      await untilWaiting(t, 0);
+      expect((await ended(t, 'aborted')) - before).toBe(1);
+    } finally {
+      await failCommandOff(t.api.deps.mongo);
+    }
   });
 
   it.each(['wait=26', 'wait=abc', 'wait=-1', 'wait=1.5', 'wait=100'])(

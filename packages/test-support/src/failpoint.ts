@@ -42,6 +42,29 @@ export async function failCommand(conn: Connection, opts: FailCommandOptions): P
   });
 }
 
+/**
+ * Holds matching commands for `ms` before they run normally (the `failCommand` failpoint's
+ * `blockConnection` without an error), to act while a request waits on its read. Turn it off with
+ * `failCommandOff` if fewer than `mode.times` commands came.
+ */
+export async function delayCommand(
+  conn: Connection,
+  opts: Omit<FailCommandOptions, 'errorCode'> & { ms: number },
+): Promise<void> {
+  const { db, admin } = adminOf(conn);
+  await admin.command({
+    configureFailPoint: 'failCommand',
+    mode: opts.mode,
+    data: {
+      failCommands: opts.commands,
+      namespace: `${db.databaseName}.${opts.collection}`,
+      blockConnection: true,
+      blockTimeMS: opts.ms,
+      ...(opts.appName === undefined ? {} : { appName: opts.appName }),
+    },
+  });
+}
+
 /** Turns the `failCommand` failpoint off. */
 export async function failCommandOff(conn: Connection): Promise<void> {
   await adminOf(conn).admin.command({ configureFailPoint: 'failCommand', mode: 'off' });

@@ -43,15 +43,15 @@ export function orderRouter(deps: {
     const { wait = 0 } = orderStatusQuery.parse(req.query);
     const id = req.params.id;
     const token = accessToken(req);
-    // Begun before the first read: a delivery announced while it runs still ends the wait.
+    // Begun before the first read: a delivery announced while it runs still ends the wait. The
+    // client may leave during that read too, so its going is watched from here.
     const pending = wait > 0 ? deps.orderWaits.begin(id, wait * 1000) : undefined;
+    const left = () => pending?.cancel('aborted');
+    if (pending) res.once('close', left);
     try {
       const view = await deps.orderStatus.forToken(id, token);
       if (pending === undefined || settled(view)) return answer(res, view);
-      const left = () => pending.cancel('aborted');
-      res.once('close', left);
       const end = await pending.done;
-      res.off('close', left);
       if (end === 'aborted') return; // the client went away
       // Woken because this process is draining: the client should come back on a new connection.
       if (end === 'closed') res.setHeader('Connection', 'close');
@@ -59,6 +59,7 @@ export function orderRouter(deps: {
       if (end === 'timeout' && now.download !== null) deps.orderWaits.noticeMissed();
       answer(res, now);
     } finally {
+      res.off('close', left);
       pending?.cancel();
     }
   });
