@@ -29,17 +29,7 @@ function adminOf(conn: Connection) {
  * `--setParameter enableTestCommands=1`. Turn it off with `failCommandOff`.
  */
 export async function failCommand(conn: Connection, opts: FailCommandOptions): Promise<void> {
-  const { db, admin } = adminOf(conn);
-  await admin.command({
-    configureFailPoint: 'failCommand',
-    mode: opts.mode,
-    data: {
-      failCommands: opts.commands,
-      namespace: `${db.databaseName}.${opts.collection}`,
-      errorCode: opts.errorCode ?? 1,
-      ...(opts.appName === undefined ? {} : { appName: opts.appName }),
-    },
-  });
+  await setFailCommand(conn, opts, { errorCode: opts.errorCode ?? 1 });
 }
 
 /**
@@ -51,6 +41,15 @@ export async function delayCommand(
   conn: Connection,
   opts: Omit<FailCommandOptions, 'errorCode'> & { ms: number },
 ): Promise<void> {
+  await setFailCommand(conn, opts, { blockConnection: true, blockTimeMS: opts.ms });
+}
+
+/** The `failCommand` failpoint on `opts`'s commands and collection, doing what `action` says. */
+async function setFailCommand(
+  conn: Connection,
+  opts: Omit<FailCommandOptions, 'errorCode'>,
+  action: Record<string, unknown>,
+): Promise<void> {
   const { db, admin } = adminOf(conn);
   await admin.command({
     configureFailPoint: 'failCommand',
@@ -58,8 +57,7 @@ export async function delayCommand(
     data: {
       failCommands: opts.commands,
       namespace: `${db.databaseName}.${opts.collection}`,
-      blockConnection: true,
-      blockTimeMS: opts.ms,
+      ...action,
       ...(opts.appName === undefined ? {} : { appName: opts.appName }),
     },
   });
