@@ -17,10 +17,12 @@ test: install redis-server prometheus chromium
 	$(MAKE) --no-print-directory -j2 --output-sync=target eslint lint-rest typecheck
 	$(MAKE) --no-print-directory unit
 
+# A failed suite's failed tests are printed again last (CI keeps the end of the log).
+FAILED = { cat .tmp/test-failures.txt; exit 1; }
 unit: install redis-server prometheus chromium
-	vitest run
-	TEST_SUITE=faults vitest run
-	TEST_SUITE=heavy vitest run
+	vitest run || $(FAILED)
+	TEST_SUITE=faults vitest run || $(FAILED)
+	TEST_SUITE=heavy vitest run || $(FAILED)
 	node scripts/lighthouse.ts --runs 1 --no-record --smoke --attempts 7 --settle 60
 
 lint: eslint lint-rest

@@ -36,6 +36,8 @@ export default defineConfig({
       './packages/test-support/src/contract-report.ts',
     ],
     setupFiles: ['./packages/test-support/src/contract-setup.ts'],
+    // The default reporter, and the failed tests written to a file that `make test` prints last.
+    reporters: ['default', './packages/test-support/src/failures-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
