@@ -33,6 +33,7 @@ import {
 import { registerSweeper } from './sweeper/register-sweeper.ts';
 import { createWebhookServices, registerWebhooks } from './webhooks/register-webhooks.ts';
 import { registerReconciliation } from './reconciliation/register-reconciliation.ts';
+import type { SupervisedWorker } from './worker-supervisor.ts';
 
 /** How often the worker measures how busy its event loop is (the batch window follows it). */
 const LOOP_SAMPLE_MS = 250;
@@ -140,7 +141,7 @@ export async function startWorker(
     registerSweeper(deps, webhooks.failures).worker,
     reconciliation.worker,
     reconciliation.orderChecks,
-  ] as Array<Worker<unknown>>;
+  ] as Array<SupervisedWorker<Worker<unknown>>>;
   registerMonitoring(deps, workers);
 
   let shuttingDown = false;

@@ -1,4 +1,5 @@
 import type { Queue, Worker } from 'bullmq';
+import type { SupervisedWorker } from '../worker-supervisor.ts';
 import {
   DLQ_STATUSES,
   getOrCreateMetric,
@@ -28,12 +29,12 @@ export function registerOperatorMetrics(opts: {
   /** The connection the queues use; skipped while it is not ready (commands would queue up). */
   queueRedis: Redis;
   queues: Array<Queue<unknown>>;
-  /** This process's BullMQ workers. */
-  workers: Array<Worker<unknown>>;
+  /** This process's BullMQ workers (each as supervised: a replacement is counted too). */
+  workers: Array<Pick<SupervisedWorker<Worker<unknown>>, 'onStart'>>;
   logger: Logger;
 }): void {
   const { metrics, dlq, queueRedis, queues, workers, logger } = opts;
-  countStalledJobs(metrics, workers);
+  for (const supervised of workers) supervised.onStart((w) => countStalledJobs(metrics, [w]));
   getOrCreateMetric(
     metrics,
     'dlq_size',

@@ -1,13 +1,17 @@
 import { Queue, type Worker } from 'bullmq';
 import { QUEUES, throttledErrorLog } from '@storefront/shared';
 import type { WorkerDeps } from '../deps.ts';
+import type { SupervisedWorker } from '../worker-supervisor.ts';
 import { registerOperatorMetrics } from './operator.metrics.ts';
 
 /**
  * Registers the metrics operators alert on: `dlq_size{status}`, `queue_jobs{queue,state}` and
  * `queue_stalled_jobs_total{queue}` (from this process's `workers`).
  */
-export function registerMonitoring(deps: WorkerDeps, workers: Array<Worker<unknown>>): void {
+export function registerMonitoring(
+  deps: WorkerDeps,
+  workers: Array<SupervisedWorker<Worker<unknown>>>,
+): void {
   const logger = deps.logger.child({ module: 'monitoring' });
   // Read-only handles for the queues this process does not produce into.
   const others = [QUEUES.maintenance, QUEUES.reconciliation].map((name) => {

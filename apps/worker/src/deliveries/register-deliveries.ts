@@ -12,6 +12,7 @@ import {
   throttledLog,
 } from '@storefront/shared';
 import type { WorkerDeps } from '../deps.ts';
+import { supervisedWorker, type SupervisedWorker } from '../worker-supervisor.ts';
 import { deliveryProcessor } from './delivery.processor.ts';
 import { DeliveryService } from './delivery.service.ts';
 
@@ -96,15 +97,18 @@ export function deliverPaidOrders(deps: {
 export function registerDeliveries(
   deps: WorkerDeps,
   service: DeliveryService,
-): Worker<DeliveryJobData> {
-  const worker = new Worker<DeliveryJobData>(QUEUES.deliveries, deliveryProcessor(service), {
-    connection: deps.queueRedis,
-    prefix: deps.config.QUEUE_PREFIX,
-    concurrency: deps.config.WORKER_CONCURRENCY,
-    lockDuration: deps.config.WORKER_LOCK_DURATION_MS,
-    stalledInterval: deps.config.WORKER_STALLED_INTERVAL_MS,
+): SupervisedWorker<Worker<DeliveryJobData>> {
+  const supervised = supervisedWorker(deps, deps.producers.deliveries, () => {
+    const worker = new Worker<DeliveryJobData>(QUEUES.deliveries, deliveryProcessor(service), {
+      connection: deps.queueRedis,
+      prefix: deps.config.QUEUE_PREFIX,
+      concurrency: deps.config.WORKER_CONCURRENCY,
+      lockDuration: deps.config.WORKER_LOCK_DURATION_MS,
+      stalledInterval: deps.config.WORKER_STALLED_INTERVAL_MS,
+    });
+    worker.on('error', throttledErrorLog(service.logger, 'deliveries worker'));
+    return worker;
   });
-  worker.on('error', throttledErrorLog(service.logger, 'deliveries worker'));
-  deps.onClose(() => worker.close());
-  return worker;
+  deps.onClose(() => supervised.close());
+  return supervised;
 }

@@ -8,6 +8,7 @@ import {
 } from '@storefront/shared';
 import type { WorkerDeps } from '../deps.ts';
 import { keepScheduled } from '../keep-scheduled.ts';
+import { supervisedWorker, type SupervisedWorker } from '../worker-supervisor.ts';
 import { orderCheckProcessor, type OrderCheckJobResult } from './order-check-job.ts';
 import { checkContext } from './order-check.ts';
 import { createRazorpayClients } from './razorpay-clients.ts';
@@ -41,8 +42,8 @@ const ORDER_CHECK_CONCURRENCY = 20;
  */
 export function registerReconciliation(deps: WorkerDeps): {
   queue: Queue;
-  worker: Worker;
-  orderChecks: Worker;
+  worker: SupervisedWorker<Worker<ReconciliationJobData, ReconciliationJobResult>>;
+  orderChecks: SupervisedWorker<Worker<OrderCheckJobData, OrderCheckJobResult>>;
 } {
   const { config, queueRedis } = deps;
   const logger = deps.logger.child({ module: 'reconciliation' });
@@ -89,46 +90,52 @@ export function registerReconciliation(deps: WorkerDeps): {
     razorpay: createRazorpayClients(config, deps.credentials),
   };
   const shutdown = new AbortController();
-  const worker = new Worker<ReconciliationJobData, ReconciliationJobResult>(
-    QUEUES.reconciliation,
-    async () => {
-      const summary = await runReconciliation(runDeps, { signal: shutdown.signal });
-      return {
-        result: summary.result,
-        checked: summary.checked,
-        leftForNextRun: summary.leftForNextRun,
-        expiredCreated: summary.expiredCreated,
-        startedAt: summary.startedAt.toISOString(),
-        finishedAt: summary.finishedAt.toISOString(),
-      };
-    },
-    { connection: queueRedis, prefix, concurrency: 1 },
-  );
-  worker.on('error', throttledErrorLog(logger, 'reconciliation worker'));
-  worker.on('failed', (job, err) =>
-    logger.error('reconciliation job failed', { jobId: job?.id, err }),
-  );
+  const worker = supervisedWorker(deps, queue, () => {
+    const w = new Worker<ReconciliationJobData, ReconciliationJobResult>(
+      QUEUES.reconciliation,
+      async () => {
+        const summary = await runReconciliation(runDeps, { signal: shutdown.signal });
+        return {
+          result: summary.result,
+          checked: summary.checked,
+          leftForNextRun: summary.leftForNextRun,
+          expiredCreated: summary.expiredCreated,
+          startedAt: summary.startedAt.toISOString(),
+          finishedAt: summary.finishedAt.toISOString(),
+        };
+      },
+      { connection: queueRedis, prefix, concurrency: 1 },
+    );
+    w.on('error', throttledErrorLog(logger, 'reconciliation worker'));
+    w.on('failed', (job, err) =>
+      logger.error('reconciliation job failed', { jobId: job?.id, err }),
+    );
+    return w;
+  });
 
-  const orderChecks = new Worker<OrderCheckJobData, OrderCheckJobResult>(
-    QUEUES.orderChecks,
-    // Their own gate: one check per deferred callback, which asked Razorpay in the request
-    // before (no gate at all), must not queue behind the runs' slow, steady rate.
-    orderCheckProcessor(() =>
-      checkContext(runDeps, shutdown.signal, {
-        key: 'razorpay:gate:order-checks',
-        maxCallsPerSecond: config.ORDER_CHECK_MAX_CALLS_PER_SECOND,
+  const orderChecks = supervisedWorker(deps, deps.producers.orderChecks, () => {
+    const w = new Worker<OrderCheckJobData, OrderCheckJobResult>(
+      QUEUES.orderChecks,
+      // Their own gate: one check per deferred callback, which asked Razorpay in the request
+      // before (no gate at all), must not queue behind the runs' slow, steady rate.
+      orderCheckProcessor(() =>
+        checkContext(runDeps, shutdown.signal, {
+          key: 'razorpay:gate:order-checks',
+          maxCallsPerSecond: config.ORDER_CHECK_MAX_CALLS_PER_SECOND,
+        }),
+      ),
+      { connection: queueRedis, prefix, concurrency: ORDER_CHECK_CONCURRENCY },
+    );
+    w.on('error', throttledErrorLog(logger, 'order-check worker'));
+    w.on('failed', (job, err) =>
+      logger.warn('order check failed', {
+        jobId: job?.id,
+        attemptsMade: job?.attemptsMade,
+        err,
       }),
-    ),
-    { connection: queueRedis, prefix, concurrency: ORDER_CHECK_CONCURRENCY },
-  );
-  orderChecks.on('error', throttledErrorLog(logger, 'order-check worker'));
-  orderChecks.on('failed', (job, err) =>
-    logger.warn('order check failed', {
-      jobId: job?.id,
-      attemptsMade: job?.attemptsMade,
-      err,
-    }),
-  );
+    );
+    return w;
+  });
 
   deps.onClose(async () => {
     stopScheduling();

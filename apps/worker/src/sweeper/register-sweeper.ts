@@ -11,6 +11,7 @@ import type { WorkerDeps } from '../deps.ts';
 import { PermanentWebhookError } from '../webhooks/webhook-errors.ts';
 import type { WebhookFailureService } from '../webhooks/webhook-failure.service.ts';
 import { keepScheduled } from '../keep-scheduled.ts';
+import { supervisedWorker, type SupervisedWorker } from '../worker-supervisor.ts';
 import { SweeperService, type SweepReport } from './sweeper.service.ts';
 
 const SWEEP_JOB = 'webhook-sweep';
@@ -26,7 +27,7 @@ export function registerSweeper(
   failures: WebhookFailureService,
 ): {
   queue: Queue;
-  worker: Worker;
+  worker: SupervisedWorker;
   sweeper: SweeperService;
 } {
   const logger = deps.logger.child({ module: 'sweeper' });
@@ -106,17 +107,20 @@ export function registerSweeper(
     deps.config.WORKER_SCHEDULE_CHECK_MS,
   );
 
-  const worker = new Worker(
-    QUEUES.maintenance,
-    async (job) => {
-      if (job.name !== SWEEP_JOB) return null;
-      const ttl = Math.max(30_000, 2 * interval);
-      return withRunLock(deps.redis, LOCK_KEY, ttl, logger, () => sweeper.sweep());
-    },
-    { connection: deps.queueRedis, prefix: deps.config.QUEUE_PREFIX, concurrency: 1 },
-  );
-  worker.on('error', throttledErrorLog(logger, 'maintenance worker'));
-  worker.on('failed', (job, err) => logger.error('sweep failed', { jobId: job?.id, err }));
+  const worker = supervisedWorker(deps, queue, () => {
+    const w = new Worker(
+      QUEUES.maintenance,
+      async (job) => {
+        if (job.name !== SWEEP_JOB) return null;
+        const ttl = Math.max(30_000, 2 * interval);
+        return withRunLock(deps.redis, LOCK_KEY, ttl, logger, () => sweeper.sweep());
+      },
+      { connection: deps.queueRedis, prefix: deps.config.QUEUE_PREFIX, concurrency: 1 },
+    );
+    w.on('error', throttledErrorLog(logger, 'maintenance worker'));
+    w.on('failed', (job, err) => logger.error('sweep failed', { jobId: job?.id, err }));
+    return w;
+  });
   deps.onClose(async () => {
     stopScheduling();
     await worker.close();

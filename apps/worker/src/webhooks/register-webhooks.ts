@@ -1,6 +1,7 @@
 import { Worker } from 'bullmq';
 import { QUEUES, type WebhookJobData, throttledErrorLog } from '@storefront/shared';
 import type { WorkerDeps } from '../deps.ts';
+import { supervisedWorker, type SupervisedWorker } from '../worker-supervisor.ts';
 import { WebhookFailureService } from './webhook-failure.service.ts';
 import { webhookProcessor } from './webhook.processor.ts';
 import { webhookMetrics, type WebhookMetrics } from './webhook.metrics.ts';
@@ -44,7 +45,7 @@ export function createWebhookServices(deps: WorkerDeps): WebhookServices {
 export function registerWebhooks(
   deps: WorkerDeps,
   webhooks: WebhookServices,
-): Worker<WebhookJobData> {
+): SupervisedWorker<Worker<WebhookJobData>> {
   const logger = deps.logger.child({ module: 'webhooks' });
   const processor = webhookProcessor({
     service: webhooks.service,
@@ -52,16 +53,19 @@ export function registerWebhooks(
     metrics: webhooks.metrics,
     logger,
   });
-  const worker = new Worker<WebhookJobData>(QUEUES.webhooks, processor, {
-    connection: deps.queueRedis,
-    prefix: deps.config.QUEUE_PREFIX,
-    concurrency: deps.config.WORKER_CONCURRENCY,
-    lockDuration: deps.config.WORKER_LOCK_DURATION_MS,
-    stalledInterval: deps.config.WORKER_STALLED_INTERVAL_MS,
-    settings: { backoffStrategy: webhookBackoffStrategy(deps.config.WEBHOOK_RETRY_TIME_SCALE) },
-  });
-  worker.on('error', throttledErrorLog(logger, 'webhooks worker'));
   // close() stops taking jobs and waits for the active ones.
-  deps.onClose(() => worker.close());
-  return worker;
+  const supervised = supervisedWorker(deps, deps.producers.webhooks, () => {
+    const worker = new Worker<WebhookJobData>(QUEUES.webhooks, processor, {
+      connection: deps.queueRedis,
+      prefix: deps.config.QUEUE_PREFIX,
+      concurrency: deps.config.WORKER_CONCURRENCY,
+      lockDuration: deps.config.WORKER_LOCK_DURATION_MS,
+      stalledInterval: deps.config.WORKER_STALLED_INTERVAL_MS,
+      settings: { backoffStrategy: webhookBackoffStrategy(deps.config.WEBHOOK_RETRY_TIME_SCALE) },
+    });
+    worker.on('error', throttledErrorLog(logger, 'webhooks worker'));
+    return worker;
+  });
+  deps.onClose(() => supervised.close());
+  return supervised;
 }

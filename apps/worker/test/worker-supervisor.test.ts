@@ -1,0 +1,169 @@
+import { EventEmitter, once } from 'node:events';
+import { Queue, Worker, type Processor } from 'bullmq';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { uniqueName } from '@storefront/devstack/test-harness';
+import {
+  createLogger,
+  createMetricsRegistry,
+  createQueueRedis,
+  type MetricsRegistry,
+} from '@storefront/shared';
+import { metricValue } from '@storefront/test-support';
+import { superviseWorker, type SupervisedWorker } from '../src/worker-supervisor.ts';
+
+// The supervisor against real BullMQ workers on a real redis-server. A worker that "stopped
+// taking jobs" is one whose fetch loop never runs (`autorun: false`): connected, no error, and
+// nothing taken, as the reconciliation workers were after a Redis Cluster failover.
+
+const CHECK_MS = 100;
+const STUCK_MS = 300;
+const logger = createLogger({ level: 'silent', service: 'test' });
+const closers: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
+});
+
+function setup() {
+  const connection = createQueueRedis(inject('redisUrl'), logger);
+  closers.push(() => connection.quit());
+  const prefix = `{${uniqueName('sup')}}`;
+  const queue = new Queue('work', { connection, prefix });
+  closers.push(() => queue.close());
+  const metrics = createMetricsRegistry();
+  const checks = new EventEmitter();
+  let checked = 0;
+  // Jobs completed by any worker the supervisor made (a replacement's too).
+  const completions = new EventEmitter();
+  const supervise = (
+    create: (n: number) => Worker,
+  ): { supervised: SupervisedWorker; created: Worker[] } => {
+    const created: Worker[] = [];
+    const supervised = superviseWorker({
+      queue,
+      create: () => {
+        const w = create(created.length);
+        w.on('completed', (job) => completions.emit('completed', job.id));
+        created.push(w);
+        return w;
+      },
+      checkEveryMs: CHECK_MS,
+      stuckAfterMs: STUCK_MS,
+      logger,
+      metrics,
+      onChecked: () => {
+        checked += 1;
+        checks.emit('checked', checked);
+      },
+    });
+    closers.push(async () => {
+      await supervised.close();
+      await Promise.all(created.map((w) => w.close(true)));
+    });
+    return { supervised, created };
+  };
+  /** Resolves once `n` more checks have run. */
+  const moreChecks = async (n: number): Promise<void> => {
+    const target = checked + n;
+    while (checked < target) await once(checks, 'checked');
+  };
+  const worker = (processor: Processor, opts: { autorun?: boolean; concurrency?: number } = {}) =>
+    new Worker('work', processor, { connection, prefix, ...opts });
+  /** Resolves when a supervised worker completes job `id`. */
+  const completed = async (id: string | undefined): Promise<void> => {
+    for (;;) {
+      const [done] = (await once(completions, 'completed')) as [string];
+      if (done === id) return;
+    }
+  };
+  return { queue, metrics, supervise, moreChecks, worker, completed };
+}
+
+const replacedCount = async (metrics: MetricsRegistry) =>
+  metricValue(await metrics.metrics(), 'queue_worker_replaced_total', { queue: 'work' });
+
+describe('superviseWorker', () => {
+  it('when its worker stops taking jobs while one waits, then a new worker replaces it and runs the job', async () => {
+    const { queue, metrics, supervise, worker } = setup();
+    const done: string[] = [];
+    const { supervised, created } = supervise((n) =>
+      // The first worker never fetches; its replacement is a normal one.
+      worker((job) => Promise.resolve(void done.push(String(job.id))), { autorun: n > 0 }),
+    );
+    const first = supervised.current();
+    expect(await replacedCount(metrics)).toBe(0);
+    const started: Worker[] = [];
+    supervised.onStart((w) => started.push(w));
+
+    const job = await queue.add('job', {});
+    const replacement = await new Promise<Worker>((resolve) =>
+      supervised.onStart((w) => {
+        if (w !== first) resolve(w);
+      }),
+    );
+    await once(replacement, 'completed');
+
+    expect(done).toEqual([job.id]);
+    expect(supervised.current()).toBe(replacement);
+    expect(created).toHaveLength(2);
+    expect(started).toEqual([first, replacement]);
+    expect(await replacedCount(metrics)).toBe(1);
+    await first.closing; // the replaced worker is closed
+    expect(first.isRunning()).toBe(false);
+  });
+
+  it('when its worker is busy with a long job, then the jobs waiting behind it do not replace it', async () => {
+    const { queue, metrics, supervise, moreChecks, worker } = setup();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const { supervised } = supervise(() => worker(() => held, { concurrency: 1 }));
+    const taken = once(supervised.current(), 'active');
+    await queue.add('long', {});
+    await taken;
+    await queue.add('behind', {});
+
+    await moreChecks(Math.ceil((3 * STUCK_MS) / CHECK_MS));
+    expect(await replacedCount(metrics)).toBe(0);
+    release();
+    await once(supervised.current(), 'drained');
+  });
+
+  it('when another process holds the queue’s global concurrency, then a job waiting for it does not replace the idle worker', async () => {
+    const { queue, metrics, supervise, moreChecks, worker, completed } = setup();
+    await queue.setGlobalConcurrency(1);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // "Another process": a plain worker that takes the first job and holds it.
+    const other = worker(() => held);
+    closers.push(() => other.close(true));
+    const taken = once(other, 'active');
+    await queue.add('long', {});
+    await taken;
+    await other.pause(true); // it takes nothing else
+    supervise(() => worker(() => Promise.resolve()));
+    const next = await queue.add('next', {});
+
+    await moreChecks(Math.ceil((3 * STUCK_MS) / CHECK_MS));
+    expect(await replacedCount(metrics)).toBe(0);
+    expect(await queue.getWaitingCount()).toBe(1);
+    const done = completed(next.id);
+    release();
+    // The time it waited for the concurrency does not count: once it could be taken, it gets a
+    // whole STUCK_MS (an idle BullMQ worker is not woken when the concurrency frees).
+    await moreChecks(1);
+    expect(await replacedCount(metrics)).toBe(0);
+    await done;
+  });
+
+  it('when the queue is paused, then its waiting jobs do not replace the worker', async () => {
+    const { queue, metrics, supervise, moreChecks, worker, completed } = setup();
+    supervise(() => worker(() => Promise.resolve()));
+    await queue.pause();
+    const job = await queue.add('job', {});
+
+    await moreChecks(Math.ceil((3 * STUCK_MS) / CHECK_MS));
+    expect(await replacedCount(metrics)).toBe(0);
+    const done = completed(job.id);
+    await queue.resume();
+    await done;
+  });
+});
