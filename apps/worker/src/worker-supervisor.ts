@@ -168,7 +168,7 @@ export function superviseWorker<W extends Worker>(opts: SuperviseOptions<W>): Su
     close: async () => {
       stopped = true;
       clearInterval(timer);
-      await checking;
+      // A check in flight is not awaited: with Redis down it would wait for Redis.
       await Promise.all([worker.close(), ...closingOld]);
     },
   };
