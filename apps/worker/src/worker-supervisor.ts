@@ -56,9 +56,9 @@ const CLOSE_REPLACED_MS = 10_000;
  * progress and started none, and the queue is neither paused nor at its global concurrency, the
  * worker is replaced by a new one from `create` (logged as an error, counted in
  * `queue_worker_replaced_total{queue}`); the old one is force-closed in the background.
- * A healthy worker takes a waiting job within milliseconds, so a replacement only ever follows a
- * worker that stopped; a needless one would cost a reconnect, never a job: the job waits in
- * Redis for whichever worker takes it next.
+ * A healthy idle worker takes a takeable job at once, or at its next blocking read (5 s) where it
+ * missed the wake-up, so a replacement follows a worker that stopped; a needless one would cost a
+ * reconnect, never a job: the job waits in Redis for whichever worker takes it next.
  */
 export function superviseWorker<W extends Worker>(opts: SuperviseOptions<W>): SupervisedWorker<W> {
   const { queue, logger } = opts;
@@ -76,19 +76,21 @@ export function superviseWorker<W extends Worker>(opts: SuperviseOptions<W>): Su
   replaced.inc(0);
 
   const listeners: Array<(worker: W) => void> = [];
-  let inProgress = 0;
+  // Jobs this worker took and has not finished, by id. A job whose lock was lost may never report
+  // its end here, so before judging, ids Redis no longer holds active are dropped.
+  const running = new Set<string>();
   let lastStartAt = 0;
   const start = (): W => {
     const w = opts.create();
-    inProgress = 0;
+    running.clear();
     lastStartAt = 0;
-    w.on('active', () => {
+    w.on('active', (job) => {
       if (w !== worker) return;
-      inProgress += 1;
+      if (job.id !== undefined) running.add(job.id);
       lastStartAt = Date.now();
     });
-    const settled = (): void => {
-      if (w === worker) inProgress = Math.max(0, inProgress - 1);
+    const settled = (job: { id?: string } | undefined): void => {
+      if (w === worker && job?.id !== undefined) running.delete(job.id);
     };
     w.on('completed', settled);
     w.on('failed', settled);
@@ -104,7 +106,10 @@ export function superviseWorker<W extends Worker>(opts: SuperviseOptions<W>): Su
   const stuck = async (): Promise<{ jobId: string; waitedMs: number } | undefined> => {
     // Jobs this worker could not take now: the watch starts again once it could.
     const blocked = async (): Promise<boolean> => {
-      if (inProgress > 0 || (await queue.isPaused())) return true;
+      for (const jobId of running) {
+        if ((await queue.getJobState(jobId)) !== 'active') running.delete(jobId);
+      }
+      if (running.size > 0 || (await queue.isPaused())) return true;
       const limit = await queue.getGlobalConcurrency();
       return limit !== null && (await queue.getActiveCount()) >= limit;
     };
