@@ -127,7 +127,7 @@ describe('superviseWorker', () => {
     await once(supervised.current(), 'drained');
   });
 
-  it('when another process holds the queue’s global concurrency, then a job waiting for it does not replace the idle worker', async () => {
+  it('when another process holds the queue’s global concurrency, then a job waiting for it counts against the worker only from when it could be taken', async () => {
     const { queue, metrics, supervise, moreChecks, worker, completed } = setup();
     await queue.setGlobalConcurrency(1);
     let release!: () => void;
@@ -139,19 +139,25 @@ describe('superviseWorker', () => {
     await queue.add('long', {});
     await taken;
     await other.pause(true); // it takes nothing else
-    supervise(() => worker(() => Promise.resolve()));
+    // This process's worker has stopped (never fetches), so only the supervisor can get the next
+    // job taken, and the test decides when the job could be taken.
+    supervise((n) => worker(() => Promise.resolve(), { autorun: n > 0 }));
     const next = await queue.add('next', {});
 
     await moreChecks(Math.ceil((3 * STUCK_MS) / CHECK_MS));
     expect(await replacedCount(metrics)).toBe(0);
     expect(await queue.getWaitingCount()).toBe(1);
-    const done = completed(next.id);
+
+    const longDone = once(other, 'completed');
     release();
-    // The time it waited for the concurrency does not count: once it could be taken, it gets a
-    // whole STUCK_MS (an idle BullMQ worker is not woken when the concurrency frees).
+    await longDone;
+    // Takeable from now: the time it waited for the concurrency does not count, so the first
+    // look after it finds a new wait, not one STUCK_MS old.
     await moreChecks(1);
     expect(await replacedCount(metrics)).toBe(0);
-    await done;
+    const done = completed(next.id);
+    await done; // after a whole STUCK_MS, the replacement takes it
+    expect(await replacedCount(metrics)).toBe(1);
   });
 
   it('when the queue is paused, then its waiting jobs do not replace the worker', async () => {
