@@ -38,9 +38,9 @@ export interface SuperviseOptions<W extends Worker> {
 }
 
 /**
- * An idle BullMQ worker that missed a wake-up (a job waiting for the queue's global concurrency
- * to free gets none) still looks again when its blocking read times out (drainDelay, 5 s): a job
- * waiting shorter than three of those is no sign of a stopped worker.
+ * An idle BullMQ worker is not woken when the queue's global concurrency frees: it took such a job
+ * about 0.55 s later (measured twice), and looks again at the latest when its blocking read times
+ * out (drainDelay, 5 s). A job waiting shorter than three of those is no sign of a stopped worker.
  */
 const MIN_STUCK_AFTER_MS = 15_000;
 
