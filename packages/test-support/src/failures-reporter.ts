@@ -2,7 +2,7 @@
 // to `.tmp/test-failures.txt`, empty when nothing failed. `make test` prints that file last when
 // a suite fails, so the end of a long log (all CI keeps) names what failed; the default reporter's
 // own list scrolls away behind the suite's summary and the contract report.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
 
@@ -52,6 +52,11 @@ export function failureLines(
 }
 
 export default class FailuresReporter implements Reporter {
+  /** A run that ends before its tests (a failed global setup) must not leave an earlier list. */
+  onInit(): void {
+    rmSync(FAILURES_FILE, { force: true });
+  }
+
   onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<ErrorLike>): void {
     const lines = failureLines(modules, unhandled, process.cwd());
     mkdirSync(dirname(FAILURES_FILE), { recursive: true });
