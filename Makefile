@@ -18,7 +18,7 @@ test: install redis-server prometheus chromium
 	$(MAKE) --no-print-directory unit
 
 # A failed suite's failed tests are printed again last (CI keeps the end of the log).
-FAILED = { cat .tmp/test-failures.txt 2>/dev/null || echo 'No test failed: the suite itself did (see above).'; exit 1; }
+FAILED = { if [ -s .tmp/test-failures.txt ]; then cat .tmp/test-failures.txt; else echo 'No test failed: the suite itself did (see above).'; fi; exit 1; }
 unit: install redis-server prometheus chromium
 	vitest run || $(FAILED)
 	TEST_SUITE=faults vitest run || $(FAILED)
