@@ -4,13 +4,12 @@ import {
   promClient,
   type Logger,
   type MetricsRegistry,
+  withTimeout,
 } from '@storefront/shared';
 import type { WorkerDeps } from './deps.ts';
 
 /** A BullMQ worker that is replaced when it stops taking its queue's jobs. */
 export interface SupervisedWorker<W extends Worker = Worker> {
-  /** The queue's name. */
-  readonly name: string;
   /** The worker taking the queue's jobs now. */
   current(): W;
   /** Calls `fn` with the current worker now and with each worker that replaces it. */
@@ -137,7 +136,7 @@ export function superviseWorker<W extends Worker>(opts: SuperviseOptions<W>): Su
     replaced.inc();
     watched = undefined;
     worker = start();
-    const closing = closeWithin(old, true, CLOSE_REPLACED_MS)
+    const closing = withTimeout(old.close(true), CLOSE_REPLACED_MS)
       .catch((err: unknown) => {
         logger.warn('replaced worker did not close', { queue: queue.name, err });
       })
@@ -164,7 +163,6 @@ export function superviseWorker<W extends Worker>(opts: SuperviseOptions<W>): Su
   timer.unref();
 
   return {
-    name: queue.name,
     current: () => worker,
     onStart: (fn) => {
       listeners.push(fn);
@@ -177,21 +175,6 @@ export function superviseWorker<W extends Worker>(opts: SuperviseOptions<W>): Su
       await Promise.all([worker.close(), ...closingOld]);
     },
   };
-}
-
-/** Closes `worker`, giving up (rejecting) after `ms`. */
-async function closeWithin(worker: Worker, force: boolean, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      worker.close(force),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`not closed within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**
