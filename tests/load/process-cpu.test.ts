@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import {
   cpuGroupOf,
@@ -62,7 +63,7 @@ describe.skipIf(process.platform !== 'linux')('cpuSnapshot (Linux /proc)', () =>
   it("reads each process's run-queue wait: children kept off the cores by each other wait", async () => {
     // One busy child per core and one more, each until 300 ms of CPU: with more runnable threads
     // than cores, at least one of them waits on a run queue.
-    const cores = Math.max(1, (await import('node:os')).availableParallelism());
+    const cores = Math.max(1, availableParallelism());
     const children = Array.from({ length: cores + 1 }, () =>
       busyChild('apps/api/src/main.ts', 300),
     );
