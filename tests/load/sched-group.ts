@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 // The CPU share of a process the load stack started in a session of its own (`detached`: the API
 // and the worker). Linux's autogroup scheduling gives each session one scheduling group, and the
@@ -37,7 +37,9 @@ export function setSchedGroupNice(pid: number, nice: number): string | undefined
   const target = readSchedGroup(pid);
   if (!target) {
     throw new Error(
-      `no /proc/${pid}/autogroup: setting a scheduling group's nice needs Linux with autogroup scheduling`,
+      existsSync(`/proc/${pid}`)
+        ? `no autogroup in /proc/${pid}/autogroup: setting a scheduling group's nice needs Linux with autogroup scheduling (and the process in the root cgroup)`
+        : `process ${pid} is not running`,
     );
   }
   if (target.group === readSchedGroup(process.pid)?.group) {
