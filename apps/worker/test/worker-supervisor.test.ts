@@ -76,7 +76,7 @@ function setup() {
       if (done === id) return;
     }
   };
-  return { queue, metrics, supervise, moreChecks, worker, completed };
+  return { connection, prefix, queue, metrics, supervise, moreChecks, worker, completed };
 }
 
 const replacedCount = async (metrics: MetricsRegistry) =>
@@ -153,6 +153,29 @@ describe('superviseWorker', () => {
     await moreChecks(1);
     expect(await replacedCount(metrics)).toBe(0);
     await completed(next.id); // after a whole STUCK_MS, a replacement takes it
+    expect(await replacedCount(metrics)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('when a job it took is no longer active in Redis and never reports its end, then it stops counting as in progress', async () => {
+    const { connection, prefix, queue, metrics, supervise, moreChecks, worker, completed } =
+      setup();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // The first worker takes one job and hangs in it; its replacements run jobs normally.
+    const { supervised } = supervise((n) =>
+      worker(() => (n === 0 ? held : Promise.resolve()), { concurrency: 1 }),
+    );
+    closers.push(() => Promise.resolve(release())); // before the workers close, even on failure
+    const taken = once(supervised.current(), 'active');
+    const lost = await queue.add('lost', {});
+    await taken;
+    const next = await queue.add('next', {});
+    await moreChecks(Math.ceil((2 * STUCK_MS) / CHECK_MS));
+    expect(await replacedCount(metrics)).toBe(0); // busy with a job Redis holds active
+
+    // The job leaves the active list without its worker hearing of it, as a lost lock does.
+    expect(await connection.lrem(`${prefix}:work:active`, 0, lost.id as string)).toBe(1);
+    await completed(next.id);
     expect(await replacedCount(metrics)).toBeGreaterThanOrEqual(1);
   });
 
