@@ -23,6 +23,9 @@ export function buyerPlan(
   drop: Pick<DropSettings, 'checkoutShare' | 'abandonShare' | 'failShare'>,
   random?: () => number,
 ): BuyerPlan;
+export function buyersPay(
+  drop: Pick<DropSettings, 'checkoutShare' | 'abandonShare' | 'failShare'>,
+): boolean;
 export function staleReads(
   edits: readonly EditAck[],
   reads: readonly RevisionRead[],

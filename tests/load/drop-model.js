@@ -30,6 +30,15 @@ export function buyerPlan(drop, random) {
 }
 
 /**
+ * Whether any buyer of the scenario pays: some check out, and not all of those abandon or fail for
+ * good. A scenario where none does (`abandonShare` 1, or `checkoutShare` 0) measures the buyers'
+ * reads and checkouts alone.
+ */
+export function buyersPay(drop) {
+  return drop.checkoutShare > 0 && drop.abandonShare + drop.failShare / 2 < 1;
+}
+
+/**
  * Reads served a storefront older than an edit acknowledged before the read began. `edits`:
  * `{ rev, ackAt }` (ms, the edit's 200 received); `reads`: `{ startedAt, rev }` (ms, the request
  * about to be sent; rev -1 when the answer showed none). Returns the stale reads with the

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   buyerPlan,
+  buyersPay,
   nextPoll,
   nextPollDelay,
   statusQuery,
@@ -91,6 +92,15 @@ describe('drop model', () => {
     expect(share('failed')).toBeCloseTo(0.2 * 0.05, 2);
     expect(share('failed_then_captured')).toBeCloseTo(0.2 * 0.05, 2);
     expect(share('captured')).toBeCloseTo(0.2 * 0.85, 2);
+  });
+
+  it('when no planned buyer can pay, then the scenario is one without payments', () => {
+    expect(buyersPay({ checkoutShare: 0.2, abandonShare: 0.05, failShare: 0.1 })).toBe(true);
+    expect(buyersPay({ checkoutShare: 0.2, abandonShare: 0.9, failShare: 0.2 })).toBe(false);
+    expect(buyersPay({ checkoutShare: 0.2, abandonShare: 1, failShare: 0 })).toBe(false);
+    expect(buyersPay({ checkoutShare: 0, abandonShare: 0.05, failShare: 0.1 })).toBe(false);
+    // Half of the failed retry and pay: 0.5 abandon + 0.9 failed leaves 0.05 paying.
+    expect(buyersPay({ checkoutShare: 0.2, abandonShare: 0.5, failShare: 0.9 })).toBe(true);
   });
 
   it('when a buyer polls their order, then the pauses grow as on the order page and stop growing at the cap', () => {

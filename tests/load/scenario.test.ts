@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { buyersPay } from './drop-model.js';
 import {
   apiProcessesFor,
   defaultApiProcesses,
@@ -9,6 +10,7 @@ import {
   scenarioFileOf,
   targetVusAt,
   totalStageSeconds,
+  type Scenario,
 } from './scenario.ts';
 
 describe('load scenario', () => {
@@ -84,6 +86,21 @@ describe('load scenario', () => {
     expect(s.drop?.webhookCopies).toBeGreaterThan(1);
     expect(loadScenario(scenarioFileOf('default')).drop).toBeUndefined();
     expect(() => scenarioFileOf('../scenario')).toThrow(/bad scenario name/);
+  });
+
+  it('when the drop without payments is read, then it is the drop with every checkout abandoned', () => {
+    const drop = loadScenario(scenarioFileOf('drop'));
+    const bare = loadScenario(scenarioFileOf('drop-no-payments'));
+    expect(buyersPay(bare.drop!)).toBe(false);
+    expect(buyersPay(drop.drop!)).toBe(true);
+    // Everything else as the drop's, so that the two measure the same buyers.
+    const rest = (s: Scenario) => ({
+      ...s,
+      name: undefined,
+      description: undefined,
+      drop: { ...s.drop, abandonShare: undefined, failShare: undefined },
+    });
+    expect(rest(bare)).toEqual(rest(drop));
   });
 
   it('when sizing the API, then the default is every core and the drop takes half, at least one process', () => {
