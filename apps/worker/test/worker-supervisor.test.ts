@@ -179,6 +179,23 @@ describe('superviseWorker', () => {
     expect(await replacedCount(metrics)).toBeGreaterThanOrEqual(1);
   });
 
+  it('when the queue is paused while a job is watched, then the wait counts again from the resume', async () => {
+    const { queue, metrics, supervise, moreChecks, worker, completed } = setup();
+    supervise((n) => worker(() => Promise.resolve(), { autorun: n > 0 }));
+    const job = await queue.add('job', {});
+    await moreChecks(8); // watched for 800 ms at least
+    await queue.pause();
+    await moreChecks(5); // 1.3 s since it was first seen waiting: more than STUCK_MS
+    await queue.resume();
+
+    // The first look after the resume starts a new watch instead of finding a wait of 1.3 s (two
+    // checks: one may have begun before the resume).
+    await moreChecks(2);
+    expect(await replacedCount(metrics)).toBe(0);
+    await completed(job.id); // a whole STUCK_MS later, a replacement takes it
+    expect(await replacedCount(metrics)).toBeGreaterThanOrEqual(1);
+  });
+
   it('when the queue is paused, then its waiting jobs do not replace the worker', async () => {
     const { queue, metrics, supervise, moreChecks, worker, completed } = setup();
     supervise(() => worker(() => Promise.resolve()));
