@@ -105,10 +105,12 @@ export function superviseWorker<W extends Worker>(opts: SuperviseOptions<W>): Su
   const stuck = async (): Promise<{ jobId: string; waitedMs: number } | undefined> => {
     // Jobs this worker could not take now: the watch starts again once it could.
     const blocked = async (): Promise<boolean> => {
+      // Busy while one job it took is still active: the rest are looked at once that one ends.
       for (const jobId of running) {
-        if ((await queue.getJobState(jobId)) !== 'active') running.delete(jobId);
+        if ((await queue.getJobState(jobId)) === 'active') return true;
+        running.delete(jobId);
       }
-      if (running.size > 0 || (await queue.isPaused())) return true;
+      if (await queue.isPaused()) return true;
       const limit = await queue.getGlobalConcurrency();
       return limit !== null && (await queue.getActiveCount()) >= limit;
     };
