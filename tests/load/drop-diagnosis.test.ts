@@ -29,6 +29,8 @@ function result(opts: {
   apiWait?: number;
   apiProcesses?: number;
   drop?: boolean;
+  /** Buyers who paid (default 1,800). */
+  paid?: number;
 }): LoadTestResult {
   const loop = (l: [number, number] | undefined) =>
     l && { samples: l[1], max: 1, mean: 0.9, saturated: l[0] };
@@ -38,6 +40,7 @@ function result(opts: {
     checkout: step(opts.checkout ?? 200),
     captureToDownloadMs: step(opts.download ?? 1_000),
     sandboxLatencyMs: 0,
+    paid: opts.paid ?? 1_800,
     queue: { backlogMax: 208, backlogMaxAtSeconds: 29.4, drainSeconds: 4.2, samples: 30 },
   } as Partial<DropFigures> as DropFigures;
   return {
@@ -83,7 +86,17 @@ describe('dropDiagnosis', () => {
       '- the API: the buyers who arrived over 10 s asked it for 20.8 CPU-s, 2.1 times what its 1 process (one core each) can run in 10 s',
     );
     expect(lines).toContain('- the machine: 57.7 CPU-s in 33.1 s on 2 cores (87 % busy)');
+    expect(lines.at(-2)).toMatch(/^- the payments: `--name drop-no-payments`/);
     expect(lines.at(-1)).toMatch(/--find-capacity.*Sizing for a drop/);
+  });
+
+  it('when nobody paid, or only checkout missed, then it does not send the reader to the drop without payments', () => {
+    const noPayments = result({ failures: [STOREFRONT_P99], json: 400, paid: 0 });
+    const checkoutOnly = result({ failures: [CHECKOUT_P99], checkout: 700 });
+    for (const lines of [dropDiagnosis(noPayments), dropDiagnosis(checkoutOnly)]) {
+      expect(lines.length).toBeGreaterThan(0);
+      expect(lines.some((l) => l.includes('drop-no-payments'))).toBe(false);
+    }
   });
 
   it('when the first read is slow like the others and the loop had slack, then it gives the figures without blaming the queue or the loop', () => {

@@ -37,7 +37,8 @@ export function dropDiagnosis(r: LoadTestResult): string[] {
   const json = d.storefrontJson.p99;
   const page = d.storefrontPage.p99;
   const server = r.server.storefrontServerLatencyMs.p99;
-  if ((missed.has(STOREFRONT_P95) || missed.has(STOREFRONT_P99)) && json !== null) {
+  const storefrontMissed = missed.has(STOREFRONT_P95) || missed.has(STOREFRONT_P99);
+  if (storefrontMissed && json !== null) {
     const rest = Math.max(page ?? 0, server ?? 0);
     lines.push(
       rest > 0 && json >= QUEUED_FACTOR * rest
@@ -78,6 +79,12 @@ export function dropDiagnosis(r: LoadTestResult): string[] {
       ? [
           `- the machine: ${cpu.totalSeconds.toFixed(1)} CPU-s in ${cpu.wallSeconds.toFixed(1)} s on ` +
             `${cpu.cores} cores (${Math.round(cpu.busyShare * 100)} % busy)`,
+        ]
+      : []),
+    ...(storefrontMissed && d.paid > 0
+      ? [
+          `- the payments: \`--name drop-no-payments\` runs the same buyers with nobody paying; ` +
+            `the difference in the first read is what the payments' processing costs it here`,
         ]
       : []),
     `- next: \`--find-capacity\` finds the largest drop within every threshold here; ` +
