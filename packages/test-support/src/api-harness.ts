@@ -13,7 +13,10 @@ import { metricValue } from './prom-text.ts';
  */
 export async function startCheckedApi(...args: Parameters<typeof startApi>): Promise<RunningApi> {
   const api = await startApi(...args);
-  watchApiOrigin(api.url);
+  const unwatch = watchApiOrigin(api.url);
+  const close = api.close;
+  // Once closed, its port is free for whatever listens next in this process.
+  api.close = () => close().finally(unwatch);
   return api;
 }
 

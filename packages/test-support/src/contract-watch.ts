@@ -7,9 +7,17 @@ import { realFetch } from './real-fetch.ts';
 
 const apiOrigins = new Set<string>();
 
-/** Marks `url`'s origin as an API under test, so watchApiFetches() checks direct fetches to it. */
-export function watchApiOrigin(url: string): void {
-  apiOrigins.add(new URL(url).origin);
+/**
+ * Marks `url`'s origin as an API under test, so watchApiFetches() checks direct fetches to it, until
+ * the returned function is called (when that API has closed: a later server of another test file
+ * in this process can get the same port, and must not be held to the API's contract).
+ */
+export function watchApiOrigin(url: string): () => void {
+  const origin = new URL(url).origin;
+  apiOrigins.add(origin);
+  return () => {
+    apiOrigins.delete(origin);
+  };
 }
 
 // Only JSON bodies are read for the check of a direct fetch: a test may stream or abort anything
