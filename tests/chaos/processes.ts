@@ -3,7 +3,13 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pollUntil, tailOf } from '@storefront/test-support';
+import {
+  endLog,
+  pipeChildOutput,
+  pollUntil,
+  tailOf,
+  type ChildOutput,
+} from '@storefront/test-support';
 
 // Child processes of a chaos run: each in its own process group (so a SIGKILL reaches anything
 // it started), output appended to one log file per name across restarts.
@@ -45,6 +51,8 @@ export interface ProcessSpec {
 export function managedProcess(spec: ProcessSpec): ManagedProcess {
   const logFile = join(spec.logDir, `${spec.name}.log`);
   let log: WriteStream | undefined;
+  // The outputs of every start into `log`: a killed one can still be writing its last lines.
+  let outputs: ChildOutput[] = [];
   let proc: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
   let expectingExit = false;
@@ -66,8 +74,7 @@ export function managedProcess(spec: ProcessSpec): ManagedProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     proc = child;
-    child.stdout?.pipe(log, { end: false });
-    child.stderr?.pipe(log, { end: false });
+    outputs.push(pipeChildOutput(child, log));
     exited = once(child, 'exit').then(() => {
       if (!expectingExit) unexpected.push(child.signalCode ?? `exit ${child.exitCode}`);
     });
@@ -133,11 +140,12 @@ export function managedProcess(spec: ProcessSpec): ManagedProcess {
         }
         // Anything the process group left behind.
         signal('SIGKILL');
-        await new Promise<void>((resolve) => {
-          if (!log) return resolve();
-          log.end(() => resolve());
+        if (log) {
+          const ending = endLog(log, outputs);
           log = undefined;
-        });
+          outputs = [];
+          await ending;
+        }
       })();
       return stopping;
     },

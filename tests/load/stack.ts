@@ -16,12 +16,15 @@ import {
 } from '@storefront/devstack';
 import { createLogger, createMongoConnection, ensureIndexes } from '@storefront/shared';
 import {
+  endLog,
   newRazorpayKeys,
+  pipeChildOutput,
   pollUntil,
   productionSecrets,
   startMongoProcess,
   tailOf,
   webhookUrl,
+  type ChildOutput,
   type RazorpayKeys,
 } from '@storefront/test-support';
 import { seedDemo } from '../../scripts/seed-demo.ts';
@@ -82,6 +85,7 @@ interface Child {
   name: 'api' | 'worker';
   proc: ChildProcess;
   log: WriteStream;
+  output: ChildOutput;
   logFile: string;
   exited: Promise<void>;
 }
@@ -303,10 +307,9 @@ function spawnChild(
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? (['ipc'] as const) : [])],
   });
-  proc.stdout?.pipe(log, { end: false });
-  proc.stderr?.pipe(log, { end: false });
+  const output = pipeChildOutput(proc, log);
   const exited = once(proc, 'exit').then(() => undefined);
-  return { name, proc, log, logFile, exited };
+  return { name, proc, log, output, logFile, exited };
 }
 
 /** The command line, run under a raised `ulimit -n` when one is asked for. */
@@ -331,7 +334,7 @@ async function stopChild(c: Child): Promise<void> {
   }
   // Cluster workers left behind by a primary that died get the group's SIGKILL.
   if (pid !== undefined) signalGroup(pid, 'SIGKILL');
-  c.log.end();
+  await endLog(c.log, [c.output]);
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

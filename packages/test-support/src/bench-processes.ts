@@ -5,6 +5,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pipeChildOutput } from './child-output.ts';
 import { pollUntil } from './eventually.ts';
 
 // Child processes for the benchmarks: the system under test runs as production runs it (its own
@@ -39,8 +40,9 @@ export function spawnNode(
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  proc.stdout?.pipe(log);
-  proc.stderr?.pipe(log);
+  // Ended once both streams have (piping each with its own end would end it at the first).
+  const output = pipeChildOutput(proc, log);
+  void output.ended.then(() => log.end());
   const exited = once(proc, 'exit').then(() => undefined);
   return {
     name,

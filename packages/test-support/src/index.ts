@@ -4,6 +4,7 @@
 export * from './alert-sink.ts';
 export * from './api-harness.ts';
 export * from './bench-processes.ts';
+export * from './child-output.ts';
 export * from './bounded-teardown.ts';
 export * from './eventually.ts';
 export * from './failpoint.ts';
