@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { TimeoutError, withTimeout } from '@storefront/shared';
 
 /** A child's stdout and stderr being copied into a log. */
 export interface ChildOutput {
@@ -37,14 +38,11 @@ export async function endLog(
   outputs: readonly ChildOutput[],
   graceMs = 2_000,
 ): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    Promise.all(outputs.map((o) => o.ended)),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, graceMs);
-    }),
-  ]);
-  clearTimeout(timer);
+  try {
+    await withTimeout(Promise.all(outputs.map((o) => o.ended)), graceMs);
+  } catch (err) {
+    if (!(err instanceof TimeoutError)) throw err;
+  }
   for (const o of outputs) o.unpipe();
   await new Promise<void>((resolve) => {
     log.end(() => resolve());
