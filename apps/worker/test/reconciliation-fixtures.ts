@@ -33,7 +33,11 @@ import {
   type Transaction,
   redisTargetFromConfig,
 } from '@storefront/shared';
-import { metricValue as valueIn, type LabelMatch } from '@storefront/test-support';
+import {
+  metricValue as valueIn,
+  newRazorpayKeyId,
+  type LabelMatch,
+} from '@storefront/test-support';
 import type { ReconciliationDeps } from '../src/reconciliation/reconciliation.deps.ts';
 import { createRazorpayClients } from '../src/reconciliation/razorpay-clients.ts';
 
@@ -77,7 +81,7 @@ export class ReconciliationWorld {
 
   constructor(overrides: Record<string, string | undefined> = {}) {
     const name = uniqueName('recon');
-    this.keyId = `rzp_test_${randomBytes(6).toString('hex')}`;
+    this.keyId = newRazorpayKeyId();
     this.razorpayUrl = inject('razorpayUrl');
     this.config = testConfig(
       {
@@ -181,7 +185,7 @@ export class ReconciliationWorld {
       createdAt: now,
       updatedAt: now,
     });
-    await this.connectCreatorKeys(String(creatorId), `rzp_test_${randomBytes(6).toString('hex')}`);
+    await this.connectCreatorKeys(String(creatorId), newRazorpayKeyId());
     return String(creatorId);
   }
 

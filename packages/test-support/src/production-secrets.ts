@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { RazorpayKeys } from './payments.ts';
+import { newRazorpayKeyId, type RazorpayKeys } from './payments.ts';
 
 /**
  * Secrets NODE_ENV=production requires, fresh random values per run (used by the load test, the
@@ -15,7 +15,7 @@ export function productionSecrets(
     JWT_SECRET: r(32),
     ADMIN_PASSWORD: r(12),
     ENCRYPTION_KEYS: `${encryptionKeyId}:${randomBytes(32).toString('base64')}`,
-    RAZORPAY_KEY_ID: platform?.keyId ?? `rzp_test_${r(6)}`,
+    RAZORPAY_KEY_ID: platform?.keyId ?? newRazorpayKeyId(),
     RAZORPAY_KEY_SECRET: platform?.keySecret ?? r(16),
     RAZORPAY_WEBHOOK_SECRET: platform?.webhookSecret ?? r(16),
   };
